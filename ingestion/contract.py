@@ -1,0 +1,174 @@
+"""Source contracts: the one declaration of every landed object (file, columns, types, keys, deletes).
+
+The YAML files in ``ingestion/contracts/`` are read here and nowhere else; the generator, the loader,
+the docs in ``docs/sources/`` and the dbt sources are all derived from these objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACTS_DIR = Path(__file__).parent / "contracts"
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa")
+
+#: Name of the completion marker written last into every extract folder. It is JSON:
+#: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",
+#:  "files": {"<file name>": {"rows": int, "bytes": int, "sha256": str}}}
+COMPLETION_MARKER = "_SUCCESS.json"
+
+
+def normalize_header(name: str) -> str:
+    """Key used to match a landed header to a contract column: case, underscores and '__c' ignored.
+
+    ``StageName``, ``stage_name`` and ``STAGE_NAME`` all map to ``stagename``;
+    ``ERP_Customer_Id__c`` and ``erp_customer_id_c`` both map to ``erpcustomeridc``.
+    """
+    return re.sub(r"[^0-9a-z]", "", name.strip().lower())
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    description: str = ""
+    required: bool = False
+    api_name: str | None = None
+
+    @property
+    def header_keys(self) -> set[str]:
+        keys = {normalize_header(self.name)}
+        if self.api_name:
+            keys.add(normalize_header(self.api_name))
+        return keys
+
+
+@dataclass(frozen=True)
+class DeleteMarker:
+    column: str
+    when: str  # "true" (boolean flag) or "not_null" (timestamp set)
+
+    def sql_predicate(self, alias: str = "") -> str:
+        col = f'{alias}."{self.column}"' if alias else f'"{self.column}"'
+        if self.when == "true":
+            return f"coalesce({col}, false)"
+        if self.when == "not_null":
+            return f"{col} is not null"
+        raise ValueError(f"unknown delete marker rule {self.when!r}")
+
+
+@dataclass(frozen=True)
+class SourceObject:
+    system: str
+    name: str
+    file: str
+    description: str
+    primary_key: tuple[str, ...]
+    modified_at: str
+    delete_marker: DeleteMarker | None
+    columns: tuple[Column, ...]
+    format: str
+    schema: str
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required or c.name in self.primary_key]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.system}.{self.name} has no column {name!r}")
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
+class SystemContract:
+    system: str
+    title: str
+    format: str
+    schema: str
+    description: str
+    objects: tuple[SourceObject, ...] = field(default_factory=tuple)
+
+    def object(self, name: str) -> SourceObject:
+        for o in self.objects:
+            if o.name == name:
+                return o
+        raise KeyError(f"{self.system} has no object {name!r}")
+
+    def object_for_file(self, file_name: str) -> SourceObject | None:
+        for o in self.objects:
+            if o.file == file_name:
+                return o
+        return None
+
+
+def _parse(system: str, raw: dict) -> SystemContract:
+    defaults = raw.get("defaults", {})
+    objects = []
+    for o in raw["objects"]:
+        dm = o.get("delete_marker", defaults.get("delete_marker"))
+        cols = tuple(
+            Column(
+                name=c["name"],
+                type=str(c["type"]),
+                description=str(c.get("description", "")),
+                required=bool(c.get("required", False)),
+                api_name=c.get("api_name"),
+            )
+            for c in o["columns"]
+        )
+        obj = SourceObject(
+            system=system,
+            name=o["name"],
+            file=o["file"],
+            description=str(o.get("description", "")).strip(),
+            primary_key=tuple(o["primary_key"]),
+            modified_at=o.get("modified_at", defaults.get("modified_at")),
+            delete_marker=DeleteMarker(dm["column"], str(dm["when"])) if dm else None,
+            columns=cols,
+            format=raw["format"],
+            schema=raw["schema"],
+        )
+        names = obj.column_names
+        for needed in [*obj.primary_key, obj.modified_at] + ([dm["column"]] if dm else []):
+            if needed not in names:
+                raise ValueError(f"contract {system}.{obj.name}: {needed!r} is not a declared column")
+        objects.append(obj)
+    return SystemContract(
+        system=system,
+        title=raw.get("title", system),
+        format=raw["format"],
+        schema=raw["schema"],
+        description=str(raw.get("description", "")).strip(),
+        objects=tuple(objects),
+    )
+
+
+@cache
+def load_contract(system: str) -> SystemContract:
+    path = CONTRACTS_DIR / f"{system}.yml"
+    if not path.exists():
+        raise FileNotFoundError(f"no contract for system {system!r} (expected {path})")
+    with path.open(encoding="utf-8") as fh:
+        return _parse(system, yaml.safe_load(fh))
+
+
+def load_contracts() -> dict[str, SystemContract]:
+    return {s: load_contract(s) for s in SYSTEMS}
+
+
+def all_objects() -> list[SourceObject]:
+    return [o for c in load_contracts().values() for o in c.objects]

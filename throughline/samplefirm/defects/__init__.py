@@ -1,0 +1,44 @@
+"""Defect injection for the sample firm and the ground-truth manifest ``DIR/_truth/``.
+
+The generator calls, in order: ``inject_before_billing`` (sets billing helper columns so invoices come out
+consistently wrong), ``inject_after_billing`` (edits or adds ERP, CRM and PSA records),
+``corrupt_landing`` (malformed lines in the written files) and ``write_truth`` (always; a clean firm gets
+an empty manifest).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .catalogue import DEFECT_KIND_LIST, DEFECT_KINDS, DefectKind, DefectRates
+from .truth import write_truth
+
+__all__ = [
+    "DEFECT_KINDS",
+    "DEFECT_KIND_LIST",
+    "DefectKind",
+    "DefectRates",
+    "corrupt_landing",
+    "inject_after_billing",
+    "inject_before_billing",
+    "write_truth",
+]
+
+
+def inject_before_billing(ctx: Any) -> None:
+    """B-type breaks: mark time, expenses, milestones and projects so billing gets them wrong."""
+    if ctx.clean:
+        return
+
+
+def inject_after_billing(ctx: Any) -> None:
+    """Commercial, ERP, intercompany, FX, PSA-hygiene and client-master breaks on the finished store."""
+    if ctx.clean:
+        return
+
+
+def corrupt_landing(ctx: Any, landing: Path) -> None:
+    """Malformed lines inserted into a handful of written CSV and JSONL files."""
+    if ctx.clean:
+        return

@@ -1,0 +1,57 @@
+{#- Adapter-dispatched wrappers for the few engine-specific functions the project uses. Add a
+    <adapter>__ variant here to port the project; models only call the dispatching macro. -#}
+
+{#- Replace every match of a regular expression. -#}
+{% macro regex_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace_all', 'throughline')(expr, pattern, replacement)) }}
+{%- endmacro %}
+{% macro default__regex_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+{% macro duckdb__regex_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
+{#- One row per day from start_date to end_date inclusive, column named date_day (a DATE). -#}
+{% macro day_series(start_date, end_date) -%}
+    {{ return(adapter.dispatch('day_series', 'throughline')(start_date, end_date)) }}
+{%- endmacro %}
+{% macro default__day_series(start_date, end_date) -%}
+    select cast(d as date) as date_day
+    from generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date), interval '1 day') as t(d)
+{%- endmacro %}
+{% macro duckdb__day_series(start_date, end_date) -%}
+    select cast(unnest(generate_series(cast({{ start_date }} as date), cast({{ end_date }} as date),
+        interval 1 day)) as date) as date_day
+{%- endmacro %}
+
+{#- Last non-null value of expr in the window frame (carry-forward). -#}
+{% macro last_value_ignore_nulls(expr, partition_by, order_by) -%}
+    {{ return(adapter.dispatch('last_value_ignore_nulls', 'throughline')(expr, partition_by, order_by)) }}
+{%- endmacro %}
+{% macro default__last_value_ignore_nulls(expr, partition_by, order_by) -%}
+    last_value({{ expr }} ignore nulls) over (partition by {{ partition_by }} order by {{ order_by }}
+        rows between unbounded preceding and current row)
+{%- endmacro %}
+
+{#- ISO day of week, Monday = 1 .. Sunday = 7. -#}
+{% macro iso_day_of_week(date_expr) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'throughline')(date_expr)) }}
+{%- endmacro %}
+{% macro default__iso_day_of_week(date_expr) -%}
+    extract(isodow from {{ date_expr }})
+{%- endmacro %}
+{% macro duckdb__iso_day_of_week(date_expr) -%}
+    isodow({{ date_expr }})
+{%- endmacro %}
+
+{#- Last day of the month containing date_expr. -#}
+{% macro month_end(date_expr) -%}
+    {{ return(adapter.dispatch('month_end', 'throughline')(date_expr)) }}
+{%- endmacro %}
+{% macro default__month_end(date_expr) -%}
+    cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', date_expr))) }} as date)
+{%- endmacro %}
+{% macro duckdb__month_end(date_expr) -%}
+    last_day(cast({{ date_expr }} as date))
+{%- endmacro %}

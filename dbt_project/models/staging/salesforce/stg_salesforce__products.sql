@@ -1,0 +1,20 @@
+-- Products: one per service line and delivery model.
+with source as (
+    select * from {{ source('salesforce', 'product_2') }}
+    where not coalesce(_is_deleted, false)
+)
+
+select
+    {{ id_str('id') }} as product_id,
+    "name" as product_name,
+    {{ id_str('product_code') }} as product_code,
+    "family" as service_line_name,
+    "description" as description,
+    is_active,
+    created_date as created_at,
+    system_modstamp as modified_at,
+    'salesforce' as source_system,
+    _source_file,
+    _source_row,
+    _loaded_at
+from source

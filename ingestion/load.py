@@ -1,0 +1,461 @@
+"""Load landed extract files into the raw layer, losing nothing.
+
+Per file: hash it (a content already loaded is a no-op), read its lines in DuckDB, map the header to the
+contract, type every value with TRY_CAST, and split rows into loaded (appended to ``<object>__history``) and
+rejected (``raw.rejects``, one row per broken rule with the raw line). The current-state table is then
+rebuilt for the touched keys only. Every file gets one ``raw.load_log`` row with
+rows_read = rows_loaded + rows_rejected. Pure Python + DuckDB: no Dagster here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion import parse
+from ingestion.contract import SourceObject
+from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
+from ingestion.warehouse import (
+    LINEAGE_COLUMNS,
+    current_table,
+    ensure_bookkeeping,
+    ensure_object_tables,
+    history_table,
+    q,
+)
+
+#: Statuses that mean data of this object was not loaded and someone must act.
+FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
+LOADED_STATUSES = frozenset({"loaded", "loaded_with_rejects"})
+
+
+def new_load_id() -> str:
+    return datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class FileResult:
+    load_id: str
+    system: str
+    object: str | None
+    extract_date: date | None
+    file: str
+    sha256: str | None
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    drift_columns: list[str] = field(default_factory=list)
+    message: str = ""
+    started_at: datetime = field(default_factory=datetime.now)
+    finished_at: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+
+class _FileRejected(Exception):
+    """The whole file is rejected; every data row goes to raw.rejects with this rule."""
+
+    def __init__(self, rule: str, message: str, column: str | None = None) -> None:
+        super().__init__(message)
+        self.rule, self.message, self.column = rule, message, column
+
+
+def _log(con: duckdb.DuckDBPyConnection, r: FileResult) -> FileResult:
+    r.finished_at = datetime.now()
+    con.execute(
+        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            r.load_id,
+            r.system,
+            r.object,
+            r.extract_date,
+            r.file,
+            r.sha256,
+            r.status,
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_rejected,
+            r.drift_columns,
+            r.message,
+            r.started_at,
+            r.finished_at,
+        ],
+    )
+    return r
+
+
+def _remember(con: duckdb.DuckDBPyConnection, r: FileResult) -> None:
+    con.execute(
+        "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [r.sha256, r.system, r.object, r.file, r.extract_date, r.load_id, r.status, r.rows_read],
+    )
+
+
+def _file_reject(
+    con: duckdb.DuckDBPyConnection,
+    r: FileResult,
+    rule: str,
+    message: str,
+    column: str | None = None,
+    row: int | None = None,
+) -> None:
+    con.execute(
+        "insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+        [r.load_id, r.system, r.object, r.file, row, column, rule, f"{r.file}: {message}"],
+    )
+
+
+def _typed_sql(obj: SourceObject) -> str:
+    """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks."""
+    checks = [
+        "case when parse_rule is not null then {'column': null::varchar, 'rule': "
+        "case when unterminated then 'truncated_line' else parse_rule end, 'message': "
+        "case when unterminated then 'last line is cut off (no line ending): ' || parse_message "
+        "else parse_message end} end"
+    ]
+    casts = []
+    for c in obj.columns:
+        col = q(c.name)
+        cast = f"try_cast({col} as {c.type})" if c.type.upper() != "VARCHAR" else col
+        casts.append(f"{cast} as {col}")
+        if c.type.upper() != "VARCHAR":
+            checks.append(
+                f"case when parse_rule is null and {col} is not null and {cast} is null then "
+                f"{{'column': {parse.sql_str(c.name)}, 'rule': 'wrong_type', 'message': "
+                f"'value ''' || left({col}, 80) || ''' is not a valid {c.type}'}} end"
+            )
+        if c.name in obj.required_columns:
+            checks.append(
+                f"case when parse_rule is null and {col} is null then "
+                f"{{'column': {parse.sql_str(c.name)}, 'rule': 'required_missing', 'message': "
+                f"'required value missing'}} end"
+            )
+    return (
+        "create or replace temp table _typed as select lineno as _source_row, line as _raw, "
+        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {', '.join(casts)}, _overflow "
+        "from _rows"
+    )
+
+
+def _dup_sql(obj: SourceObject) -> str:
+    pk = ", ".join(q(k) for k in obj.primary_key)
+    label = " || ', ' || ".join(f"'{k}=' || coalesce({q(k)}::varchar, 'null')" for k in obj.primary_key)
+    return f"""
+        create or replace temp table _dups as
+        select _source_row, _raw, {label} as key_text, first_row from (
+            select _source_row, _raw, {pk}, min(_source_row) over (partition by {pk}) as first_row
+            from _typed where len(_errs) = 0
+        ) where _source_row <> first_row
+    """
+
+
+def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> None:
+    """Rebuild the current row of every key touched by this file from the whole history."""
+    pk = [q(k) for k in obj.primary_key]
+    on = " and ".join(f"t.{k} = k.{k}" for k in pk)
+    cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
+    mod = q(obj.modified_at)
+    con.execute(f"create or replace temp table _keys as select distinct {', '.join(pk)} from _loaded")
+    con.execute(f"delete from {current_table(obj)} t using _keys k where {on}")
+    con.execute(
+        f"""
+        insert into {current_table(obj)} ({cols})
+        select {cols} from (
+            select t.*, row_number() over (
+                partition by {", ".join("t." + k for k in pk)}
+                order by t.{mod} desc nulls last, t._extract_date desc, t._source_row desc, t._loaded_at desc
+            ) as _rn
+            from {history_table(obj)} t semi join _keys k on {on}
+        ) where _rn = 1 and not _is_deleted
+        """
+    )
+
+
+def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
+    """Fill ``_rows`` for the file (raises _FileRejected for problems that condemn the whole file)."""
+    try:
+        parse.read_lines(con, lf.path)
+    except duckdb.Error as exc:
+        problem = utf8_problem(lf.path)
+        if problem is None:
+            raise
+        raise _FileRejected("not_utf8", problem) from exc
+    if obj.format == "csv":
+        first = parse.first_line(con)
+        if first is None:  # empty file: no header, no rows
+            con.execute("create or replace temp table _rows as select * from _lines where false")
+            r.message = "empty file (no header, no rows)"
+            return
+        header_lineno, header_line = first
+        header = parse.csv_header(header_line)
+        hmap = parse.map_header(obj, header)
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        con.execute(
+            "create or replace temp table _rows as select * from _lines where lineno > ?", [header_lineno]
+        )
+        if dupes:
+            raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
+    else:
+        hmap = parse.map_header(obj, parse.json_keys_present(con))
+        con.execute("create or replace temp table _rows as select * from _lines")
+        header_lineno = 0
+    if hmap.ambiguous:
+        raise _FileRejected(
+            "ambiguous_header",
+            "several landed columns match contract column(s) " + ", ".join(hmap.ambiguous),
+            hmap.ambiguous[0],
+        )
+    r.rows_read = int(con.execute("select count(*) from _rows").fetchone()[0])
+    if hmap.missing_required and r.rows_read > 0:
+        raise _FileRejected(
+            "required_column_missing",
+            f"required column(s) {', '.join(hmap.missing_required)} missing from the "
+            f"{'header' if obj.format == 'csv' else 'records'}; file not loaded",
+            hmap.missing_required[0],
+        )
+    expected = (lf.marker_entry or {}).get("rows")
+    if isinstance(expected, int) and r.rows_read < expected:
+        raise _FileRejected(
+            "truncated",
+            f"file truncated: completion marker says {expected} data rows, file has {r.rows_read}",
+        )
+    r.drift_columns = list(hmap.extra)
+    notes = []
+    if hmap.extra:
+        notes.append(f"schema drift: unknown column(s) {', '.join(hmap.extra)} kept in _overflow")
+    if hmap.missing_optional and r.rows_read > 0:
+        notes.append(f"optional column(s) absent, loaded as null: {', '.join(hmap.missing_optional)}")
+    r.message = "; ".join(notes)
+    if obj.format == "csv":
+        parse.csv_rows(con, obj, header, hmap, header_lineno)
+    else:
+        parse.json_rows(con, obj, hmap)
+
+
+def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> FileResult | None:
+    """Load one landed file; None when this exact file (path and content) was loaded before."""
+    obj = lf.obj
+    r = FileResult(
+        load_id,
+        lf.folder.system,
+        obj.name if obj else None,
+        lf.folder.extract_date,
+        lf.rel_path,
+        None,
+        "loaded",
+    )
+    if lf.refused:
+        r.status, r.message = "refused", f"refused: {lf.refused}"
+        _file_reject(con, r, "path_escape", r.message)
+        return _log(con, r)
+    if obj is None:
+        r.status, r.message = (
+            "unknown_object",
+            f"no contract for {lf.name!r} in {lf.folder.system}; not loaded",
+        )
+        return _log(con, r)
+    if not lf.on_disk:
+        r.status, r.message = "missing", "listed in the completion marker but not on disk"
+        _file_reject(con, r, "file_missing", r.message)
+        return _log(con, r)
+    if lf.marker_entry is None:
+        r.status, r.message = (
+            "unlisted",
+            "on disk but not listed in the completion marker (written late?); not loaded",
+        )
+        return _log(con, r)
+    r.sha256 = sha256_of(lf.path)
+    seen = con.execute(
+        "select file, rows_read from raw.loaded_files where sha256 = ? order by loaded_at", [r.sha256]
+    ).fetchall()
+    if any(f == r.file for f, _ in seen):
+        return None
+    if any(n and n > 0 for _, n in seen):
+        first = next(f for f, n in seen if n and n > 0)
+        r.status, r.message = "skipped_duplicate", f"same content (sha256) as {first}, already loaded; no-op"
+        _remember(con, r)
+        return _log(con, r)
+    con.execute("begin transaction")
+    try:
+        _load_parsed(con, lf, obj, r)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return r
+
+
+def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _FileRejected) -> None:
+    r.status, r.rows_loaded = "rejected", 0
+    r.message = f"file rejected ({exc.rule}): {exc.message}"
+    has_rows = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_name = '_rows' and table_type = 'LOCAL TEMPORARY'"
+    ).fetchone()[0]
+    if has_rows and r.rows_read:
+        con.execute(
+            "insert into raw.rejects select ?, ?, ?, ?, lineno, ?, ?, ?, line from _rows",
+            [r.load_id, r.system, r.object, r.file, exc.column, exc.rule, f"{r.file}: {exc.message}"],
+        )
+        r.rows_rejected = r.rows_read
+    else:
+        _file_reject(con, r, exc.rule, exc.message, exc.column)
+        r.rows_rejected = r.rows_read
+
+
+def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
+    con.execute("drop table if exists _rows")
+    try:
+        expected_sha = (lf.marker_entry or {}).get("sha256")
+        _parse_file(con, lf, obj, r)
+        if expected_sha and expected_sha != r.sha256:
+            raise _FileRejected(
+                "checksum_mismatch",
+                "content differs from the sha256 in the completion marker "
+                "(changed after the extract was completed)",
+            )
+    except _FileRejected as exc:
+        if exc.rule == "not_utf8":
+            r.rows_read = max(int((lf.marker_entry or {}).get("rows") or 0), 1)
+        _reject_whole_file(con, r, exc)
+        _remember(con, r)
+        _log(con, r)
+        return
+    con.execute(_typed_sql(obj))
+    con.execute(_dup_sql(obj))
+    con.execute(
+        """
+        create or replace temp table _bad as
+        select _source_row, unnest(_errs) as e, _raw from _typed where len(_errs) > 0
+        union all
+        select _source_row, {'column': null::varchar, 'rule': 'duplicate_key', 'message':
+               'duplicate primary key (' || key_text || ') already on line ' || first_row || ' of this file; '
+               || 'first occurrence kept'}, _raw from _dups
+        """
+    )
+    con.execute(
+        """
+        insert into raw.rejects
+        select ?, ?, ?, ?, _source_row, e['column'], e['rule'],
+               ? || ' line ' || _source_row || coalesce(', column ' || e['column'], '')
+                 || ': ' || e['message'],
+               _raw
+        from _bad order by _source_row
+        """,
+        [r.load_id, r.system, r.object, r.file, r.file],
+    )
+    pred = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"
+    cols = ", ".join(q(c) for c in obj.column_names)
+    lineage = ", ".join(q(n) for n, _ in LINEAGE_COLUMNS)
+    con.execute(
+        "create or replace temp table _loaded as select * from _typed anti join (select distinct _source_row "
+        "from _bad) b using (_source_row)"
+    )
+    con.execute(
+        f"insert into {history_table(obj)} ({cols}, {lineage}) "
+        f"select {cols}, ?, ?, _source_row, ?, now()::timestamp, {pred}, _overflow from _loaded",
+        [r.load_id, r.file, r.extract_date],
+    )
+    _refresh_current(con, obj)
+    r.rows_loaded = int(con.execute("select count(*) from _loaded").fetchone()[0])
+    r.rows_rejected = int(con.execute("select count(distinct _source_row) from _bad").fetchone()[0])
+    r.status = "loaded_with_rejects" if r.rows_rejected else "loaded"
+    if r.rows_rejected:
+        rules = con.execute(
+            "select e['rule'], count(distinct _source_row) from _bad group by 1 order by 2 desc, 1"
+        ).fetchall()
+        summary = "rejected rows: " + ", ".join(f"{n} {rule}" for rule, n in rules) + " (see raw.rejects)"
+        r.message = "; ".join(m for m in (summary, r.message) if m)
+    _remember(con, r)
+    _log(con, r)
+
+
+def object_files(
+    landing: Path, obj: SourceObject, folders: list[ExtractFolder] | None = None
+) -> list[LandedFile]:
+    """The files of ``obj`` in every complete folder of its system, oldest extract first."""
+    folders = scan_landing(landing) if folders is None else folders
+    out = []
+    for folder in folders:
+        if folder.system == obj.system and folder.complete:
+            out.extend(lf for lf in folder_files(landing, folder) if lf.name == obj.file)
+    return out
+
+
+def load_object(
+    con: duckdb.DuckDBPyConnection,
+    landing: Path,
+    obj: SourceObject,
+    load_id: str,
+    folders: list[ExtractFolder] | None = None,
+) -> list[FileResult]:
+    """Load every not-yet-loaded file of one contract object; returns one result per file processed."""
+    ensure_bookkeeping(con)
+    ensure_object_tables(con, obj)
+    results = []
+    for lf in object_files(landing, obj, folders):
+        res = load_file(con, lf, load_id)
+        if res is not None:
+            results.append(res)
+    for t in ("_lines", "_rows", "_typed", "_dups", "_bad", "_loaded", "_keys"):
+        con.execute(f"drop table if exists {t}")
+    return results
+
+
+def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -> list[FileResult]:
+    """Log what the object loads never see: folders waiting for a marker, bad folders, files with no contract,
+    file names that try to leave the landing folder."""
+    ensure_bookkeeping(con)
+    results = []
+    for folder in scan_landing(landing):
+        rel = f"{folder.system}/{folder.name}"
+        if not folder.complete:
+            kind = (folder.problem or "").split(":")[0]
+            msg = {
+                "waiting": "waiting: no completion marker yet; the folder will be loaded once it is complete",
+                "invalid_folder": "folder name is not an extract date (YYYY-MM-DD); not loaded",
+                "unknown_system": f"no contract for system {folder.system!r}; not loaded",
+            }.get(kind, f"completion marker unreadable ({folder.problem}); not loaded")
+            results.append(
+                _log(
+                    con,
+                    FileResult(
+                        load_id, folder.system, None, folder.extract_date, rel, None, kind, message=msg
+                    ),
+                )
+            )
+            continue
+        for lf in folder_files(landing, folder):
+            if lf.obj is None:
+                already = con.execute(
+                    "select count(*) from raw.load_log "
+                    "where file = ? and status in ('unknown_object', 'refused')",
+                    [lf.rel_path],
+                ).fetchone()[0]
+                if already:
+                    continue
+                res = load_file(con, lf, load_id)
+                if res is not None:
+                    results.append(res)
+    return results
+
+
+def load_landing(
+    con: duckdb.DuckDBPyConnection, landing: Path, load_id: str | None = None
+) -> list[FileResult]:
+    """Everything at once (what the Dagster job does object by object): audit, then every contract object."""
+    from ingestion.contract import all_objects
+
+    load_id = load_id or new_load_id()
+    folders = scan_landing(landing)
+    results = audit_landing(con, landing, load_id)
+    for obj in all_objects():
+        results.extend(load_object(con, landing, obj, load_id, folders))
+    return results

@@ -1,0 +1,191 @@
+"""Set-based parsing of one landed file inside DuckDB, line by line, so every rejected row keeps its line.
+
+``read_lines`` turns the file into ``_lines(lineno, line, unterminated)`` (BOM and CR stripped, blank
+lines dropped). ``csv_rows`` / ``json_rows`` then build ``_rows(lineno, line, unterminated, parse_rule,
+parse_message, <one VARCHAR per contract column>, _overflow)`` where parse_rule is NULL for a well-formed
+line. Records span exactly one physical line (the extract contract); a quoted field with an embedded newline
+is reported as an unbalanced quote on both lines rather than silently merged.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingestion.contract import SourceObject, normalize_header
+from ingestion.warehouse import q
+
+# One CSV field per match on ',' || line: a quoted field ("" escapes a quote) or an unquoted one.
+_CSV_FIELD = ',("(?:[^"]|"")*"|[^,"]*)'
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def json_path(key: str) -> str:
+    """SQL literal of the JSON path selecting top-level ``key``."""
+    return sql_str('$."' + key.replace('"', '\\"') + '"')
+
+
+@dataclass
+class HeaderMap:
+    """How the landed header (CSV) or key set (JSONL) maps onto the contract."""
+
+    source_of: dict[str, str] = field(default_factory=dict)  # contract column -> landed name
+    extra: list[str] = field(default_factory=list)  # landed names with no contract column (drift)
+    missing_required: list[str] = field(default_factory=list)
+    missing_optional: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)  # contract columns matched by several landed names
+
+
+def map_header(obj: SourceObject, names: list[str]) -> HeaderMap:
+    by_key: dict[str, list[str]] = {}
+    for n in names:
+        by_key.setdefault(normalize_header(n), []).append(n)
+    m = HeaderMap()
+    used: set[str] = set()
+    for col in obj.columns:
+        hits = [n for k in sorted(col.header_keys) for n in by_key.get(k, [])]
+        if len(hits) > 1:
+            m.ambiguous.append(col.name)
+        if hits:
+            m.source_of[col.name] = hits[0]
+            used.update(hits)
+        elif col.name in obj.required_columns:
+            m.missing_required.append(col.name)
+        else:
+            m.missing_optional.append(col.name)
+    m.extra = [n for n in names if n not in used]
+    return m
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Load the file's physical lines into ``_lines``. Raises duckdb.InvalidInputException if not UTF-8."""
+    con.execute(
+        """
+        create or replace temp table _lines as
+        with f as (select content from read_text(?)),
+        s as (select string_split(content, chr(10)) as l, ends_with(content, chr(10)) as nl from f),
+        u as (select generate_subscripts(l, 1) as lineno, unnest(l) as raw, len(l) as n, nl from s),
+        c as (
+            select lineno, n, nl, regexp_replace(
+                       case when lineno = 1 then ltrim(raw, chr(65279)) else raw end, '\\r$', '') as line
+            from u
+        )
+        select lineno, line, lineno = n and not nl as unterminated from c where trim(line) <> ''
+        """,
+        [str(path)],
+    )
+
+
+def first_line(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
+    row = con.execute("select lineno, line from _lines order by lineno limit 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def csv_header(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def _overflow_sql(pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return "null::json"
+    return "json_object(" + ", ".join(f"{sql_str(k)}, {v}" for k, v in pairs) + ")"
+
+
+def csv_rows(
+    con: duckdb.DuckDBPyConnection, obj: SourceObject, header: list[str], hmap: HeaderMap, header_lineno: int
+) -> None:
+    """Split each data line into fields and name them by the contract (``_rows``)."""
+    idx = {name: i + 1 for i, name in enumerate(header)}
+    n = len(header)
+
+    def val(name: str) -> str:
+        x = f"f[{idx[name]}]"
+        return (
+            f"case when starts_with({x}, '\"') then replace({x}[2:-2], '\"\"', '\"') "
+            f"when {x} = '' then null else {x} end"
+        )
+
+    cols = ", ".join(
+        f"{val(hmap.source_of[c.name]) if c.name in hmap.source_of else 'null::varchar'} as {q(c.name)}"
+        for c in obj.columns
+    )
+    overflow = _overflow_sql([(e, val(e)) for e in hmap.extra])
+    con.execute(
+        f"""
+        create or replace temp table _rows as
+        with p as (
+            select lineno, line, unterminated,
+                   case when contains(line, '"') then regexp_extract_all(',' || line, '{_CSV_FIELD}', 1)
+                        else string_split(line, ',') end as f,
+                   not contains(line, '"')
+                     or array_to_string(regexp_extract_all(',' || line, '{_CSV_FIELD}', 0), '') = ',' || line
+                     as well_formed,
+                   length(line) - length(replace(line, '"', '')) as quotes
+            from _lines where lineno > {header_lineno}
+        )
+        select lineno, line, unterminated,
+            case when not well_formed and quotes % 2 = 1 then 'unbalanced_quote'
+                 when not well_formed then 'malformed_quoting'
+                 when len(f) <> {n} then 'wrong_field_count' end as parse_rule,
+            case when not well_formed and quotes % 2 = 1
+                      then 'unbalanced quote: the line has an odd number of double quotes'
+                 when not well_formed then 'malformed quoting: text after a closing quote'
+                 when len(f) <> {n}
+                      then 'wrong field count: expected {n} fields (as in the header), found ' || len(f)
+            end as parse_message,
+            {cols},
+            case when well_formed and len(f) = {n} then {overflow} end as _overflow
+        from p
+        """
+    )
+
+
+def json_keys_present(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every key used by a well-formed JSON object line, in first-seen order."""
+    rows = con.execute(
+        """
+        select k from (
+            select unnest(json_keys(line)) as k, lineno from _lines
+            where case when json_valid(line) then json_type(line) = 'OBJECT' else false end
+        ) group by k order by min(lineno), k
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
+    """Extract each contract column from each JSON line (``_rows``)."""
+
+    def val(key: str) -> str:
+        return f"case when ok then json_extract_string(line, {json_path(key)}) end"
+
+    cols = ", ".join(
+        f"{val(hmap.source_of[c.name]) if c.name in hmap.source_of else 'null::varchar'} as {q(c.name)}"
+        for c in obj.columns
+    )
+    extra = [(e, f"json_extract(line, {json_path(e)})") for e in hmap.extra]
+    overflow = _overflow_sql(extra)
+    con.execute(
+        f"""
+        create or replace temp table _rows as
+        with p as (
+            select lineno, line, unterminated, json_valid(line) as valid,
+                   case when json_valid(line) then json_type(line) end as jtype,
+                   case when json_valid(line) then json_type(line) = 'OBJECT' else false end as ok
+            from _lines
+        )
+        select lineno, line, unterminated,
+            case when not valid then 'invalid_json' when not ok then 'not_an_object' end as parse_rule,
+            case when not valid then 'invalid JSON: the line does not parse as JSON'
+                 when not ok then 'not a JSON object: found a JSON ' || lower(jtype) end as parse_message,
+            {cols},
+            case when ok then {overflow} end as _overflow
+        from p
+        """
+    )

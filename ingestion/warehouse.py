@@ -1,0 +1,92 @@
+"""DDL of the raw layer: per-object history and current tables, and the bookkeeping tables in ``raw``.
+
+Everything is derived from the contracts, so adding a column to a YAML contract adds it here (existing
+history tables get the new column with ``ALTER TABLE``; old rows read NULL).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ingestion.contract import SYSTEMS, SourceObject, all_objects
+
+BOOKKEEPING_SCHEMA = "raw"
+
+#: Lineage columns appended after the contract columns of every history and current table.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_load_id", "VARCHAR"),
+    ("_source_file", "VARCHAR"),
+    ("_source_row", "BIGINT"),
+    ("_extract_date", "DATE"),
+    ("_loaded_at", "TIMESTAMP"),
+    ("_is_deleted", "BOOLEAN"),
+    ("_overflow", "JSON"),
+)
+
+BOOKKEEPING_DDL = """
+create table if not exists raw.load_log (
+    load_id VARCHAR, system VARCHAR, object VARCHAR, extract_date DATE, file VARCHAR, sha256 VARCHAR,
+    status VARCHAR, rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, drift_columns VARCHAR[],
+    message VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP
+);
+create table if not exists raw.rejects (
+    load_id VARCHAR, system VARCHAR, object VARCHAR, file VARCHAR, "row" BIGINT, "column" VARCHAR,
+    rule VARCHAR, message VARCHAR, raw_text VARCHAR
+);
+create table if not exists raw.loaded_files (
+    sha256 VARCHAR, system VARCHAR, object VARCHAR, file VARCHAR, extract_date DATE, load_id VARCHAR,
+    status VARCHAR, rows_read BIGINT, loaded_at TIMESTAMP
+);
+"""
+
+
+def q(name: str) -> str:
+    """Quote an identifier for DuckDB SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def history_table(obj: SourceObject) -> str:
+    return f"{q(obj.schema)}.{q(obj.name + '__history')}"
+
+
+def current_table(obj: SourceObject) -> str:
+    return f"{q(obj.schema)}.{q(obj.name)}"
+
+
+def _table_columns(obj: SourceObject) -> list[tuple[str, str]]:
+    return [(c.name, c.type) for c in obj.columns] + list(LINEAGE_COLUMNS)
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, obj: SourceObject, name: str) -> None:
+    cols = _table_columns(obj)
+    con.execute(f"create table if not exists {table} ({', '.join(f'{q(n)} {t}' for n, t in cols)})")
+    existing = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [obj.schema, name],
+        ).fetchall()
+    }
+    for n, t in cols:
+        if n not in existing:
+            con.execute(f"alter table {table} add column {q(n)} {t}")
+
+
+def ensure_object_tables(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> None:
+    con.execute(f"create schema if not exists {q(obj.schema)}")
+    _ensure_table(con, history_table(obj), obj, obj.name + "__history")
+    _ensure_table(con, current_table(obj), obj, obj.name)
+
+
+def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {BOOKKEEPING_SCHEMA}")
+    con.execute(BOOKKEEPING_DDL)
+
+
+def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every raw schema and table (idempotent), so dbt sources exist even before the first load."""
+    ensure_bookkeeping(con)
+    for system in SYSTEMS:
+        con.execute(f"create schema if not exists raw_{system}")
+    for obj in all_objects():
+        ensure_object_tables(con, obj)

@@ -139,8 +139,8 @@ def _typed_sql(obj: SourceObject) -> str:
             )
     return (
         "create or replace temp table _typed as select lineno as _source_row, line as _raw, "
-        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {', '.join(casts)}, _overflow "
-        "from _rows"
+        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, "
+        f"{', '.join(casts)}, _overflow from _rows"
     )
 
 

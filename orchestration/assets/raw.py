@@ -1,0 +1,136 @@
+"""Raw layer assets: one per contract object (``raw_<system>/<object>``) plus a landing audit.
+
+Thin wrappers: the loading logic lives in ``ingestion`` (pure Python + DuckDB). Each asset loads every
+complete, not-yet-loaded file of its object; its ``rows_accounted_for`` check re-counts from the warehouse.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ingestion.accounting import check_rows_accounted_for
+from ingestion.contract import SourceObject, all_objects
+from ingestion.load import FileResult, audit_landing, load_object
+from orchestration.resources import LandingResource, WarehouseResource
+
+AUDIT_KEY = dg.AssetKey(["raw", "landing_audit"])
+
+
+def asset_key(obj: SourceObject) -> dg.AssetKey:
+    return dg.AssetKey([obj.schema, obj.name])
+
+
+def _metadata(results: list[FileResult]) -> dict[str, dg.MetadataValue | int | str | list]:
+    drift = sorted({c for r in results for c in r.drift_columns})
+    return {
+        "rows_read": sum(r.rows_read for r in results),
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_rejected": sum(r.rows_rejected for r in results),
+        "drift_columns": dg.MetadataValue.json(drift),
+        "files": dg.MetadataValue.json(
+            [
+                {
+                    "file": r.file,
+                    "status": r.status,
+                    "rows_loaded": r.rows_loaded,
+                    "rows_rejected": r.rows_rejected,
+                    "message": r.message,
+                }
+                for r in results
+            ]
+        ),
+        "failed_files": dg.MetadataValue.json([r.file for r in results if r.failed]),
+    }
+
+
+def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
+    key = asset_key(obj)
+
+    @dg.asset(
+        key=key,
+        group_name=obj.schema,
+        kinds={"duckdb"},
+        description=f"{obj.description}\n\nLanded as `{obj.file}`; primary key "
+        f"({', '.join(obj.primary_key)}); history in `{obj.schema}.{obj.name}__history`.",
+        metadata={"file": obj.file, "primary_key": list(obj.primary_key), "modified_at": obj.modified_at},
+    )
+    def _load(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
+    ) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            results = load_object(con, landing.root, obj, context.run_id)
+        for r in results:
+            log = context.log.warning if r.failed or r.rows_rejected else context.log.info
+            log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
+        return dg.MaterializeResult(metadata=_metadata(results))
+
+    return _load
+
+
+def build_rows_check(obj: SourceObject) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key(obj),
+        name="rows_accounted_for",
+        blocking=False,
+        description="For every file of the latest load: rows read = rows loaded + rows rejected (re-counted "
+        "in the history table and raw.rejects); fails when a file was rejected whole, refused or missing.",
+    )
+    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            acc = check_rows_accounted_for(con, obj)
+        return dg.AssetCheckResult(
+            passed=acc.passed,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=acc.description,
+            metadata={
+                "load_id": acc.load_id or "",
+                "files_checked": acc.files_checked,
+                "problems": dg.MetadataValue.json(acc.problems),
+            },
+        )
+
+    return _check
+
+
+@dg.asset(
+    key=AUDIT_KEY,
+    group_name="raw",
+    kinds={"duckdb"},
+    description="Scan of the landing folder: extract folders still waiting for their completion marker, "
+    "files with no contract, file names that try to leave the landing folder (all logged in raw.load_log).",
+    check_specs=[
+        dg.AssetCheckSpec(
+            "landing_clean",
+            asset=AUDIT_KEY,
+            description="no unknown files, refused names or unreadable folders",
+        )
+    ],
+)
+def landing_audit(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
+) -> Iterator[dg.MaterializeResult]:
+    with warehouse.connect() as con:
+        results = audit_landing(con, landing.root, context.run_id)
+    waiting = [r.file for r in results if r.status == "waiting"]
+    problems = [f"{r.file}: {r.message}" for r in results if r.status != "waiting"]
+    for line in problems:
+        context.log.warning(line)
+    yield dg.MaterializeResult(
+        metadata={
+            "waiting_folders": dg.MetadataValue.json(waiting),
+            "problems": dg.MetadataValue.json(problems),
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="landing_clean",
+                passed=not problems,
+                severity=dg.AssetCheckSeverity.WARN,
+                description="; ".join(problems) or "nothing unexpected in the landing folder",
+            )
+        ],
+    )
+
+
+RAW_OBJECTS: list[SourceObject] = all_objects()
+raw_assets: list[dg.AssetsDefinition] = [landing_audit, *(build_raw_asset(o) for o in RAW_OBJECTS)]
+raw_asset_checks: list[dg.AssetChecksDefinition] = [build_rows_check(o) for o in RAW_OBJECTS]

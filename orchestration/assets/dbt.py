@@ -1,0 +1,102 @@
+"""Every dbt model and snapshot as a Dagster asset, every dbt test as an asset check.
+
+Lineage: each dbt source carries ``meta.dagster.asset_key = [raw_<system>, <object>]`` (generated from the
+contracts), so the raw ingestion assets are the parents of the staging models. Models are keyed
+``[<schema>, <model>]`` (``staging/stg_psa__time_entries``, ``marts/fct_invoice_lines``) and grouped by
+layer. ``dbt build`` runs in a subprocess against the warehouse file named by the WarehouseResource
+(passed as ``THROUGHLINE_WAREHOUSE``); the nightly job's in-process executor guarantees no raw loader holds
+the DuckDB file while dbt writes it.
+"""
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey, Failure
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensure_manifest
+from orchestration.resources import WarehouseResource
+
+#: dbt folder under models/ (fqn[1]) -> Dagster group.
+LAYER_GROUPS = {"staging": "dbt_staging", "intermediate": "dbt_intermediate", "marts": "dbt_marts"}
+
+
+class ThroughlineDbtTranslator(DagsterDbtTranslator):
+    """Keys models by schema and name, groups them by layer; sources keep their meta asset key."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "snapshot", "seed"):
+            schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+            return AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "snapshot":
+            return "dbt_snapshots"
+        if resource_type in ("model", "seed"):
+            fqn = dbt_resource_props.get("fqn", [])
+            layer = fqn[1] if len(fqn) > 2 else ""
+            return LAYER_GROUPS.get(layer, "dbt_other")
+        return super().get_group_name(dbt_resource_props)
+
+
+TRANSLATOR = ThroughlineDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_resource() -> DbtCliResource:
+    """The ``dbt`` resource the assets below need (profiles.yml lives in the project folder)."""
+    return DbtCliResource(
+        project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir), dbt_executable=dbt_executable()
+    )
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path) -> Iterator[None]:
+    """Point profiles.yml at the warehouse file for the dbt subprocess started inside the block."""
+    keys = ("THROUGHLINE_WAREHOUSE", "PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(dbt_env(warehouse))
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=DBT_PROJECT,
+    dagster_dbt_translator=TRANSLATOR,
+    name="throughline_dbt",
+)
+def throughline_dbt_assets(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """``dbt build`` (models, snapshots and tests) for the selected subset of the project.
+
+    A failing data test is reported as a failed asset check (the run goes on and the nightly summary
+    shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
+    """
+    with _warehouse_env(Path(warehouse.path)):
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        yield from invocation.stream()
+    broken = build_errors(invocation.get_artifact("run_results.json"))
+    if broken:
+        raise Failure(description="dbt build errors:\n" + "\n".join(broken))
+
+
+def build_errors(run_results: Mapping[str, Any]) -> list[str]:
+    """Nodes other than data tests that errored, as ``unique_id: message`` lines."""
+    return [
+        f"{r['unique_id']}: {(r.get('message') or '').strip()}"
+        for r in run_results.get("results", [])
+        if r.get("status") in ("error", "runtime error", "fail")
+        and not r["unique_id"].startswith("test.")
+    ]

@@ -11,7 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .billing import inject_before_billing as _before
 from .catalogue import DEFECT_KIND_LIST, DEFECT_KINDS, DefectKind, DefectRates
+from .commercial import inject_commercial
+from .erp import inject_erp
+from .hygiene import inject_hygiene
+from .malformed import corrupt_files
+from .store import ensure_log
 from .truth import write_truth
 
 __all__ = [
@@ -30,15 +36,23 @@ def inject_before_billing(ctx: Any) -> None:
     """B-type breaks: mark time, expenses, milestones and projects so billing gets them wrong."""
     if ctx.clean:
         return
+    ensure_log(ctx)
+    _before(ctx)
 
 
 def inject_after_billing(ctx: Any) -> None:
     """Commercial, ERP, intercompany, FX, PSA-hygiene and client-master breaks on the finished store."""
     if ctx.clean:
         return
+    ensure_log(ctx)
+    inject_erp(ctx)
+    inject_commercial(ctx)
+    inject_hygiene(ctx)
 
 
 def corrupt_landing(ctx: Any, landing: Path) -> None:
-    """Malformed lines inserted into a handful of written CSV and JSONL files."""
+    """Malformed lines appended to a handful of written CSV and JSONL files."""
     if ctx.clean:
         return
+    ensure_log(ctx)
+    corrupt_files(ctx, landing)

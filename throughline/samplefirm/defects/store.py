@@ -26,14 +26,15 @@ def rates(ctx: Any) -> DefectRates:
 def ensure_log(ctx: Any) -> None:
     ctx.con.execute(
         f"""create table if not exists {LOG} (
-            seq bigint, kind varchar, system varchar, object varchar, record_key varchar, related_keys varchar,
-            amount double, currency varchar, landed_at timestamp, file varchar, line bigint, description varchar)"""
+            seq bigint, kind varchar, system varchar, object varchar, record_key varchar,
+            related_keys varchar, amount double, currency varchar, landed_at timestamp, file varchar,
+            line bigint, description varchar)"""
     )
 
 
 def scalar(ctx: Any, sql: str, params: list[Any] | None = None) -> Any:
-    row = ctx.con.execute(sql, params or []).fetchone()
-    return None if row is None else row[0]
+    rows = ctx.con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
 
 
 def exists(ctx: Any, table: str) -> bool:
@@ -76,8 +77,10 @@ def pick(ctx: Any, kind: str, source: str, key: str, into: str = "_pick", n: int
     return n
 
 
-def record(ctx: Any, kind: str, system: str, obj: str, select_sql: str, params: list[Any] | None = None) -> None:
-    """Log defects from a query yielding record_key, related_keys, amount, currency, landed_at, description."""
+def record(
+    ctx: Any, kind: str, system: str, obj: str, select_sql: str, params: list[Any] | None = None
+) -> None:
+    """Log defects from a query with record_key, related_keys, amount, currency, landed_at, description."""
     ensure_log(ctx)
     ctx.con.execute(
         f"""insert into {LOG}
@@ -89,8 +92,18 @@ def record(ctx: Any, kind: str, system: str, obj: str, select_sql: str, params: 
     )
 
 
-def record_file(ctx: Any, kind: str, system: str, obj: str, file: str, line: int, record_key: str,
-                column: str | None, description: str, extract_date: str) -> None:
+def record_file(
+    ctx: Any,
+    kind: str,
+    system: str,
+    obj: str,
+    file: str,
+    line: int,
+    record_key: str,
+    column: str | None,
+    description: str,
+    extract_date: str,
+) -> None:
     """Log one malformed line (file relative to landing, 1-based physical line)."""
     ensure_log(ctx)
     related = f'{{"column": "{column}"}}' if column else "{}"

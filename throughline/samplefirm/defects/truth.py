@@ -11,8 +11,19 @@ from .catalogue import DEFECT_KINDS
 from .store import LOG, ensure_log, rates
 
 TRUTH_COLUMNS = (
-    "defect_id", "kind", "check_family", "system", "object", "record_key", "related_keys",
-    "amount", "currency", "extract_date", "file", "line", "description",
+    "defect_id",
+    "kind",
+    "check_family",
+    "system",
+    "object",
+    "record_key",
+    "related_keys",
+    "amount",
+    "currency",
+    "extract_date",
+    "file",
+    "line",
+    "description",
 )
 
 

@@ -57,16 +57,19 @@ def inject_b4(ctx: Any) -> None:
         record(
             ctx, "B4", "psa", "expenses",
             """select json_object('id', id) as record_key,
-                      json_object('project_id', project_id, 'resource_id', resource_id, 'spent_date', spent_date)
+                      json_object('project_id', project_id, 'resource_id', resource_id, 'spent_date',
+                      spent_date)
                         as related_keys,
-                      amount * (1 + coalesce(markup_pct, 0) / 100) as amount, currency, updated_at as landed_at,
+                      amount * (1 + coalesce(markup_pct, 0) / 100) as amount, currency, updated_at as
+                      landed_at,
                       'Approved billable expense never invoiced.' as description
                from _pick""",
         )  # fmt: skip
 
 
 def inject_b5(ctx: Any) -> None:
-    src = """(select * from psa__projects where billing_type = 'fixed_fee' and coalesce(budget_amount, 0) > 0)"""
+    src = """(select * from psa__projects where billing_type = 'fixed_fee' and coalesce(budget_amount, 0)
+        > 0)"""
     if pick(ctx, "B5", src, "s.id"):
         ctx.sql("update psa__projects set _gen_overbill_factor = 1.25 where id in (select id from _pick)")
         record(
@@ -100,7 +103,8 @@ def _milestone_record(ctx: Any, kind: str, description: str) -> None:
     record(
         ctx, kind, "psa", "milestones",
         """select json_object('id', id) as record_key,
-                  json_object('project_id', project_id, 'status', status, 'due_date', due_date) as related_keys,
+                  json_object('project_id', project_id, 'status', status, 'due_date', due_date) as
+                  related_keys,
                   amount, currency, updated_at as landed_at, ? as description
            from _pick""",
         [description],

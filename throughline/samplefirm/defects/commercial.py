@@ -29,7 +29,8 @@ def _cutoff(ctx: Any, days: int) -> str:
 
 def inject_r1(ctx: Any) -> None:
     """Clone won deals as new Closed Won opportunities that never reached PSA or ERP."""
-    src = f"""(select * from {OPP} where stage_name = 'Closed Won' and close_date < DATE '{_cutoff(ctx, 30)}')"""
+    src = f"""(select * from {OPP} where stage_name = 'Closed Won' and close_date < DATE
+        '{_cutoff(ctx, 30)}')"""
     if not pick(ctx, "R1", src, "s.id"):
         return
     new_id = sf_id_sql("id", "R1")
@@ -42,7 +43,8 @@ def inject_r1(ctx: Any) -> None:
                     from salesforce__{child} c where c.opportunity_id in (select id from _pick)""")
     record(
         ctx, "R1", "salesforce", "opportunity",
-        f"""select json_object('id', {new_id}) as record_key, json_object('account_id', account_id) as related_keys,
+        f"""select json_object('id', {new_id}) as record_key, json_object('account_id', account_id) as
+            related_keys,
                    amount, currency_iso_code as currency, system_modstamp as landed_at,
                    'Closed Won opportunity with no PSA project and no ERP sales order.' as description
             from _pick""",
@@ -51,7 +53,8 @@ def inject_r1(ctx: Any) -> None:
 
 def inject_r2(ctx: Any) -> None:
     """Clone active billable projects as projects with no opportunity and no ERP contract."""
-    src = """(select * from psa__projects where coalesce(is_billable, false) and billing_type <> 'non_billable'
+    src = """(select * from psa__projects where coalesce(is_billable, false) and billing_type <>
+        'non_billable'
               and crm_opportunity_id is not null)"""
     if not pick(ctx, "R2", src, "s.id"):
         return
@@ -60,11 +63,13 @@ def inject_r2(ctx: Any) -> None:
                 select *, {base} + row_number() over (order by id) as _new_id from _pick""")
     ctx.sql("""insert into psa__projects select * exclude (_new_id) replace (
                  _new_id as id, 'P-' || lpad(_new_id::varchar, 6, '0') as code, name || ' (add-on)' as name,
-                 null as crm_opportunity_id, null as erp_sales_order_id, null as erp_job_id, 'active' as status)
+                 null as crm_opportunity_id, null as erp_sales_order_id, null as erp_job_id, 'active' as
+                 status)
                from _pick""")
     record(
         ctx, "R2", "psa", "projects",
-        """select json_object('id', _new_id) as record_key, json_object('client_id', client_id) as related_keys,
+        """select json_object('id', _new_id) as record_key, json_object('client_id', client_id) as
+            related_keys,
                   budget_amount as amount, currency, updated_at as landed_at,
                   'Active billable project with no Closed Won opportunity and no ERP contract.' as description
            from _pick""",
@@ -82,13 +87,15 @@ def inject_r3(ctx: Any) -> None:
 
 def inject_r5(ctx: Any) -> None:
     if pick(ctx, "R5_CURRENCY", _WON_WITH_PROJECT, "s.id"):
-        ctx.sql(f"""update {OPP} set currency_iso_code = case when currency_iso_code = 'USD' then 'EUR' else 'USD' end
+        ctx.sql(f"""update {OPP} set currency_iso_code = case when currency_iso_code = 'USD' then 'EUR'
+            else 'USD' end
                     where id in (select id from _pick)""")
         _opp_record(ctx, "R5_CURRENCY", "amount", "Opportunity currency differs from the contract currency.")
     entities = "(select externalid from netsuite__subsidiary where not coalesce(iselimination, false))"
     if pick(ctx, "R5_ENTITY", _WON_WITH_PROJECT, "s.id"):
         ctx.sql(f"""update {OPP} o set contracting_entity_c = (
-                      select min(e.externalid) from {entities} e where e.externalid <> coalesce(o.contracting_entity_c, ''))
+                      select min(e.externalid) from {entities} e where e.externalid <>
+                      coalesce(o.contracting_entity_c, ''))
                     where o.id in (select id from _pick)""")
         _opp_record(
             ctx,
@@ -112,7 +119,8 @@ def _opp_record(ctx: Any, kind: str, amount_sql: str, description: str) -> None:
 
 
 def inject_r6(ctx: Any) -> None:
-    src = f"""(select p.*, o.close_date as _close from psa__projects p join {OPP} o on o.id = p.crm_opportunity_id
+    src = f"""(select p.*, o.close_date as _close from psa__projects p join {OPP} o on o.id =
+        p.crm_opportunity_id
                where o.close_date is not null and p.id not in {taken("psa", "projects")})"""
     if pick(ctx, "R6_START_BEFORE_CLOSE", src, "s.id"):
         ctx.sql("""update psa__projects p set start_date = k._close - interval 21 day
@@ -154,13 +162,15 @@ def inject_customers(ctx: Any) -> None:
         ctx.sql(f"""create or replace temp table _pick as
                     select *, {base} + row_number() over (order by id) as _new_id from _pick""")
         ctx.sql("""insert into netsuite__customer select * exclude (_new_id) replace (
-                     _new_id as id, upper(regexp_replace(companyname, '[.,]', '', 'g')) || ' LTD' as companyname,
+                     _new_id as id, upper(regexp_replace(companyname, '[.,]', '', 'g')) || ' LTD' as
+                     companyname,
                      upper(regexp_replace(entityid, '[.,]', '', 'g')) || ' LTD' as entityid,
                      null as externalid, null as custentity_psa_client_id) from _pick""")
         record(
             ctx, "R4_DUPLICATE", "netsuite", "customer",
             """select json_object('id', _new_id) as record_key,
-                      json_object('duplicate_of', id, 'sf_account_id', custentity_sf_account_id) as related_keys,
+                      json_object('duplicate_of', id, 'sf_account_id', custentity_sf_account_id) as
+                      related_keys,
                       null as amount, null as currency, lastmodifieddate as landed_at,
                       'Second ERP customer for the same company (name noise).' as description
                from _pick""",
@@ -169,7 +179,8 @@ def inject_customers(ctx: Any) -> None:
     if pick(ctx, "R4_ORPHAN", src, "s.id"):
         ctx.sql(f"""create or replace temp table _pick as
                     select *, {base} + row_number() over (order by id) as _new_id,
-                           {_NAMES_SQL}[1 + (row_number() over (order by id) - 1) % {len(ORPHAN_NAMES)}] as _name
+                           {_NAMES_SQL}[1 + (row_number() over (order by id) - 1) % {len(ORPHAN_NAMES)}]
+                           as _name
                     from _pick""")
         ctx.sql("""insert into netsuite__customer select * exclude (_new_id, _name) replace (
                      _new_id as id, _name as companyname, _name as entityid, _name as altname,
@@ -206,7 +217,8 @@ def inject_clients(ctx: Any) -> None:
     if pick(ctx, "CLIENT_ORPHAN", src, "s.id"):
         ctx.sql(f"""create or replace temp table _pick as
                     select *, {base} + row_number() over (order by id) as _new_id,
-                           {_NAMES_SQL}[{len(ORPHAN_NAMES)} - (row_number() over (order by id) - 1) % {len(ORPHAN_NAMES)}]
+                           {_NAMES_SQL}[{len(ORPHAN_NAMES)} - (row_number() over (order by id) - 1) %
+                           {len(ORPHAN_NAMES)}]
                              as _name
                     from _pick""")
         ctx.sql("""insert into psa__clients select * exclude (_new_id, _name) replace (

@@ -62,7 +62,8 @@ def inject_journals(ctx: Any) -> None:
         if not pick(ctx, kind, months, "s.subsidiary::varchar || s.month::varchar"):
             continue
         rows = ctx.sql(
-            f"""select subsidiary, currency, month + interval (hash(month, subsidiary, '{kind}', {ctx.seed}) % 20) day,
+            f"""select subsidiary, currency, month + interval (hash(month, subsidiary, '{kind}',
+                {ctx.seed}) % 20) day,
                        round(1500 + (hash(subsidiary, month, '{kind}', {ctx.seed}) % 850000) / 100.0, 2)
                 from _pick order by subsidiary, month"""
         ).fetchall()
@@ -87,7 +88,8 @@ def inject_journals(ctx: Any) -> None:
         record(
             ctx, kind, "netsuite", "transaction",
             f"""select json_object('id', p.tid) as record_key,
-                       json_object('subsidiary', p.sub, 'debit_account', '{dr_acct}', 'credit_account', '{cr_acct}')
+                       json_object('subsidiary', p.sub, 'debit_account', '{dr_acct}', 'credit_account',
+                       '{cr_acct}')
                          as related_keys,
                        p.amt as amount, p.cur as currency, t.lastmodifieddate as landed_at, ? as description
                 from _posted p join {TX} t on t.id = p.tid""",
@@ -100,7 +102,8 @@ def inject_e1(ctx: Any) -> None:
                and coalesce(foreigntotal, 0) > 0 and id not in {taken("netsuite", "transaction")})"""
     if not pick(ctx, "E1", src, "s.id"):
         return
-    ctx.sql(f"""update {TX} t set foreigntotal = t.foreigntotal + greatest(25, round(0.02 * t.foreigntotal, 2))
+    ctx.sql(f"""update {TX} t set foreigntotal = t.foreigntotal + greatest(25, round(0.02 *
+        t.foreigntotal, 2))
                 where t.id in (select id from _pick)""")
     _doc_record(
         ctx, "E1", "greatest(25, round(0.02 * foreigntotal, 2))", "Invoice header total above lines + tax."
@@ -113,7 +116,8 @@ def _doc_record(
     record(
         ctx, kind, "netsuite", "transaction",
         f"""select json_object('id', p.id) as record_key, json_object('tranid', p.tranid) as related_keys,
-                   {amount_sql} as amount, c.name as currency, p.lastmodifieddate as landed_at, ? as description
+                   {amount_sql} as amount, c.name as currency, p.lastmodifieddate as landed_at, ? as
+                   description
             from _pick p left join netsuite__currency c on c.id = p.currency""",
         [description],
     )  # fmt: skip
@@ -125,7 +129,8 @@ def _credit_links(ctx: Any, doc_type: str) -> str:
                 join {TX} inv on inv.id = l.previousdoc and inv.type = 'CustInvc'
                 where l.nextdoc not in {taken("netsuite", "transaction")}
                   and l.previousdoc not in {taken("netsuite", "transaction")}
-                qualify row_number() over (partition by l.nextdoc order by l.previousdoc, l.previousline) = 1)"""
+                qualify row_number() over (partition by l.nextdoc order by l.previousdoc, l.previousline)
+                = 1)"""
 
 
 def inject_e2(ctx: Any) -> None:
@@ -156,9 +161,11 @@ def _link_record(ctx: Any, kind: str, description: str) -> None:
     record(
         ctx, kind, "netsuite", "transaction",
         """select json_object('id', k.nextdoc) as record_key,
-                   json_object('invoice', k.previousdoc, 'invoice_line', k.previousline, 'linktype', k.linktype)
+                   json_object('invoice', k.previousdoc, 'invoice_line', k.previousline, 'linktype',
+                   k.linktype)
                      as related_keys,
-                   round(k._inv_total * 0.10, 2) as amount, c.name as currency, k.lastmodifieddate as landed_at,
+                   round(k._inv_total * 0.10, 2) as amount, c.name as currency, k.lastmodifieddate as
+                   landed_at,
                    ? as description
             from _pick k left join netsuite__currency c on c.id = k._inv_currency""",
         [description],
@@ -208,7 +215,8 @@ def _scale_bill(ctx: Any, foreign: str, functional: str) -> None:
                     rate = round(rate * {foreign}, 4) where transaction in (select bill from _pick)""")
     ctx.sql(f"""update {TL} set netamount = round(netamount * {functional}, 2)
                 where transaction in (select bill from _pick)""")
-    ctx.sql(f"""update {TAL} set amount = round(amount * {functional}, 2), debit = round(debit * {functional}, 2),
+    ctx.sql(f"""update {TAL} set amount = round(amount * {functional}, 2), debit = round(debit *
+        {functional}, 2),
                 credit = round(credit * {functional}, 2), netamount = round(netamount * {functional}, 2),
                 amountunpaid = round(amountunpaid * {functional}, 2)
                 where transaction in (select bill from _pick)""")
@@ -232,7 +240,8 @@ def inject_intercompany(ctx: Any) -> None:
     if pick(ctx, "I3", _ic_pairs(ctx), "s.inv"):
         ctx.sql(f"""update {TX} t set trandate = (k.inv_date + interval 1 month)::date,
                       postingperiod = (select p.id from netsuite__accountingperiod p where p.isposting
-                                       and (k.inv_date + interval 1 month)::date between p.startdate and p.enddate)
+                                       and (k.inv_date + interval 1 month)::date between p.startdate and
+                                       p.enddate)
                     from _pick k where t.id = k.bill""")
         _ic_record(ctx, "I3", "inv_total", "Intercompany bill booked one period after the invoice.")
     if pick(ctx, "I4", _ic_pairs(ctx), "s.inv"):
@@ -247,7 +256,8 @@ def inject_intercompany(ctx: Any) -> None:
     if pick(ctx, "I5", src, "(not s._foreign)::int::varchar || s.inv"):
         ctx.sql(f"update {TX} set exchangerate = exchangerate * 1.06 where id in (select bill from _pick)")
         ctx.sql(
-            f"update {TAL} set exchangerate = exchangerate * 1.06 where transaction in (select bill from _pick)"
+            f"update {TAL} set exchangerate = exchangerate * 1.06 "
+            "where transaction in (select bill from _pick)"
         )
         _scale_bill(ctx, "1", "1.06")
         _ic_record(
@@ -260,7 +270,8 @@ def inject_intercompany(ctx: Any) -> None:
 
 def inject_fx(ctx: Any) -> None:
     rates = "netsuite__currencyrate"
-    weeks = f"""(select r.basecurrency, r.transactioncurrency, date_trunc('week', r.effectivedate)::date as wk,
+    weeks = f"""(select r.basecurrency, r.transactioncurrency, date_trunc('week', r.effectivedate)::date
+        as wk,
                         c.name as currency, max(r.lastmodifieddate) as landed_at
                  from {rates} r join netsuite__currency c on c.id = r.transactioncurrency
                  where exists (select 1 from {TX} t where t.currency = r.transactioncurrency
@@ -273,7 +284,8 @@ def inject_fx(ctx: Any) -> None:
             """select json_object('basecurrency', basecurrency, 'transactioncurrency', transactioncurrency,
                                   'from', wk - interval 1 day, 'to', wk + interval 6 day) as record_key,
                       '{}' as related_keys, null as amount, currency, landed_at,
-                      'No daily rate for 8 consecutive days of a currency that transactions use.' as description
+                      'No daily rate for 8 consecutive days of a currency that transactions use.' as
+                      description
                from _pick""",
         )  # fmt: skip
         ctx.sql(f"""delete from {rates} r using _pick k where r.basecurrency = k.basecurrency
@@ -291,13 +303,15 @@ def inject_fx(ctx: Any) -> None:
                       round(1.08 / exchangerate, 8) as exchangerate) from _pick""")
         record(
             ctx, "FX_INVERSE_INCONSISTENT", "netsuite", "currencyrate",
-            """select json_object('id', k._new_id) as record_key, json_object('direct_rate_id', k.id) as related_keys,
+            """select json_object('id', k._new_id) as record_key, json_object('direct_rate_id', k.id) as
+                related_keys,
                       null as amount, c.name as currency, k.lastmodifieddate as landed_at,
                       'Inverse rate 8% off 1 / direct rate on the same day.' as description
                from _pick k left join netsuite__currency c on c.id = k.transactioncurrency""",
         )  # fmt: skip
     cer = "netsuite__consolidatedexchangerate"
-    src = f"""(select * from {cer} r where exists (select 1 from {TX} t where t.postingperiod = r.postingperiod)
+    src = f"""(select * from {cer} r where exists (select 1 from {TX} t where t.postingperiod =
+        r.postingperiod)
                and coalesce(r.accountingbook, 1) = 1)"""
     if pick(ctx, "FX_MISSING_CONSOLIDATED_RATE", src, "s.id"):
         record(

@@ -14,9 +14,6 @@ from .store import pick, record, scalar, taken
 
 TE = "psa__time_entries"
 
-_CLONE = """status = 'submitted', approved_at = null, approved_by_id = null, erp_invoice_id = null"""
-
-
 def _clone_pick(ctx: Any, replace: str) -> None:
     """Insert clones of the rows in ``_pick`` (time-entry columns + ``_new_id``) with ``replace`` applied."""
     ctx.sql(f"""insert into {TE} by name select * exclude (_new_id) replace (
@@ -34,7 +31,8 @@ def _te_record(ctx: Any, kind: str, key: str, related: str, description: str, wh
     record(
         ctx, kind, "psa", "time_entries",
         f"""select json_object('id', {key}) as record_key, {related} as related_keys,
-                   hours * coalesce(bill_rate, 0) as amount, currency, updated_at as landed_at, ? as description
+                   hours * coalesce(bill_rate, 0) as amount, currency, updated_at as landed_at, ? as
+                   description
             from {where or '_pick'}""",
         [description],
     )  # fmt: skip
@@ -82,11 +80,9 @@ def _after(ctx: Any, kind: str, fk: str, parent: str, date_col: str, description
     ctx.sql(f"""create or replace temp table _pick as
                 select te.*, p.{date_col} as _cut from {TE} te join {parent} p on p.id = te.{fk}
                 where p.id in (select id from _parents)
-                qualify row_number() over (partition by te.{fk} order by te.spent_date desc, te.id desc) = 1""")
+                qualify row_number() over (partition by te.{fk} order by te.spent_date desc, te.id desc)
+                = 1""")
     _with_new_ids(ctx)
-    ctx.sql("alter table _pick drop column _cut")
-    ctx.sql(f"""create or replace temp table _pick as select k.*, p.{date_col} as _cut from _pick k
-                join {parent} p on p.id = k.{fk}""")
     ctx.sql(f"""insert into {TE} by name select * exclude (_new_id, _cut) replace (
                   _new_id as id, 'submitted' as status, null as approved_at, null as approved_by_id,
                   null as erp_invoice_id, (_cut + interval 5 day)::date as spent_date,
@@ -128,12 +124,14 @@ def inject_entry_clones(ctx: Any) -> None:
             "json_object('resource_id', resource_id, 'spent_date', spent_date, 'day_total', 14.5)",
             "Resource-day total 14.5 hours, above the 12-hour maximum.",
         )
-    src = f"(select te.* from {TE} te join psa__projects p on p.id = te.project_id where {free} and p.is_billable)"
+    src = f"""(select te.* from {TE} te join psa__projects p on p.id = te.project_id
+               where {free} and p.is_billable)"""
     if pick(ctx, "PSA_TIME_WITHOUT_ASSIGNMENT", src, "s.id"):
         _with_new_ids(
             ctx,
             """, (select p.id from psa__projects p where coalesce(p.is_billable, false)
-                                  and p.id <> _pick.project_id and not exists (select 1 from psa__assignments a
+                                  and p.id <> _pick.project_id and not exists (select 1 from
+                                  psa__assignments a
                                       where a.project_id = p.id and a.resource_id = _pick.resource_id)
                                   order by (_pick.spent_date between p.start_date and p.end_date) desc,
                                            hash(p.id, _pick.id) limit 1) as _other""",
@@ -213,7 +211,8 @@ def inject_capacity_and_rates(ctx: Any) -> None:
         )  # fmt: skip
     pairs = f"""(select r.role_id, r.currency, max(r.updated_at) as landed_at, count(*) as rows
                  from psa__rate_cards r
-                 where exists (select 1 from {TE} te where te.role_id = r.role_id and te.currency = r.currency)
+                 where exists (select 1 from {TE} te where te.role_id = r.role_id and te.currency =
+                 r.currency)
                  group by all)"""
     if pick(ctx, "PSA_RATE_CARD_GAP", pairs, "s.role_id || s.currency"):
         record(

@@ -150,6 +150,10 @@ def _append(path: Path, line: str) -> int:
     return number
 
 
+def _order(seed: int, kind: str, rel: Path) -> str:
+    return hashlib.sha256(f"{seed}|{kind}|{rel.as_posix()}".encode()).hexdigest()
+
+
 def corrupt_files(ctx: Any, landing: Path) -> None:
     candidates = _candidates(landing)
     used: set[Path] = set()
@@ -158,8 +162,7 @@ def corrupt_files(ctx: Any, landing: Path) -> None:
         per_format = int(round(rates(ctx).rate(kind)))
         for fmt in formats:
             pool = [(p, o) for p, o in candidates if o.format == fmt and p not in used]
-            pool.sort(key=lambda po: hashlib.sha256(f"{ctx.seed}|{kind}|{po[0].relative_to(landing)}".encode())
-                      .hexdigest())  # fmt: skip
+            pool.sort(key=lambda po, k=kind: _order(ctx.seed, k, po[0].relative_to(landing)))
             done = 0
             for path, obj in pool:
                 if done >= per_format:

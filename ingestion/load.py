@@ -53,6 +53,7 @@ class FileResult:
     message: str = ""
     started_at: datetime = field(default_factory=datetime.now)
     finished_at: datetime | None = None
+    not_utf8: str | None = field(default=None, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -180,17 +181,12 @@ def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> None:
 
 def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
     """Fill ``_rows`` for the file (raises _FileRejected for problems that condemn the whole file)."""
-    try:
-        parse.read_lines(con, lf.path)
-    except duckdb.Error as exc:
-        problem = utf8_problem(lf.path)
-        if problem is None:
-            raise
-        raise _FileRejected("not_utf8", problem) from exc
+    if r.not_utf8:
+        raise _FileRejected("not_utf8", r.not_utf8)
     if obj.format == "csv":
         first = parse.first_line(con)
         if first is None:  # empty file: no header, no rows
-            con.execute("create or replace temp table _rows as select * from _lines where false")
+            parse.csv_rows(con, obj, [], parse.map_header(obj, []), 0)
             r.message = "empty file (no header, no rows)"
             return
         header_lineno, header_line = first
@@ -282,6 +278,14 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         r.status, r.message = "skipped_duplicate", f"same content (sha256) as {first}, already loaded; no-op"
         _remember(con, r)
         return _log(con, r)
+    for t in ("_lines", "_rows"):
+        con.execute(f"drop table if exists {t}")
+    try:  # outside the transaction: a read error would abort it
+        parse.read_lines(con, lf.path)
+    except duckdb.Error:
+        r.not_utf8 = utf8_problem(lf.path)
+        if r.not_utf8 is None:
+            raise
     con.execute("begin transaction")
     try:
         _load_parsed(con, lf, obj, r)
@@ -311,7 +315,6 @@ def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _File
 
 
 def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
-    con.execute("drop table if exists _rows")
     try:
         expected_sha = (lf.marker_entry or {}).get("sha256")
         _parse_file(con, lf, obj, r)

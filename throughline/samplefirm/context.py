@@ -71,8 +71,8 @@ class GenContext:
         return self.con.execute(query, params or [])
 
     def scalar(self, query: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(query, params or []).fetchone()
-        return None if row is None else row[0]
+        rows = self.con.execute(query, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"select count(*) from {table}"))

@@ -319,7 +319,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Billable time on a non-billable (internal) project.",
-        0.002,
+        0.001,
         "internal time entries",
     ),
     _K(

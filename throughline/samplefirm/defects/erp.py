@@ -253,7 +253,7 @@ def inject_intercompany(ctx: Any) -> None:
         _ic_record(ctx, "I4", "inv_total", "Intercompany bill booked against the wrong counterparty.")
     src = f"""(select p.*, (s.currency <> p.bill_currency) as _foreign from {_ic_pairs(ctx)} p
                left join netsuite__subsidiary s on s.id = p.bill_sub)"""
-    if pick(ctx, "I5", src, "(not s._foreign)::int::varchar || s.inv"):
+    if pick(ctx, "I5", src, "s.inv", prefer="s._foreign"):
         ctx.sql(f"update {TX} set exchangerate = exchangerate * 1.06 where id in (select bill from _pick)")
         ctx.sql(
             f"update {TAL} set exchangerate = exchangerate * 1.06 "

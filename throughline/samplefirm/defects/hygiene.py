@@ -14,6 +14,7 @@ from .store import pick, record, scalar, taken
 
 TE = "psa__time_entries"
 
+
 def _clone_pick(ctx: Any, replace: str) -> None:
     """Insert clones of the rows in ``_pick`` (time-entry columns + ``_new_id``) with ``replace`` applied."""
     ctx.sql(f"""insert into {TE} by name select * exclude (_new_id) replace (
@@ -44,10 +45,16 @@ def inject_closed_and_terminated(ctx: Any) -> None:
                     join {TE} te on te.project_id = p.id
                     where coalesce(p.is_billable, false) and p.id not in {taken("psa", "projects")}
                     group by all having count(*) >= 3)"""
-    if pick(ctx, "PSA_TIME_ON_CLOSED_PROJECT", projects, "(s.end_date >= s.last_spent)::int || s.id"):
+    if pick(
+        ctx,
+        "PSA_TIME_ON_CLOSED_PROJECT",
+        projects,
+        "s.id",
+        prefer=f"s.end_date between s.last_spent and DATE '{limit}'",
+    ):
         ctx.sql(f"""update psa__projects p set status = 'closed',
-                      end_date = least(coalesce(p.end_date, k.last_spent), k.last_spent - interval 7 day,
-                                       DATE '{limit}')
+                      end_date = case when p.end_date between k.last_spent and DATE '{limit}' then p.end_date
+                                      else least(k.last_spent - interval 2 day, DATE '{limit}') end
                     from _pick k where p.id = k.id""")
         _after(
             ctx,
@@ -59,10 +66,17 @@ def inject_closed_and_terminated(ctx: Any) -> None:
         )
     resources = f"""(select r.id, r.termination_date, max(te.spent_date) as last_spent from psa__resources r
                      join {TE} te on te.resource_id = r.id group by all having count(*) >= 3)"""
-    if pick(ctx, "PSA_TIME_TERMINATED_RESOURCE", resources, "(s.termination_date is null)::int || s.id"):
+    if pick(
+        ctx,
+        "PSA_TIME_TERMINATED_RESOURCE",
+        resources,
+        "s.id",
+        prefer=f"s.termination_date between s.last_spent and DATE '{limit}'",
+    ):
         ctx.sql(f"""update psa__resources r set is_active = false,
-                      termination_date = least(coalesce(r.termination_date, k.last_spent),
-                                               k.last_spent - interval 7 day, DATE '{limit}')
+                      termination_date = case when r.termination_date between k.last_spent and DATE '{limit}'
+                                              then r.termination_date
+                                              else least(k.last_spent - interval 2 day, DATE '{limit}') end
                     from _pick k where r.id = k.id""")
         _after(
             ctx,
@@ -186,7 +200,7 @@ def inject_flags(ctx: Any) -> None:
     client = f"""(select te.* from {TE} te join psa__projects p on p.id = te.project_id
                   where {free} and coalesce(p.is_billable, false) and p.billing_type = 'time_and_materials'
                     and coalesce(te.is_billable, false) and te.work_type = 'client')"""
-    if pick(ctx, "PSA_NONBILLABLE_ON_BILLABLE", client, "(s.erp_invoice_id is not null)::int || s.id"):
+    if pick(ctx, "PSA_NONBILLABLE_ON_BILLABLE", client, "s.id", prefer="s.erp_invoice_id is null"):
         ctx.sql(f"update {TE} set is_billable = false where id in (select id from _pick)")
         _te_record(
             ctx,

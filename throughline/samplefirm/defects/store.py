@@ -59,10 +59,19 @@ def taken(system: str, obj: str, field: str = "id", cast: str = "bigint") -> str
     )
 
 
-def pick(ctx: Any, kind: str, source: str, key: str, into: str = "_pick", n: int | None = None) -> int:
+def pick(
+    ctx: Any,
+    kind: str,
+    source: str,
+    key: str,
+    into: str = "_pick",
+    n: int | None = None,
+    prefer: str = "true",
+) -> int:
     """Materialise in temp table ``into`` the chosen rows of ``source`` (a table or subquery).
 
-    ``n`` defaults to the kind's rate × the candidate count (≥ 1 when there is any candidate).
+    ``n`` defaults to the kind's rate × the candidate count (≥ 1 when there is any candidate); rows where
+    the boolean ``prefer`` holds are taken first.
     """
     pop = int(scalar(ctx, f"select count(*) from {source} as s") or 0)
     if n is None:
@@ -71,7 +80,8 @@ def pick(ctx: Any, kind: str, source: str, key: str, into: str = "_pick", n: int
     ctx.con.execute(
         f"""create or replace temp table {into} as
             select * from {source} as s
-            order by hash(({key})::varchar || ?), ({key})::varchar limit {int(n)}""",
+            order by coalesce(({prefer}), false) desc, hash(({key})::varchar || ?), ({key})::varchar
+            limit {int(n)}""",
         [f"|{kind}|{ctx.seed}"],
     )
     return n

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,9 +94,18 @@ def _summarise(
     return out, notes
 
 
-def run_nightly(landing: Path, warehouse: Path, echo: bool = True) -> NightlyResult:
-    """Run the ``nightly`` job on ``landing`` into ``warehouse``; publish atomically unless it crashed."""
-    from orchestration.definitions import defs
+def run_nightly(
+    landing: Path,
+    warehouse: Path,
+    echo: bool = True,
+    asset_selection: Sequence[dg.AssetKey] | None = None,
+) -> NightlyResult:
+    """Run the ``nightly`` job on ``landing`` into ``warehouse``; publish atomically unless it crashed.
+
+    The job runs with the resources of ``orchestration.definitions`` except the warehouse (the building
+    copy) and the landing folder. ``asset_selection`` restricts the run (e.g. to the raw layer).
+    """
+    from orchestration import definitions
 
     def say(msg: str) -> None:
         if echo:
@@ -111,12 +121,25 @@ def run_nightly(landing: Path, warehouse: Path, echo: bool = True) -> NightlyRes
     say(f"throughline run: landing {landing}")
     say(f"  building {building}")
     started = time.perf_counter()
+    resources = {
+        **definitions.RESOURCES,
+        "warehouse": WarehouseResource(path=str(building)),
+        "landing": LandingResource(path=str(landing)),
+    }
+    job = (
+        definitions.nightly_job
+        if asset_selection is None
+        else dg.define_asset_job("nightly", selection=dg.AssetSelection.assets(*asset_selection))
+    )
+    run_defs = dg.Definitions(
+        assets=definitions.ASSETS,
+        asset_checks=definitions.ASSET_CHECKS,
+        jobs=[job],
+        resources=resources,
+        executor=dg.in_process_executor,
+    )
     with dg.DagsterInstance.ephemeral() as instance:
-        result = defs.resolve_job_def("nightly").execute_in_process(
-            resources={
-                "warehouse": WarehouseResource(path=str(building)),
-                "landing": LandingResource(path=str(landing)),
-            },
+        result = run_defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
@@ -133,12 +156,18 @@ def run_nightly(landing: Path, warehouse: Path, echo: bool = True) -> NightlyRes
             for ev in result.all_events
             if ev.is_step_failure
         ]
+        summary: list[ObjectSummary] = []
+        if building.exists():
+            summary, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
+        res = NightlyResult(
+            False, {"building": building}, summary, sorted(failed_checks), failures, result.run_id
+        )
+        if echo and summary:
+            print(res.table())
         say(f"nightly run FAILED after {elapsed:.1f}s; the published warehouse is untouched: {warehouse}")
         for f in failures:
             say("  " + f)
-        return NightlyResult(
-            False, {"building": building}, [], sorted(failed_checks), failures, result.run_id
-        )
+        return res
     os.replace(building, warehouse)
     summary, notes = _summarise(warehouse, result.run_id, {c.split(":")[0] for c in failed_checks})
     res = NightlyResult(

@@ -1,0 +1,75 @@
+"""Dagster wiring: Definitions load, raw assets materialize on a tiny landing, a rejected file fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from landing_files import write_extract
+
+from ingestion.contract import all_objects
+from orchestration.assets.raw import raw_asset_checks, raw_assets
+from orchestration.nightly import run_nightly
+from orchestration.resources import LandingResource, WarehouseResource
+
+GOOD_USERS = "Id,Name,SystemModstamp\nu1,Bob,2026-11-18 01:00:00\nu2,Ann,2026-11-18 01:00:00\n"
+NO_NAME_ACCOUNTS = "Id,Type,SystemModstamp\n001,Customer,2026-11-18 01:00:00\n"
+
+
+def test_definitions_load_with_one_asset_and_check_per_object() -> None:
+    from orchestration.definitions import defs
+
+    keys = {s.key for s in defs.resolve_all_asset_specs()}
+    for obj in all_objects():
+        assert dg.AssetKey([f"raw_{obj.system}", obj.name]) in keys
+    assert defs.resolve_job_def("nightly") is not None
+    assert defs.get_schedule_def("nightly_at_2am").cron_schedule == "0 2 * * *"
+    assert len(raw_asset_checks) == len(all_objects())
+
+
+def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write_extract(
+        landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS, "account.csv": NO_NAME_ACCOUNTS}
+    )
+    selected = [
+        a for a in raw_assets if a.key.path[0] == "raw_salesforce" and a.key.path[1] in ("user", "account")
+    ]
+    checks = [
+        c for c in raw_asset_checks if next(iter(c.check_keys)).asset_key.path[1] in ("user", "account")
+    ]
+    result = dg.materialize(
+        [*selected, *checks],
+        resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            "landing": LandingResource(path=str(landing)),
+        },
+    )
+    assert result.success
+    evals = {e.asset_key.path[1]: e for e in result.get_asset_check_evaluations()}
+    assert evals["user"].passed
+    assert not evals["account"].passed and evals["account"].severity == dg.AssetCheckSeverity.ERROR
+    assert "account.csv: REJECTED" in (evals["account"].description or "")
+    assert "required column(s) name missing" in (evals["account"].description or "")
+    mats = {m.asset_key.path[1]: m for m in result.get_asset_materialization_events()}
+    assert mats["user"].materialization.metadata["rows_loaded"].value == 2
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from raw_salesforce.user").fetchone() == (2,)
+
+
+def test_run_nightly_publishes_and_reports_failed_object(tmp_path: Path) -> None:
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh" / "warehouse.duckdb"
+    write_extract(
+        landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS, "account.csv": NO_NAME_ACCOUNTS}
+    )
+    raw_keys = [k for a in raw_assets for k in a.keys]
+    result = run_nightly(landing, warehouse, echo=False, asset_selection=raw_keys)
+    assert not result.success
+    status = {s.name: s for s in result.summary}
+    assert status["raw_salesforce.account"].status == "FAILED"
+    assert (status["raw_salesforce.user"].status, status["raw_salesforce.user"].rows_loaded) == ("OK", 2)
+    assert result.artifacts["warehouse"] == warehouse.resolve() and warehouse.exists()
+    assert not warehouse.with_name("warehouse.duckdb.building").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw_salesforce.user").fetchone() == (2,)

@@ -30,6 +30,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "MALFORMED_INVALID_JSON": ("jsonl",),
 }
 NEW_KEY_BASE = 9_000_000_000
+#: Files up to this size are preferred (appending needs a line count of the file).
+SMALL_FILE = 32 << 20
 
 
 def _object(path: Path, landing: Path) -> SourceObject | None:
@@ -52,7 +54,8 @@ def _candidates(landing: Path) -> list[tuple[Path, SourceObject]]:
             lines = sum(1 for _ in zip(range(3), fh, strict=False))
         if lines >= (3 if obj.format == "csv" else 2):
             out.append((path, obj))
-    return out
+    small = [(p, o) for p, o in out if p.stat().st_size <= SMALL_FILE]
+    return small or out
 
 
 def _first_record(path: Path, obj: SourceObject) -> tuple[list[str], dict[str, Any]]:
@@ -140,14 +143,18 @@ def _bad_line(
 
 
 def _append(path: Path, line: str) -> int:
-    """Append one line; returns its 1-based physical line number."""
-    data = path.read_bytes()
-    newline = b"\r\n" if b"\r\n" in data[:4096] else b"\n"
-    if data and not data.endswith(b"\n"):
-        data += newline
-    number = data.count(b"\n") + 1
-    path.write_bytes(data + line.encode("utf-8") + newline)
-    return number
+    """Append one line (streaming: files can be large); returns its 1-based physical line number."""
+    count, last, head = 0, b"", b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            head = head or chunk[:4096]
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    newline = b"\r\n" if b"\r\n" in head else b"\n"
+    prefix = newline if last not in (b"", b"\n") else b""
+    with path.open("ab") as fh:
+        fh.write(prefix + line.encode("utf-8") + newline)
+    return count + (1 if prefix else 0) + 1
 
 
 def _order(seed: int, kind: str, rel: Path) -> str:

@@ -1,0 +1,138 @@
+{{ config(
+    materialized='incremental',
+    unique_key='gl_line_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ delete_vanished_rows('gl_line_id', ref('stg_netsuite__transaction_accounting_lines'), 'transaction_accounting_line_id') }}"
+) }}
+{#- General-ledger impact: one row per transaction accounting line (every accounting book), signed debit
+    positive in the entity's functional currency as NetSuite booked it. Reporting currency twice: at the
+    spot rate of the transaction date, and at the period rate IAS 21 translation uses for the account
+    (average for income-statement accounts, closing for balance-sheet accounts; NetSuite's general rate
+    type wins when set: AVERAGE -> average, CURRENT -> closing, HISTORICAL -> spot). -#}
+
+with accounting_lines as (
+    select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
+),
+
+headers as (
+    select * from {{ ref('stg_netsuite__transactions') }}
+),
+
+lines as (
+    select transaction_line_id, subsidiary_id, class_id, department_id, entity_id, _loaded_at
+    from {{ ref('stg_netsuite__transaction_lines') }}
+),
+
+accounts as (
+    select * from {{ ref('stg_netsuite__accounts') }}
+),
+
+entities as (
+    select * from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+currencies as (
+    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+),
+
+service_lines as (
+    select service_line_key, erp_class_id from {{ ref('dim_service_line') }} where erp_class_id is not null
+),
+
+base as (
+    select
+        al.transaction_accounting_line_id as gl_line_id,
+        al.transaction_id,
+        al.line_id,
+        al.accounting_book_id,
+        h.transaction_number,
+        h.transaction_type,
+        h.transaction_date,
+        cast({{ dbt.date_trunc('month', 'h.transaction_date') }} as date) as period_start,
+        h.accounting_period_id as erp_accounting_period_id,
+        al.account_id as erp_account_id,
+        a.account_number,
+        a.account_name,
+        a.account_type,
+        a.general_rate_type,
+        coalesce(a.account_type in ('income', 'other_income', 'cost_of_goods_sold', 'expense', 'other_expense'),
+            false) as is_income_statement,
+        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        l.subsidiary_id as erp_subsidiary_id,
+        coalesce(sl.service_line_key, '-1') as service_line_key,
+        l.department_id as erp_department_id,
+        coalesce(l.entity_id, h.entity_id) as erp_entity_id,
+        coalesce(al.is_posting, h.is_posting, false) as is_posting,
+        al.debit_amount,
+        al.credit_amount,
+        coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0)) as amount_entity,
+        coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+        coalesce(c.currency_code, '-1') as transaction_currency_code,
+        case when al.exchange_rate > 0
+            then coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0))
+                / al.exchange_rate
+        end as amount_transaction,
+        al.amount_unpaid as amount_unpaid_entity,
+        greatest(al._loaded_at, h._loaded_at) as _loaded_at
+    from accounting_lines as al
+    inner join headers as h on al.transaction_id = h.transaction_id
+    left join lines as l on al.transaction_line_id = l.transaction_line_id
+    left join accounts as a on al.account_id = a.account_id
+    left join entities as e on l.subsidiary_id = e.erp_subsidiary_id
+    left join currencies as c on h.currency_id = c.currency_id
+    left join service_lines as sl on l.class_id = sl.erp_class_id
+),
+
+filtered as (
+    select * from base where {{ incremental_lookback('_loaded_at') }}
+),
+
+rated as (
+    select
+        f.*,
+        case
+            when f.general_rate_type = 'average' then 'average'
+            when f.general_rate_type = 'current' then 'closing'
+            when f.general_rate_type = 'historical' then 'spot'
+            when f.is_income_statement then 'average'
+            else 'closing'
+        end as period_rate_type,
+        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+        {{ fx_rate('fx_s', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency'))) }}
+            as spot_rate_to_reporting,
+        {{ fx_rate('fx_p', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
+            as average_rate_to_reporting,
+        {{ fx_rate('fx_p', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }}
+            as closing_rate_to_reporting
+    from filtered as f
+    {{ join_spot_rate('fx_s', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'f.transaction_date') }}
+    left join {{ ref('int_fx_rates_periodic') }} as fx_p
+        on fx_p.period_start = f.period_start
+        and fx_p.from_currency = f.entity_currency_code
+        and fx_p.to_currency = {{ dbt.string_literal(var('reporting_currency')) }}
+)
+
+select
+    gl_line_id, transaction_id, line_id, accounting_book_id, transaction_number, transaction_type,
+    transaction_date, period_start, erp_accounting_period_id, erp_account_id, account_number, account_name,
+    account_type, general_rate_type, is_income_statement, legal_entity_key, erp_subsidiary_id,
+    service_line_key, erp_department_id, erp_entity_id, is_posting, debit_amount, credit_amount,
+    transaction_currency_code, amount_transaction, entity_currency_code, amount_entity, amount_unpaid_entity,
+    reporting_currency_code,
+    spot_rate_to_reporting,
+    amount_entity * spot_rate_to_reporting as amount_reporting_spot,
+    period_rate_type,
+    case period_rate_type
+        when 'average' then average_rate_to_reporting
+        when 'closing' then closing_rate_to_reporting
+        else spot_rate_to_reporting
+    end as period_rate_to_reporting,
+    amount_entity * case period_rate_type
+        when 'average' then average_rate_to_reporting
+        when 'closing' then closing_rate_to_reporting
+        else spot_rate_to_reporting
+    end as amount_reporting_period,
+    spot_rate_to_reporting is null as is_fx_rate_missing,
+    _loaded_at
+from rated

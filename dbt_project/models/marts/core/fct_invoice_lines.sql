@@ -1,0 +1,90 @@
+{{ config(
+    materialized='incremental',
+    unique_key='invoice_line_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+    post_hook="{{ delete_vanished_rows('invoice_line_id', ref('stg_netsuite__transaction_lines'), 'transaction_line_id') }}"
+) }}
+{#- Invoice and credit memo lines (every non-header line, tax lines flagged) in transaction, entity
+    (functional, as NetSuite booked it) and reporting currency (spot rate on the document date).
+    TODO(crosswalk): add client_key / contract_key / project_key from int_clients_matched,
+    int_deals_matched and int_projects_matched once they exist; natural ids are carried meanwhile. -#}
+
+with headers as (
+    select * from {{ ref('stg_netsuite__transactions') }}
+    where transaction_type in ('invoice', 'credit_memo')
+),
+
+lines as (
+    select l.*
+    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    where not coalesce(l.is_main_line, false)
+),
+
+entities as (
+    select * from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+currencies as (
+    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+),
+
+service_lines as (
+    select service_line_key, erp_class_id from {{ ref('dim_service_line') }} where erp_class_id is not null
+),
+
+joined as (
+    select
+        l.transaction_line_id as invoice_line_id,
+        h.transaction_id,
+        l.line_id,
+        h.transaction_number,
+        h.transaction_type,
+        h.transaction_date,
+        h.due_date,
+        h.accounting_period_id as erp_accounting_period_id,
+        h.status as transaction_status,
+        coalesce(h.is_voided, false) as is_voided,
+        h.credit_reason_code,
+        l.created_from_transaction_id,
+        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        l.subsidiary_id as erp_subsidiary_id,
+        h.entity_id as erp_customer_id,
+        l.entity_id as erp_line_entity_id,
+        coalesce(l.psa_project_id, h.psa_project_id) as psa_project_id,
+        l.psa_milestone_id,
+        l.psa_role_id,
+        l.item_id as erp_item_id,
+        coalesce(sl.service_line_key, '-1') as service_line_key,
+        l.department_id as erp_department_id,
+        coalesce(l.is_tax_line, false) as is_tax_line,
+        coalesce(l.is_billable, false) as is_billable,
+        l.quantity,
+        l.unit_rate,
+        l.service_period_start,
+        l.service_period_end,
+        coalesce(c.currency_code, '-1') as transaction_currency_code,
+        l.amount_transaction,
+        coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+        coalesce(l.amount_functional, l.amount_transaction * h.exchange_rate) as amount_entity,
+        case when l.amount_functional is not null then 'erp_booked' else 'erp_header_rate' end
+            as entity_amount_basis,
+        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+        {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }}
+            as fx_rate_to_reporting,
+        'spot' as fx_rate_type,
+        case when l._loaded_at > h._loaded_at then l._loaded_at else h._loaded_at end as _loaded_at
+    from lines as l
+    inner join headers as h on l.transaction_id = h.transaction_id
+    left join entities as e on l.subsidiary_id = e.erp_subsidiary_id
+    left join currencies as c on h.currency_id = c.currency_id
+    left join service_lines as sl on l.class_id = sl.erp_class_id
+    {{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'h.transaction_date') }}
+)
+
+select
+    joined.*,
+    amount_transaction * fx_rate_to_reporting as amount_reporting,
+    fx_rate_to_reporting is null as is_fx_rate_missing
+from joined
+where {{ incremental_lookback('_loaded_at') }}

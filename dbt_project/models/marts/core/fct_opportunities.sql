@@ -1,0 +1,87 @@
+{#- One row per Salesforce opportunity with its objective won/lost timestamps from stage history and its
+    amount in deal, contracting-entity and reporting currency. Rates are spot on the close date, capped at
+    the last day rates exist (open pipeline closes in the future).
+    TODO(crosswalk): client_key / contract_key / project_key from int_clients_matched and
+    int_deals_matched once they exist (CRM natural ids meanwhile). -#}
+
+with opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+history as (
+    select
+        opportunity_id,
+        min(case when stage_category = 'won' then changed_at end) as first_won_at,
+        min(case when stage_category = 'lost' then changed_at end) as first_lost_at,
+        count(*) as stage_change_count
+    from {{ ref('stg_salesforce__opportunity_history') }}
+    group by 1
+),
+
+entities as (
+    select * from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+rate_span as (
+    select max(rate_date) as last_rate_date
+    from {{ ref('int_fx_rates_daily') }}
+    where not is_rate_missing
+),
+
+base as (
+    select
+        o.opportunity_id,
+        o.opportunity_name,
+        o.account_id as crm_account_id,
+        o.owner_user_id as crm_owner_user_id,
+        o.stage_name,
+        o.stage_category,
+        coalesce(o.is_won, o.stage_category = 'won') as is_won,
+        coalesce(o.is_closed, o.stage_category <> 'open') as is_closed,
+        o.opportunity_type,
+        o.lead_source,
+        o.forecast_category,
+        o.probability,
+        o.contract_type,
+        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        o.created_at,
+        o.close_date,
+        h.first_won_at,
+        h.first_lost_at,
+        coalesce(h.stage_change_count, 0) as stage_change_count,
+        o.delivery_start_date,
+        o.delivery_end_date,
+        o.erp_sales_order_id,
+        o.psa_project_id,
+        coalesce(o.currency_code, '-1') as transaction_currency_code,
+        o.amount as amount_transaction,
+        o.nte_amount as nte_amount_transaction,
+        coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+        case when o.close_date is null or o.close_date > rs.last_rate_date then rs.last_rate_date
+            else o.close_date end as fx_rate_date,
+        o._loaded_at
+    from opportunities as o
+    left join history as h on o.opportunity_id = h.opportunity_id
+    left join entities as e on o.legal_entity_code = e.legal_entity_code
+    cross join rate_span as rs
+),
+
+converted as (
+    select
+        b.*,
+        {{ fx_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code') }} as fx_rate_to_entity,
+        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+        {{ fx_rate('fx_r', 'b.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
+            as fx_rate_to_reporting,
+        'spot' as fx_rate_type
+    from base as b
+    {{ join_spot_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code', 'b.fx_rate_date') }}
+    {{ join_spot_rate('fx_r', 'b.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'b.fx_rate_date') }}
+)
+
+select
+    converted.*,
+    amount_transaction * fx_rate_to_entity as amount_entity,
+    amount_transaction * fx_rate_to_reporting as amount_reporting,
+    (fx_rate_to_entity is null or fx_rate_to_reporting is null) as is_fx_rate_missing
+from converted

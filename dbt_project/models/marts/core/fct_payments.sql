@@ -1,0 +1,104 @@
+{#- Customer payments and their applications: one row per application of a payment to an invoice line
+    (row_type = application) plus one row per payment for any amount not applied (row_type = unapplied),
+    so the amounts of a payment's rows always sum to the payment total. Transaction currency amounts are
+    NetSuite's; reporting amounts use the spot rate on the payment date.
+    TODO(crosswalk): client_key from int_clients_matched once it exists (erp_customer_id meanwhile). -#}
+
+with payments as (
+    select * from {{ ref('stg_netsuite__transactions') }}
+    where transaction_type = 'payment'
+),
+
+applications as (
+    select * from {{ ref('stg_netsuite__transaction_links') }}
+    where link_type = 'payment'
+),
+
+main_lines as (
+    select transaction_id, subsidiary_id
+    from (
+        select transaction_id, subsidiary_id,
+            row_number() over (partition by transaction_id order by coalesce(is_main_line, false) desc, line_id)
+                as rn
+        from {{ ref('stg_netsuite__transaction_lines') }}
+    ) as l
+    where rn = 1
+),
+
+entities as (
+    select * from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+currencies as (
+    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+),
+
+applied_totals as (
+    select next_transaction_id as transaction_id,
+        sum(amount_transaction) as applied_transaction,
+        sum(amount_functional) as applied_functional
+    from applications
+    group by 1
+),
+
+rows_ as (
+    select
+        a.transaction_link_id as payment_application_id,
+        'application' as row_type,
+        a.next_transaction_id as payment_transaction_id,
+        a.previous_transaction_id as invoice_transaction_id,
+        a.previous_line_id as invoice_line_number,
+        coalesce(a.link_date, p.transaction_date) as application_date,
+        a.amount_transaction,
+        a.amount_functional as amount_entity_erp,
+        a._loaded_at
+    from applications as a
+    inner join payments as p on a.next_transaction_id = p.transaction_id
+
+    union all
+
+    select
+        {{ dbt.concat(['p.transaction_id', "'-unapplied'"]) }},
+        'unapplied',
+        p.transaction_id,
+        null,
+        null,
+        p.transaction_date,
+        coalesce(p.total_amount, 0) - coalesce(t.applied_transaction, 0),
+        null,
+        p._loaded_at
+    from payments as p
+    left join applied_totals as t on p.transaction_id = t.transaction_id
+    where coalesce(p.total_amount, 0) <> coalesce(t.applied_transaction, 0) or t.transaction_id is null
+)
+
+select
+    r.payment_application_id,
+    r.row_type,
+    r.payment_transaction_id,
+    p.transaction_number as payment_number,
+    p.transaction_date as payment_date,
+    r.application_date,
+    r.invoice_transaction_id,
+    r.invoice_line_number,
+    p.entity_id as erp_customer_id,
+    coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+    coalesce(c.currency_code, '-1') as transaction_currency_code,
+    r.amount_transaction,
+    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+    coalesce(r.amount_entity_erp, r.amount_transaction * p.exchange_rate) as amount_entity,
+    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+    {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} as fx_rate_to_reporting,
+    r.amount_transaction
+        * {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} as amount_reporting,
+    'spot' as fx_rate_type,
+    {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} is null
+        as is_fx_rate_missing,
+    coalesce(p.is_voided, false) as is_voided,
+    r._loaded_at
+from rows_ as r
+inner join payments as p on r.payment_transaction_id = p.transaction_id
+left join main_lines as ml on p.transaction_id = ml.transaction_id
+left join entities as e on ml.subsidiary_id = e.erp_subsidiary_id
+left join currencies as c on p.currency_id = c.currency_id
+{{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'p.transaction_date') }}

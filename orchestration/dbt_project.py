@@ -24,7 +24,12 @@ MANIFEST_PATH: Path = DBT_PROJECT.manifest_path
 
 #: Files whose change makes the manifest stale.
 _PROJECT_GLOBS = (
-    "dbt_project.yml", "profiles.yml", "models/**/*", "macros/**/*", "tests/**/*", "snapshots/**/*"
+    "dbt_project.yml",
+    "profiles.yml",
+    "models/**/*",
+    "macros/**/*",
+    "tests/**/*",
+    "snapshots/**/*",
 )
 
 
@@ -62,8 +67,15 @@ def prepare_manifest() -> Path:
     """Run ``dbt parse`` to (re)write ``dbt_project/target/manifest.json``; return its path."""
     MANIFEST_PATH.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
         cwd=DBT_PROJECT_DIR,
         env=dbt_env(),
         capture_output=True,

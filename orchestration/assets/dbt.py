@@ -97,6 +97,5 @@ def build_errors(run_results: Mapping[str, Any]) -> list[str]:
     return [
         f"{r['unique_id']}: {(r.get('message') or '').strip()}"
         for r in run_results.get("results", [])
-        if r.get("status") in ("error", "runtime error", "fail")
-        and not r["unique_id"].startswith("test.")
+        if r.get("status") in ("error", "runtime error", "fail") and not r["unique_id"].startswith("test.")
     ]

@@ -1,0 +1,153 @@
+"""The core marts on the hand-made mini firm: every expected value below is computed by hand.
+
+Rates (tests/dbt/mini_firm.py): GBP = 1.25 USD and EUR = 1.5 USD quoted on 2025-01-01 only and carried
+forward 5 days (to 2025-01-06); Jan 2025 consolidated GBP->USD average 1.24, closing 1.26.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_raw_fixtures import run_dbt
+
+
+def q(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_fx_rates_resolve_every_pair_and_flag_gaps(mini_warehouse: Path) -> None:
+    rows = dict(
+        ((d, f, t), (r, s))
+        for d, f, t, r, s in q(
+            mini_warehouse,
+            "select cast(rate_date as varchar), from_currency, to_currency, rate, rate_source"
+            " from intermediate.int_fx_rates_daily",
+        )
+    )
+    assert rows[("2025-01-03", "GBP", "USD")] == (1.25, "direct")
+    assert rows[("2025-01-03", "USD", "GBP")][0] == pytest.approx(0.8)
+    assert rows[("2025-01-06", "EUR", "GBP")] == (pytest.approx(1.2), "triangulated")
+    assert ("2025-01-07", "GBP", "USD") not in rows  # beyond the last quote + fx_max_gap_days
+    periodic = q(
+        mini_warehouse,
+        "select average_rate, closing_rate, average_rate_source from intermediate.int_fx_rates_periodic"
+        " where from_currency = 'GBP' and to_currency = 'USD' and period_start = date '2025-01-01'",
+    )
+    assert periodic == [(1.24, 1.26, "netsuite_consolidated")]
+
+
+def test_invoice_lines_amounts_in_three_currencies(mini_warehouse: Path) -> None:
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            mini_warehouse,
+            "select invoice_line_id, transaction_type, legal_entity_key, service_line_key, is_tax_line,"
+            " transaction_currency_code, amount_transaction, entity_currency_code, amount_entity,"
+            " amount_reporting"
+            " from marts.fct_invoice_lines",
+        )
+    }
+    assert set(rows) == {"100-1", "100-2", "101-1", "103-1", "104-1"}  # header lines excluded
+    assert rows["100-1"] == ("invoice", "UK01", "data_ai", False, "GBP", 1000, "GBP", 1000, 1250)
+    assert rows["100-2"][3] is True
+    assert rows["101-1"][0] == "credit_memo" and rows["101-1"][-1] == -125
+    # EUR invoice in the UK entity: functional amount as booked, reporting at EUR->USD spot
+    assert rows["103-1"] == ("invoice", "UK01", "-1", False, "EUR", 500, "GBP", 600, pytest.approx(750))
+    # unknown subsidiary resolves to the unknown member; functional amount from the header rate
+    assert rows["104-1"] == ("invoice", "-1", "-1", False, "USD", 50, "-1", 50, 50)
+
+
+def test_payments_applications_sum_to_payment_total(mini_warehouse: Path) -> None:
+    rows = q(
+        mini_warehouse,
+        "select row_type, invoice_transaction_id, amount_transaction, amount_reporting, legal_entity_key"
+        " from marts.fct_payments order by row_type",
+    )
+    assert rows == [("application", "100", 600, 750, "UK01"), ("unapplied", None, 400, 500, "UK01")]
+
+
+def test_time_entries_value_cost_and_missing_rates(mini_warehouse: Path) -> None:
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            mini_warehouse,
+            "select time_entry_id, legal_entity_key, service_line_key, billable_amount_transaction,"
+            " billable_amount_entity, billable_amount_reporting, cost_amount_reporting, is_fx_rate_missing"
+            " from marts.fct_time_entries",
+        )
+    }
+    assert set(rows) == {"1", "2", "3"}  # entry 4 is deleted at the source
+    assert rows["1"] == ("UK01", "data_ai", 800, 800, 1000, pytest.approx(500), False)
+    assert rows["2"][:2] == ("-1", "-1") and rows["2"][5] == pytest.approx(300)  # 4h x 50 EUR x 1.5
+    assert rows["3"][4] is None and rows["3"][-1] is True  # 2025-01-10 is past the carry-forward limit
+
+
+def test_expenses_markup_and_conversion(mini_warehouse: Path) -> None:
+    assert q(
+        mini_warehouse,
+        "select billable_amount_transaction, billable_amount_entity, amount_reporting"
+        " from marts.fct_expenses",
+    ) == [(pytest.approx(110), pytest.approx(132), pytest.approx(150))]
+
+
+def test_opportunities_won_date_and_capped_rate_date(mini_warehouse: Path) -> None:
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            mini_warehouse,
+            "select opportunity_id, stage_category, contract_type, cast(first_won_at as varchar),"
+            " cast(fx_rate_date as varchar), amount_reporting, legal_entity_key from marts.fct_opportunities",
+        )
+    }
+    assert rows["o1"] == ("won", "time_and_materials", "2025-01-03 10:00:00", "2025-01-03", 6250, "UK01")
+    assert rows["o2"] == ("open", "fixed_fee", None, "2025-01-06", 150, "DE01")
+
+
+def test_gl_lines_period_rates_by_account_type(mini_warehouse: Path) -> None:
+    rows = {
+        r[0]: r[1:]
+        for r in q(
+            mini_warehouse,
+            "select gl_line_id, period_rate_type, amount_reporting_period, amount_reporting_spot"
+            " from marts.fct_gl_lines",
+        )
+    }
+    assert rows["100-0-1"] == ("closing", pytest.approx(1512), 1500)  # AR at closing 1.26
+    assert rows["100-1-1"] == ("average", pytest.approx(-1240), -1250)  # revenue at average 1.24
+
+
+def test_no_fact_row_lost_and_unknown_members_exist(mini_warehouse: Path) -> None:
+    counts = q(
+        mini_warehouse,
+        """
+        select
+          (select count(*) from marts.fct_invoice_lines),
+          (select count(*) from staging.stg_netsuite__transaction_lines l
+             join staging.stg_netsuite__transactions t using (transaction_id)
+            where t.transaction_type in ('invoice', 'credit_memo') and not l.is_main_line),
+          (select count(*) from marts.fct_time_entries), (select count(*) from staging.stg_psa__time_entries),
+          (select count(*) from marts.dim_legal_entity where legal_entity_key = '-1' and is_unknown)
+        """,
+    )[0]
+    assert counts == (5, 5, 3, 3, 1)
+
+
+def test_incremental_facts_pick_up_changes_and_deletes(mini_warehouse: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(mini_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update raw_psa.time_entries set _is_deleted = true, _loaded_at = '2025-01-08' where id = 1"
+        )
+        con.execute("update raw_psa.time_entries set hours = 6, _loaded_at = '2025-01-08' where id = 2")
+        con.execute(
+            "insert into raw_psa.time_entries (id, resource_id, project_id, spent_date, hours, updated_at,"
+            " _loaded_at, _is_deleted) values (5, 1, 1, '2025-01-04', 3, '2025-01-08', '2025-01-08', false)"
+        )
+    run_dbt(["run", "-s", "fct_time_entries"], warehouse, tmp_path / "target")
+    rows = dict(q(warehouse, "select time_entry_id, hours from marts.fct_time_entries"))
+    assert rows == {"2": 6, "3": 2, "5": 3}

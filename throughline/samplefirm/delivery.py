@@ -85,11 +85,15 @@ def _time_entries(ctx: GenContext) -> None:
             SELECT *, round(cap * least(1.0, {shares}[role_id] * (0.9 + 0.18 * u(resource_id, dk))) * 4) / 4 AS billable
             FROM d
         ), e AS (
-            -- assigned days: two client entries and the rest as admin
-            SELECT h.*, 1 AS k, 'client' AS work_type, round(billable * (0.45 + 0.25 * u3(resource_id, dk, 1)) * 4) / 4 AS hours
+            -- assigned days: three client entries and the rest as admin
+            SELECT h.*, 1 AS k, 'client' AS work_type, round(billable * (0.35 + 0.2 * u3(resource_id, dk, 1)) * 4) / 4 AS hours
             FROM h WHERE project_id IS NOT NULL
             UNION ALL
-            SELECT h.*, 2, 'client', billable - round(billable * (0.45 + 0.25 * u3(resource_id, dk, 1)) * 4) / 4
+            SELECT h.*, 2, 'client', round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
+            FROM h WHERE project_id IS NOT NULL
+            UNION ALL
+            SELECT h.*, 4, 'client', billable - round(billable * (0.35 + 0.2 * u3(resource_id, dk, 1)) * 4) / 4
+                                             - round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
             FROM h WHERE project_id IS NOT NULL
             UNION ALL
             SELECT h.*, 3, 'admin', cap - billable FROM h WHERE project_id IS NOT NULL AND cap - billable >= 0.25
@@ -108,9 +112,8 @@ def _time_entries(ctx: GenContext) -> None:
                      + to_minutes(CAST(ri(resource_id, epoch(date_trunc('week', day))::BIGINT, 240) AS INTEGER))
                      + CASE WHEN u(resource_id, epoch(date_trunc('week', day))::BIGINT + 1) < 0.12
                             THEN INTERVAL 3 DAY ELSE INTERVAL 0 DAY END) AS sub_ts,
-                   to_hours(CAST(24 + 24 * ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 2, 3)
-                                 + 9 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 3, 8) AS INTEGER))
-                     + to_days(CAST(CASE WHEN isodow(date_trunc('week', day) + INTERVAL 4 DAY + INTERVAL 3 DAY) > 5 THEN 2 ELSE 0 END AS INTEGER))
+                   to_hours(CAST(24 * (1 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 2, 6))
+                                 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 3, 8) - 6 AS INTEGER))
                      AS appr_delay
             FROM e WHERE hours > 0
         )
@@ -121,10 +124,18 @@ def _time_entries(ctx: GenContext) -> None:
                END AS project_id,
                CASE WHEN s.work_type = 'client' THEN s.assignment_id END AS assignment_id, s.role_id,
                s.day AS spent_date, s.hours::DECIMAL(9,2) AS hours, s.work_type = 'client' AS is_billable, s.work_type,
-               s.sub_ts, s.sub_ts + s.appr_delay AS appr_ts, s.project_manager_id, s.asg_rate, s.currency, s.dk, s.k
+               s.sub_ts,
+               -- approvals land on working days: a weekend approval moves to Monday
+               s.sub_ts + s.appr_delay + CASE isodow(s.sub_ts + s.appr_delay) WHEN 6 THEN INTERVAL 2 DAY
+                                                WHEN 7 THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END AS appr_ts, s.project_manager_id, s.asg_rate, s.currency, s.dk, s.k
         FROM s
     """)
     end_ts = f"TIMESTAMP '{end} 23:59:59'"
+    # The current week's entries exist as drafts from the day they were worked; older ones are seen
+    # from their submission on.
+    created = (f"CASE WHEN t.sub_ts > {end_ts} OR t.spent_date > DATE '{end}' - 7 "
+               "THEN t.spent_date::TIMESTAMP + INTERVAL 17 HOUR + to_minutes(CAST(ri(t.id, 122, 120) AS INTEGER)) "
+               "ELSE t.sub_ts END")
     ctx.sql(f"""
         INSERT INTO psa__time_entries BY NAME
         WITH t AS (
@@ -146,10 +157,11 @@ def _time_entries(ctx: GenContext) -> None:
                t.cost_rate, coalesce(t.currency, t.cost_currency) AS currency, t.cost_currency,
                CASE WHEN t.is_billable THEN {notes}[1 + ri(t.id, 121, {len(CLIENT_NOTES)})]
                     ELSE upper(t.work_type[1]) || t.work_type[2:] END AS notes,
-               coalesce(least(t.sub_ts, {end_ts}), t.spent_date::TIMESTAMP + INTERVAL 17 HOUR) AS created_at,
-               CASE WHEN t.appr_ts <= {end_ts} THEN t.appr_ts WHEN t.sub_ts <= {end_ts} THEN t.sub_ts
-                    ELSE t.spent_date::TIMESTAMP + INTERVAL 17 HOUR END AS updated_at,
-               CASE WHEN t.sub_ts <= {end_ts} THEN t.sub_ts ELSE t.spent_date::TIMESTAMP + INTERVAL 17 HOUR END AS _gen_created
+               {created} AS created_at,
+               CASE WHEN t.appr_ts <= {end_ts} AND t.r_rej >= 0.008 THEN t.appr_ts
+                    WHEN t.sub_ts <= {end_ts} THEN greatest(t.sub_ts, {created} + INTERVAL 1 MINUTE)
+                    ELSE {created} END AS updated_at,
+               {created} AS _gen_created
         FROM t LEFT JOIN appr ON appr.legal_entity = t.legal_entity
         LEFT JOIN psa__rate_cards rc ON t.is_billable AND rc.role_id = t.role_id AND rc.currency = t.currency
              AND t.spent_date BETWEEN rc.effective_from AND coalesce(rc.effective_to, DATE '2999-12-31')

@@ -1,0 +1,84 @@
+"""The sample firm: a deterministic, realistic consultancy in Salesforce, NetSuite and the PSA.
+
+``generate(scale, seed, out, clean)`` builds the firm in a DuckDB working store, lets the defects hooks
+break it (unless ``clean``), writes ``out/landing`` (a full extract then nightly deltas, with completion
+markers) and ``out/_truth`` (the ground-truth defect manifest).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from . import billing, commercial, delivery, extracts, masters
+from .context import SCALES, GenContext, ScaleSpec, make_context
+from .profile import firm_kpis
+from .store import create_tables
+
+try:  # the defects helper owns this module; keep generation working without it
+    from . import defects as _defects
+except ImportError:  # pragma: no cover
+    _defects = None
+
+__all__ = ["SCALES", "GenContext", "ScaleSpec", "generate"]
+
+
+def _log(t0: float):  # noqa: ANN202
+    def log(msg: str) -> None:
+        print(f"[generate {time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+    return log
+
+
+def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: bool = False) -> GenContext:
+    """Generate the sample firm into ``out`` (replacing ``out/landing`` and ``out/_truth``)."""
+    if scale not in SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for sub in ("landing", "_truth"):
+        if (out / sub).exists():
+            shutil.rmtree(out / sub)
+    log = _log(time.perf_counter())
+    spec = SCALES[scale]
+    tmpdir = tempfile.mkdtemp(prefix=".gen-store-", dir=out) if spec.use_file_store else None
+    db = str(Path(tmpdir) / "store.duckdb") if tmpdir else ":memory:"
+    try:
+        with duckdb.connect(db) as con:
+            if tmpdir:
+                con.execute(f"SET temp_directory = '{tmpdir}'")
+                con.execute("SET preserve_insertion_order = false")
+            ctx = make_context(scale, seed, out, clean, con)
+            log(f"scale={scale} seed={seed} clean={clean}: {spec.people} people, "
+                f"{ctx.start_date} .. {ctx.end_date}, extracts {ctx.extract_dates[0]} + {spec.n_deltas} deltas")
+            create_tables(ctx)
+            for name, stage in (("masters", masters.build), ("commercial", commercial.build),
+                                ("delivery", delivery.build)):
+                stage(ctx)
+                log(f"{name} done")
+            log(f"time entries: {ctx.count('psa__time_entries'):,}")
+            if not clean and _defects is not None:
+                _defects.inject_before_billing(ctx)
+                log("defects before billing injected")
+            billing.build(ctx)
+            log(f"billing done: {ctx.count('netsuite__transaction'):,} transactions; {firm_kpis(ctx)}")
+            if not clean and _defects is not None:
+                _defects.inject_after_billing(ctx)
+                log("defects after billing injected")
+            landing = out / "landing"
+            extracts.write_all(ctx, landing, log)
+            if not clean and _defects is not None:
+                _defects.corrupt_landing(ctx, landing)
+            extracts.write_markers(ctx, landing)
+            log("completion markers written")
+            if _defects is not None:
+                _defects.write_truth(ctx, out / "_truth")
+            log("done")
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return ctx

@@ -51,6 +51,17 @@ SCALES: dict[str, ScaleSpec] = {
 }
 
 
+def estimate_counts(spec: ScaleSpec) -> dict[str, int]:
+    """Approximate row counts of a scale without generating it (sanity checks and planning).
+
+    Working days = weekdays x 0.82 (public holidays, time off, joiners and leavers); about 3.3 time
+    entries per working day (three client entries plus admin when staffed, two internal when not).
+    """
+    days = (HISTORY_END - spec.start_date).days + 1
+    person_days = spec.people * days * 5 / 7 * 0.82
+    return {"resources": spec.people, "person_days": int(person_days), "time_entries": int(person_days * 3.3)}
+
+
 @dataclass
 class GenContext:
     """Everything a stage needs: the working DuckDB store, the scale, the seeded RNG and the calendar."""

@@ -119,15 +119,19 @@ def csv_rows(
     con.execute(
         f"""
         create or replace temp table _rows as
-        with p as (
+        with m as materialized (
             select lineno, line, unterminated,
-                   case when contains(line, '"') then regexp_extract_all(',' || line, '{_CSV_FIELD}', 1)
-                        else string_split(line, ',') end as f,
-                   not contains(line, '"')
-                     or array_to_string(regexp_extract_all(',' || line, '{_CSV_FIELD}', 0), '') = ',' || line
-                     as well_formed,
-                   length(line) - length(replace(line, '"', '')) as quotes
+                   case when contains(line, '"')
+                        then regexp_extract_all(',' || line, '{_CSV_FIELD}', 0) end as m
             from _lines where lineno > {header_lineno}
+        ),
+        p as materialized (
+            select lineno, line, unterminated,
+                   case when m is null then string_split(line, ',')
+                        else list_transform(m, lambda x: x[2:]) end as f,
+                   case when m is null then true else array_to_string(m, '') = ',' || line end as well_formed,
+                   length(line) - length(replace(line, '"', '')) as quotes
+            from m
         )
         select lineno, line, unterminated,
             case when not well_formed and quotes % 2 = 1 then 'unbalanced_quote'
@@ -160,25 +164,34 @@ def json_keys_present(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
-    """Extract each contract column from each JSON line (``_rows``)."""
-
-    def val(key: str) -> str:
-        return f"case when ok then json_extract_string(line, {json_path(key)}) end"
-
+    """Extract each contract column from each JSON line (``_rows``), parsing every line once."""
+    keys = list(dict.fromkeys(hmap.source_of.values()))
+    pos = {k: i + 1 for i, k in enumerate(keys)}
+    paths = "[" + ", ".join(json_path(k) for k in keys) + "]" if keys else "[]::varchar[]"
     cols = ", ".join(
-        f"{val(hmap.source_of[c.name]) if c.name in hmap.source_of else 'null::varchar'} as {q(c.name)}"
+        f"v[{pos[hmap.source_of[c.name]]}] as {q(c.name)}"
+        if c.name in hmap.source_of
+        else f"null::varchar as {q(c.name)}"
         for c in obj.columns
     )
-    extra = [(e, f"json_extract(line, {json_path(e)})") for e in hmap.extra]
-    overflow = _overflow_sql(extra)
+    extra_paths = "[" + ", ".join(json_path(e) for e in hmap.extra) + "]" if hmap.extra else None
+    overflow = _overflow_sql([(e, f"x[{i + 1}]") for i, e in enumerate(hmap.extra)])
+    extra_sql = (
+        f"case when jtype = 'OBJECT' then json_extract(line, {extra_paths}) end" if extra_paths else "null"
+    )
     con.execute(
         f"""
         create or replace temp table _rows as
-        with p as (
+        with p as materialized (
             select lineno, line, unterminated, json_valid(line) as valid,
-                   case when json_valid(line) then json_type(line) end as jtype,
-                   case when json_valid(line) then json_type(line) = 'OBJECT' else false end as ok
+                   case when json_valid(line) then json_type(line) end as jtype
             from _lines
+        ),
+        q as materialized (
+            select *, coalesce(jtype = 'OBJECT', false) as ok,
+                   case when jtype = 'OBJECT' then json_extract_string(line, {paths}) end as v,
+                   {extra_sql} as x
+            from p
         )
         select lineno, line, unterminated,
             case when not valid then 'invalid_json' when not ok then 'not_an_object' end as parse_rule,
@@ -186,6 +199,6 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
                  when not ok then 'not a JSON object: found a JSON ' || lower(jtype) end as parse_message,
             {cols},
             case when ok then {overflow} end as _overflow
-        from p
+        from q
         """
     )

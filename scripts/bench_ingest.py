@@ -53,6 +53,7 @@ def _value_sql(obj: SourceObject, name: str, type_: str) -> str:
 
 
 def write_synthetic(landing: Path, rows: int) -> None:
+    markers: dict[str, dict] = {}
     with duckdb.connect() as con:
         for system, name in SYNTHETIC_OBJECTS:
             obj = load_contract(system).object(name)
@@ -63,14 +64,17 @@ def write_synthetic(landing: Path, rows: int) -> None:
             path = folder / obj.file
             con.execute(f"copy (select {cols} from range(1, {rows} + 1) t(i) order by i) to '{path}' {fmt}")
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            entry = {"rows": rows, "bytes": path.stat().st_size, "sha256": digest}
-            marker = {
-                "system": system,
-                "extract_date": "2026-11-17",
-                "extract_type": "full",
-                "created_at": "2026-11-17T03:00:00",
-                "files": {obj.file: entry},
-            }
+            marker = markers.setdefault(
+                system,
+                {
+                    "system": system,
+                    "extract_date": "2026-11-17",
+                    "extract_type": "full",
+                    "created_at": "2026-11-17T03:00:00",
+                    "files": {},
+                },
+            )
+            marker["files"][obj.file] = {"rows": rows, "bytes": path.stat().st_size, "sha256": digest}
             (folder / COMPLETION_MARKER).write_text(json.dumps(marker))
 
 

@@ -91,10 +91,12 @@ def inject_b6(ctx: Any) -> None:
     if pick(ctx, "B6_ACCEPTED_NOT_BILLED", accepted, "s.id"):
         ctx.sql("update psa__milestones set _gen_skip_billing = true where id in (select id from _pick)")
         _milestone_record(ctx, "B6_ACCEPTED_NOT_BILLED", "Accepted milestone never invoiced.")
+    soon = (ctx.end_date - timedelta(days=5)).isoformat()
     early = f"""(select m.*, p.currency from psa__milestones m join psa__projects p on p.id = m.project_id
-                where coalesce(m.status, 'planned') <> 'accepted' and m.due_date < DATE '{cutoff}'
-                  and p.billing_type = 'milestone')"""
-    if pick(ctx, "B6_BILLED_NOT_ACCEPTED", early, "s.id"):
+                where coalesce(m.status, 'planned') <> 'accepted'
+                  and coalesce(m.completed_date, m.due_date) < DATE '{soon}'
+                  and p.billing_type in ('milestone', 'fixed_fee'))"""
+    if pick(ctx, "B6_BILLED_NOT_ACCEPTED", early, "s.id", prefer="s.status = 'completed'"):
         ctx.sql("update psa__milestones set _gen_bill_early = true where id in (select id from _pick)")
         _milestone_record(ctx, "B6_BILLED_NOT_ACCEPTED", "Milestone invoiced although not accepted.")
 

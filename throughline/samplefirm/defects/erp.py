@@ -123,30 +123,38 @@ def _doc_record(
     )  # fmt: skip
 
 
-def _credit_links(ctx: Any, doc_type: str) -> str:
+def _credit_links(ctx: Any, doc_type: str, exclude_taken: bool = True) -> str:
+    free = (
+        f"l.nextdoc not in {taken('netsuite', 'transaction')} and l.previousdoc not in "
+        f"{taken('netsuite', 'transaction')}"
+        if exclude_taken
+        else "true"
+    )
     return f"""(select l.*, inv.foreigntotal as _inv_total, inv.currency as _inv_currency
                 from {LINK} l join {TX} nd on nd.id = l.nextdoc and nd.type = '{doc_type}'
                 join {TX} inv on inv.id = l.previousdoc and inv.type = 'CustInvc'
-                where l.nextdoc not in {taken("netsuite", "transaction")}
-                  and l.previousdoc not in {taken("netsuite", "transaction")}
+                where {free}
                 qualify row_number() over (partition by l.nextdoc order by l.previousdoc, l.previousline)
                 = 1)"""
 
 
 def inject_e2(ctx: Any) -> None:
+    """Over-applied and wrong-currency credits may share a credit memo (xs has few); unlinked ones not."""
+    if pick(ctx, "E2_EXCEEDS_INVOICE", _credit_links(ctx, "CustCred"), "s.nextdoc"):
+        _over_apply(ctx, 0.10)
+        _link_record(ctx, "E2_EXCEEDS_INVOICE", "Credit applied to the invoice exceeds the invoice total.")
+    shared = f"s.nextdoc in {taken('netsuite', 'transaction')}"
+    any_credit = _credit_links(ctx, "CustCred", exclude_taken=False)
+    if pick(ctx, "E2_CURRENCY", any_credit, "s.nextdoc", prefer=shared):
+        ctx.sql(f"""update {TX} t set currency = (select min(c.id) from netsuite__currency c
+                                                  where c.id <> k._inv_currency)
+                    from _pick k where t.id = k.nextdoc""")
+        _link_record(ctx, "E2_CURRENCY", "Credit memo in a different currency than the invoice it credits.")
     src = f"""(select * from {TX} where type = 'CustCred' and id not in {taken("netsuite", "transaction")})"""
     if pick(ctx, "E2_UNLINKED", src, "s.id"):
         ctx.sql(f"update {TL} set createdfrom = null where transaction in (select id from _pick)")
         ctx.sql(f"delete from {LINK} where nextdoc in (select id from _pick)")
         _doc_record(ctx, "E2_UNLINKED", "foreigntotal", "Credit memo not linked to any invoice.")
-    if pick(ctx, "E2_EXCEEDS_INVOICE", _credit_links(ctx, "CustCred"), "s.nextdoc"):
-        _over_apply(ctx, 0.10)
-        _link_record(ctx, "E2_EXCEEDS_INVOICE", "Credit applied to the invoice exceeds the invoice total.")
-    if pick(ctx, "E2_CURRENCY", _credit_links(ctx, "CustCred"), "s.nextdoc"):
-        ctx.sql(f"""update {TX} t set currency = (select min(c.id) from netsuite__currency c
-                                                  where c.id <> k._inv_currency)
-                    from _pick k where t.id = k.nextdoc""")
-        _link_record(ctx, "E2_CURRENCY", "Credit memo in a different currency than the invoice it credits.")
 
 
 def _over_apply(ctx: Any, excess: float) -> None:

@@ -199,7 +199,10 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         if dupes:
             raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
     else:
-        hmap = parse.map_header(obj, parse.json_keys_present(con))
+        keys = parse.json_keys_present(con)
+        hmap = parse.map_header(obj, keys)
+        if not keys:  # no well-formed object line: each line is rejected on its own, not the file
+            hmap.missing_required, hmap.missing_optional = [], []
         con.execute("create or replace temp table _rows as select * from _lines")
         header_lineno = 0
     if hmap.ambiguous:

@@ -181,3 +181,13 @@ def test_non_utf8_file_rejected_with_line(landing: Path, load) -> None:
     assert r.status == "rejected" and r.rows_loaded == 0
     assert "not UTF-8: byte 0xe9 at line 3" in r.message
     assert [(row, rule) for row, _, rule, *_ in _rejects(loaded, "account.csv")] == [(None, "not_utf8")]
+
+
+def test_empty_and_all_invalid_jsonl_files(landing: Path, load) -> None:
+    write_extract(landing, "psa", D1, {"roles.jsonl": "", "practices.jsonl": "not json\n{also not\n"})
+    loaded = load()
+    assert (loaded.by_file("roles.jsonl").status, loaded.by_file("roles.jsonl").rows_read) == ("loaded", 0)
+    r = loaded.by_file("practices.jsonl")
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (2, 0, 2)
+    rules = [rule for _, _, rule, *_ in _rejects(loaded, "practices.jsonl")]
+    assert rules == ["invalid_json", "invalid_json"]

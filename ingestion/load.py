@@ -145,25 +145,30 @@ def _typed_sql(obj: SourceObject) -> str:
     )
 
 
-def _dup_sql(obj: SourceObject) -> str:
+def _bad_sql(obj: SourceObject) -> str:
+    """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept)."""
     pk = ", ".join(q(k) for k in obj.primary_key)
     label = " || ', ' || ".join(f"'{k}=' || coalesce({q(k)}::varchar, 'null')" for k in obj.primary_key)
     return f"""
-        create or replace temp table _dups as
-        select _source_row, _raw, {label} as key_text, first_row from (
-            select _source_row, _raw, {pk}, min(_source_row) over (partition by {pk}) as first_row
-            from _typed where len(_errs) = 0
+        create or replace temp table _bad as
+        select _source_row, unnest(_errs) as e, _raw from _typed where len(_errs) > 0
+        union all
+        select _source_row, {{'column': null::varchar, 'rule': 'duplicate_key', 'message':
+               'duplicate primary key (' || {label} || ') already on line ' || first_row
+               || ' of this file; first occurrence kept'}}, _raw
+        from (
+            select *, min(_source_row) over (partition by {pk}) as first_row from _typed where len(_errs) = 0
         ) where _source_row <> first_row
     """
 
 
-def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> None:
+def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: str) -> None:
     """Rebuild the current row of every key touched by this file from the whole history."""
     pk = [q(k) for k in obj.primary_key]
     on = " and ".join(f"t.{k} = k.{k}" for k in pk)
     cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
     mod = q(obj.modified_at)
-    con.execute(f"create or replace temp table _keys as select distinct {', '.join(pk)} from _loaded")
+    con.execute(f"create or replace temp table _keys as select distinct {', '.join(pk)} from {source}")
     con.execute(f"delete from {current_table(obj)} t using _keys k where {on}")
     con.execute(
         f"""
@@ -334,44 +339,42 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         _remember(con, r)
         _log(con, r)
         return
+    if r.rows_read == 0:  # header-only or empty: nothing to type or load
+        r.status = "loaded"
+        _remember(con, r)
+        _log(con, r)
+        return
     con.execute(_typed_sql(obj))
-    con.execute(_dup_sql(obj))
-    con.execute(
-        """
-        create or replace temp table _bad as
-        select _source_row, unnest(_errs) as e, _raw from _typed where len(_errs) > 0
-        union all
-        select _source_row, {'column': null::varchar, 'rule': 'duplicate_key', 'message':
-               'duplicate primary key (' || key_text || ') already on line ' || first_row || ' of this file; '
-               || 'first occurrence kept'}, _raw from _dups
-        """
-    )
-    con.execute(
-        """
-        insert into raw.rejects
-        select ?, ?, ?, ?, _source_row, e['column'], e['rule'],
-               ? || ' line ' || _source_row || coalesce(', column ' || e['column'], '')
-                 || ': ' || e['message'],
-               _raw
-        from _bad order by _source_row
-        """,
-        [r.load_id, r.system, r.object, r.file, r.file],
-    )
+    con.execute(_bad_sql(obj))
+    r.rows_rejected = int(con.execute("select count(distinct _source_row) from _bad").fetchone()[0])
+    source = "_typed"
+    if r.rows_rejected:
+        con.execute(
+            """
+            insert into raw.rejects
+            select ?, ?, ?, ?, _source_row, e['column'], e['rule'],
+                   ? || ' line ' || _source_row || coalesce(', column ' || e['column'], '')
+                     || ': ' || e['message'],
+                   _raw
+            from _bad order by _source_row
+            """,
+            [r.load_id, r.system, r.object, r.file, r.file],
+        )
+        con.execute(
+            "create or replace temp table _loaded as select * from _typed "
+            "anti join (select distinct _source_row from _bad) b using (_source_row)"
+        )
+        source = "_loaded"
     pred = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"
     cols = ", ".join(q(c) for c in obj.column_names)
     lineage = ", ".join(q(n) for n, _ in LINEAGE_COLUMNS)
     con.execute(
-        "create or replace temp table _loaded as select * from _typed anti join (select distinct _source_row "
-        "from _bad) b using (_source_row)"
-    )
-    con.execute(
         f"insert into {history_table(obj)} ({cols}, {lineage}) "
-        f"select {cols}, ?, ?, _source_row, ?, now()::timestamp, {pred}, _overflow from _loaded",
+        f"select {cols}, ?, ?, _source_row, ?, now()::timestamp, {pred}, _overflow from {source}",
         [r.load_id, r.file, r.extract_date],
     )
-    _refresh_current(con, obj)
-    r.rows_loaded = int(con.execute("select count(*) from _loaded").fetchone()[0])
-    r.rows_rejected = int(con.execute("select count(distinct _source_row) from _bad").fetchone()[0])
+    _refresh_current(con, obj, source)
+    r.rows_loaded = r.rows_read - r.rows_rejected
     r.status = "loaded_with_rejects" if r.rows_rejected else "loaded"
     if r.rows_rejected:
         rules = con.execute(
@@ -410,7 +413,7 @@ def load_object(
         res = load_file(con, lf, load_id)
         if res is not None:
             results.append(res)
-    for t in ("_lines", "_rows", "_typed", "_dups", "_bad", "_loaded", "_keys"):
+    for t in ("_lines", "_rows", "_typed", "_bad", "_loaded", "_keys"):
         con.execute(f"drop table if exists {t}")
     return results
 

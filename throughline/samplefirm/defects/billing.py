@@ -91,13 +91,17 @@ def inject_b6(ctx: Any) -> None:
     if pick(ctx, "B6_ACCEPTED_NOT_BILLED", accepted, "s.id"):
         ctx.sql("update psa__milestones set _gen_skip_billing = true where id in (select id from _pick)")
         _milestone_record(ctx, "B6_ACCEPTED_NOT_BILLED", "Accepted milestone never invoiced.")
-    soon = (ctx.end_date - timedelta(days=5)).isoformat()
-    early = f"""(select m.*, p.currency from psa__milestones m join psa__projects p on p.id = m.project_id
-                where coalesce(m.status, 'planned') <> 'accepted'
-                  and coalesce(m.completed_date, m.due_date) < DATE '{soon}'
+    done = (ctx.end_date - timedelta(days=10)).isoformat()
+    early = """(select m.*, p.currency from psa__milestones m join psa__projects p on p.id = m.project_id
+                where coalesce(m.status, 'planned') <> 'accepted' and m.due_date is not null
                   and p.billing_type in ('milestone', 'fixed_fee'))"""
     if pick(ctx, "B6_BILLED_NOT_ACCEPTED", early, "s.id", prefer="s.status = 'completed'"):
-        ctx.sql("update psa__milestones set _gen_bill_early = true where id in (select id from _pick)")
+        # Delivered ten days before the last extract, not accepted, invoiced anyway.
+        ctx.sql(f"""update psa__milestones set _gen_bill_early = true, status = 'completed',
+                      completed_date = least(coalesce(completed_date, due_date), DATE '{done}')
+                    where id in (select id from _pick)""")
+        ctx.sql("""create or replace temp table _pick as
+                   select m.*, k.currency from psa__milestones m join _pick k using (id)""")
         _milestone_record(ctx, "B6_BILLED_NOT_ACCEPTED", "Milestone invoiced although not accepted.")
 
 

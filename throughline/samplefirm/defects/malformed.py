@@ -157,6 +157,13 @@ def _append(path: Path, line: str) -> int:
     return count + (1 if prefix else 0) + 1
 
 
+def _typed(obj: SourceObject, column: str, value: Any) -> Any:
+    """Key values as the contract types them (CSV cells are text)."""
+    if isinstance(value, str) and obj.column(column).type.upper().startswith("BIGINT") and value.isdigit():
+        return int(value)
+    return value
+
+
 def _order(seed: int, kind: str, rel: Path) -> str:
     return hashlib.sha256(f"{seed}|{kind}|{rel.as_posix()}".encode()).hexdigest()
 
@@ -179,6 +186,7 @@ def corrupt_files(ctx: Any, landing: Path) -> None:
                 if bad is None:
                     continue
                 text, key, col = bad
+                key = {k: _typed(obj, k, v) for k, v in key.items()}
                 line = _append(path, text)
                 used.add(path)
                 done += 1

@@ -21,12 +21,18 @@ def load_final_state(landing: Path, con: duckdb.DuckDBPyConnection) -> None:
             if obj.format == "csv":
                 parts.append(f"SELECT *, {i} AS _n FROM read_csv('{f}', header = true, columns = {cols})")
             elif f.stat().st_size:
-                parts.append(f"SELECT *, {i} AS _n FROM read_json('{f}', format = 'newline_delimited', columns = {cols})")
+                parts.append(
+                    f"SELECT *, {i} AS _n FROM read_json('{f}', format = 'newline_delimited', "
+                    f"columns = {cols})"
+                )
+        if not parts:  # no rows in any extract: an empty, typed table
+            typed = ", ".join(f"NULL::{c.type} AS \"{c.name}\"" for c in obj.columns)
+            parts.append(f"SELECT {typed}, 0 AS _n WHERE false")
         pk = ", ".join(f'"{k}"' for k in obj.primary_key)
         deleted = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"
         con.execute(f"""
             CREATE TABLE {obj.system}__{obj.name} AS
-            SELECT * EXCLUDE (_n) FROM ({' UNION ALL '.join(parts)})
+            SELECT * EXCLUDE (_n) FROM ({" UNION ALL ".join(parts)})
             QUALIFY row_number() OVER (PARTITION BY {pk} ORDER BY _n DESC) = 1 AND NOT ({deleted})
         """)
         con.execute(f"CREATE TABLE all_{obj.system}__{obj.name} AS {' UNION ALL '.join(parts)}")

@@ -19,8 +19,11 @@ XS_SEED = 7
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".done"}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".done"
+    }
 
 
 def test_same_seed_same_bytes(xs_clean_firm: Path, tmp_path: Path) -> None:
@@ -75,7 +78,8 @@ def test_expected_counts_xs(clean_db: duckdb.DuckDBPyConnection) -> None:
     assert 0.7 * est["time_entries"] <= n_te <= 1.3 * est["time_entries"]
     n_emp = clean_db.execute("SELECT count(*) FROM netsuite__employee").fetchone()[0]
     n_contr = clean_db.execute(
-        "SELECT count(*) FROM psa__resources WHERE employment_type = 'contractor'").fetchone()[0]
+        "SELECT count(*) FROM psa__resources WHERE employment_type = 'contractor'"
+    ).fetchone()[0]
     assert n_emp + n_contr == n_res
     assert clean_db.execute("SELECT count(*) FROM netsuite__subsidiary").fetchone()[0] == 3
     types = dict(clean_db.execute("SELECT type, count(*) FROM netsuite__transaction GROUP BY 1").fetchall())
@@ -85,8 +89,12 @@ def test_expected_counts_xs(clean_db: duckdb.DuckDBPyConnection) -> None:
 
 def test_scale_table_and_estimates() -> None:
     assert [s.people for s in SCALES.values()] == [40, 150, 600, 2000, 8000]
-    assert SCALES["s"].extract_dates == [date(2026, 11, 17), date(2026, 11, 18), date(2026, 11, 19),
-                                        HISTORY_END]
+    assert SCALES["s"].extract_dates == [
+        date(2026, 11, 17),
+        date(2026, 11, 18),
+        date(2026, 11, 19),
+        HISTORY_END,
+    ]
     assert SCALES["s"].start_date == date(2024, 11, 1)
     assert 4_000_000 <= estimate_counts(SCALES["l"])["time_entries"] <= 5_000_000
     assert 17_000_000 <= estimate_counts(SCALES["xl"])["time_entries"] <= 24_000_000
@@ -104,7 +112,9 @@ def test_journals_balance_per_document_and_period(clean_db: duckdb.DuckDBPyConne
         JOIN netsuite__transactionline l ON l.transaction = a.transaction AND l.id = a.transactionline
         GROUP BY 1, 2 HAVING sum(a.debit) <> sum(a.credit)""").fetchall()
     assert bad == []
-    n = clean_db.execute("SELECT count(DISTINCT transaction) FROM netsuite__transactionaccountingline").fetchone()[0]
+    n = clean_db.execute(
+        "SELECT count(DISTINCT transaction) FROM netsuite__transactionaccountingline"
+    ).fetchone()[0]
     assert n > 100
 
 
@@ -125,8 +135,12 @@ def test_payments_applied_not_above_invoice(clean_db: duckdb.DuckDBPyConnection)
         FROM netsuite__previoustransactionlinelink k JOIN netsuite__transaction t ON t.id = k.previousdoc
         GROUP BY k.previousdoc, t.foreigntotal HAVING sum(k.foreignamount) > t.foreigntotal""").fetchall()
     assert bad == []
-    assert clean_db.execute("SELECT count(*) FROM netsuite__previoustransactionlinelink "
-                            "WHERE linktype = 'Payment'").fetchone()[0] > 10
+    assert (
+        clean_db.execute(
+            "SELECT count(*) FROM netsuite__previoustransactionlinelink WHERE linktype = 'Payment'"
+        ).fetchone()[0]
+        > 10
+    )
 
 
 def test_time_inside_employment_and_project_dates(clean_db: duckdb.DuckDBPyConnection) -> None:
@@ -174,9 +188,11 @@ def test_deltas_carry_newer_versions(clean_db: duckdb.DuckDBPyConnection) -> Non
     """).fetchone()[0]
     assert new_per_night == 2
     deletes = clean_db.execute(
-        "SELECT count(*) FROM all_psa__time_entries WHERE deleted_at IS NOT NULL").fetchone()[0]
+        "SELECT count(*) FROM all_psa__time_entries WHERE deleted_at IS NOT NULL"
+    ).fetchone()[0]
     deletes += clean_db.execute(
-        "SELECT count(*) FROM all_salesforce__opportunity WHERE is_deleted").fetchone()[0]
+        "SELECT count(*) FROM all_salesforce__opportunity WHERE is_deleted"
+    ).fetchone()[0]
     assert deletes > 0
     stage_changes = clean_db.execute("""
         SELECT count(*) FROM all_salesforce__opportunity WHERE _n > 0""").fetchone()[0]

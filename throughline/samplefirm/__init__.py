@@ -31,6 +31,7 @@ __all__ = ["SCALES", "GenContext", "ScaleSpec", "generate"]
 def _log(t0: float):  # noqa: ANN202
     def log(msg: str) -> None:
         print(f"[generate {time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
     return log
 
 
@@ -53,11 +54,17 @@ def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: 
                 con.execute(f"SET temp_directory = '{tmpdir}'")
                 con.execute("SET preserve_insertion_order = false")
             ctx = make_context(scale, seed, out, clean, con)
-            log(f"scale={scale} seed={seed} clean={clean}: {spec.people} people, "
-                f"{ctx.start_date} .. {ctx.end_date}, extracts {ctx.extract_dates[0]} + {spec.n_deltas} deltas")
+            log(
+                f"scale={scale} seed={seed} clean={clean}: {spec.people} people, "
+                f"{ctx.start_date} .. {ctx.end_date}, "
+                f"extracts {ctx.extract_dates[0]} + {spec.n_deltas} deltas"
+            )
             create_tables(ctx)
-            for name, stage in (("masters", masters.build), ("commercial", commercial.build),
-                                ("delivery", delivery.build)):
+            for name, stage in (
+                ("masters", masters.build),
+                ("commercial", commercial.build),
+                ("delivery", delivery.build),
+            ):
                 stage(ctx)
                 log(f"{name} done")
             log(f"time entries: {ctx.count('psa__time_entries'):,}")
@@ -73,8 +80,8 @@ def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: 
             extracts.write_all(ctx, landing, log)
             if not clean and _defects is not None:
                 _defects.corrupt_landing(ctx, landing)
-            extracts.write_markers(ctx, landing)
-            log("completion markers written")
+            rows = extracts.write_markers(ctx, landing)
+            log(f"completion markers written ({rows:,} data rows landed)")
             if _defects is not None:
                 _defects.write_truth(ctx, out / "_truth")
             log("done")

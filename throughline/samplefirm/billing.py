@@ -32,7 +32,8 @@ def _macros(ctx: GenContext) -> None:
         SELECT _fa.usd / _fb.usd FROM _gen_fx_daily _fa, _gen_fx_daily _fb
         WHERE _fa.fx_day = day AND _fb.fx_day = day AND _fa.currency = f AND _fb.currency = t)""")
     ctx.sql("""CREATE OR REPLACE MACRO period_of(day) AS (
-        SELECT id FROM netsuite__accountingperiod ap WHERE ap.isposting AND day BETWEEN ap.startdate AND ap.enddate)""")
+        SELECT id FROM netsuite__accountingperiod ap
+        WHERE ap.isposting AND day BETWEEN ap.startdate AND ap.enddate)""")
 
 
 def _billing_events(ctx: GenContext) -> None:
@@ -53,32 +54,39 @@ def _billing_events(ctx: GenContext) -> None:
         WITH tm AS (
             SELECT t.id AS te_id, t.project_id, t.role_id, t.spent_date,
                    greatest(date_trunc('month', t.spent_date) + INTERVAL 1 MONTH,
-                            date_trunc('month', t.approved_at::DATE - 4) + INTERVAL 1 MONTH)::DATE + 4 AS inv_date,
-                   round(t.bill_rate * e._gen_bill_rate_factor, 2) AS rate, t.hours * e._gen_bill_hours_factor AS qty
+                            date_trunc('month', t.approved_at::DATE - 4) + INTERVAL 1 MONTH)::DATE
+                                + 4 AS inv_date,
+                   round(t.bill_rate * e._gen_bill_rate_factor, 2) AS rate,
+                       t.hours * e._gen_bill_hours_factor AS qty
             FROM _gen_te_value t JOIN psa__time_entries e ON e.id = t.id
             WHERE t.billing_type = 'time_and_materials' AND t.within_nte AND NOT e._gen_skip_billing
         ), ex AS (
             SELECT x.id AS ex_id, x.project_id, x.spent_date,
                    greatest(date_trunc('month', x.spent_date) + INTERVAL 1 MONTH,
-                            date_trunc('month', x.approved_at::DATE - 4) + INTERVAL 1 MONTH)::DATE + 4 AS inv_date,
+                            date_trunc('month', x.approved_at::DATE - 4) + INTERVAL 1 MONTH)::DATE
+                                + 4 AS inv_date,
                    round(x.amount * (1 + coalesce(x.markup_pct, 0) / 100), 2) AS amt
             FROM psa__expenses x
             WHERE x.status = 'approved' AND x.is_billable AND NOT x._gen_skip_billing AND x.deleted_at IS NULL
         )
         SELECT project_id, inv_date, 'TM' AS grp, 1 AS kind, role_id, NULL::BIGINT AS milestone_id,
                date_trunc('month', spent_date)::DATE AS period_start, last_day(spent_date) AS period_end,
-               rate, sum(qty) AS qty, round(sum(qty) * rate, 2) AS amount, '1150' AS acct, 'Professional services' AS memo
+               rate, sum(qty) AS qty, round(sum(qty) * rate, 2) AS amount, '1150' AS acct,
+                   'Professional services' AS memo
         FROM tm WHERE inv_date <= DATE '{end}' GROUP BY 1, 2, 5, 7, 8, 9
         UNION ALL
-        SELECT project_id, inv_date, 'TM', 2, NULL, NULL, date_trunc('month', spent_date)::DATE, last_day(spent_date),
+        SELECT project_id, inv_date, 'TM', 2, NULL, NULL, date_trunc('month', spent_date)::DATE,
+            last_day(spent_date),
                sum(amt), 1, sum(amt), '4100', 'Reimbursable expenses'
         FROM ex WHERE inv_date <= DATE '{end}' GROUP BY 1, 2, 7, 8
         UNION ALL
         SELECT m.project_id,
                CASE WHEN p.billing_type = 'fixed_fee' THEN m.due_date
-                    WHEN m._gen_bill_early THEN coalesce(m.completed_date, m.due_date) ELSE m.accepted_date END,
+                    WHEN m._gen_bill_early THEN coalesce(m.completed_date, m.due_date)
+                        ELSE m.accepted_date END,
                'M' || m.id, 3, NULL, m.id, m.due_date, m.due_date,
-               round(m.amount * p._gen_overbill_factor, 2), 1, round(m.amount * p._gen_overbill_factor, 2), '2400',
+               round(m.amount * p._gen_overbill_factor, 2), 1, round(m.amount * p._gen_overbill_factor, 2),
+                   '2400',
                m.name
         FROM psa__milestones m JOIN psa__projects p ON p.id = m.project_id
         WHERE NOT m._gen_skip_billing AND m.deleted_at IS NULL
@@ -91,7 +99,8 @@ def _billing_events(ctx: GenContext) -> None:
                round(p.retainer_monthly_amount * p._gen_overbill_factor, 2), 1,
                round(p.retainer_monthly_amount * p._gen_overbill_factor, 2), '2400', 'Monthly retainer'
         FROM psa__projects p,
-             LATERAL range(date_trunc('month', p.start_date), least(p.end_date, DATE '{end}') + INTERVAL 1 DAY,
+             LATERAL range(date_trunc('month', p.start_date), least(p.end_date, DATE '{end}')
+                 + INTERVAL 1 DAY,
                            INTERVAL 1 MONTH) mo(m)
         WHERE p.billing_type = 'retainer' AND p.retainer_monthly_amount > 0 AND p.deleted_at IS NULL
           AND greatest(mo.m::DATE, p.start_date) <= DATE '{end}'
@@ -107,29 +116,38 @@ def _invoices(ctx: GenContext) -> None:
             SELECT project_id, inv_date, grp, sum(amount) AS net FROM _gen_bill GROUP BY ALL
         )
         SELECT {base} + row_number() OVER (ORDER BY d.inv_date, d.project_id, d.grp) - 1 AS id,
-               d.project_id, d.inv_date, d.grp, d.net, sub_id(p.legal_entity) AS sub, ccy_id(p.currency) AS ccy,
+               d.project_id, d.inv_date, d.grp, d.net, sub_id(p.legal_entity) AS sub,
+                   ccy_id(p.currency) AS ccy,
                2000 + p.client_id AS customer, c.terms::INTEGER AS terms, s.so_id, p.practice_id,
-               round(d.net * (CASE sub_id(p.legal_entity) WHEN 2 THEN 0.20 WHEN 3 THEN 0.19 ELSE 0.0 END), 2) AS tax,
+               round(d.net * (CASE sub_id(p.legal_entity) WHEN 2 THEN 0.20 WHEN 3 THEN 0.19 ELSE 0.0 END),
+                   2) AS tax,
                fxr(ccy_id(p.currency), sub_id(p.legal_entity), d.inv_date) AS rate,
-               d.inv_date::TIMESTAMP + INTERVAL 9 HOUR + to_minutes(CAST(ri(d.project_id, epoch(d.inv_date)::BIGINT, 300) AS INTEGER)) AS ts
-        FROM d JOIN psa__projects p ON p.id = d.project_id JOIN netsuite__customer c ON c.id = 2000 + p.client_id
+               d.inv_date::TIMESTAMP + INTERVAL 9 HOUR + to_minutes(CAST(ri(d.project_id,
+                   epoch(d.inv_date)::BIGINT, 300) AS INTEGER)) AS ts
+        FROM d JOIN psa__projects p ON p.id = d.project_id JOIN netsuite__customer c ON c.id = 2000
+            + p.client_id
         LEFT JOIN _gen_so s ON s.project_id = d.project_id
     """)
     ctx.sql("ALTER TABLE _gen_inv ADD COLUMN total DECIMAL(18,2)")
     ctx.sql("UPDATE _gen_inv SET total = net + tax")
     ctx.sql("""
         CREATE OR REPLACE TABLE _gen_inv_lines AS
-        SELECT i.id AS transaction, row_number() OVER (PARTITION BY i.id ORDER BY b.kind, b.period_start, b.role_id, b.rate) AS id,
+        SELECT i.id AS transaction, row_number() OVER (PARTITION BY i.id ORDER BY b.kind, b.period_start,
+            b.role_id, b.rate) AS id,
                b.*, i.sub, i.customer, i.so_id, i.practice_id, i.rate AS fx, i.ts
-        FROM _gen_bill b JOIN _gen_inv i ON i.project_id = b.project_id AND i.inv_date = b.inv_date AND i.grp = b.grp
+        FROM _gen_bill b JOIN _gen_inv i ON i.project_id = b.project_id AND i.inv_date = b.inv_date
+            AND i.grp = b.grp
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
-        SELECT i.id, printf('INV-%s-%07d', CASE i.sub WHEN 1 THEN 'US' WHEN 2 THEN 'UK' ELSE 'DE' END, i.id) AS tranid,
-               'CustInvc' AS type, i.inv_date AS trandate, i.ts AS createddate, i.inv_date + i.terms AS duedate,
+        SELECT i.id, printf('INV-%s-%07d', CASE i.sub WHEN 1 THEN 'US' WHEN 2 THEN 'UK' ELSE 'DE' END,
+            i.id) AS tranid,
+               'CustInvc' AS type, i.inv_date AS trandate, i.ts AS createddate, i.inv_date
+                   + i.terms AS duedate,
                'A' AS status, i.ccy AS currency, i.rate AS exchangerate, i.customer AS entity,
                period_of(i.inv_date) AS postingperiod, true AS posting,
-               CASE WHEN i.grp = 'TM' THEN 'Monthly services ' || strftime(i.inv_date - 10, '%b %Y') ELSE 'Billing schedule' END AS memo,
+               CASE WHEN i.grp = 'TM' THEN 'Monthly services ' || strftime(i.inv_date - 10, '%b %Y')
+                   ELSE 'Billing schedule' END AS memo,
                so.otherrefnum, i.terms, i.total AS foreigntotal, i.tax AS taxtotal, false AS voided,
                so.custbody_sf_opportunity_id, i.project_id::VARCHAR AS custbody_psa_project_id,
                i.ts AS lastmodifieddate, false AS _fivetran_deleted, i.ts AS _gen_created
@@ -139,37 +157,49 @@ def _invoices(ctx: GenContext) -> None:
         CREATE OR REPLACE TEMP VIEW _inv_post AS
         SELECT i.id AS transaction, 0 AS id, 0 AS linesequencenumber, true AS mainline, false AS taxline,
                NULL::BIGINT AS item, NULL::DECIMAL(18,4) AS quantity, NULL::DECIMAL(18,4) AS rate,
-               i.total AS foreignamount, 'Invoice total' AS memo, i.sub AS subsidiary, i.practice_id AS department,
-               NULL::BIGINT AS class, i.customer AS entity, NULL::BOOLEAN AS isbillable, i.so_id AS createdfrom,
+               i.total AS foreignamount, 'Invoice total' AS memo, i.sub AS subsidiary,
+                   i.practice_id AS department,
+               NULL::BIGINT AS class, i.customer AS entity, NULL::BOOLEAN AS isbillable,
+                   i.so_id AS createdfrom,
                i.project_id::VARCHAR AS custcol_psa_project_id, NULL::VARCHAR AS custcol_psa_role_id,
-               NULL::VARCHAR AS custcol_psa_milestone_id, NULL::DATE AS custcol_period_start, NULL::DATE AS custcol_period_end,
-               '1100' AS _acct, i.total::DOUBLE AS _dr, true AS _balancer, i.rate AS _rate, i.ts AS _ts, i.total AS _unpaid
+               NULL::VARCHAR AS custcol_psa_milestone_id, NULL::DATE AS custcol_period_start,
+                   NULL::DATE AS custcol_period_end,
+               '1100' AS _acct, i.total::DOUBLE AS _dr, true AS _balancer, i.rate AS _rate, i.ts AS _ts,
+                   i.total AS _unpaid
         FROM _gen_inv i
         UNION ALL
         SELECT l.transaction, l.id, l.id, false, false,
-               CASE WHEN l.kind = 2 THEN 90 ELSE (SELECT it.id FROM netsuite__item it JOIN psa__practices pr ON pr.id = l.practice_id
+               CASE WHEN l.kind = 2 THEN 90 ELSE (SELECT it.id FROM netsuite__item it JOIN psa__practices pr
+                   ON pr.id = l.practice_id
                      JOIN netsuite__classification cl ON cl.name = pr.service_line
-                     WHERE it.class = cl.id AND it.itemid LIKE '%-' || (CASE l.kind WHEN 1 THEN 'TM' WHEN 4 THEN 'RT'
-                           ELSE (SELECT CASE billing_type WHEN 'fixed_fee' THEN 'FF' ELSE 'MS' END FROM psa__projects WHERE id = l.project_id) END)) END,
+                     WHERE it.class = cl.id AND it.itemid LIKE '%-' || (CASE l.kind WHEN 1 THEN 'TM' WHEN 4
+                         THEN 'RT'
+                           ELSE (SELECT CASE billing_type WHEN 'fixed_fee' THEN 'FF' ELSE 'MS' END
+                               FROM psa__projects WHERE id = l.project_id) END)) END,
                l.qty, l.rate, l.amount, l.memo, l.sub, l.practice_id,
-               (SELECT cl.id FROM psa__practices pr JOIN netsuite__classification cl ON cl.name = pr.service_line WHERE pr.id = l.practice_id),
+               (SELECT cl.id FROM psa__practices pr JOIN netsuite__classification cl
+                   ON cl.name = pr.service_line WHERE pr.id = l.practice_id),
                l.customer, true, l.so_id, l.project_id::VARCHAR, l.role_id::VARCHAR, l.milestone_id::VARCHAR,
                l.period_start, l.period_end, l.acct, -l.amount::DOUBLE, false, l.fx, l.ts, NULL
         FROM _gen_inv_lines l
         UNION ALL
-        SELECT i.id, 9999, 9999, false, true, NULL, NULL, NULL, i.tax, 'Sales tax', i.sub, NULL, NULL, i.customer,
-               NULL, NULL, i.project_id::VARCHAR, NULL, NULL, NULL, NULL, '2200', -i.tax::DOUBLE, false, i.rate, i.ts, NULL
+        SELECT i.id, 9999, 9999, false, true, NULL, NULL, NULL, i.tax, 'Sales tax', i.sub, NULL, NULL,
+            i.customer,
+               NULL, NULL, i.project_id::VARCHAR, NULL, NULL, NULL, NULL, '2200', -i.tax::DOUBLE, false,
+                   i.rate, i.ts, NULL
         FROM _gen_inv i WHERE i.tax <> 0
     """)
     post_lines(ctx, "_inv_post")
     # Link PSA records to the invoice that billed them.
     ctx.sql("""
-        UPDATE psa__time_entries e SET erp_invoice_id = i.id::VARCHAR, updated_at = greatest(e.updated_at, i.ts)
+        UPDATE psa__time_entries e SET erp_invoice_id = i.id::VARCHAR, updated_at = greatest(e.updated_at,
+            i.ts)
         FROM (SELECT t.id AS te_id, i.id, i.ts
               FROM _gen_te_value t JOIN psa__time_entries x ON x.id = t.id
               JOIN _gen_inv i ON i.project_id = t.project_id AND i.grp = 'TM'
                 AND i.inv_date = greatest(date_trunc('month', t.spent_date) + INTERVAL 1 MONTH,
-                                          date_trunc('month', t.approved_at::DATE - 4) + INTERVAL 1 MONTH)::DATE + 4
+                                          date_trunc('month', t.approved_at::DATE - 4)
+                                              + INTERVAL 1 MONTH)::DATE + 4
               WHERE t.billing_type = 'time_and_materials' AND t.within_nte AND NOT x._gen_skip_billing) i
         WHERE e.id = i.te_id
     """)
@@ -203,11 +233,13 @@ def _credit_notes(ctx: GenContext) -> None:
             FROM _gen_inv i WHERE u(i.id, 161) >= 0.99 AND u(i.id, 150) >= 0.03
         ), pick AS (SELECT * FROM pick0 UNION ALL SELECT * FROM bad
         )
-        SELECT {base} + row_number() OVER (ORDER BY id) - 1 AS cm_id, id AS inv_id, sub, ccy, customer, project_id,
+        SELECT {base} + row_number() OVER (ORDER BY id) - 1 AS cm_id, id AS inv_id, sub, ccy, customer,
+            project_id,
                practice_id, cm_date, reason,
                CASE WHEN r = 1.0 THEN net ELSE round(net * (0.05 + 0.45 * r), 2) END AS cm_net,
                CASE WHEN r = 1.0 THEN tax
-                    ELSE round(round(net * (0.05 + 0.45 * r), 2) * CASE sub WHEN 2 THEN 0.20 WHEN 3 THEN 0.19 ELSE 0.0 END, 2)
+                    ELSE round(round(net * (0.05 + 0.45 * r), 2) * CASE sub WHEN 2 THEN 0.20 WHEN 3 THEN 0.19
+                        ELSE 0.0 END, 2)
                END AS cm_tax,
                fxr(ccy, sub, cm_date) AS rate, cm_date::TIMESTAMP + INTERVAL 11 HOUR AS ts
         FROM pick WHERE cm_date <= DATE '{end}'
@@ -225,17 +257,21 @@ def _credit_notes(ctx: GenContext) -> None:
     ctx.sql("""
         CREATE OR REPLACE TEMP VIEW _cm_post AS
         SELECT cm_id AS transaction, 0 AS id, 0 AS linesequencenumber, true AS mainline, false AS taxline,
-               NULL::BIGINT AS item, (cm_net + cm_tax) AS foreignamount, 'Credit total' AS memo, sub AS subsidiary,
+               NULL::BIGINT AS item, (cm_net + cm_tax) AS foreignamount, 'Credit total' AS memo,
+                   sub AS subsidiary,
                customer AS entity, inv_id AS createdfrom, project_id::VARCHAR AS custcol_psa_project_id,
-               '1100' AS _acct, -(cm_net + cm_tax)::DOUBLE AS _dr, true AS _balancer, rate AS _rate, ts AS _ts,
+               '1100' AS _acct, -(cm_net + cm_tax)::DOUBLE AS _dr, true AS _balancer, rate AS _rate,
+                   ts AS _ts,
                0::DECIMAL(18,2) AS _unpaid
         FROM _gen_cm
         UNION ALL
         SELECT cm_id, 1, 1, false, false, NULL, cm_net, 'Credit: ' || reason, sub, customer, inv_id,
-               project_id::VARCHAR, CASE reason WHEN 'WRITE_OFF' THEN '6500' ELSE '4000' END, cm_net::DOUBLE, false,
+               project_id::VARCHAR, CASE reason WHEN 'WRITE_OFF' THEN '6500' ELSE '4000' END, cm_net::DOUBLE,
+                   false,
                rate, ts, NULL FROM _gen_cm
         UNION ALL
-        SELECT cm_id, 2, 2, false, true, NULL, cm_tax, 'Tax credit', sub, customer, inv_id, project_id::VARCHAR,
+        SELECT cm_id, 2, 2, false, true, NULL, cm_tax, 'Tax credit', sub, customer, inv_id,
+            project_id::VARCHAR,
                '2200', cm_tax::DOUBLE, false, rate, ts, NULL FROM _gen_cm WHERE cm_tax <> 0
     """)
     post_lines(ctx, "_cm_post")
@@ -243,7 +279,8 @@ def _credit_notes(ctx: GenContext) -> None:
         INSERT INTO netsuite__previoustransactionlinelink BY NAME
         SELECT inv_id AS previousdoc, 0 AS previousline, cm_id AS nextdoc, 0 AS nextline,
                'CreditMemoApplication' AS linktype, 'CustInvc' AS previoustype, 'CustCred' AS nexttype,
-               cm_date AS linkdate, cm_net + cm_tax AS foreignamount, round((cm_net + cm_tax) * rate, 2) AS amount,
+               cm_date AS linkdate, cm_net + cm_tax AS foreignamount, round((cm_net + cm_tax) * rate,
+                   2) AS amount,
                ts AS lastmodifieddate, false AS _fivetran_deleted, ts AS _gen_created
         FROM _gen_cm
     """)
@@ -252,10 +289,11 @@ def _credit_notes(ctx: GenContext) -> None:
 def _payments(ctx: GenContext) -> None:
     """Customer payments: mostly on time or somewhat late, some partial, overpaid, unapplied or never."""
     end = ctx.end_date
-    ctx.sql(f"""
+    ctx.sql("""
         CREATE OR REPLACE TABLE _gen_pay_plan AS
         WITH due AS (
-            SELECT i.*, i.total - coalesce((SELECT sum(c.cm_net + c.cm_tax) FROM _gen_cm c WHERE c.inv_id = i.id), 0) AS open_amt,
+            SELECT i.*, i.total - coalesce((SELECT sum(c.cm_net + c.cm_tax) FROM _gen_cm c
+                WHERE c.inv_id = i.id), 0) AS open_amt,
                    u(i.id, 161) AS r
             FROM _gen_inv i
         ), lat AS (
@@ -268,7 +306,8 @@ def _payments(ctx: GenContext) -> None:
         SELECT id AS inv_id, 1 AS k, inv_date + terms + CAST(late AS INTEGER) AS pay_date,
                CASE WHEN r2 < 0.06 THEN round(open_amt * (0.4 + 0.4 * u(id, 164)), 2)
                     WHEN r2 < 0.07 THEN open_amt + round(5 + 45 * u(id, 165), 2) ELSE open_amt END AS amount,
-               CASE WHEN r2 < 0.06 THEN round(open_amt * (0.4 + 0.4 * u(id, 164)), 2) ELSE open_amt END AS applied,
+               CASE WHEN r2 < 0.06 THEN round(open_amt * (0.4 + 0.4 * u(id, 164)), 2)
+                   ELSE open_amt END AS applied,
                r2 BETWEEN 0.07 AND 0.08 AS unapplied
         FROM lat WHERE late < 9999
         UNION ALL
@@ -282,9 +321,11 @@ def _payments(ctx: GenContext) -> None:
     base = next_id(ctx, "netsuite__transaction", "id")
     ctx.sql(f"""
         CREATE OR REPLACE TABLE _gen_pay AS
-        SELECT {base} + row_number() OVER (ORDER BY p.pay_date, p.inv_id, p.k) - 1 AS pay_id, p.*, i.sub, i.ccy,
+        SELECT {base} + row_number() OVER (ORDER BY p.pay_date, p.inv_id, p.k) - 1 AS pay_id, p.*, i.sub,
+            i.ccy,
                i.customer, i.project_id, i.rate AS inv_rate, fxr(i.ccy, i.sub, p.pay_date) AS rate,
-               p.pay_date::TIMESTAMP + INTERVAL 13 HOUR + to_minutes(CAST(ri(p.inv_id, p.k, 200) AS INTEGER)) AS ts
+               p.pay_date::TIMESTAMP + INTERVAL 13 HOUR + to_minutes(CAST(ri(p.inv_id, p.k,
+                   200) AS INTEGER)) AS ts
         FROM _gen_pay_plan p JOIN _gen_inv i ON i.id = p.inv_id
     """)
     ctx.sql("""
@@ -306,18 +347,22 @@ def _payments(ctx: GenContext) -> None:
         FROM _gen_pay
         UNION ALL
         SELECT pay_id, 1, 1, false, false, amount, 'Applied to receivable', sub, customer, '1100',
-               -(CASE WHEN unapplied THEN amount * rate / inv_rate ELSE applied + (amount - applied) * rate / inv_rate END)::DOUBLE,
+               -(CASE WHEN unapplied THEN amount * rate / inv_rate ELSE applied + (amount
+                   - applied) * rate / inv_rate END)::DOUBLE,
                false, inv_rate, ts, project_id::VARCHAR
         FROM _gen_pay
         UNION ALL
-        SELECT pay_id, 2, 2, false, false, 0, 'Realized FX', sub, customer, '7910', 0.0, true, 1.0, ts, project_id::VARCHAR
+        SELECT pay_id, 2, 2, false, false, 0, 'Realized FX', sub, customer, '7910', 0.0, true, 1.0, ts,
+            project_id::VARCHAR
         FROM _gen_pay
     """)
     post_lines(ctx, "_pay_post")
     ctx.sql("""
         INSERT INTO netsuite__previoustransactionlinelink BY NAME
-        SELECT inv_id AS previousdoc, 0 AS previousline, pay_id AS nextdoc, 0 AS nextline, 'Payment' AS linktype,
-               'CustInvc' AS previoustype, 'CustPymt' AS nexttype, pay_date AS linkdate, applied AS foreignamount,
+        SELECT inv_id AS previousdoc, 0 AS previousline, pay_id AS nextdoc, 0 AS nextline,
+            'Payment' AS linktype,
+               'CustInvc' AS previoustype, 'CustPymt' AS nexttype, pay_date AS linkdate,
+                   applied AS foreignamount,
                round(applied * inv_rate, 2) AS amount, ts AS lastmodifieddate, false AS _fivetran_deleted,
                ts AS _gen_created
         FROM _gen_pay WHERE NOT unapplied
@@ -335,7 +380,8 @@ def _intercompany(ctx: GenContext) -> None:
                    t.hours * t.cost_rate * 1.10 AS amt, t.project_id
             FROM psa__time_entries t JOIN psa__resources r ON r.id = t.resource_id
             JOIN psa__projects p ON p.id = t.project_id
-            WHERE t.status = 'approved' AND t.deleted_at IS NULL AND p.is_billable AND r.legal_entity <> p.legal_entity
+            WHERE t.status = 'approved' AND t.deleted_at IS NULL AND p.is_billable
+                AND r.legal_entity <> p.legal_entity
         ), g AS (
             SELECT seller, buyer, inv_date, round(sum(amt), 2) AS amount FROM t
             WHERE inv_date <= DATE '{end}' GROUP BY ALL
@@ -350,35 +396,45 @@ def _intercompany(ctx: GenContext) -> None:
         CREATE OR REPLACE TABLE _gen_ic2 AS
         SELECT *, {base} + 2 * (n - 1) AS inv_id, {base} + 2 * (n - 1) + 1 AS bill_id,
                fxr(ccy, buyer, inv_date) AS buyer_rate,
-               (SELECT id FROM netsuite__customer WHERE subsidiary = seller AND representingsubsidiary = buyer) AS ic_customer,
-               (SELECT id FROM netsuite__vendor WHERE subsidiary = buyer AND representingsubsidiary = seller) AS ic_vendor
+               (SELECT id FROM netsuite__customer WHERE subsidiary = seller
+                   AND representingsubsidiary = buyer) AS ic_customer,
+               (SELECT id FROM netsuite__vendor WHERE subsidiary = buyer
+                   AND representingsubsidiary = seller) AS ic_vendor
         FROM _gen_ic
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
-        SELECT inv_id AS id, printf('IC-INV-%07d', inv_id) AS tranid, 'CustInvc' AS type, inv_date AS trandate,
-               ts AS createddate, inv_date + 30 AS duedate, 'A' AS status, ccy AS currency, 1.0 AS exchangerate,
+        SELECT inv_id AS id, printf('IC-INV-%07d', inv_id) AS tranid, 'CustInvc' AS type,
+            inv_date AS trandate,
+               ts AS createddate, inv_date + 30 AS duedate, 'A' AS status, ccy AS currency,
+                   1.0 AS exchangerate,
                ic_customer AS entity, period_of(inv_date) AS postingperiod, true AS posting,
                'Intercompany staff recharge' AS memo, 30 AS terms, amount AS foreigntotal, 0 AS taxtotal,
-               false AS voided, bill_id AS intercotransaction, ts AS lastmodifieddate, false AS _fivetran_deleted,
+               false AS voided, bill_id AS intercotransaction, ts AS lastmodifieddate,
+                   false AS _fivetran_deleted,
                ts AS _gen_created
         FROM _gen_ic2
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
-        SELECT bill_id AS id, printf('IC-BILL-%07d', bill_id) AS tranid, 'VendBill' AS type, inv_date AS trandate,
-               ts AS createddate, inv_date + 30 AS duedate, 'A' AS status, ccy AS currency, buyer_rate AS exchangerate,
+        SELECT bill_id AS id, printf('IC-BILL-%07d', bill_id) AS tranid, 'VendBill' AS type,
+            inv_date AS trandate,
+               ts AS createddate, inv_date + 30 AS duedate, 'A' AS status, ccy AS currency,
+                   buyer_rate AS exchangerate,
                ic_vendor AS entity, period_of(inv_date) AS postingperiod, true AS posting,
                'Intercompany staff recharge' AS memo, 30 AS terms, amount AS foreigntotal, 0 AS taxtotal,
-               false AS voided, inv_id AS intercotransaction, ts AS lastmodifieddate, false AS _fivetran_deleted,
+               false AS voided, inv_id AS intercotransaction, ts AS lastmodifieddate,
+                   false AS _fivetran_deleted,
                ts AS _gen_created
         FROM _gen_ic2
     """)
     ctx.sql("""
         CREATE OR REPLACE TEMP VIEW _ic_post AS
         SELECT inv_id AS transaction, 0 AS id, 0 AS linesequencenumber, true AS mainline, false AS taxline,
-               NULL::BIGINT AS item, amount AS foreignamount, 'Intercompany receivable' AS memo, seller AS subsidiary,
-               ic_customer AS entity, '1300' AS _acct, amount::DOUBLE AS _dr, true AS _balancer, 1.0 AS _rate, ts AS _ts,
+               NULL::BIGINT AS item, amount AS foreignamount, 'Intercompany receivable' AS memo,
+                   seller AS subsidiary,
+               ic_customer AS entity, '1300' AS _acct, amount::DOUBLE AS _dr, true AS _balancer,
+                   1.0 AS _rate, ts AS _ts,
                amount AS _unpaid
         FROM _gen_ic2
         UNION ALL
@@ -405,26 +461,32 @@ def _revenue_recognition(ctx: GenContext) -> None:
             FROM _gen_te_value WHERE billing_type = 'time_and_materials' AND within_nte GROUP BY ALL
         ), cost AS (
             SELECT t.project_id, last_day(t.spent_date) AS me,
-                   sum(t.hours * t.cost_rate * fxr(ccy_id(t.cost_currency), ccy_id(t.currency), last_day(t.spent_date))) AS c
+                   sum(t.hours * t.cost_rate * fxr(ccy_id(t.cost_currency), ccy_id(t.currency),
+                       last_day(t.spent_date))) AS c
             FROM psa__time_entries t JOIN psa__projects p ON p.id = t.project_id
             WHERE p.billing_type = 'fixed_fee' AND t.status = 'approved' AND t.deleted_at IS NULL
             GROUP BY ALL
         ), ff AS (
             SELECT c.project_id, c.me,
-                   least(1.0, sum(c.c) OVER (PARTITION BY c.project_id ORDER BY c.me) / p.eac_cost) * p.budget_amount AS cum
+                   least(1.0, sum(c.c) OVER (PARTITION BY c.project_id ORDER BY c.me) / p.eac_cost)
+                       * p.budget_amount AS cum
             FROM cost c JOIN psa__projects p ON p.id = c.project_id WHERE p.eac_cost > 0
         ), ff2 AS (
-            SELECT project_id, me, round(cum, 2) - coalesce(lag(round(cum, 2)) OVER (PARTITION BY project_id ORDER BY me), 0) AS rev,
+            SELECT project_id, me, round(cum, 2) - coalesce(lag(round(cum,
+                2)) OVER (PARTITION BY project_id ORDER BY me), 0) AS rev,
                    '2400' AS acct
             FROM ff
         ), rt AS (
-            SELECT p.id AS project_id, last_day(mo.m::DATE) AS me, p.retainer_monthly_amount AS rev, '2400' AS acct
-            FROM psa__projects p, LATERAL range(date_trunc('month', p.start_date), p.end_date + INTERVAL 1 DAY, INTERVAL 1 MONTH) mo(m)
+            SELECT p.id AS project_id, last_day(mo.m::DATE) AS me, p.retainer_monthly_amount AS rev,
+                '2400' AS acct
+            FROM psa__projects p, LATERAL range(date_trunc('month', p.start_date), p.end_date
+                + INTERVAL 1 DAY, INTERVAL 1 MONTH) mo(m)
             WHERE p.billing_type = 'retainer'
         ), ms AS (
             SELECT m.project_id, last_day(m.accepted_date) AS me, sum(m.amount) AS rev, '2400' AS acct
             FROM psa__milestones m JOIN psa__projects p ON p.id = m.project_id
-            WHERE p.billing_type = 'milestone' AND m.accepted_date IS NOT NULL AND m.deleted_at IS NULL GROUP BY ALL
+            WHERE p.billing_type = 'milestone' AND m.accepted_date IS NOT NULL
+                AND m.deleted_at IS NULL GROUP BY ALL
         ), allr AS (
             SELECT * FROM tm UNION ALL SELECT * FROM ff2 UNION ALL SELECT * FROM rt UNION ALL SELECT * FROM ms
         )
@@ -436,7 +498,8 @@ def _revenue_recognition(ctx: GenContext) -> None:
     base = next_id(ctx, "netsuite__transaction", "id")
     ctx.sql(f"""
         CREATE OR REPLACE TABLE _gen_rev_docs AS
-        SELECT {base} + row_number() OVER (ORDER BY me, sub, ccy) - 1 AS id, me, sub, ccy, fxr(ccy, sub, me) AS rate,
+        SELECT {base} + row_number() OVER (ORDER BY me, sub, ccy) - 1 AS id, me, sub, ccy, fxr(ccy, sub,
+            me) AS rate,
                me::TIMESTAMP + INTERVAL 1 DAY + INTERVAL 4 DAY + INTERVAL 16 HOUR AS ts
         FROM (SELECT DISTINCT me, sub, ccy FROM _gen_rev)
     """)
@@ -444,7 +507,8 @@ def _revenue_recognition(ctx: GenContext) -> None:
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
         SELECT id, printf('JE-REV-%07d', id) AS tranid, 'Journal' AS type, me AS trandate, ts AS createddate,
-               'B' AS status, ccy AS currency, rate AS exchangerate, period_of(me) AS postingperiod, true AS posting,
+               'B' AS status, ccy AS currency, rate AS exchangerate, period_of(me) AS postingperiod,
+                   true AS posting,
                'Revenue recognition ' || strftime(me, '%b %Y') AS memo, false AS voided,
                ts AS lastmodifieddate, false AS _fivetran_deleted, ts AS _gen_created
         FROM _gen_rev_docs
@@ -452,12 +516,16 @@ def _revenue_recognition(ctx: GenContext) -> None:
     ctx.sql("""
         CREATE OR REPLACE TEMP VIEW _rev_post AS
         WITH l AS (
-            SELECT d.id AS transaction, row_number() OVER (PARTITION BY d.id ORDER BY r.project_id) AS k, r.*, d.rate, d.ts
+            SELECT d.id AS transaction, row_number() OVER (PARTITION BY d.id ORDER BY r.project_id) AS k,
+                r.*, d.rate, d.ts
             FROM _gen_rev r JOIN _gen_rev_docs d ON d.me = r.me AND d.sub = r.sub AND d.ccy = r.ccy
         )
-        SELECT transaction, 2 * k - 1 AS id, 2 * k - 1 AS linesequencenumber, false AS mainline, false AS taxline,
-               -rev AS foreignamount, CASE acct WHEN '1150' THEN 'Accrue unbilled T&M revenue' ELSE 'Release deferred revenue' END AS memo,
-               sub AS subsidiary, practice_id AS department, customer AS entity, project_id::VARCHAR AS custcol_psa_project_id,
+        SELECT transaction, 2 * k - 1 AS id, 2 * k - 1 AS linesequencenumber, false AS mainline,
+            false AS taxline,
+               -rev AS foreignamount, CASE acct WHEN '1150' THEN 'Accrue unbilled T&M revenue'
+                   ELSE 'Release deferred revenue' END AS memo,
+               sub AS subsidiary, practice_id AS department, customer AS entity,
+                   project_id::VARCHAR AS custcol_psa_project_id,
                acct AS _acct, rev::DOUBLE AS _dr, false AS _balancer, rate AS _rate, ts AS _ts
         FROM l
         UNION ALL
@@ -477,11 +545,14 @@ def _fx_revaluation(ctx: GenContext) -> None:
             SELECT DISTINCT last_day(fx_day) AS me FROM _gen_fx_daily
             WHERE fx_day >= (SELECT min(inv_date) FROM _gen_inv) AND last_day(fx_day) < DATE '{end}'
         ), inv AS (
-            SELECT i.*, s.currency AS fccy FROM _gen_inv i JOIN netsuite__subsidiary s ON s.id = i.sub WHERE i.ccy <> s.currency
+            SELECT i.*, s.currency AS fccy FROM _gen_inv i JOIN netsuite__subsidiary s ON s.id = i.sub
+                WHERE i.ccy <> s.currency
         ), open AS (
             SELECT inv.id, inv.sub, inv.ccy, inv.fccy, inv.rate, me.me,
-                   inv.total - coalesce((SELECT sum(c.cm_net + c.cm_tax) FROM _gen_cm c WHERE c.inv_id = inv.id AND c.cm_date <= me.me), 0)
-                             - coalesce((SELECT sum(p.applied) FROM _gen_pay p WHERE p.inv_id = inv.id AND NOT p.unapplied AND p.pay_date <= me.me), 0)
+                   inv.total - coalesce((SELECT sum(c.cm_net + c.cm_tax) FROM _gen_cm c
+                       WHERE c.inv_id = inv.id AND c.cm_date <= me.me), 0)
+                             - coalesce((SELECT sum(p.applied) FROM _gen_pay p WHERE p.inv_id = inv.id
+                                 AND NOT p.unapplied AND p.pay_date <= me.me), 0)
                      AS open_fc
             FROM inv JOIN me ON me.me >= inv.inv_date
         ), tgt AS (
@@ -497,12 +568,14 @@ def _fx_revaluation(ctx: GenContext) -> None:
         CREATE OR REPLACE TABLE _gen_reval_docs AS
         SELECT {base} + row_number() OVER (ORDER BY me, sub) - 1 AS id, r.*,
                (SELECT currency FROM netsuite__subsidiary WHERE id = r.sub) AS ccy,
-               least(me::TIMESTAMP + INTERVAL 1 DAY + INTERVAL 2 DAY + INTERVAL 10 HOUR, TIMESTAMP '{end} 20:00:00') AS ts
+               least(me::TIMESTAMP + INTERVAL 1 DAY + INTERVAL 2 DAY + INTERVAL 10 HOUR,
+                   TIMESTAMP '{end} 20:00:00') AS ts
         FROM _gen_reval r
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
-        SELECT id, printf('FXR-%07d', id) AS tranid, 'FxReval' AS type, me AS trandate, ts AS createddate, 'B' AS status,
+        SELECT id, printf('FXR-%07d', id) AS tranid, 'FxReval' AS type, me AS trandate, ts AS createddate,
+            'B' AS status,
                ccy AS currency, 1.0 AS exchangerate, period_of(me) AS postingperiod, true AS posting,
                'Unrealized FX revaluation of open AR ' || strftime(me, '%b %Y') AS memo, false AS voided,
                ts AS lastmodifieddate, false AS _fivetran_deleted, ts AS _gen_created

@@ -7,7 +7,7 @@ priced from the planned hours, which keeps margins and budgets consistent.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -15,15 +15,19 @@ import pandas as pd
 from . import names as N
 from .context import GenContext
 from .ledger import next_id, post_lines
-from .masters import master_ts, sf_id
+from .masters import master_ts
 from .store import insert_df
 
 #: Longest gap between two engagements (days) by role level: seniors sit on the bench more.
 GAP_BY_LEVEL = np.array([12, 12, 14, 20, 28, 40, 60])
 BILLING_TYPES = ["time_and_materials", "fixed_fee", "milestone", "retainer"]
 TYPE_CODE = {"time_and_materials": "TM", "fixed_fee": "FF", "milestone": "MS", "retainer": "RT"}
-SF_TYPE = {"time_and_materials": "Time & Materials", "fixed_fee": "Fixed Fee", "milestone": "Milestone",
-           "retainer": "Retainer"}
+SF_TYPE = {
+    "time_and_materials": "Time & Materials",
+    "fixed_fee": "Fixed Fee",
+    "milestone": "Milestone",
+    "retainer": "Retainer",
+}
 
 
 def build(ctx: GenContext) -> None:
@@ -43,8 +47,10 @@ def _slots(ctx: GenContext) -> None:
     res = ctx.sql("""SELECT id, role_id, practice_id, legal_entity, hire_date, termination_date
                      FROM psa__resources ORDER BY id""").df()
     rng = ctx.rng
-    start = np.maximum(pd.to_datetime(res["hire_date"]).values.astype("datetime64[D]").astype(np.int64),
-                       np.int64(ctx.start_date.toordinal() - 719163))
+    start = np.maximum(
+        pd.to_datetime(res["hire_date"]).values.astype("datetime64[D]").astype(np.int64),
+        np.int64(ctx.start_date.toordinal() - 719163),
+    )
     horizon = ctx.end_date.toordinal() - 719163 + 60
     term = pd.to_datetime(res["termination_date"]).values.astype("datetime64[D]")
     stop = np.where(np.isnat(term), horizon, term.astype(np.int64))
@@ -57,11 +63,13 @@ def _slots(ctx: GenContext) -> None:
     ends = starts + lengths - 1
     mask = starts < stop[:, None]
     rid = np.repeat(res["id"].values, k).reshape(n, k)
-    slots = pd.DataFrame({
-        "resource_id": rid[mask],
-        "s": starts[mask],
-        "e": np.minimum(ends, stop[:, None])[mask],
-    })
+    slots = pd.DataFrame(
+        {
+            "resource_id": rid[mask],
+            "s": starts[mask],
+            "e": np.minimum(ends, stop[:, None])[mask],
+        }
+    )
     slots["slot_id"] = np.arange(1, len(slots) + 1)
     ent = res.set_index("id")["legal_entity"]
     slots["entity"] = ent.loc[slots["resource_id"]].values
@@ -73,7 +81,10 @@ def _slots(ctx: GenContext) -> None:
     slots["start_date"] = (epoch + slots["s"].values.astype("timedelta64[D]")).astype("datetime64[D]")
     slots["end_date"] = (epoch + slots["e"].values.astype("timedelta64[D]")).astype("datetime64[D]")
     ctx.con.register("_slots_df", slots)
-    ctx.sql("CREATE OR REPLACE TABLE _gen_slots AS SELECT * EXCLUDE (s, e, start_date, end_date), start_date::DATE AS start_date, end_date::DATE AS end_date FROM _slots_df")
+    ctx.sql(
+        "CREATE OR REPLACE TABLE _gen_slots AS SELECT * EXCLUDE (s, e, start_date, end_date), "
+        "start_date::DATE AS start_date, end_date::DATE AS end_date FROM _slots_df"
+    )
     ctx.con.unregister("_slots_df")
 
 
@@ -86,7 +97,8 @@ def _projects(ctx: GenContext) -> None:
         )
         SELECT row_number() OVER (ORDER BY slot_id) AS id, slot_id AS seed_slot, practice_id,
                target_entity AS legal_entity,
-               greatest(start_date - CAST(ri(slot_id, 12, 20) AS INTEGER), DATE '{ctx.start_date}') AS start_date,
+               greatest(start_date - CAST(ri(slot_id, 12, 20) AS INTEGER),
+                   DATE '{ctx.start_date}') AS start_date,
                start_date + CAST(60 + ri(slot_id, 13, 240) AS INTEGER) AS end_date
         FROM seeds
     """)
@@ -110,7 +122,8 @@ def _assignments(ctx: GenContext) -> None:
         CREATE OR REPLACE TABLE _gen_asg AS
         SELECT row_number() OVER (ORDER BY s.slot_id) AS id, m.project_id, s.resource_id, r.role_id,
                greatest(s.start_date, p.start_date) AS start_date, least(s.end_date, p.end_date) AS end_date,
-               round(r.weekly_capacity_hours * (0.8 + 0.2 * u(s.slot_id, 21)))::DECIMAL(9,2) AS hours_per_week,
+               round(r.weekly_capacity_hours * (0.8 + 0.2 * u(s.slot_id,
+                   21)))::DECIMAL(9,2) AS hours_per_week,
                u(s.slot_id, 22) < 0.3 AS has_override, 0.90 + 0.07 * u(s.slot_id, 23) AS discount
         FROM _gen_slots s JOIN _gen_match m USING (slot_id) JOIN _gen_proj p ON p.id = m.project_id
         JOIN psa__resources r ON r.id = s.resource_id
@@ -150,8 +163,10 @@ def _price_projects(ctx: GenContext) -> None:
     ctx.sql("""
         CREATE OR REPLACE TABLE _gen_asg_rate AS
         SELECT a.*, p.currency, p.billing_type,
-               (SELECT rc.bill_rate FROM psa__rate_cards rc WHERE rc.role_id = a.role_id AND rc.currency = p.currency
-                  AND a.start_date >= rc.effective_from AND a.start_date <= coalesce(rc.effective_to, DATE '2999-12-31')
+               (SELECT rc.bill_rate FROM psa__rate_cards rc WHERE rc.role_id = a.role_id
+                   AND rc.currency = p.currency
+                  AND a.start_date >= rc.effective_from AND a.start_date <= coalesce(rc.effective_to,
+                      DATE '2999-12-31')
                ) AS card_rate,
                greatest(1, (datediff('day', a.start_date, a.end_date) + 1) * 5 / 7)
                    * a.hours_per_week / 5 AS planned_hours,
@@ -161,21 +176,27 @@ def _price_projects(ctx: GenContext) -> None:
     ctx.sql("""
         CREATE OR REPLACE TABLE _gen_proj_value AS
         SELECT a.project_id, sum(a.planned_hours) AS hours,
-               sum(a.planned_hours * a.card_rate * CASE WHEN a.has_override THEN a.discount ELSE 1 END) AS value,
+               sum(a.planned_hours * a.card_rate * CASE WHEN a.has_override THEN a.discount
+                   ELSE 1 END) AS value,
                sum(a.planned_hours * a.cost_rate * fc.usd / fp.usd) AS cost
         FROM _gen_asg_rate a
-        JOIN _gen_fx_daily fc ON fc.fx_day = a.start_date AND fc.currency = (SELECT id FROM netsuite__currency WHERE name = a.cost_currency)
-        JOIN _gen_fx_daily fp ON fp.fx_day = a.start_date AND fp.currency = (SELECT id FROM netsuite__currency WHERE name = a.currency)
+        JOIN _gen_fx_daily fc ON fc.fx_day = a.start_date AND fc.currency = (SELECT id
+            FROM netsuite__currency WHERE name = a.cost_currency)
+        JOIN _gen_fx_daily fp ON fp.fx_day = a.start_date AND fp.currency = (SELECT id
+            FROM netsuite__currency WHERE name = a.currency)
         GROUP BY 1
     """)
     ts = master_ts(ctx)
     ctx.sql(f"""
         INSERT INTO psa__projects BY NAME
         SELECT p.id, printf('P-%06d', p.id) AS code,
-               c.name || ' - ' || pr.name || ' ' || CASE p.billing_type WHEN 'retainer' THEN 'Support Retainer'
-                   WHEN 'milestone' THEN 'Programme' WHEN 'fixed_fee' THEN 'Delivery' ELSE 'Engagement' END AS name,
+               c.name || ' - ' || pr.name || ' ' || CASE p.billing_type WHEN 'retainer'
+                   THEN 'Support Retainer'
+                   WHEN 'milestone' THEN 'Programme' WHEN 'fixed_fee' THEN 'Delivery'
+                       ELSE 'Engagement' END AS name,
                p.client_id, p.legal_entity, p.practice_id, p.billing_type, true AS is_billable, p.currency,
-               round(v.value * CASE p.billing_type WHEN 'fixed_fee' THEN 0.98 + 0.14 * u(p.id, 41) ELSE 1 END, -2)
+               round(v.value * CASE p.billing_type WHEN 'fixed_fee' THEN 0.98 + 0.14 * u(p.id, 41)
+                   ELSE 1 END, -2)
                    AS budget_amount,
                round(v.hours) AS budget_hours, round(v.cost, 2) AS budget_cost,
                round(v.cost * (0.97 + 0.12 * u(p.id, 42)), 2) AS eac_cost,
@@ -190,7 +211,8 @@ def _price_projects(ctx: GenContext) -> None:
                pm.resource_id AS project_manager_id,
                least(p.start_date - 10, DATE '{ctx.end_date}')::TIMESTAMP + INTERVAL 10 HOUR AS created_at,
                CASE WHEN p.end_date < DATE '{ctx.end_date}' THEN p.end_date + INTERVAL 30 HOUR
-                    ELSE least(p.start_date - 10, DATE '{ctx.end_date}')::TIMESTAMP + INTERVAL 10 HOUR END AS updated_at,
+                    ELSE least(p.start_date - 10, DATE '{ctx.end_date}')::TIMESTAMP
+                        + INTERVAL 10 HOUR END AS updated_at,
                least(p.start_date - 10, DATE '{ctx.end_date}')::TIMESTAMP + INTERVAL 10 HOUR AS _gen_created
         FROM _gen_proj2 p JOIN _gen_proj_value v ON v.project_id = p.id
         JOIN psa__clients c ON c.id = p.client_id JOIN psa__practices pr ON pr.id = p.practice_id
@@ -205,14 +227,17 @@ def _price_projects(ctx: GenContext) -> None:
             SELECT project_id FROM _gen_asg WHERE end_date >= DATE '{ctx.end_date}' - 21
                                               AND start_date <= DATE '{ctx.end_date}')
     """)
-    ctx.sql("""
+    ctx.sql(
+        """
         INSERT INTO psa__assignments BY NAME
         SELECT id, project_id, resource_id, role_id, start_date, end_date, hours_per_week,
                CASE WHEN has_override THEN round(card_rate * discount, 0) END AS bill_rate,
                least(start_date - 7, ?::DATE)::TIMESTAMP + INTERVAL 11 HOUR AS updated_at,
                least(start_date - 7, ?::DATE)::TIMESTAMP + INTERVAL 11 HOUR AS _gen_created
         FROM _gen_asg_rate
-    """, [ctx.end_date, ctx.end_date])
+    """,
+        [ctx.end_date, ctx.end_date],
+    )
     del ts
 
 
@@ -221,13 +246,33 @@ def _internal_projects(ctx: GenContext) -> None:
     rows = []
     base_id = 900000
     for sid, code, _n, ccy, *_r in N.SUBSIDIARIES:
-        for k, (work, label) in enumerate([("admin", "Administration"), ("training", "Training"),
-                                           ("presales", "Presales"), ("internal", "Practice Development")]):
-            rows.append({"id": base_id + sid * 10 + k, "code": f"INT-{code}-{work.upper()[:5]}",
-                         "name": f"Internal - {label} ({code})", "client_id": None, "legal_entity": code,
-                         "practice_id": None, "billing_type": "non_billable", "is_billable": False,
-                         "currency": {1: "USD", 2: "GBP", 3: "EUR"}[ccy], "start_date": ctx.start_date - timedelta(days=3 * 365),
-                         "end_date": None, "status": "active", "created_at": ts, "updated_at": ts, "_gen_created": ts})
+        for k, (work, label) in enumerate(
+            [
+                ("admin", "Administration"),
+                ("training", "Training"),
+                ("presales", "Presales"),
+                ("internal", "Practice Development"),
+            ]
+        ):
+            rows.append(
+                {
+                    "id": base_id + sid * 10 + k,
+                    "code": f"INT-{code}-{work.upper()[:5]}",
+                    "name": f"Internal - {label} ({code})",
+                    "client_id": None,
+                    "legal_entity": code,
+                    "practice_id": None,
+                    "billing_type": "non_billable",
+                    "is_billable": False,
+                    "currency": {1: "USD", 2: "GBP", 3: "EUR"}[ccy],
+                    "start_date": ctx.start_date - timedelta(days=3 * 365),
+                    "end_date": None,
+                    "status": "active",
+                    "created_at": ts,
+                    "updated_at": ts,
+                    "_gen_created": ts,
+                }
+            )
     insert_df(ctx, "psa__projects", pd.DataFrame(rows))
 
 
@@ -244,21 +289,26 @@ def _opportunities(ctx: GenContext) -> None:
             FROM psa__projects p WHERE p.billing_type <> 'non_billable'
         ), nw AS (SELECT count(*) AS n FROM won),
         other AS (
-            SELECT i AS k, CASE WHEN u(i, 52) < 0.69 THEN 'lost' ELSE 'open' END AS kind FROM nw, range(1, CAST(n * 1.86 AS BIGINT) + 1) t(i)
+            SELECT i AS k, CASE WHEN u(i, 52) < 0.69 THEN 'lost' ELSE 'open' END AS kind FROM nw, range(1,
+                CAST(n * 1.86 AS BIGINT) + 1) t(i)
         ), other2 AS (
             SELECT NULL::BIGINT AS project_id, 1 + ri(k, 53, {ctx.scale.clients}) AS client_id,
                    NULL AS currency, round(20000 + 400000 * pow(u(k, 54), 2), -3) AS amount,
-                   ['time_and_materials','fixed_fee','milestone','retainer'][1 + ri(k, 55, 4)] AS billing_type,
+                   ['time_and_materials','fixed_fee','milestone','retainer'][1 + ri(k, 55,
+                       4)] AS billing_type,
                    NULL AS legal_entity, 1 + ri(k, 56, 8) AS practice_id,
                    NULL::DATE AS start_date, NULL::DATE AS end_date, NULL AS nte_amount,
                    CASE WHEN kind = 'lost'
-                        THEN DATE '{ctx.start_date}' - 60 + CAST(ri(k, 57, datediff('day', DATE '{ctx.start_date}', DATE '{end}') + 55) AS INTEGER)
+                        THEN DATE '{ctx.start_date}' - 60 + CAST(ri(k, 57, datediff('day',
+                            DATE '{ctx.start_date}', DATE '{end}') + 55) AS INTEGER)
                         ELSE DATE '{end}' + CAST(5 + ri(k, 58, 120) AS INTEGER) END AS close_date,
                    CASE WHEN kind = 'lost' THEN 'Closed Lost'
-                        ELSE ['Prospecting','Qualification','Proposal','Negotiation'][1 + ri(k, 59, 4)] END AS stage_name
+                        ELSE ['Prospecting','Qualification','Proposal','Negotiation'][1 + ri(k, 59,
+                            4)] END AS stage_name
             FROM other
         ), allo AS (SELECT * FROM won UNION ALL SELECT * FROM other2)
-        SELECT row_number() OVER (ORDER BY coalesce(project_id, 0) = 0, project_id, close_date, client_id, amount) AS n, *
+        SELECT row_number() OVER (ORDER BY coalesce(project_id, 0) = 0, project_id, close_date, client_id,
+            amount) AS n, *
         FROM allo
     """)
     # Fill entity and currency of non-won deals from the client.
@@ -272,7 +322,8 @@ def _opportunities(ctx: GenContext) -> None:
         CREATE OR REPLACE TABLE _gen_opp_hist AS
         WITH o AS (
             SELECT *, CAST(20 + ri(n, 61, 100) AS INTEGER) AS cycle_days,
-                   CASE stage_name WHEN 'Prospecting' THEN 1 WHEN 'Qualification' THEN 2 WHEN 'Proposal' THEN 3
+                   CASE stage_name WHEN 'Prospecting' THEN 1 WHEN 'Qualification' THEN 2 WHEN 'Proposal'
+                       THEN 3
                         WHEN 'Negotiation' THEN 4 ELSE 5 END AS last_step
             FROM _gen_opp
         ), steps AS (
@@ -282,15 +333,20 @@ def _opportunities(ctx: GenContext) -> None:
                CASE WHEN step = 5 THEN stage_name
                     ELSE ['Prospecting','Qualification','Proposal','Negotiation'][step] END AS stage,
                [10, 20, 50, 75, 100][step] AS probability,
-               CASE WHEN last_step = 5 THEN close_date::TIMESTAMP - to_days(CAST((5 - step) * cycle_days / 4 AS INTEGER))
+               CASE WHEN last_step = 5 THEN close_date::TIMESTAMP - to_days(CAST((5
+                   - step) * cycle_days / 4 AS INTEGER))
                     -- open deals: steps spread before today; the latest stage change lands in the last days
-                    ELSE DATE '{end}'::TIMESTAMP - to_days(CAST((last_step - step) * cycle_days / 4 AS INTEGER)
+                    ELSE DATE '{end}'::TIMESTAMP - to_days(CAST((last_step
+                        - step) * cycle_days / 4 AS INTEGER)
                          + CAST(CASE WHEN u(n, 63) < 0.3 THEN ri(n, 69, 4) ELSE ri(n, 62, 40) END AS INTEGER))
-               END + to_hours(CAST(9 + ri(n * 10 + step, 64, 8) AS INTEGER)) + to_minutes(CAST(ri(n * 10 + step, 65, 60) AS INTEGER)) AS ts
+               END + to_hours(CAST(9 + ri(n * 10 + step, 64, 8) AS INTEGER)) + to_minutes(CAST(ri(n * 10
+                   + step, 65, 60) AS INTEGER)) AS ts
         FROM steps
     """)
-    ctx.sql(f"UPDATE _gen_opp_hist SET ts = TIMESTAMP '{end} 08:00:00' + to_minutes(CAST(n % 600 AS INTEGER)) "
-            f"WHERE ts > TIMESTAMP '{end} 18:00:00'")
+    ctx.sql(
+        f"UPDATE _gen_opp_hist SET ts = TIMESTAMP '{end} 08:00:00' + to_minutes(CAST(n % 600 AS INTEGER)) "
+        f"WHERE ts > TIMESTAMP '{end} 18:00:00'"
+    )
     users = 12
     ctx.sql(f"""
         INSERT INTO salesforce__opportunity BY NAME
@@ -300,16 +356,20 @@ def _opportunities(ctx: GenContext) -> None:
                    FROM _gen_opp_hist GROUP BY n)
         SELECT '006' || lpad(o.n::VARCHAR, 12, '0') || 'AAA' AS id,
                '001' || lpad(o.client_id::VARCHAR, 12, '0') || 'AAA' AS account_id,
-               c.name || ' - ' || pr.name || CASE WHEN o.project_id IS NULL THEN ' opportunity' ELSE '' END AS name,
+               c.name || ' - ' || pr.name || CASE WHEN o.project_id IS NULL THEN ' opportunity'
+                   ELSE '' END AS name,
                h.stage AS stage_name, o.amount, o.currency AS currency_iso_code, o.close_date,
                h.prob AS probability,
                CASE WHEN h.stage = 'Closed Won' THEN 'Closed' WHEN h.stage = 'Closed Lost' THEN 'Omitted'
-                    WHEN h.prob >= 75 THEN 'Commit' WHEN h.prob >= 50 THEN 'BestCase' ELSE 'Pipeline' END AS forecast_category,
+                    WHEN h.prob >= 75 THEN 'Commit' WHEN h.prob >= 50 THEN 'BestCase'
+                        ELSE 'Pipeline' END AS forecast_category,
                h.stage LIKE 'Closed%' AS is_closed, h.stage = 'Closed Won' AS is_won,
-               CASE WHEN u(o.n, 66) < 0.5 THEN 'New Business' WHEN u(o.n, 66) < 0.85 THEN 'Existing Business' ELSE 'Renewal' END AS type,
+               CASE WHEN u(o.n, 66) < 0.5 THEN 'New Business' WHEN u(o.n, 66) < 0.85 THEN 'Existing Business'
+                   ELSE 'Renewal' END AS type,
                ['Referral','Partner','Web','Event','Outbound'][1 + ri(o.n, 67, 5)] AS lead_source,
                '005' || lpad((1 + ri(o.client_id, 68, {users}))::VARCHAR, 12, '0') || 'AAA' AS owner_id,
-               CASE o.billing_type WHEN 'time_and_materials' THEN 'Time & Materials' WHEN 'fixed_fee' THEN 'Fixed Fee'
+               CASE o.billing_type WHEN 'time_and_materials' THEN 'Time & Materials' WHEN 'fixed_fee'
+                   THEN 'Fixed Fee'
                     WHEN 'milestone' THEN 'Milestone' ELSE 'Retainer' END AS contract_type_c,
                o.nte_amount AS nte_amount_c, o.legal_entity AS contracting_entity_c,
                coalesce(o.start_date, o.close_date + 14) AS delivery_start_date_c,
@@ -321,7 +381,8 @@ def _opportunities(ctx: GenContext) -> None:
     """)
     # A few open deals touched in the last nights are deleted.
     ctx.sql(f"""
-        UPDATE salesforce__opportunity SET is_deleted = true, system_modstamp = system_modstamp + INTERVAL 1 HOUR
+        UPDATE salesforce__opportunity SET is_deleted = true, system_modstamp = system_modstamp
+            + INTERVAL 1 HOUR
         WHERE NOT is_closed AND system_modstamp > TIMESTAMP '{ctx.extract_dates[0]} 23:59:59'
           AND u(hash(id), 70) < 0.08
     """)
@@ -331,7 +392,8 @@ def _opportunities(ctx: GenContext) -> None:
                '006' || lpad(h.n::VARCHAR, 12, '0') || 'AAA' AS opportunity_id, h.stage AS stage_name,
                o.amount, o.close_date, h.probability,
                CASE WHEN h.stage = 'Closed Won' THEN 'Closed' WHEN h.stage = 'Closed Lost' THEN 'Omitted'
-                    WHEN h.probability >= 75 THEN 'Commit' WHEN h.probability >= 50 THEN 'BestCase' ELSE 'Pipeline'
+                    WHEN h.probability >= 75 THEN 'Commit' WHEN h.probability >= 50 THEN 'BestCase'
+                        ELSE 'Pipeline'
                END AS forecast_category,
                '005' || lpad((1 + ri(o.client_id, 68, 12))::VARCHAR, 12, '0') || 'AAA' AS created_by_id,
                h.ts AS created_date, h.ts AS system_modstamp, false AS is_deleted, h.ts AS _gen_created
@@ -356,7 +418,8 @@ def _opportunities(ctx: GenContext) -> None:
         )
         SELECT l.*, i.id AS item_id, i.itemid AS product_code
         FROM lines l JOIN netsuite__item i ON i.class = l.sl AND i.itemid LIKE '%-' || CASE l.billing_type
-             WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF' WHEN 'milestone' THEN 'MS' ELSE 'RT' END
+             WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF' WHEN 'milestone' THEN 'MS'
+                 ELSE 'RT' END
     """)
     ctx.sql("""
         INSERT INTO salesforce__opportunity_line_item BY NAME
@@ -367,7 +430,8 @@ def _opportunities(ctx: GenContext) -> None:
                round(l.line_amount / greatest(round(l.line_amount / 1500.0, 1), 0.1), 2) AS unit_price,
                round(l.line_amount / greatest(round(l.line_amount / 1500.0, 1), 0.1), 2) AS list_price,
                0.0 AS discount, l.line_amount AS total_price, l.close_date + 14 AS service_date,
-               s.created_date, s.created_date AS system_modstamp, false AS is_deleted, s.created_date AS _gen_created
+               s.created_date, s.created_date AS system_modstamp, false AS is_deleted,
+                   s.created_date AS _gen_created
         FROM _gen_oli l JOIN salesforce__product_2 p ON p.product_code = l.product_code
         JOIN salesforce__opportunity s ON s.id = '006' || lpad(l.n::VARCHAR, 12, '0') || 'AAA'
     """)
@@ -386,7 +450,8 @@ def _sales_orders_and_jobs(ctx: GenContext) -> None:
                2000 + o.client_id AS customer
         FROM _gen_opp o WHERE o.project_id IS NOT NULL
     """)
-    ctx.sql("""
+    ctx.sql(
+        """
         INSERT INTO netsuite__transaction BY NAME
         SELECT so_id AS id, printf('SO-%s-%06d', legal_entity[1:2], so_id) AS tranid, 'SalesOrd' AS type,
                close_date AS trandate, close_date::TIMESTAMP + INTERVAL 15 HOUR AS createddate,
@@ -395,20 +460,27 @@ def _sales_orders_and_jobs(ctx: GenContext) -> None:
                  WHERE f1.fx_day = close_date AND f2.fx_day = close_date AND f1.currency = ccy AND s.id = sub
                    AND f2.currency = s.currency) AS exchangerate,
                customer AS entity,
-               (SELECT id FROM netsuite__accountingperiod ap WHERE ap.isposting AND close_date BETWEEN ap.startdate AND ap.enddate) AS postingperiod,
-               false AS posting, 'Contract' AS memo, printf('PO-%07d', so_id * 7 % 9999991) AS otherrefnum, 30 AS terms,
-               amount AS foreigntotal, 0 AS taxtotal, start_date AS startdate, end_date AS enddate, false AS voided,
-               CASE billing_type WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF' WHEN 'milestone' THEN 'MS' ELSE 'RT' END AS custbody_contract_type,
+               (SELECT id FROM netsuite__accountingperiod ap WHERE ap.isposting
+                   AND close_date BETWEEN ap.startdate AND ap.enddate) AS postingperiod,
+               false AS posting, 'Contract' AS memo, printf('PO-%07d', so_id * 7 % 9999991) AS otherrefnum,
+                   30 AS terms,
+               amount AS foreigntotal, 0 AS taxtotal, start_date AS startdate, end_date AS enddate,
+                   false AS voided,
+               CASE billing_type WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF'
+                   WHEN 'milestone' THEN 'MS' ELSE 'RT' END AS custbody_contract_type,
                nte_amount AS custbody_nte_amount,
                '006' || lpad(n::VARCHAR, 12, '0') || 'AAA' AS custbody_sf_opportunity_id,
                project_id::VARCHAR AS custbody_psa_project_id,
                close_date::TIMESTAMP + INTERVAL 15 HOUR AS lastmodifieddate, false AS _fivetran_deleted,
                close_date::TIMESTAMP + INTERVAL 15 HOUR AS _gen_created
         FROM _gen_so
-    """, [ctx.end_date])
+    """,
+        [ctx.end_date],
+    )
     ctx.sql("""
         CREATE OR REPLACE TEMP VIEW _so_lines AS
-        SELECT s.so_id AS transaction, l.k AS id, l.k AS linesequencenumber, false AS mainline, false AS taxline,
+        SELECT s.so_id AS transaction, l.k AS id, l.k AS linesequencenumber, false AS mainline,
+            false AS taxline,
                l.item_id AS item, 1 AS quantity, l.line_amount AS rate, l.line_amount AS foreignamount,
                'Contract value' AS memo, s.sub AS subsidiary, p.practice_id AS department, l.sl AS class,
                s.customer AS entity, true AS isbillable, s.project_id::VARCHAR AS custcol_psa_project_id,
@@ -419,30 +491,36 @@ def _sales_orders_and_jobs(ctx: GenContext) -> None:
         JOIN psa__projects p ON p.id = s.project_id
     """)
     post_lines(ctx, "_so_lines")
-    ctx.sql(f"""
+    ctx.sql("""
         INSERT INTO netsuite__job BY NAME
         SELECT s.job_id AS id, p.code AS entityid, p.name AS companyname, s.customer, s.sub AS subsidiary,
                s.ccy AS currency, p.start_date AS startdate, p.end_date AS projectedenddate,
                CASE WHEN p.status = 'closed' THEN p.end_date END AS enddate,
-               CASE p.billing_type WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF' WHEN 'milestone' THEN 'MS' ELSE 'RT' END AS jobbillingtype,
-               CASE p.status WHEN 'closed' THEN 'Closed' WHEN 'planned' THEN 'Pending' WHEN 'on_hold' THEN 'On Hold' ELSE 'In Progress' END AS entitystatus,
+               CASE p.billing_type WHEN 'time_and_materials' THEN 'TM' WHEN 'fixed_fee' THEN 'FF'
+                   WHEN 'milestone' THEN 'MS' ELSE 'RT' END AS jobbillingtype,
+               CASE p.status WHEN 'closed' THEN 'Closed' WHEN 'planned' THEN 'Pending' WHEN 'on_hold'
+                   THEN 'On Hold' ELSE 'In Progress' END AS entitystatus,
                p.budget_amount AS estimatedrevenue, p.budget_cost AS estimatedcost,
-               (SELECT 5000 + r.id FROM psa__resources r WHERE r.id = p.project_manager_id AND r.employment_type = 'employee') AS projectmanager,
+               (SELECT 5000 + r.id FROM psa__resources r WHERE r.id = p.project_manager_id
+                   AND r.employment_type = 'employee') AS projectmanager,
                CASE WHEN u(p.id, 81) < 0.9 THEN p.id::VARCHAR END AS custentity_psa_project_id,
-               CASE WHEN u(p.id, 82) < 0.9 THEN '006' || lpad(s.n::VARCHAR, 12, '0') || 'AAA' END AS custentity_sf_opportunity_id,
+               CASE WHEN u(p.id, 82) < 0.9 THEN '006' || lpad(s.n::VARCHAR, 12,
+                   '0') || 'AAA' END AS custentity_sf_opportunity_id,
                p.status = 'closed' AS isinactive, s.close_date::TIMESTAMP + INTERVAL 16 HOUR AS datecreated,
                p.updated_at AS lastmodifieddate, false AS _fivetran_deleted,
                s.close_date::TIMESTAMP + INTERVAL 16 HOUR AS _gen_created
         FROM _gen_so s JOIN psa__projects p ON p.id = s.project_id
     """)
-    ctx.sql(f"""
-        UPDATE psa__projects p SET crm_opportunity_id = CASE WHEN u(p.id, 83) < 0.92 THEN '006' || lpad(s.n::VARCHAR, 12, '0') || 'AAA' END,
+    ctx.sql("""
+        UPDATE psa__projects p SET crm_opportunity_id = CASE WHEN u(p.id, 83) < 0.92
+            THEN '006' || lpad(s.n::VARCHAR, 12, '0') || 'AAA' END,
                erp_sales_order_id = CASE WHEN u(p.id, 84) < 0.9 THEN s.so_id::VARCHAR END,
                erp_job_id = CASE WHEN u(p.id, 85) < 0.9 THEN s.job_id::VARCHAR END
         FROM _gen_so s WHERE s.project_id = p.id
     """)
     ctx.sql("""
-        UPDATE salesforce__opportunity o SET erp_sales_order_id_c = CASE WHEN u(s.n, 86) < 0.85 THEN s.so_id::VARCHAR END,
+        UPDATE salesforce__opportunity o SET erp_sales_order_id_c = CASE WHEN u(s.n, 86) < 0.85
+            THEN s.so_id::VARCHAR END,
                psa_project_id_c = CASE WHEN u(s.n, 87) < 0.85 THEN s.project_id::VARCHAR END
         FROM _gen_so s WHERE o.id = '006' || lpad(s.n::VARCHAR, 12, '0') || 'AAA'
     """)
@@ -469,7 +547,8 @@ def _milestones(ctx: GenContext) -> None:
             FROM psa__projects WHERE billing_type IN ('fixed_fee', 'milestone')
         ), m AS (
             SELECT p.*, s.i AS seq,
-                   p.start_date + CAST(round(datediff('day', p.start_date, p.end_date) * s.i / p.k) AS INTEGER) AS due
+                   p.start_date + CAST(round(datediff('day', p.start_date,
+                       p.end_date) * s.i / p.k) AS INTEGER) AS due
             FROM p, range(1, 7) s(i) WHERE s.i <= p.k
         ), m2 AS (
             SELECT *, due + CAST(ri(id * 10 + seq, 92, 12) AS INTEGER) - 4 AS completed,
@@ -483,9 +562,11 @@ def _milestones(ctx: GenContext) -> None:
         )
         SELECT id * 10 + seq AS id, id AS project_id,
                CASE WHEN billing_type = 'fixed_fee' THEN 'Fee instalment ' || seq || ' of ' || k
-                    ELSE ['Discovery sign-off','Design approval','Build complete','UAT sign-off','Go-live','Hypercare exit'][seq] END AS name,
+                    ELSE ['Discovery sign-off', 'Design approval', 'Build complete', 'UAT sign-off',
+                          'Go-live', 'Hypercare exit'][seq] END AS name,
                seq AS sequence, amt AS amount, due AS due_date,
-               CASE WHEN accepted <= DATE '{end}' THEN 'accepted' WHEN completed <= DATE '{end}' THEN 'completed'
+               CASE WHEN accepted <= DATE '{end}' THEN 'accepted' WHEN completed <= DATE '{end}'
+                   THEN 'completed'
                     ELSE 'planned' END AS status,
                CASE WHEN completed <= DATE '{end}' THEN completed END AS completed_date,
                CASE WHEN accepted <= DATE '{end}' THEN accepted END AS accepted_date,
@@ -503,12 +584,14 @@ def _change_orders(ctx: GenContext) -> None:
     ctx.sql(f"""
         CREATE OR REPLACE TABLE _gen_co AS
         SELECT p.id AS project_id, p.billing_type, p.currency, p.budget_amount, p.budget_hours, p.end_date,
-               p.start_date + CAST(datediff('day', p.start_date, least(p.end_date, DATE '{end}')) * (0.3 + 0.4 * u(p.id, 101)) AS INTEGER) AS requested,
-               CASE WHEN u(p.id, 102) < 0.7 THEN 'approved' WHEN u(p.id, 102) < 0.9 THEN 'pending' ELSE 'rejected' END AS status,
+               p.start_date + CAST(datediff('day', p.start_date, least(p.end_date, DATE '{end}')) * (0.3
+                   + 0.4 * u(p.id, 101)) AS INTEGER) AS requested,
+               CASE WHEN u(p.id, 102) < 0.7 THEN 'approved' WHEN u(p.id, 102) < 0.9 THEN 'pending'
+                   ELSE 'rejected' END AS status,
                round(p.budget_amount * (0.05 + 0.2 * u(p.id, 103)), -2) AS amount_change,
                round(p.budget_hours * (0.05 + 0.2 * u(p.id, 103))) AS hours_change
         FROM psa__projects p
-        WHERE p.billing_type IN ('time_and_materials', 'fixed_fee', 'milestone') AND u(p.id, 104) < 0.2
+        WHERE p.billing_type IN ('time_and_materials', 'fixed_fee', 'milestone') AND u(p.id, 104) < 0.25
           AND p.start_date < DATE '{end}' - 45
     """)
     ctx.sql(f"""
@@ -518,16 +601,19 @@ def _change_orders(ctx: GenContext) -> None:
     ctx.sql(f"""
         CREATE OR REPLACE TABLE _gen_co2 AS
         SELECT c.*, row_number() OVER (ORDER BY c.project_id) AS co_id,
-               CASE WHEN c.status = 'approved' THEN c.requested + CAST(3 + ri(c.project_id, 105, 7) AS INTEGER) END AS approved,
+               CASE WHEN c.status = 'approved' THEN c.requested + CAST(3 + ri(c.project_id, 105,
+                   7) AS INTEGER) END AS approved,
                CASE WHEN c.status = 'approved'
-                    THEN {base} + sum(CASE WHEN c.status = 'approved' THEN 1 ELSE 0 END) OVER (ORDER BY c.project_id) - 1 END AS so_id,
+                    THEN {base} + sum(CASE WHEN c.status = 'approved' THEN 1
+                        ELSE 0 END) OVER (ORDER BY c.project_id) - 1 END AS so_id,
                s.so_id AS parent_so, s.sub, s.ccy, s.customer
         FROM _gen_co c JOIN _gen_so s ON s.project_id = c.project_id
     """)
     ctx.sql("""
         INSERT INTO psa__change_orders BY NAME
         SELECT co_id AS id, project_id, 'CO-1' AS number, 'Scope extension' AS title, status, amount_change,
-               hours_change, NULL::DATE AS new_end_date, 0.0 AS bill_rate_change_pct, requested AS requested_date,
+               hours_change, NULL::DATE AS new_end_date, 0.0 AS bill_rate_change_pct,
+                   requested AS requested_date,
                approved AS approved_date, so_id::VARCHAR AS erp_sales_order_id,
                requested::TIMESTAMP + INTERVAL 10 HOUR AS created_at,
                coalesce(approved, requested)::TIMESTAMP + INTERVAL 15 HOUR AS updated_at,
@@ -536,14 +622,18 @@ def _change_orders(ctx: GenContext) -> None:
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
-        SELECT c.so_id AS id, printf('SO-%06d-A1', c.parent_so) AS tranid, 'SalesOrd' AS type, c.approved AS trandate,
+        SELECT c.so_id AS id, printf('SO-%06d-A1', c.parent_so) AS tranid, 'SalesOrd' AS type,
+            c.approved AS trandate,
                c.approved::TIMESTAMP + INTERVAL 16 HOUR AS createddate, 'B' AS status, c.ccy AS currency,
                t.exchangerate, c.customer AS entity,
-               (SELECT id FROM netsuite__accountingperiod ap WHERE ap.isposting AND c.approved BETWEEN ap.startdate AND ap.enddate) AS postingperiod,
-               false AS posting, 'Contract amendment CO-1' AS memo, 30 AS terms, c.amount_change AS foreigntotal,
+               (SELECT id FROM netsuite__accountingperiod ap WHERE ap.isposting
+                   AND c.approved BETWEEN ap.startdate AND ap.enddate) AS postingperiod,
+               false AS posting, 'Contract amendment CO-1' AS memo, 30 AS terms,
+                   c.amount_change AS foreigntotal,
                0 AS taxtotal, t.startdate, t.enddate, false AS voided, t.custbody_contract_type,
                c.parent_so AS custbody_parent_contract, t.custbody_sf_opportunity_id,
-               c.project_id::VARCHAR AS custbody_psa_project_id, c.co_id::VARCHAR AS custbody_psa_change_order_id,
+               c.project_id::VARCHAR AS custbody_psa_project_id,
+                   c.co_id::VARCHAR AS custbody_psa_change_order_id,
                c.approved::TIMESTAMP + INTERVAL 16 HOUR AS lastmodifieddate, false AS _fivetran_deleted,
                c.approved::TIMESTAMP + INTERVAL 16 HOUR AS _gen_created
         FROM _gen_co2 c JOIN netsuite__transaction t ON t.id = c.parent_so WHERE c.status = 'approved'
@@ -573,10 +663,14 @@ def _change_orders(ctx: GenContext) -> None:
         INSERT INTO psa__milestones BY NAME
         SELECT c.project_id * 10 + 9 AS id, c.project_id, 'Change order CO-1' AS name, 9 AS sequence,
                c.amount_change AS amount, least(c.end_date, c.approved + 30) AS due_date,
-               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN 'accepted' ELSE 'planned' END AS status,
-               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date, c.approved + 30) END AS completed_date,
-               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date, c.approved + 30) + 7 END AS accepted_date,
-               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date, c.approved + 30) + 7
+               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN 'accepted'
+                   ELSE 'planned' END AS status,
+               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date,
+                   c.approved + 30) END AS completed_date,
+               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date,
+                   c.approved + 30) + 7 END AS accepted_date,
+               CASE WHEN least(c.end_date, c.approved + 30) + 7 <= DATE '{end}' THEN least(c.end_date,
+                   c.approved + 30) + 7
                     ELSE c.approved END::TIMESTAMP + INTERVAL 14 HOUR AS updated_at,
                c.approved::TIMESTAMP + INTERVAL 15 HOUR AS _gen_created
         FROM _gen_co2 c WHERE c.status = 'approved' AND c.billing_type IN ('fixed_fee', 'milestone')

@@ -10,8 +10,16 @@ from .context import GenContext
 
 #: Billable share of an assigned day by role level (Analyst .. Partner).
 BILLABLE_SHARE = [0.92, 0.92, 0.90, 0.85, 0.78, 0.68, 0.55]
-CLIENT_NOTES = ["Workshop preparation", "Development", "Client meeting", "Analysis", "Documentation",
-                "Testing", "Status reporting", "Design session"]
+CLIENT_NOTES = [
+    "Workshop preparation",
+    "Development",
+    "Client meeting",
+    "Analysis",
+    "Documentation",
+    "Testing",
+    "Status reporting",
+    "Design session",
+]
 
 
 def build(ctx: GenContext) -> None:
@@ -28,7 +36,8 @@ def _person_days(ctx: GenContext) -> None:
                r.role_id, r.legal_entity, r.employment_type
         FROM psa__resources r,
              LATERAL range(greatest(r.hire_date, DATE '{ctx.start_date}')::TIMESTAMP,
-                           least(coalesce(r.termination_date, DATE '{ctx.end_date}'), DATE '{ctx.end_date}')::TIMESTAMP
+                           least(coalesce(r.termination_date, DATE '{ctx.end_date}'),
+                               DATE '{ctx.end_date}')::TIMESTAMP
                                + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)
         WHERE isodow(t.d) <= 5
           AND NOT EXISTS (SELECT 1 FROM psa__holidays h WHERE h.country_code = r.country_code
@@ -46,7 +55,8 @@ def _time_off(ctx: GenContext) -> None:
         ), v AS (
             SELECT *, CASE WHEN m IN (7, 8) THEN 0.20 WHEN m = 12 AND day(day) >= 18 THEN 0.55
                            WHEN m = 12 AND day(day) < 18 THEN 0.04 ELSE 0.055 END AS p_week,
-                   u(resource_id, epoch(wk)::BIGINT) AS r_week, 2 + ri(resource_id, epoch(wk)::BIGINT, 4) AS len,
+                   u(resource_id, epoch(wk)::BIGINT) AS r_week, 2 + ri(resource_id, epoch(wk)::BIGINT,
+                       4) AS len,
                    u3(resource_id, epoch(day)::BIGINT, 3) AS r_sick
             FROM d
         )
@@ -58,7 +68,8 @@ def _time_off(ctx: GenContext) -> None:
     """)
     ctx.sql("""
         INSERT INTO psa__time_off BY NAME
-        SELECT row_number() OVER (ORDER BY resource_id, day) AS id, resource_id, day AS off_date, cap AS hours,
+        SELECT row_number() OVER (ORDER BY resource_id, day) AS id, resource_id, day AS off_date,
+            cap AS hours,
                type, 'approved' AS status,
                CASE WHEN type = 'vacation' THEN (day - 21)::TIMESTAMP + INTERVAL 10 HOUR
                     ELSE day::TIMESTAMP + INTERVAL 9 HOUR END AS updated_at,
@@ -79,24 +90,29 @@ def _time_entries(ctx: GenContext) -> None:
             SELECT d.*, a.id AS assignment_id, a.project_id, a.bill_rate AS asg_rate, p.currency,
                    p.project_manager_id, epoch(d.day)::BIGINT AS dk
             FROM _gen_days d
-            LEFT JOIN psa__assignments a ON a.resource_id = d.resource_id AND d.day BETWEEN a.start_date AND a.end_date
+            LEFT JOIN psa__assignments a ON a.resource_id = d.resource_id AND d.day BETWEEN a.start_date
+                AND a.end_date
             LEFT JOIN psa__projects p ON p.id = a.project_id
         ), h AS (
-            SELECT *, round(cap * least(1.0, {shares}[role_id] * (0.9 + 0.18 * u(resource_id, dk))) * 4) / 4 AS billable
+            SELECT *, round(cap * least(1.0, {shares}[role_id] * (0.9 + 0.18 * u(resource_id,
+                dk))) * 4) / 4 AS billable
             FROM d
         ), e AS (
             -- assigned days: three client entries and the rest as admin
-            SELECT h.*, 1 AS k, 'client' AS work_type, round(billable * (0.35 + 0.2 * u3(resource_id, dk, 1)) * 4) / 4 AS hours
+            SELECT h.*, 1 AS k, 'client' AS work_type, round(billable * (0.35 + 0.2 * u3(resource_id, dk,
+                1)) * 4) / 4 AS hours
             FROM h WHERE project_id IS NOT NULL
             UNION ALL
             SELECT h.*, 2, 'client', round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
             FROM h WHERE project_id IS NOT NULL
             UNION ALL
-            SELECT h.*, 4, 'client', billable - round(billable * (0.35 + 0.2 * u3(resource_id, dk, 1)) * 4) / 4
+            SELECT h.*, 4, 'client', billable - round(billable * (0.35 + 0.2 * u3(resource_id, dk,
+                1)) * 4) / 4
                                              - round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
             FROM h WHERE project_id IS NOT NULL
             UNION ALL
-            SELECT h.*, 3, 'admin', cap - billable FROM h WHERE project_id IS NOT NULL AND cap - billable >= 0.25
+            SELECT h.*, 3, 'admin', cap - billable FROM h WHERE project_id IS NOT NULL AND cap
+                - billable >= 0.25
             UNION ALL
             -- bench days: internal work
             SELECT h.*, 1, ['presales', 'training', 'internal'][1 + ri(resource_id, dk, 3)],
@@ -109,33 +125,41 @@ def _time_entries(ctx: GenContext) -> None:
             SELECT e.*,
                    -- timesheets are submitted on Friday afternoon, some late
                    (date_trunc('week', day) + INTERVAL 4 DAY + INTERVAL 15 HOUR
-                     + to_minutes(CAST(ri(resource_id, epoch(date_trunc('week', day))::BIGINT, 240) AS INTEGER))
+                     + to_minutes(CAST(ri(resource_id, epoch(date_trunc('week', day))::BIGINT,
+                         240) AS INTEGER))
                      + CASE WHEN u(resource_id, epoch(date_trunc('week', day))::BIGINT + 1) < 0.12
                             THEN INTERVAL 3 DAY ELSE INTERVAL 0 DAY END) AS sub_ts,
                    to_hours(CAST(24 * (1 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 2, 6))
-                                 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 3, 8) - 6 AS INTEGER))
+                                 + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 3, 8)
+                                     - 6 AS INTEGER))
                      AS appr_delay
             FROM e WHERE hours > 0
         )
         SELECT row_number() OVER (ORDER BY resource_id, day, k) AS id, s.resource_id,
                CASE WHEN s.work_type = 'client' THEN s.project_id
                     ELSE 900000 + (CASE s.legal_entity WHEN 'US01' THEN 1 WHEN 'UK01' THEN 2 ELSE 3 END) * 10
-                         + (CASE s.work_type WHEN 'admin' THEN 0 WHEN 'training' THEN 1 WHEN 'presales' THEN 2 ELSE 3 END)
+                         + (CASE s.work_type WHEN 'admin' THEN 0 WHEN 'training' THEN 1 WHEN 'presales'
+                             THEN 2 ELSE 3 END)
                END AS project_id,
                CASE WHEN s.work_type = 'client' THEN s.assignment_id END AS assignment_id, s.role_id,
-               s.day AS spent_date, s.hours::DECIMAL(9,2) AS hours, s.work_type = 'client' AS is_billable, s.work_type,
+               s.day AS spent_date, s.hours::DECIMAL(9,2) AS hours, s.work_type = 'client' AS is_billable,
+                   s.work_type,
                s.sub_ts,
                -- approvals land on working days: a weekend approval moves to Monday
                s.sub_ts + s.appr_delay + CASE isodow(s.sub_ts + s.appr_delay) WHEN 6 THEN INTERVAL 2 DAY
-                                                WHEN 7 THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END AS appr_ts, s.project_manager_id, s.asg_rate, s.currency, s.dk, s.k
+                                                WHEN 7 THEN INTERVAL 1 DAY
+                                                    ELSE INTERVAL 0 DAY END AS appr_ts, s.project_manager_id,
+                                                    s.asg_rate, s.currency, s.dk, s.k
         FROM s
     """)
     end_ts = f"TIMESTAMP '{end} 23:59:59'"
     # The current week's entries exist as drafts from the day they were worked; older ones are seen
     # from their submission on.
-    created = (f"CASE WHEN t.sub_ts > {end_ts} OR t.spent_date > DATE '{end}' - 7 "
-               "THEN t.spent_date::TIMESTAMP + INTERVAL 17 HOUR + to_minutes(CAST(ri(t.id, 122, 120) AS INTEGER)) "
-               "ELSE t.sub_ts END")
+    created = (
+        f"CASE WHEN t.sub_ts > {end_ts} OR t.spent_date > DATE '{end}' - 7 "
+        "THEN t.spent_date::TIMESTAMP + INTERVAL 17 HOUR + to_minutes(CAST(ri(t.id, 122, 120) AS INTEGER)) "
+        "ELSE t.sub_ts END"
+    )
     ctx.sql(f"""
         INSERT INTO psa__time_entries BY NAME
         WITH t AS (
@@ -145,14 +169,16 @@ def _time_entries(ctx: GenContext) -> None:
         ), appr AS (
             SELECT legal_entity, min(id) AS approver FROM psa__resources WHERE role_id >= 5 GROUP BY 1
         )
-        SELECT t.id, t.resource_id, t.project_id, t.assignment_id, t.role_id, t.spent_date, t.hours, t.is_billable,
+        SELECT t.id, t.resource_id, t.project_id, t.assignment_id, t.role_id, t.spent_date, t.hours,
+            t.is_billable,
                t.work_type,
                CASE WHEN t.sub_ts > {end_ts} THEN 'draft' WHEN t.r_rej < 0.008 THEN 'rejected'
                     WHEN t.appr_ts > {end_ts} THEN 'submitted' ELSE 'approved' END AS status,
                CASE WHEN t.sub_ts <= {end_ts} THEN t.sub_ts END AS submitted_at,
                CASE WHEN t.appr_ts <= {end_ts} AND t.r_rej >= 0.008 THEN t.appr_ts END AS approved_at,
                CASE WHEN t.appr_ts <= {end_ts} AND t.r_rej >= 0.008
-                    THEN coalesce(CASE WHEN t.is_billable THEN t.project_manager_id END, appr.approver) END AS approved_by_id,
+                    THEN coalesce(CASE WHEN t.is_billable THEN t.project_manager_id END,
+                        appr.approver) END AS approved_by_id,
                CASE WHEN t.is_billable THEN coalesce(t.asg_rate, rc.bill_rate) END AS bill_rate,
                t.cost_rate, coalesce(t.currency, t.cost_currency) AS currency, t.cost_currency,
                CASE WHEN t.is_billable THEN {notes}[1 + ri(t.id, 121, {len(CLIENT_NOTES)})]
@@ -170,9 +196,10 @@ def _time_entries(ctx: GenContext) -> None:
     # A few unsubmitted or pending entries of the last nights are deleted by their owner.
     first = ctx.extract_dates[0]
     ctx.sql(f"""
-        UPDATE psa__time_entries SET deleted_at = _gen_created + INTERVAL 2 HOUR, updated_at = _gen_created + INTERVAL 2 HOUR
+        UPDATE psa__time_entries SET deleted_at = _gen_created + INTERVAL 2 HOUR, updated_at = _gen_created
+            + INTERVAL 2 HOUR
         WHERE status IN ('draft', 'submitted') AND _gen_created > TIMESTAMP '{first} 23:59:59'
-          AND _gen_created < TIMESTAMP '{end} 20:00:00' AND u(id, 131) < 0.01
+          AND _gen_created < TIMESTAMP '{end} 20:00:00' AND u(id, 131) < 0.03
     """)
 
 
@@ -188,7 +215,8 @@ def _expenses(ctx: GenContext) -> None:
             JOIN psa__projects p ON p.id = a.project_id
             WHERE isodow(d.day) = 1 AND u(d.resource_id, epoch(d.day)::BIGINT + 5) < 0.22
         ), e AS (
-            SELECT d.*, k.k, ['travel', 'lodging', 'meals', 'software', 'other'][1 + ri(resource_id, dk + k.k, 5)] AS category
+            SELECT d.*, k.k, ['travel', 'lodging', 'meals', 'software', 'other'][1 + ri(resource_id, dk
+                + k.k, 5)] AS category
             FROM d, range(1, 3) k(k) WHERE k.k = 1 OR u(resource_id, dk + 7) < 0.5
         ), f AS (
             SELECT e.*,
@@ -202,7 +230,8 @@ def _expenses(ctx: GenContext) -> None:
                        + to_hours(CAST(9 + ri(resource_id, dk + k + 2, 9) AS INTEGER)) AS sub_ts
             FROM e
         )
-        SELECT row_number() OVER (ORDER BY resource_id, spent, k) AS id, resource_id, project_id, spent AS spent_date,
+        SELECT row_number() OVER (ORDER BY resource_id, spent, k) AS id, resource_id, project_id,
+            spent AS spent_date,
                category, amount, currency,
                proj_billable AND category <> 'software' AND u3(resource_id, dk, k + 20) < 0.85 AS is_billable,
                [0.0, 0.0, 5.0, 10.0][1 + ri(project_id, 141, 4)] AS markup_pct,
@@ -211,7 +240,8 @@ def _expenses(ctx: GenContext) -> None:
                CASE WHEN u3(resource_id, dk, k + 30) >= 0.02 AND sub_ts + INTERVAL 3 DAY <= {end_ts}
                     THEN sub_ts + INTERVAL 3 DAY END AS approved_at,
                least(sub_ts, {end_ts}) AS created_at,
-               CASE WHEN sub_ts + INTERVAL 3 DAY <= {end_ts} THEN sub_ts + INTERVAL 3 DAY ELSE least(sub_ts, {end_ts}) END AS updated_at,
+               CASE WHEN sub_ts + INTERVAL 3 DAY <= {end_ts} THEN sub_ts + INTERVAL 3 DAY ELSE least(sub_ts,
+                   {end_ts}) END AS updated_at,
                least(sub_ts, {end_ts}) AS _gen_created
         FROM f WHERE spent <= DATE '{ctx.end_date}' AND sub_ts <= {end_ts}
     """)

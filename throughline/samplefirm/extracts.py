@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -21,11 +22,18 @@ from .store import table_name
 INITIAL_VERSION: dict[str, dict[str, str]] = {
     "psa__time_entries": {
         "status": "CASE WHEN submitted_at <= _gen_created THEN 'submitted' ELSE 'draft' END",
-        "submitted_at": "CASE WHEN submitted_at <= _gen_created THEN submitted_at END", "approved_at": "NULL", "approved_by_id": "NULL", "erp_invoice_id": "NULL",
+        "submitted_at": "CASE WHEN submitted_at <= _gen_created THEN submitted_at END",
+        "approved_at": "NULL",
+        "approved_by_id": "NULL",
+        "erp_invoice_id": "NULL",
     },
     "psa__expenses": {"status": "'submitted'", "approved_at": "NULL", "erp_invoice_id": "NULL"},
-    "psa__milestones": {"status": "'planned'", "completed_date": "NULL", "accepted_date": "NULL",
-                        "erp_invoice_id": "NULL"},
+    "psa__milestones": {
+        "status": "'planned'",
+        "completed_date": "NULL",
+        "accepted_date": "NULL",
+        "erp_invoice_id": "NULL",
+    },
     "psa__projects": {"status": "CASE WHEN status = 'closed' THEN 'active' ELSE status END"},
     "psa__change_orders": {"status": "'pending'", "approved_date": "NULL", "erp_sales_order_id": "NULL"},
     "psa__resources": {"is_active": "true"},
@@ -35,8 +43,10 @@ INITIAL_VERSION: dict[str, dict[str, str]] = {
         "is_won": "CASE WHEN _gen_prev_stage IS NULL THEN is_won ELSE false END",
         "last_modified_date": "_gen_created",
     },
-    "netsuite__transaction": {"status": "CASE WHEN type = 'CustInvc' THEN 'A' ELSE status END",
-                              "closedate": "NULL"},
+    "netsuite__transaction": {
+        "status": "CASE WHEN type = 'CustInvc' THEN 'A' ELSE status END",
+        "closedate": "NULL",
+    },
     "netsuite__job": {"entitystatus": "'In Progress'", "enddate": "NULL", "isinactive": "false"},
     "netsuite__accountingperiod": {"closed": "false", "closedondate": "NULL"},
     "netsuite__employee": {"isinactive": "false"},
@@ -52,8 +62,8 @@ def marker_created_at(d: date) -> str:
     return (datetime.combine(d + timedelta(days=1), time(2, 0))).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def write_all(ctx: GenContext, landing: Path, log) -> dict[str, dict[str, int]]:  # noqa: ANN001
-    """Write every object for every extract night; returns rows per folder and file."""
+def write_all(ctx: GenContext, landing: Path, log: Callable[[str], None]) -> dict[str, dict[str, int]]:
+    """Write every object for every extract night; returns bytes per folder and file."""
     counts: dict[str, dict[str, int]] = {}
     for system in ("salesforce", "netsuite", "psa"):
         contract = load_contract(system)
@@ -65,7 +75,7 @@ def write_all(ctx: GenContext, landing: Path, log) -> dict[str, dict[str, int]]:
             for obj in contract.objects:
                 n = _write_object(ctx, obj, folder / obj.file, lo, hi, d)
                 counts.setdefault(f"{system}/{d}", {})[obj.file] = n
-            log(f"wrote {system}/{d}: {sum(counts[f'{system}/{d}'].values()):,} rows")
+            log(f"wrote {system}/{d}: {sum(counts[f'{system}/{d}'].values()) / 1e6:,.1f} MB")
     return counts
 
 
@@ -79,15 +89,19 @@ def _select_list(obj: SourceObject, overrides: dict[str, str], synced: str, crea
             expr = f"TIMESTAMP '{synced}'"
         if c.type.upper() == "TIMESTAMP":
             expr = f"strftime(CAST({expr} AS TIMESTAMP), '%Y-%m-%d %H:%M:%S')"
-        elif c.type.upper() == "BOOLEAN" and c.name == (obj.delete_marker.column if obj.delete_marker else None):
+        elif c.type.upper() == "BOOLEAN" and c.name == (
+            obj.delete_marker.column if obj.delete_marker else None
+        ):
             expr = f"coalesce({expr}, false)"
-        cols.append(f"{expr} AS \"{c.name}\"")
+        cols.append(f'{expr} AS "{c.name}"')
     cols.append(f"{created} AS _gen_c")
     return ", ".join(cols)
 
 
-def _write_object(ctx: GenContext, obj: SourceObject, path: Path, lo: datetime | None, hi: datetime,
-                  night: date) -> int:
+def _write_object(
+    ctx: GenContext, obj: SourceObject, path: Path, lo: datetime | None, hi: datetime, night: date
+) -> int:
+    """Write one object's file for one night; returns its size in bytes."""
     table = table_name(obj)
     mod = f'"{obj.modified_at}"'
     created = f"least(coalesce(_gen_created, {mod}), {mod})"
@@ -115,18 +129,11 @@ def _write_object(ctx: GenContext, obj: SourceObject, path: Path, lo: datetime |
             SELECT {init_sel} FROM {table} WHERE {init_where}
         ) ORDER BY {pk}
     """
-    n = int(ctx.scalar(f"SELECT count(*) FROM ({query})"))
     if obj.format == "jsonl":
-        if n == 0:
-            path.write_bytes(b"")
-        else:
-            ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT JSON)")
+        ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT JSON)")
     else:
-        if n == 0:
-            path.write_text(",".join(c.name for c in obj.columns) + "\n", encoding="utf-8")
-        else:
-            ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT CSV, HEADER, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')")
-    return n
+        ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT CSV, HEADER, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')")
+    return path.stat().st_size
 
 
 def _file_stats(path: Path, has_header: bool) -> dict[str, object]:
@@ -146,15 +153,26 @@ def _file_stats(path: Path, has_header: bool) -> dict[str, object]:
     return {"rows": rows, "bytes": size, "sha256": h.hexdigest()}
 
 
-def write_markers(ctx: GenContext, landing: Path) -> None:
-    """Write ``_SUCCESS.json`` last in every extract folder, describing the files as they are on disk."""
+def write_markers(ctx: GenContext, landing: Path) -> int:
+    """Write ``_SUCCESS.json`` last in every extract folder, describing the files as they are on disk.
+
+    Returns the number of data rows over all files.
+    """
+    total = 0
     for system in ("salesforce", "netsuite", "psa"):
         contract = load_contract(system)
         for i, d in enumerate(ctx.extract_dates):
             folder = landing / system / d.isoformat()
             files = {o.file: _file_stats(folder / o.file, contract.format == "csv") for o in contract.objects}
-            marker = {"system": system, "extract_date": d.isoformat(),
-                      "extract_type": "full" if i == 0 else "delta", "created_at": marker_created_at(d),
-                      "files": files}
-            (folder / COMPLETION_MARKER).write_text(json.dumps(marker, indent=2, sort_keys=False) + "\n",
-                                                    encoding="utf-8")
+            total += sum(int(f["rows"]) for f in files.values())
+            marker = {
+                "system": system,
+                "extract_date": d.isoformat(),
+                "extract_type": "full" if i == 0 else "delta",
+                "created_at": marker_created_at(d),
+                "files": files,
+            }
+            (folder / COMPLETION_MARKER).write_text(
+                json.dumps(marker, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+            )
+    return total

@@ -17,9 +17,26 @@ from .context import GenContext
 from .store import insert_df
 
 LINE_COLUMNS = (
-    "transaction", "id", "linesequencenumber", "mainline", "taxline", "item", "quantity", "rate",
-    "foreignamount", "memo", "subsidiary", "department", "class", "entity", "isbillable", "createdfrom",
-    "custcol_psa_project_id", "custcol_psa_role_id", "custcol_psa_milestone_id", "custcol_period_start",
+    "transaction",
+    "id",
+    "linesequencenumber",
+    "mainline",
+    "taxline",
+    "item",
+    "quantity",
+    "rate",
+    "foreignamount",
+    "memo",
+    "subsidiary",
+    "department",
+    "class",
+    "entity",
+    "isbillable",
+    "createdfrom",
+    "custcol_psa_project_id",
+    "custcol_psa_role_id",
+    "custcol_psa_milestone_id",
+    "custcol_period_start",
     "custcol_period_end",
 )
 
@@ -54,21 +71,48 @@ def post_journal(
     tid = next_id(ctx, "netsuite__transaction", "id")
     currency = int(ctx.scalar("SELECT currency FROM netsuite__subsidiary WHERE id = ?", [subsidiary_id]))
     ts = datetime.combine(trandate, time(20, 0))
-    header = pd.DataFrame([{
-        "id": tid, "tranid": f"JE{tid:07d}", "type": type, "trandate": trandate, "createddate": ts,
-        "status": "B", "currency": currency, "exchangerate": 1.0, "postingperiod": period_id(ctx, trandate),
-        "posting": True, "memo": memo, "voided": False, "lastmodifieddate": ts, "_fivetran_deleted": False,
-        "_gen_created": ts,
-    }])
+    header = pd.DataFrame(
+        [
+            {
+                "id": tid,
+                "tranid": f"JE{tid:07d}",
+                "type": type,
+                "trandate": trandate,
+                "createddate": ts,
+                "status": "B",
+                "currency": currency,
+                "exchangerate": 1.0,
+                "postingperiod": period_id(ctx, trandate),
+                "posting": True,
+                "memo": memo,
+                "voided": False,
+                "lastmodifieddate": ts,
+                "_fivetran_deleted": False,
+                "_gen_created": ts,
+            }
+        ]
+    )
     insert_df(ctx, "netsuite__transaction", header)
     rows = []
     for i, (acct, amount) in enumerate(lines, start=1):
-        rows.append({
-            "transaction": tid, "id": i, "linesequencenumber": i, "mainline": False, "taxline": False,
-            "foreignamount": round(-float(amount), 2), "memo": memo, "subsidiary": subsidiary_id,
-            "_acct": str(acct), "_dr": round(float(amount), 2), "_balancer": False, "_rate": 1.0, "_ts": ts,
-            "_posting": True,
-        })
+        rows.append(
+            {
+                "transaction": tid,
+                "id": i,
+                "linesequencenumber": i,
+                "mainline": False,
+                "taxline": False,
+                "foreignamount": round(-float(amount), 2),
+                "memo": memo,
+                "subsidiary": subsidiary_id,
+                "_acct": str(acct),
+                "_dr": round(float(amount), 2),
+                "_balancer": False,
+                "_rate": 1.0,
+                "_ts": ts,
+                "_posting": True,
+            }
+        )
     stage = pd.DataFrame(rows)
     ctx.con.register("_pj_stage", stage)
     try:

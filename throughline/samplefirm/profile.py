@@ -19,10 +19,15 @@ def firm_kpis(ctx: GenContext) -> dict[str, float]:
         WHERE t.is_billable AND t.status = 'approved' AND t.deleted_at IS NULL
     """)
     dso = ctx.scalar(f"""
-        WITH inv AS (SELECT i.id, i.inv_date, i.total * i.rate AS total_f, s.total - s.settled AS open_fc, i.rate
+        WITH inv AS (SELECT i.id, i.inv_date, i.total * i.rate AS total_f, s.total - s.settled AS open_fc,
+                            i.rate
                      FROM _gen_inv i JOIN _gen_inv_state s USING (id))
-        SELECT 90 * sum(open_fc * rate) / nullif(sum(total_f) FILTER (WHERE inv_date > DATE '{ctx.end_date}' - 90), 0)
+        SELECT 90 * sum(open_fc * rate)
+               / nullif(sum(total_f) FILTER (WHERE inv_date > DATE '{ctx.end_date}' - 90), 0)
         FROM inv
     """)
-    return {"billable_utilization": round(float(util or 0), 3), "tm_delivery_margin": round(float(margin or 0), 3),
-            "dso_days": round(float(dso or 0), 1)}
+    return {
+        "billable_utilization": round(float(util or 0), 3),
+        "tm_delivery_margin": round(float(margin or 0), 3),
+        "dso_days": round(float(dso or 0), 1),
+    }

@@ -187,6 +187,10 @@ def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: 
 def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
     """Fill ``_rows`` for the file (raises _FileRejected for problems that condemn the whole file)."""
     if r.not_utf8:
+        parse.read_lines_lossy(con, lf.path)
+        start = 1 if obj.format == "csv" else 0  # the first line of a CSV is its header
+        con.execute("create or replace temp table _rows as select * from _lines where lineno > ?", [start])
+        r.rows_read = int(con.execute("select count(*) from _rows").fetchone()[0])
         raise _FileRejected("not_utf8", r.not_utf8)
     if obj.format == "csv":
         first = parse.first_line(con)
@@ -333,8 +337,6 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
                 "(changed after the extract was completed)",
             )
     except _FileRejected as exc:
-        if exc.rule == "not_utf8":
-            r.rows_read = max(int((lf.marker_entry or {}).get("rows") or 0), 1)
         _reject_whole_file(con, r, exc)
         _remember(con, r)
         _log(con, r)

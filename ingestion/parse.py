@@ -82,6 +82,33 @@ def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     )
 
 
+def read_lines_lossy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """``_lines`` for a file that is not valid UTF-8 (bad bytes shown as U+FFFD), so its rows can be rejected
+    with their text. Vectorised: one decode and split, handed to DuckDB as an Arrow table."""
+    import pyarrow as pa
+
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    table = pa.table({"lineno": pa.array(range(1, len(lines) + 1), pa.int64()), "raw": pa.array(lines)})
+    con.register("_lossy", table)
+    try:
+        con.execute(
+            """
+            create or replace temp table _lines as
+            with c as (
+                select lineno, regexp_replace(
+                    case when lineno = 1 then ltrim(raw, chr(65279)) else raw end, '\\r$', '') as line,
+                    lineno = (select max(lineno) from _lossy) and not ? as unterminated
+                from _lossy
+            )
+            select lineno, line, unterminated from c where trim(line) <> ''
+            """,
+            [text.endswith("\n")],
+        )
+    finally:
+        con.unregister("_lossy")
+
+
 def first_line(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
     row = con.execute("select lineno, line from _lines order by lineno limit 1").fetchone()
     return (int(row[0]), str(row[1])) if row else None

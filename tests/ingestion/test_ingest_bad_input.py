@@ -180,7 +180,10 @@ def test_non_utf8_file_rejected_with_line(landing: Path, load) -> None:
     r = loaded.by_file("account.csv")
     assert r.status == "rejected" and r.rows_loaded == 0
     assert "not UTF-8: byte 0xe9 at line 3" in r.message
-    assert [(row, rule) for row, _, rule, *_ in _rejects(loaded, "account.csv")] == [(None, "not_utf8")]
+    assert (r.rows_read, r.rows_rejected) == (2, 2)
+    rejected = _rejects(loaded, "account.csv")
+    assert [(row, rule) for row, _, rule, *_ in rejected] == [(2, "not_utf8"), (3, "not_utf8")]
+    assert rejected[1][4] == "003,Caf\ufffd,Customer,2026-11-01 10:00:00,false"
 
 
 def test_empty_and_all_invalid_jsonl_files(landing: Path, load) -> None:

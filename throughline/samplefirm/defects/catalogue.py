@@ -102,7 +102,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "B1",
         "psa",
         "Approved billable time never invoiced (aged past the billing period).",
-        0.002,
+        0.0002,
         "approved billable T&M time entries",
     ),
     _K(
@@ -110,7 +110,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "B2",
         "psa",
         "Invoiced hours differ from approved hours.",
-        0.002,
+        0.0002,
         "approved billable T&M time entries",
     ),
     _K(
@@ -118,7 +118,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "B3",
         "psa",
         "Invoiced rate below the contract / rate-card rate.",
-        0.002,
+        0.0002,
         "approved billable T&M time entries",
     ),
     _K("B4", "B4", "psa", "Approved billable expense never invoiced.", 0.01, "approved billable expenses"),
@@ -135,7 +135,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "B6",
         "psa",
         "Accepted milestone never invoiced.",
-        0.03,
+        0.02,
         "accepted milestones",
     ),
     _K(
@@ -163,7 +163,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "entity-months",
     ),
     # §8.3 ERP integrity
-    _K("E1", "E1", "netsuite", "Invoice header total differs from lines + tax.", 0.01, "invoices"),
+    _K("E1", "E1", "netsuite", "Invoice header total differs from lines + tax.", 0.003, "invoices"),
     _K("E2_UNLINKED", "E2", "netsuite", "Credit memo not linked to any invoice.", 0.05, "credit memos"),
     _K(
         "E2_EXCEEDS_INVOICE",
@@ -186,7 +186,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "E3",
         "netsuite",
         "Payment applied above the invoice total (over-application).",
-        0.01,
+        0.003,
         "payment applications",
     ),
     _K(
@@ -294,7 +294,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Resource-day total above the 12-hour daily maximum.",
-        0.0005,
+        0.0001,
         "time entries",
     ),
     _K(
@@ -302,7 +302,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Time on a project the resource is not assigned to.",
-        0.0005,
+        0.0001,
         "time entries",
     ),
     _K(
@@ -310,16 +310,16 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Duplicate time entry (same resource, project, day, hours).",
-        0.0005,
+        0.0001,
         "time entries",
     ),
-    _K("PSA_NEGATIVE_HOURS", "PSA", "psa", "Time entry with negative hours.", 0.0003, "time entries"),
+    _K("PSA_NEGATIVE_HOURS", "PSA", "psa", "Time entry with negative hours.", 0.0001, "time entries"),
     _K(
         "PSA_BILLABLE_ON_NONBILLABLE",
         "PSA",
         "psa",
         "Billable time on a non-billable (internal) project.",
-        0.001,
+        0.0002,
         "internal time entries",
     ),
     _K(
@@ -327,7 +327,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Non-billable client time on a billable project.",
-        0.0005,
+        0.0001,
         "client time entries",
     ),
     _K(
@@ -335,7 +335,7 @@ DEFECT_KIND_LIST: tuple[DefectKind, ...] = (
         "PSA",
         "psa",
         "Person-week with no time and no time off.",
-        0.002,
+        0.0005,
         "person-weeks",
     ),
     _K("PSA_CAPACITY_GAP", "PSA", "psa", "Resource with zero or missing weekly capacity.", 0.03, "resources"),

@@ -14,6 +14,10 @@ practices as (
     select practice_id, service_line_name from {{ ref('stg_psa__practices') }}
 ),
 
+resources as (
+    select resource_id, practice_id from {{ ref('stg_psa__resources') }}
+),
+
 entities as (
     select legal_entity_key, legal_entity_code, functional_currency_code
     from {{ ref('dim_legal_entity') }}
@@ -48,7 +52,9 @@ base as (
         x._loaded_at
     from expenses as x
     left join projects as p on x.project_id = p.project_id
-    left join practices as pr on p.practice_id = pr.practice_id
+    left join resources as r on x.resource_id = r.resource_id
+    -- the project's practice; internal projects have none, so the person's practice
+    left join practices as pr on coalesce(p.practice_id, r.practice_id) = pr.practice_id
     left join entities as e on p.legal_entity_code = e.legal_entity_code
     left join service_lines as sl on {{ service_line_key('pr.service_line_name') }} = sl.service_line_key
 ),

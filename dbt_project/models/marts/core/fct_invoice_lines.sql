@@ -66,7 +66,8 @@ joined as (
         coalesce(c.currency_code, '-1') as transaction_currency_code,
         l.amount_transaction,
         coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-        coalesce(l.amount_functional, l.amount_transaction * h.exchange_rate) as amount_entity,
+        cast(coalesce(l.amount_functional, round(l.amount_transaction * h.exchange_rate, 2)) as numeric(18, 2))
+            as amount_entity,
         case when l.amount_functional is not null then 'erp_booked' else 'erp_header_rate' end
             as entity_amount_basis,
         {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,

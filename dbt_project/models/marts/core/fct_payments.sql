@@ -86,7 +86,8 @@ select
     coalesce(c.currency_code, '-1') as transaction_currency_code,
     r.amount_transaction,
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-    coalesce(r.amount_entity_erp, r.amount_transaction * p.exchange_rate) as amount_entity,
+    cast(coalesce(r.amount_entity_erp, round(r.amount_transaction * p.exchange_rate, 2)) as numeric(18, 2))
+        as amount_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} as fx_rate_to_reporting,
     r.amount_transaction

@@ -1,0 +1,49 @@
+{#- AR documents that open a receivable: customer invoices (voided ones excluded), with the original amount
+    (header total incl. tax, transaction currency), due date and entity. The AR as-of logic (ar v1) starts
+    here, never from NetSuite's current amount unpaid. -#}
+
+with invoices as (
+    select * from {{ ref('stg_netsuite__transactions') }}
+    where transaction_type = 'invoice'
+        and not coalesce(is_voided, false)
+        and coalesce(status, '') <> 'voided'
+),
+
+first_lines as (
+    select transaction_id, subsidiary_id
+    from (
+        select transaction_id, subsidiary_id,
+            row_number() over (partition by transaction_id order by coalesce(is_main_line, false) desc, line_id)
+                as rn
+        from {{ ref('stg_netsuite__transaction_lines') }}
+    ) as l
+    where rn = 1
+),
+
+entities as (
+    select legal_entity_key, erp_subsidiary_id, functional_currency_code
+    from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+currencies as (
+    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+)
+
+select
+    i.transaction_id as invoice_transaction_id,
+    i.transaction_number as invoice_number,
+    i.entity_id as erp_customer_id,
+    i.psa_project_id,
+    fl.subsidiary_id as erp_subsidiary_id,
+    coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+    coalesce(c.currency_code, '-1') as transaction_currency_code,
+    i.transaction_date as invoice_date,
+    coalesce(i.due_date, i.transaction_date) as due_date,
+    i.due_date is null as is_due_date_defaulted,
+    i.total_amount as original_amount,
+    i.tax_amount
+from invoices as i
+left join first_lines as fl on i.transaction_id = fl.transaction_id
+left join entities as e on fl.subsidiary_id = e.erp_subsidiary_id
+left join currencies as c on i.currency_id = c.currency_id

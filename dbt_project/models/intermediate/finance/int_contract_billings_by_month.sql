@@ -1,0 +1,52 @@
+{#- Fee billings per contract (PSA project) and month, net of credit memos, in the contract currency: the
+    billing side of the contract-balance identity (revrec v1). Tax lines, voided documents and items of
+    the types in var revrec_excluded_billing_item_types (expense recharges) are excluded: revenue v1 covers
+    fees only. A line in another currency than the contract is converted at the spot rate of its date. -#}
+
+with contracts as (
+    select project_id, currency_code as contract_currency_code from {{ ref('stg_psa__projects') }}
+),
+
+excluded_items as (
+    select item_id from {{ ref('stg_netsuite__items') }}
+    where item_type in (
+        {%- for t in var('revrec_excluded_billing_item_types') %}{{ dbt.string_literal(t) }}{{ ", " if not loop.last }}{% endfor -%}
+        {%- if var('revrec_excluded_billing_item_types') | length == 0 %}null{% endif -%}
+    )
+),
+
+lines as (
+    select
+        l.psa_project_id as project_id,
+        cast({{ dbt.date_trunc('month', 'l.transaction_date') }} as date) as billing_month,
+        l.transaction_type,
+        l.transaction_currency_code,
+        coalesce(c.contract_currency_code, l.transaction_currency_code) as contract_currency_code,
+        l.amount_transaction
+            * {{ fx_rate('fx', 'l.transaction_currency_code',
+                'coalesce(c.contract_currency_code, l.transaction_currency_code)') }} as amount_contract
+    from {{ ref('fct_invoice_lines') }} as l
+    left join contracts as c on l.psa_project_id = c.project_id
+    {{ join_spot_rate('fx', 'l.transaction_currency_code', 'c.contract_currency_code', 'l.transaction_date') }}
+    where l.psa_project_id is not null
+        and not l.is_tax_line
+        and not l.is_voided
+        and l.transaction_type in ('invoice', 'credit_memo')
+        and (l.erp_item_id is null or l.erp_item_id not in (select item_id from excluded_items))
+)
+
+select
+    project_id,
+    billing_month,
+    contract_currency_code,
+    cast(sum(case when transaction_type = 'invoice' then amount_contract else 0 end) as numeric(18, 2))
+        as invoiced_amount,
+    cast(sum(case when transaction_type = 'credit_memo' then amount_contract else 0 end) as numeric(18, 2))
+        as credited_amount,
+    cast(sum(case when transaction_type = 'invoice' then amount_contract else -amount_contract end)
+        as numeric(18, 2)) as net_billed_amount,
+    max(case when transaction_currency_code <> contract_currency_code then 1 else 0 end) = 1
+        as has_currency_conversion,
+    max(case when amount_contract is null then 1 else 0 end) = 1 as is_fx_rate_missing
+from lines
+group by project_id, billing_month, contract_currency_code

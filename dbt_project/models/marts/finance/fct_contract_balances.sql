@@ -1,0 +1,118 @@
+{#- Contract balances per contract (PSA project) at each closed month end (revrec v1): cumulative revenue
+    versus cumulative net billings (invoices - credit memos, fees only) gives an unbilled receivable /
+    contract asset (>= 0) or deferred revenue / contract liability (>= 0), netted at contract level
+    (reference section 5.3, check B8). Entity and reporting amounts at the month's closing rate. -#}
+
+with revenue as (
+    select * from {{ ref('int_revenue_by_contract_month') }}
+),
+
+billings as (
+    select * from {{ ref('int_contract_billings_by_month') }}
+),
+
+last_closed as (
+    select max(revenue_month) as last_month from revenue
+),
+
+contracts as (
+    select project_id, contract_type, erp_sales_order_id, legal_entity_code, contract_currency_code
+    from revenue
+    group by 1, 2, 3, 4, 5
+),
+
+all_contracts as (
+    select project_id, contract_type, erp_sales_order_id, legal_entity_code, contract_currency_code
+    from contracts
+    union all
+    select b.project_id, null, null, null, min(b.contract_currency_code)
+    from billings as b
+    where b.project_id not in (select project_id from contracts)
+    group by b.project_id
+),
+
+first_months as (
+    select project_id, min(m) as first_month
+    from (
+        select project_id, revenue_month as m from revenue
+        union all
+        select project_id, billing_month from billings
+    ) as u
+    group by project_id
+),
+
+months as (
+    {{ month_starts("(select min(first_month) from first_months)", "(select last_month from last_closed)") }}
+),
+
+spine as (
+    select f.project_id, m.month_start
+    from first_months as f
+    inner join months as m on m.month_start >= f.first_month
+),
+
+cumulative as (
+    select
+        s.project_id,
+        s.month_start,
+        sum(coalesce(r.revenue_amount, 0)) over w as cumulative_revenue,
+        sum(coalesce(b.invoiced_amount, 0)) over w as cumulative_invoiced,
+        sum(coalesce(b.credited_amount, 0)) over w as cumulative_credited,
+        sum(coalesce(b.net_billed_amount, 0)) over w as cumulative_net_billings
+    from spine as s
+    left join revenue as r on s.project_id = r.project_id and s.month_start = r.revenue_month
+    left join billings as b on s.project_id = b.project_id and s.month_start = b.billing_month
+    window w as (partition by s.project_id order by s.month_start rows between unbounded preceding and current row)
+),
+
+entities as (
+    select legal_entity_key, legal_entity_code, functional_currency_code
+    from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+balances as (
+    select
+        k.*,
+        c.contract_type,
+        c.erp_sales_order_id,
+        c.legal_entity_code,
+        c.contract_currency_code,
+        k.cumulative_revenue - k.cumulative_net_billings as net_contract_position
+    from cumulative as k
+    inner join all_contracts as c on k.project_id = c.project_id
+)
+
+select
+    {{ composite_key(['b.project_id', 'b.month_start']) }} as contract_balance_id,
+    b.project_id as psa_project_id,
+    b.erp_sales_order_id,
+    coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+    b.contract_type,
+    {{ dbt.string_literal(var('revrec_definition_version')) }} as definition_version,
+    {{ throughline.month_end('b.month_start') }} as month_end_date,
+    b.contract_currency_code as transaction_currency_code,
+    b.cumulative_revenue,
+    b.cumulative_invoiced,
+    b.cumulative_credited,
+    b.cumulative_net_billings,
+    b.net_contract_position,
+    case when b.net_contract_position > 0 then b.net_contract_position else 0 end as unbilled_receivable,
+    case when b.net_contract_position < 0 then -b.net_contract_position else 0 end as deferred_revenue,
+    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+    {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}
+        as fx_rate_to_entity,
+    b.net_contract_position
+        * {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}
+        as net_contract_position_entity,
+    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+    {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }}
+        as fx_rate_to_reporting,
+    b.net_contract_position
+        * {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
+            'closing_rate') }} as net_contract_position_reporting,
+    'closing' as fx_rate_type
+from balances as b
+left join entities as e on b.legal_entity_code = e.legal_entity_code
+{{ join_periodic_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'b.month_start') }}
+{{ join_periodic_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
+    'b.month_start') }}

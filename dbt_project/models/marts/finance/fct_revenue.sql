@@ -1,0 +1,58 @@
+{#- Recognised revenue per contract x month x method (definition_version = var revrec_definition_version,
+    "revrec v1"): contract (transaction) currency, entity (functional) currency and reporting currency at the
+    period-average rate of the month (P&L translation). -#}
+
+with revenue as (
+    select * from {{ ref('int_revenue_by_contract_month') }}
+),
+
+entities as (
+    select legal_entity_key, legal_entity_code, functional_currency_code
+    from {{ ref('dim_legal_entity') }} where not is_unknown
+)
+
+select
+    {{ composite_key(['r.project_id', 'r.revenue_month', 'r.revenue_method']) }} as revenue_id,
+    r.project_id as psa_project_id,
+    r.erp_sales_order_id,
+    r.crm_opportunity_id,
+    coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+    r.contract_type,
+    r.revenue_method,
+    r.definition_version,
+    r.revenue_month,
+    r.month_end_date,
+    r.approved_billable_hours,
+    r.approved_hours,
+    r.approved_cost,
+    r.cumulative_cost,
+    r.eac_cost,
+    r.percent_complete,
+    r.contract_value,
+    r.nte_cap_amount,
+    r.cumulative_excess_over_cap,
+    r.contract_currency_code as transaction_currency_code,
+    r.revenue_amount as amount_transaction,
+    r.cumulative_revenue as cumulative_amount_transaction,
+    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+    {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
+        as fx_rate_to_entity,
+    r.revenue_amount
+        * {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
+        as amount_entity,
+    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+    {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
+        as fx_rate_to_reporting,
+    r.revenue_amount
+        * {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
+        as amount_reporting,
+    'average' as fx_rate_type,
+    {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }} is null
+        or {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')),
+            'average_rate') }} is null as is_fx_rate_missing,
+    r.has_measurement_gap
+from revenue as r
+left join entities as e on r.legal_entity_code = e.legal_entity_code
+{{ join_periodic_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'r.revenue_month') }}
+{{ join_periodic_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')),
+    'r.revenue_month') }}

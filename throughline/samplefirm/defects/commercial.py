@@ -134,11 +134,12 @@ def inject_r6(ctx: Any) -> None:
                       'Project starts 21 days before its opportunity was closed.' as description
                from _pick""",
         )  # fmt: skip
-    so = f"""(select t.*, max(te.spent_date) as _last from netsuite__transaction t
-              join psa__time_entries te on te.project_id::varchar = t.custbody_psa_project_id
+    so = f"""(select t.*, te._last from netsuite__transaction t
+              join (select project_id::varchar as project_id, max(spent_date) as _last from psa__time_entries
+                    group by 1) te on te.project_id = t.custbody_psa_project_id
               where t.type = 'SalesOrd' and t.custbody_parent_contract is null and t.startdate is not null
-                and t.id not in {taken("netsuite", "transaction")}
-              group by all having max(te.spent_date) - interval 30 day > t.startdate)"""
+                and t.id not in {taken("netsuite", "transaction")} and te._last - interval 30 day >
+                t.startdate)"""
     if pick(ctx, "R6_CONTRACT_END", so, "s.id"):
         ctx.sql("""update netsuite__transaction t set enddate = k._last - interval 30 day
                    from _pick k where t.id = k.id""")

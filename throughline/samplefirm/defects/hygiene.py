@@ -118,15 +118,12 @@ def _after(ctx: Any, kind: str, fk: str, parent: str, date_col: str, description
 
 def inject_entry_clones(ctx: Any) -> None:
     free = f"te.id not in {taken('psa', 'time_entries')} and te.hours > 0"
-    days = f"""(select te.* from {TE} te where {free}
-                qualify sum(te.hours) over (partition by te.resource_id, te.spent_date) between 4 and 12
-                    and row_number() over (partition by te.resource_id, te.spent_date order by te.id) = 1)"""
+    days = f"""(select te.resource_id, te.spent_date, sum(te.hours) as _day, min(te.id) as id from {TE} te
+                where {free} group by all having sum(te.hours) between 4 and 12)"""
     if pick(ctx, "PSA_OVER_DAILY_MAX", days, "s.id"):
-        _with_new_ids(
-            ctx,
-            f""", (select sum(hours) from {TE} x where x.resource_id = _pick.resource_id
-                                  and x.spent_date = _pick.spent_date) as _day""",
-        )
+        ctx.sql(f"""create or replace temp table _pick as
+                    select te.*, k._day from {TE} te join _pick k on k.id = te.id""")
+        _with_new_ids(ctx)
         ctx.sql(f"""insert into {TE} by name select * exclude (_new_id, _day) replace (
                       _new_id as id, 'submitted' as status, null as approved_at, null as approved_by_id,
                       null as erp_invoice_id, (14 - _day)::decimal(9,2) + 0.5 as hours,
@@ -141,15 +138,19 @@ def inject_entry_clones(ctx: Any) -> None:
     src = f"""(select te.* from {TE} te join psa__projects p on p.id = te.project_id
                where {free} and p.is_billable)"""
     if pick(ctx, "PSA_TIME_WITHOUT_ASSIGNMENT", src, "s.id"):
-        _with_new_ids(
-            ctx,
-            """, (select p.id from psa__projects p where coalesce(p.is_billable, false)
-                                  and p.id <> _pick.project_id and not exists (select 1 from
-                                  psa__assignments a
-                                      where a.project_id = p.id and a.resource_id = _pick.resource_id)
-                                  order by (_pick.spent_date between p.start_date and p.end_date) desc,
-                                           hash(p.id, _pick.id) limit 1) as _other""",
-        )
+        # Another billable project the resource is not staffed on, preferably running that day.
+        ctx.sql("""create or replace temp table _pick as
+                   select k.*, o.project_id as _other from _pick k left join (
+                       select k2.id as te_id, p.id as project_id,
+                              row_number() over (partition by k2.id
+                                  order by (k2.spent_date between p.start_date and p.end_date) desc,
+                                           hash(p.id, k2.id)) as rn
+                       from _pick k2 join psa__projects p
+                         on coalesce(p.is_billable, false) and p.id <> k2.project_id
+                       where not exists (select 1 from psa__assignments a
+                                         where a.project_id = p.id and a.resource_id = k2.resource_id)
+                   ) o on o.te_id = k.id and o.rn = 1""")
+        _with_new_ids(ctx)
         ctx.sql(f"""insert into {TE} by name select * exclude (_new_id, _other) replace (
                       _new_id as id, 'submitted' as status, null as approved_at, null as approved_by_id,
                       null as erp_invoice_id, coalesce(_other, project_id) as project_id,

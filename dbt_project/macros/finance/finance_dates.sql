@@ -52,3 +52,12 @@
         else {{ edges | length + 1 }}
     end
 {%- endmacro %}
+
+{#- Left join of the monthly average/closing rate (int_fx_rates_periodic) for (from_col -> to_col) in the
+    month starting period_start_col, as alias. Use with fx_rate(alias, from, to, 'closing_rate'). -#}
+{% macro join_periodic_rate(alias, from_col, to_col, period_start_col) -%}
+    left join {{ ref('int_fx_rates_periodic') }} as {{ alias }}
+        on {{ alias }}.period_start = {{ period_start_col }}
+        and {{ alias }}.from_currency = {{ from_col }}
+        and {{ alias }}.to_currency = {{ to_col }}
+{%- endmacro %}

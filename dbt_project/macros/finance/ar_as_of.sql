@@ -1,0 +1,156 @@
+{#- AR open items (definition var ar_definition_version, "ar v1") for every date in as_of_sql (a query
+    returning one column as_of_date). Per invoice issued on or before the as-of date: original amount,
+    payments and credits applied on or before it, open amount, days past due (from the due date) and days
+    since invoice, aging bucket (var ar_aging_bucket_edges), and the open amount in entity and reporting
+    currency at the closing rate at the as-of date (the month's closing rate on a month end, else that
+    day's spot). Only invoices still open (open amount <> 0) are returned. -#}
+{% macro ar_open_items(as_of_sql) -%}
+with as_of_dates as (
+    {{ as_of_sql }}
+),
+
+invoices as (
+    select * from {{ ref('int_ar_invoices') }}
+),
+
+applications as (
+    select * from {{ ref('int_ar_applications') }}
+),
+
+settled as (
+    select
+        d.as_of_date,
+        a.invoice_transaction_id,
+        sum(case when a.application_type = 'payment' then a.applied_amount else 0 end) as applied_payments,
+        sum(case when a.application_type = 'credit_memo' then a.applied_amount else 0 end) as applied_credits
+    from applications as a
+    inner join as_of_dates as d on a.application_date <= d.as_of_date
+    group by d.as_of_date, a.invoice_transaction_id
+),
+
+items as (
+    select
+        d.as_of_date,
+        i.*,
+        coalesce(s.applied_payments, 0) as applied_payments,
+        coalesce(s.applied_credits, 0) as applied_credits,
+        i.original_amount - coalesce(s.applied_payments, 0) - coalesce(s.applied_credits, 0) as open_amount,
+        {{ dbt.datediff('i.due_date', 'd.as_of_date', 'day') }} as days_past_due,
+        {{ dbt.datediff('i.invoice_date', 'd.as_of_date', 'day') }} as days_since_invoice
+    from invoices as i
+    inner join as_of_dates as d on i.invoice_date <= d.as_of_date
+    left join settled as s
+        on i.invoice_transaction_id = s.invoice_transaction_id and d.as_of_date = s.as_of_date
+)
+
+select
+    {{ composite_key(['it.as_of_date', 'it.invoice_transaction_id']) }} as ar_open_item_id,
+    it.as_of_date,
+    {{ dbt.string_literal(var('ar_definition_version')) }} as definition_version,
+    it.invoice_transaction_id,
+    it.invoice_number,
+    it.erp_customer_id,
+    it.psa_project_id,
+    it.legal_entity_key,
+    it.invoice_date,
+    it.due_date,
+    it.is_due_date_defaulted,
+    it.days_past_due,
+    it.days_since_invoice,
+    {{ aging_bucket('it.days_past_due') }} as aging_bucket,
+    {{ aging_bucket_order('it.days_past_due') }} as aging_bucket_order,
+    it.transaction_currency_code,
+    it.original_amount,
+    it.applied_payments,
+    it.applied_credits,
+    it.open_amount,
+    it.entity_currency_code,
+    coalesce(
+        {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
+        {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
+    ) as fx_rate_to_entity,
+    it.open_amount * coalesce(
+        {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
+        {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
+    ) as open_amount_entity,
+    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
+    coalesce(
+        {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
+        {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
+    ) as fx_rate_to_reporting,
+    it.open_amount * coalesce(
+        {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
+        {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
+    ) as open_amount_reporting,
+    'closing' as fx_rate_type
+from items as it
+left join {{ ref('int_fx_rates_periodic') }} as fx_pe
+    on fx_pe.period_end = it.as_of_date
+    and fx_pe.from_currency = it.transaction_currency_code
+    and fx_pe.to_currency = it.entity_currency_code
+left join {{ ref('int_fx_rates_periodic') }} as fx_pr
+    on fx_pr.period_end = it.as_of_date
+    and fx_pr.from_currency = it.transaction_currency_code
+    and fx_pr.to_currency = {{ dbt.string_literal(var('reporting_currency')) }}
+{{ join_spot_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code', 'it.as_of_date') }}
+{{ join_spot_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'it.as_of_date') }}
+where it.open_amount <> 0
+{%- endmacro %}
+
+{#- Unapplied cash and credits (ar v1) for every date in as_of_sql: per payment or credit memo dated on or
+    before the as-of date, its total minus what was applied to invoices on or before it; rows with a
+    non-zero unapplied amount only. Kept apart from the open items (open-item convention). -#}
+{% macro ar_unapplied_cash(as_of_sql) -%}
+with as_of_dates as (
+    {{ as_of_sql }}
+),
+
+docs as (
+    select t.transaction_id, t.transaction_type, t.transaction_number, t.transaction_date, t.entity_id,
+        t.total_amount, c.currency_code
+    from {{ ref('stg_netsuite__transactions') }} as t
+    left join {{ ref('stg_netsuite__currencies') }} as c on t.currency_id = c.currency_id
+    where t.transaction_type in ('payment', 'credit_memo')
+        and not coalesce(t.is_voided, false) and coalesce(t.status, '') <> 'voided'
+),
+
+applied as (
+    select d.as_of_date, a.applying_transaction_id, sum(a.applied_amount) as applied_amount
+    from {{ ref('int_ar_applications') }} as a
+    inner join as_of_dates as d on a.application_date <= d.as_of_date
+    group by 1, 2
+)
+
+select
+    {{ composite_key(['d.as_of_date', 'x.transaction_id']) }} as ar_unapplied_id,
+    d.as_of_date,
+    {{ dbt.string_literal(var('ar_definition_version')) }} as definition_version,
+    x.transaction_id as applying_transaction_id,
+    x.transaction_type as document_type,
+    x.transaction_number as document_number,
+    x.entity_id as erp_customer_id,
+    x.transaction_date as document_date,
+    coalesce(x.currency_code, '-1') as transaction_currency_code,
+    x.total_amount as document_amount,
+    coalesce(a.applied_amount, 0) as applied_amount,
+    x.total_amount - coalesce(a.applied_amount, 0) as unapplied_amount,
+    {{ dbt.datediff('x.transaction_date', 'd.as_of_date', 'day') }} as days_unapplied
+from docs as x
+inner join as_of_dates as d on x.transaction_date <= d.as_of_date
+left join applied as a on x.transaction_id = a.applying_transaction_id and d.as_of_date = a.as_of_date
+where x.total_amount - coalesce(a.applied_amount, 0) <> 0
+{%- endmacro %}
+
+{#- Month ends from the first invoice's month to the last month end on or before the AR data date
+    (latest NetSuite document date), as a query with one column as_of_date. since_sql, when given, keeps
+    only month ends after that scalar date expression (incremental runs). -#}
+{% macro ar_month_ends(since_sql=none) -%}
+    select {{ throughline.month_end('month_start') }} as as_of_date
+    from ({{ month_starts("(select min(invoice_date) from " ~ ref('int_ar_invoices') ~ ")",
+        "(select max(transaction_date) from " ~ ref('stg_netsuite__transactions') ~ ")") }}) as m
+    where {{ throughline.month_end('month_start') }}
+        <= (select max(transaction_date) from {{ ref('stg_netsuite__transactions') }})
+    {%- if since_sql %}
+        and {{ throughline.month_end('month_start') }} > {{ since_sql }}
+    {%- endif %}
+{%- endmacro %}

@@ -69,19 +69,19 @@ select
         {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
         {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
     ) as fx_rate_to_entity,
-    it.open_amount * coalesce(
+    round(it.open_amount * coalesce(
         {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
         {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
-    ) as open_amount_entity,
+    ), 2) as open_amount_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     coalesce(
         {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
         {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
     ) as fx_rate_to_reporting,
-    it.open_amount * coalesce(
+    round(it.open_amount * coalesce(
         {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
         {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
-    ) as open_amount_reporting,
+    ), 2) as open_amount_reporting,
     'closing' as fx_rate_type
 from items as it
 left join {{ ref('int_fx_rates_periodic') }} as fx_pe

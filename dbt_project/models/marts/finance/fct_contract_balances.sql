@@ -101,15 +101,15 @@ select
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
     {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}
         as fx_rate_to_entity,
-    b.net_contract_position
-        * {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}
+    round(b.net_contract_position
+        * {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}, 2)
         as net_contract_position_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }}
         as fx_rate_to_reporting,
-    b.net_contract_position
+    round(b.net_contract_position
         * {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
-            'closing_rate') }} as net_contract_position_reporting,
+            'closing_rate') }}, 2) as net_contract_position_reporting,
     'closing' as fx_rate_type
 from balances as b
 left join entities as e on b.legal_entity_code = e.legal_entity_code

@@ -37,14 +37,14 @@ select
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
     {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
         as fx_rate_to_entity,
-    r.revenue_amount
-        * {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
+    round(r.revenue_amount
+        * {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}, 2)
         as amount_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
         as fx_rate_to_reporting,
-    r.revenue_amount
-        * {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
+    round(r.revenue_amount
+        * {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}, 2)
         as amount_reporting,
     'average' as fx_rate_type,
     {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }} is null

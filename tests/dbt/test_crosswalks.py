@@ -15,7 +15,11 @@ import duckdb
 import pytest
 
 # defect object -> crosswalk system code
-SYSTEM_OF_OBJECT = {("psa", "clients"): "psa", ("netsuite", "customer"): "erp", ("salesforce", "account"): "crm"}
+SYSTEM_OF_OBJECT = {
+    ("psa", "clients"): "psa",
+    ("netsuite", "customer"): "erp",
+    ("salesforce", "account"): "crm",
+}
 ID_COLUMN = {"crm": "crm_account_id", "erp": "erp_customer_id", "psa": "psa_client_id"}
 
 
@@ -32,8 +36,8 @@ def _defects(firm: Path, kinds: set[str]) -> list[dict[str, str]]:
 def _client_of(warehouse: Path, system: str, record_id: str) -> tuple:
     rows = _rows(
         warehouse,
-        f"select client_key, systems_matched, is_duplicate_suspect, crm_account_id, erp_customer_id, psa_client_id "
-        f"from marts.dim_client where {ID_COLUMN[system]} = ?",
+        "select client_key, systems_matched, is_duplicate_suspect, crm_account_id, erp_customer_id, "
+        f"psa_client_id from marts.dim_client where {ID_COLUMN[system]} = ?",
         [record_id],
     )
     assert len(rows) == 1, f"{system} record {record_id}: expected exactly one dim_client row, got {rows}"
@@ -145,7 +149,9 @@ def test_defect_firm_client_orphans_are_unmatched(xs_firm: Path, xs_warehouse: P
     ("kind", "column"),
     [("R1", "crm_opportunity_id"), ("R2", "psa_project_id")],
 )
-def test_defect_firm_orphan_deals_stand_alone(xs_firm: Path, xs_warehouse: Path, kind: str, column: str) -> None:
+def test_defect_firm_orphan_deals_stand_alone(
+    xs_firm: Path, xs_warehouse: Path, kind: str, column: str
+) -> None:
     defects = _defects(xs_firm, {kind})
     assert defects
     for defect in defects:
@@ -167,7 +173,8 @@ def test_dims_keep_every_record_and_one_unknown_member(xs_warehouse: Path) -> No
                (select count(*) from intermediate.int_clients_matched)
         union all
         select 'contract', (select count(*) from marts.dim_contract where not is_unknown),
-               (select count(*) from staging.stg_netsuite__transactions where transaction_type = 'sales_order')
+               (select count(*) from staging.stg_netsuite__transactions
+                where transaction_type = 'sales_order')
         union all
         select 'project', (select count(*) from marts.dim_project where not is_unknown),
                (select count(*) from staging.stg_psa__projects)

@@ -1,6 +1,7 @@
 {#- One row per PSA expense claim, in the claim currency, the project legal entity's functional currency
     and the reporting currency (spot rate on spent_date). Billable amount includes the markup.
-    TODO(crosswalk): resource_key / project_key / client_key once the crosswalk models exist. -#}
+    Conformed keys come from the crosswalks (int_resources_matched, int_clients_matched,
+    int_deals_matched); '-1' when a key does not resolve, so no row is dropped. -#}
 
 with expenses as (
     select * from {{ ref('stg_psa__expenses') }}
@@ -24,6 +25,19 @@ entities as (
     where not is_unknown
 ),
 
+clients_by_psa as (
+    select psa_client_id, client_key from {{ ref('int_clients_matched') }} where psa_client_id is not null
+),
+
+deals_by_project as (
+    select psa_project_id, erp_sales_order_id from {{ ref('int_deals_matched') }}
+    where psa_project_id is not null and erp_sales_order_id is not null
+),
+
+people as (
+    select psa_resource_id, resource_key from {{ ref('int_resources_matched') }} where psa_resource_id is not null
+),
+
 service_lines as (
     select service_line_key from {{ ref('dim_service_line') }} where not is_unknown
 ),
@@ -31,6 +45,10 @@ service_lines as (
 base as (
     select
         x.expense_id,
+        coalesce(pe.resource_key, '-1') as resource_key,
+        case when p.project_id is not null then p.project_id else '-1' end as project_key,
+        coalesce(cl.client_key, '-1') as client_key,
+        coalesce(dl.erp_sales_order_id, '-1') as contract_key,
         x.spent_date,
         x.resource_id as psa_resource_id,
         x.project_id as psa_project_id,
@@ -53,6 +71,9 @@ base as (
     from expenses as x
     left join projects as p on x.project_id = p.project_id
     left join resources as r on x.resource_id = r.resource_id
+    left join people as pe on x.resource_id = pe.psa_resource_id
+    left join clients_by_psa as cl on p.client_id = cl.psa_client_id
+    left join deals_by_project as dl on x.project_id = dl.psa_project_id
     -- the project's practice; internal projects have none, so the person's practice
     left join practices as pr on coalesce(p.practice_id, r.practice_id) = pr.practice_id
     left join entities as e on p.legal_entity_code = e.legal_entity_code

@@ -7,8 +7,8 @@
 ) }}
 {#- Invoice and credit memo lines (every non-header line, tax lines flagged) in transaction, entity
     (functional, as NetSuite booked it) and reporting currency (spot rate on the document date).
-    TODO(crosswalk): add client_key / contract_key / project_key from int_clients_matched,
-    int_deals_matched and int_projects_matched once they exist; natural ids are carried meanwhile. -#}
+    Conformed keys: client from the ERP customer (else the PSA project's client) via int_clients_matched,
+    contract from int_deals_matched (else the sales order the line was created from); '-1' unresolved. -#}
 
 with headers as (
     select * from {{ ref('stg_netsuite__transactions') }}
@@ -29,6 +29,27 @@ currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
 ),
 
+clients_by_erp as (
+    select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
+),
+
+clients_by_psa as (
+    select psa_client_id, client_key from {{ ref('int_clients_matched') }} where psa_client_id is not null
+),
+
+projects as (
+    select project_id, client_id from {{ ref('stg_psa__projects') }}
+),
+
+deals_by_project as (
+    select psa_project_id, erp_sales_order_id from {{ ref('int_deals_matched') }}
+    where psa_project_id is not null and erp_sales_order_id is not null
+),
+
+sales_orders as (
+    select transaction_id from {{ ref('stg_netsuite__transactions') }} where transaction_type = 'sales_order'
+),
+
 service_lines as (
     select service_line_key, erp_class_id from {{ ref('dim_service_line') }} where erp_class_id is not null
 ),
@@ -38,6 +59,9 @@ joined as (
         l.transaction_line_id as invoice_line_id,
         h.transaction_id,
         l.line_id,
+        coalesce(ce.client_key, cp.client_key, '-1') as client_key,
+        case when p.project_id is not null then p.project_id else '-1' end as project_key,
+        coalesce(dl.erp_sales_order_id, so.transaction_id, '-1') as contract_key,
         h.transaction_number,
         h.transaction_type,
         h.transaction_date,
@@ -80,6 +104,11 @@ joined as (
     left join entities as e on l.subsidiary_id = e.erp_subsidiary_id
     left join currencies as c on h.currency_id = c.currency_id
     left join service_lines as sl on l.class_id = sl.erp_class_id
+    left join projects as p on coalesce(l.psa_project_id, h.psa_project_id) = p.project_id
+    left join clients_by_erp as ce on h.entity_id = ce.erp_customer_id
+    left join clients_by_psa as cp on p.client_id = cp.psa_client_id
+    left join deals_by_project as dl on p.project_id = dl.psa_project_id
+    left join sales_orders as so on l.created_from_transaction_id = so.transaction_id
     {{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'h.transaction_date') }}
 )
 

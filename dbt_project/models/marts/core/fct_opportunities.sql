@@ -1,8 +1,8 @@
 {#- One row per Salesforce opportunity with its objective won/lost timestamps from stage history and its
     amount in deal, contracting-entity and reporting currency. Rates are spot on the close date, capped at
     the last day rates exist (open pipeline closes in the future).
-    TODO(crosswalk): client_key / contract_key / project_key from int_clients_matched and
-    int_deals_matched once they exist (CRM natural ids meanwhile). -#}
+    client_key / contract_key / project_key from int_clients_matched and int_deals_matched ('-1'
+    unresolved). -#}
 
 with opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
@@ -22,6 +22,15 @@ entities as (
     select * from {{ ref('dim_legal_entity') }} where not is_unknown
 ),
 
+clients_by_crm as (
+    select crm_account_id, client_key from {{ ref('int_clients_matched') }} where crm_account_id is not null
+),
+
+deals as (
+    select crm_opportunity_id, erp_sales_order_id, psa_project_id from {{ ref('int_deals_matched') }}
+    where crm_opportunity_id is not null
+),
+
 rate_span as (
     select max(rate_date) as last_rate_date
     from {{ ref('int_fx_rates_daily') }}
@@ -32,6 +41,9 @@ base as (
     select
         o.opportunity_id,
         o.opportunity_name,
+        coalesce(cc.client_key, '-1') as client_key,
+        coalesce(d.erp_sales_order_id, '-1') as contract_key,
+        coalesce(d.psa_project_id, '-1') as project_key,
         o.account_id as crm_account_id,
         o.owner_user_id as crm_owner_user_id,
         o.stage_name,
@@ -63,6 +75,8 @@ base as (
     from opportunities as o
     left join history as h on o.opportunity_id = h.opportunity_id
     left join entities as e on o.legal_entity_code = e.legal_entity_code
+    left join clients_by_crm as cc on o.account_id = cc.crm_account_id
+    left join deals as d on o.opportunity_id = d.crm_opportunity_id
     cross join rate_span as rs
 ),
 

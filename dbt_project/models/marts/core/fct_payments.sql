@@ -2,7 +2,7 @@
     (row_type = application) plus one row per payment for any amount not applied (row_type = unapplied),
     so the amounts of a payment's rows always sum to the payment total. Transaction currency amounts are
     NetSuite's; reporting amounts use the spot rate on the payment date.
-    TODO(crosswalk): client_key from int_clients_matched once it exists (erp_customer_id meanwhile). -#}
+    client_key from int_clients_matched by ERP customer ('-1' unresolved). -#}
 
 with payments as (
     select * from {{ ref('stg_netsuite__transactions') }}
@@ -27,6 +27,10 @@ main_lines as (
 
 entities as (
     select * from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+clients_by_erp as (
+    select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
 ),
 
 currencies as (
@@ -82,6 +86,7 @@ select
     r.invoice_transaction_id,
     r.invoice_line_number,
     p.entity_id as erp_customer_id,
+    coalesce(ce.client_key, '-1') as client_key,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
     coalesce(c.currency_code, '-1') as transaction_currency_code,
     r.amount_transaction,
@@ -102,4 +107,5 @@ inner join payments as p on r.payment_transaction_id = p.transaction_id
 left join main_lines as ml on p.transaction_id = ml.transaction_id
 left join entities as e on ml.subsidiary_id = e.erp_subsidiary_id
 left join currencies as c on p.currency_id = c.currency_id
+left join clients_by_erp as ce on p.entity_id = ce.erp_customer_id
 {{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'p.transaction_date') }}

@@ -8,8 +8,8 @@
 {#- One row per PSA time entry (all statuses; filter on is_approved for revenue and utilisation).
     Billable value = hours x effective bill rate for billable entries, in the entry currency, the
     project legal entity's functional currency and the reporting currency (spot rate on spent_date).
-    TODO(crosswalk): add resource_key / project_key / client_key from int_resources_matched,
-    int_projects_matched and int_clients_matched once they exist; PSA natural ids are carried meanwhile. -#}
+    Conformed keys come from the crosswalks (int_resources_matched, int_clients_matched,
+    int_deals_matched); '-1' when a key does not resolve, so no row is dropped. -#}
 
 with entries as (
     select * from {{ ref('stg_psa__time_entries') }}
@@ -33,6 +33,19 @@ entities as (
     where not is_unknown
 ),
 
+clients_by_psa as (
+    select psa_client_id, client_key from {{ ref('int_clients_matched') }} where psa_client_id is not null
+),
+
+deals_by_project as (
+    select psa_project_id, erp_sales_order_id from {{ ref('int_deals_matched') }}
+    where psa_project_id is not null and erp_sales_order_id is not null
+),
+
+people as (
+    select psa_resource_id, resource_key from {{ ref('int_resources_matched') }} where psa_resource_id is not null
+),
+
 service_lines as (
     select service_line_key from {{ ref('dim_service_line') }} where not is_unknown
 ),
@@ -40,6 +53,10 @@ service_lines as (
 base as (
     select
         te.time_entry_id,
+        coalesce(pe.resource_key, '-1') as resource_key,
+        case when p.project_id is not null then p.project_id else '-1' end as project_key,
+        coalesce(cl.client_key, '-1') as client_key,
+        coalesce(dl.erp_sales_order_id, '-1') as contract_key,
         te.spent_date,
         te.resource_id as psa_resource_id,
         te.project_id as psa_project_id,
@@ -70,6 +87,9 @@ base as (
     from entries as te
     left join projects as p on te.project_id = p.project_id
     left join resources as r on te.resource_id = r.resource_id
+    left join people as pe on te.resource_id = pe.psa_resource_id
+    left join clients_by_psa as cl on p.client_id = cl.psa_client_id
+    left join deals_by_project as dl on te.project_id = dl.psa_project_id
     -- the project's practice; internal projects have none, so the person's practice
     left join practices as pr on coalesce(p.practice_id, r.practice_id) = pr.practice_id
     left join entities as e on p.legal_entity_code = e.legal_entity_code

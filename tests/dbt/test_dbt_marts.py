@@ -86,6 +86,17 @@ def test_time_entries_value_cost_and_missing_rates(mini_warehouse: Path) -> None
     assert rows["3"][4] is None and rows["3"][-1] is True  # 2025-01-10 is past the carry-forward limit
 
 
+def test_fact_keys_fall_back_to_unknown_members(mini_warehouse: Path) -> None:
+    """Project 1 exists; its client 7 and the resources are in no crosswalk, so they resolve to '-1'."""
+    rows = q(
+        mini_warehouse,
+        "select time_entry_id, project_key, client_key, resource_key, contract_key"
+        " from marts.fct_time_entries order by time_entry_id",
+    )
+    assert rows == [("1", "1", "-1", "-1", "-1"), ("2", "2", "-1", "-1", "-1"), ("3", "1", "-1", "-1", "-1")]
+    assert q(mini_warehouse, "select count(*) from marts.dim_client where client_key = '-1'") == [(1,)]
+
+
 def test_expenses_markup_and_conversion(mini_warehouse: Path) -> None:
     assert q(
         mini_warehouse,

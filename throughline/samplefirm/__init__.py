@@ -7,6 +7,7 @@ markers) and ``out/_truth`` (the ground-truth defect manifest).
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -46,12 +47,16 @@ def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: 
             shutil.rmtree(out / sub)
     log = _log(time.perf_counter())
     spec = SCALES[scale]
+    # Large firms keep the store in memory but bounded: DuckDB spills to a temp folder beyond the limit
+    # (THROUGHLINE_GEN_STORE=file puts the whole store in a temporary DuckDB file instead).
     tmpdir = tempfile.mkdtemp(prefix=".gen-store-", dir=out) if spec.use_file_store else None
-    db = str(Path(tmpdir) / "store.duckdb") if tmpdir else ":memory:"
+    as_file = tmpdir is not None and os.environ.get("THROUGHLINE_GEN_STORE", "memory") == "file"
+    db = str(Path(tmpdir) / "store.duckdb") if as_file and tmpdir else ":memory:"
     try:
         with duckdb.connect(db) as con:
             if tmpdir:
                 con.execute(f"SET temp_directory = '{tmpdir}'")
+                con.execute(f"SET memory_limit = '{os.environ.get('THROUGHLINE_GEN_MEMORY', '8GB')}'")
                 con.execute("SET preserve_insertion_order = false")
             ctx = make_context(scale, seed, out, clean, con)
             log(

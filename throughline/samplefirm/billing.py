@@ -311,11 +311,11 @@ def _payments(ctx: GenContext) -> None:
                r2 BETWEEN 0.07 AND 0.08 AS unapplied
         FROM lat WHERE late < 9999
         UNION ALL
-        -- the rest of a partial payment, a month later
-        SELECT id, 2, inv_date + terms + CAST(late AS INTEGER) + 30,
+        -- the rest of a partial payment, one to three months later
+        SELECT id, 2, inv_date + terms + CAST(late AS INTEGER) + 30 + CAST(ri(id, 166, 60) AS INTEGER),
                open_amt - round(open_amt * (0.4 + 0.4 * u(id, 164)), 2),
                open_amt - round(open_amt * (0.4 + 0.4 * u(id, 164)), 2), false
-        FROM lat WHERE late < 9999 AND r2 < 0.06 AND u(id, 166) < 0.7
+        FROM lat WHERE late < 9999 AND r2 < 0.06
     """)
     ctx.sql(f"DELETE FROM _gen_pay_plan WHERE pay_date > DATE '{end}'")
     base = next_id(ctx, "netsuite__transaction", "id")
@@ -325,8 +325,16 @@ def _payments(ctx: GenContext) -> None:
             i.ccy,
                i.customer, i.project_id, i.rate AS inv_rate, fxr(i.ccy, i.sub, p.pay_date) AS rate,
                p.pay_date::TIMESTAMP + INTERVAL 13 HOUR + to_minutes(CAST(ri(p.inv_id, p.k,
-                   200) AS INTEGER)) AS ts
+                   200) AS INTEGER)) AS ts,
+               -- unapplied cash is matched to its invoice by the collector about a month later
+               CASE WHEN p.unapplied THEN p.pay_date + 30 ELSE p.pay_date END AS apply_date
         FROM _gen_pay_plan p JOIN _gen_inv i ON i.id = p.inv_id
+    """)
+    ctx.sql(f"""
+        ALTER TABLE _gen_pay ADD COLUMN applied_ts TIMESTAMP;
+        UPDATE _gen_pay
+        SET applied_ts = CASE WHEN unapplied THEN apply_date::TIMESTAMP + INTERVAL 10 HOUR ELSE ts END;
+        UPDATE _gen_pay SET apply_date = NULL, applied_ts = NULL WHERE apply_date > DATE '{end}';
     """)
     ctx.sql("""
         INSERT INTO netsuite__transaction BY NAME
@@ -334,8 +342,8 @@ def _payments(ctx: GenContext) -> None:
                ts AS createddate, 'C' AS status, ccy AS currency, rate AS exchangerate, customer AS entity,
                period_of(pay_date) AS postingperiod, true AS posting,
                CASE WHEN unapplied THEN 'Unapplied cash' ELSE 'Customer payment' END AS memo,
-               amount AS foreigntotal, 0 AS taxtotal, false AS voided, ts AS lastmodifieddate,
-               false AS _fivetran_deleted, ts AS _gen_created
+               amount AS foreigntotal, 0 AS taxtotal, false AS voided,
+               coalesce(applied_ts, ts) AS lastmodifieddate, false AS _fivetran_deleted, ts AS _gen_created
         FROM _gen_pay
     """)
     ctx.sql("""
@@ -347,8 +355,7 @@ def _payments(ctx: GenContext) -> None:
         FROM _gen_pay
         UNION ALL
         SELECT pay_id, 1, 1, false, false, amount, 'Applied to receivable', sub, customer, '1100',
-               -(CASE WHEN unapplied THEN amount * rate / inv_rate ELSE applied + (amount
-                   - applied) * rate / inv_rate END)::DOUBLE,
+               -(applied + (amount - applied) * rate / inv_rate)::DOUBLE,
                false, inv_rate, ts, project_id::VARCHAR
         FROM _gen_pay
         UNION ALL
@@ -360,12 +367,10 @@ def _payments(ctx: GenContext) -> None:
     ctx.sql("""
         INSERT INTO netsuite__previoustransactionlinelink BY NAME
         SELECT inv_id AS previousdoc, 0 AS previousline, pay_id AS nextdoc, 0 AS nextline,
-            'Payment' AS linktype,
-               'CustInvc' AS previoustype, 'CustPymt' AS nexttype, pay_date AS linkdate,
-                   applied AS foreignamount,
-               round(applied * inv_rate, 2) AS amount, ts AS lastmodifieddate, false AS _fivetran_deleted,
-               ts AS _gen_created
-        FROM _gen_pay WHERE NOT unapplied
+               'Payment' AS linktype, 'CustInvc' AS previoustype, 'CustPymt' AS nexttype,
+               apply_date AS linkdate, applied AS foreignamount, round(applied * inv_rate, 2) AS amount,
+               applied_ts AS lastmodifieddate, false AS _fivetran_deleted, applied_ts AS _gen_created
+        FROM _gen_pay WHERE apply_date IS NOT NULL
     """)
 
 
@@ -552,7 +557,7 @@ def _fx_revaluation(ctx: GenContext) -> None:
                    inv.total - coalesce((SELECT sum(c.cm_net + c.cm_tax) FROM _gen_cm c
                        WHERE c.inv_id = inv.id AND c.cm_date <= me.me), 0)
                              - coalesce((SELECT sum(p.applied) FROM _gen_pay p WHERE p.inv_id = inv.id
-                                 AND NOT p.unapplied AND p.pay_date <= me.me), 0)
+                                 AND p.apply_date <= me.me), 0)
                      AS open_fc
             FROM inv JOIN me ON me.me >= inv.inv_date
         ), tgt AS (
@@ -604,8 +609,8 @@ def _finish_invoices(ctx: GenContext) -> None:
         FROM _gen_inv i
         LEFT JOIN (SELECT inv_id, sum(cm_net + cm_tax) AS amt, max(ts) AS last_ts, max(cm_date) AS last_d
                    FROM _gen_cm GROUP BY 1) c ON c.inv_id = i.id
-        LEFT JOIN (SELECT inv_id, sum(applied) AS amt, max(ts) AS last_ts, max(pay_date) AS last_d
-                   FROM _gen_pay WHERE NOT unapplied GROUP BY 1) p ON p.inv_id = i.id
+        LEFT JOIN (SELECT inv_id, sum(applied) AS amt, max(applied_ts) AS last_ts, max(apply_date) AS last_d
+                   FROM _gen_pay WHERE apply_date IS NOT NULL GROUP BY 1) p ON p.inv_id = i.id
     """)
     ctx.sql("""
         UPDATE netsuite__transaction t

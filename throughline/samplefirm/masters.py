@@ -727,7 +727,7 @@ def _clients(ctx: GenContext) -> None:
                 "currency": sub,
                 "subsidiary": sub,
                 "parent": np.where(parent > 0, 2000 + parent, None),
-                "terms": rng.choice([30, 30, 30, 45, 60], n),
+                "terms": rng.choice([30, 30, 30, 30, 45, 60], n),
                 "vatregnumber": reg_ns,
                 "custentity_country_code": country,
                 "custentity_sf_account_id": np.where(rng.random(n) < 0.85, sfid, None),

@@ -332,7 +332,8 @@ def _opportunities(ctx: GenContext) -> None:
         SELECT n, step,
                CASE WHEN step = 5 THEN stage_name
                     ELSE ['Prospecting','Qualification','Proposal','Negotiation'][step] END AS stage,
-               [10, 20, 50, 75, 100][step] AS probability,
+               CASE WHEN step = 5 AND stage_name = 'Closed Lost' THEN 0
+                    ELSE [10, 20, 50, 75, 100][step] END AS probability,
                CASE WHEN last_step = 5 THEN close_date::TIMESTAMP - to_days(CAST((5
                    - step) * cycle_days / 4 AS INTEGER))
                     -- open deals: steps spread before today; the latest stage change lands in the last days

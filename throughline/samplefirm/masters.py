@@ -36,6 +36,7 @@ def build(ctx: GenContext) -> None:
     _roles_and_rate_cards(ctx)
     _holidays(ctx)
     _people(ctx)
+    _supervisors(ctx)
     _sales_users(ctx)
     _clients(ctx)
 
@@ -543,6 +544,23 @@ def _people(ctx: GenContext) -> None:
             }
         ),
     )
+
+
+def _supervisors(ctx: GenContext) -> None:
+    """Each employee reports to a senior manager, director or partner of the same entity."""
+    ctx.sql("""
+        UPDATE netsuite__employee e SET supervisor = m.boss
+        FROM (
+            SELECT e.id, arg_min(b.id, hash(e.id, b.id, e.department = b.department)) AS boss
+            FROM netsuite__employee e
+            JOIN psa__resources re ON re.id = e.custentity_psa_resource_id::BIGINT
+            JOIN netsuite__employee b ON b.subsidiary = e.subsidiary AND b.id <> e.id
+            JOIN psa__resources rb ON rb.id = b.custentity_psa_resource_id::BIGINT
+            WHERE rb.role_id > greatest(re.role_id, 4)
+            GROUP BY e.id
+        ) m
+        WHERE m.id = e.id
+    """)
 
 
 def _sales_users(ctx: GenContext) -> None:

@@ -466,8 +466,8 @@ def _revenue_recognition(ctx: GenContext) -> None:
             FROM _gen_te_value WHERE billing_type = 'time_and_materials' AND within_nte GROUP BY ALL
         ), cost AS (
             SELECT t.project_id, last_day(t.spent_date) AS me,
-                   sum(t.hours * t.cost_rate * fxr(ccy_id(t.cost_currency), ccy_id(t.currency),
-                       last_day(t.spent_date))) AS c
+                   sum((t.hours * t.cost_rate * fxr(ccy_id(t.cost_currency), ccy_id(t.currency),
+                       last_day(t.spent_date)))::DECIMAL(18,4)) AS c
             FROM psa__time_entries t JOIN psa__projects p ON p.id = t.project_id
             WHERE p.billing_type = 'fixed_fee' AND t.status = 'approved' AND t.deleted_at IS NULL
             GROUP BY ALL
@@ -561,7 +561,7 @@ def _fx_revaluation(ctx: GenContext) -> None:
                      AS open_fc
             FROM inv JOIN me ON me.me >= inv.inv_date
         ), tgt AS (
-            SELECT *, round(open_fc * (fxr(ccy, fccy, me) - rate), 2) AS target FROM open
+            SELECT *, round(open_fc * (fxr(ccy, fccy, me) - rate), 2)::DECIMAL(18,2) AS target FROM open
         ), delta AS (
             SELECT sub, me, sum(target - coalesce(prev, 0)) AS amt FROM (
                 SELECT *, lag(target) OVER (PARTITION BY id ORDER BY me) AS prev FROM tgt) GROUP BY ALL

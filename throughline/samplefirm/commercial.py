@@ -111,7 +111,7 @@ def _projects(ctx: GenContext) -> None:
               ON p.practice_id = s.practice_id AND p.legal_entity = s.target_entity
              AND p.start_date <= s.start_date + 10 AND p.end_date >= s.start_date + 20
         )
-        SELECT slot_id, arg_min(project_id, pick) AS project_id FROM cand GROUP BY slot_id
+        SELECT slot_id, arg_min(project_id, pick * 1e12 + project_id) AS project_id FROM cand GROUP BY slot_id
     """)
     # Projects nobody staffed never happened.
     ctx.sql("DELETE FROM _gen_proj WHERE id NOT IN (SELECT project_id FROM _gen_match)")
@@ -176,9 +176,10 @@ def _price_projects(ctx: GenContext) -> None:
     ctx.sql("""
         CREATE OR REPLACE TABLE _gen_proj_value AS
         SELECT a.project_id, sum(a.planned_hours) AS hours,
-               sum(a.planned_hours * a.card_rate * CASE WHEN a.has_override THEN a.discount
-                   ELSE 1 END) AS value,
-               sum(a.planned_hours * a.cost_rate * fc.usd / fp.usd) AS cost
+               -- summed as DECIMAL so parallel aggregation cannot change the last digit
+               sum((a.planned_hours * a.card_rate * CASE WHEN a.has_override THEN a.discount ELSE 1 END)
+                   ::DECIMAL(18,4)) AS value,
+               sum((a.planned_hours * a.cost_rate * fc.usd / fp.usd)::DECIMAL(18,4)) AS cost
         FROM _gen_asg_rate a
         JOIN _gen_fx_daily fc ON fc.fx_day = a.start_date AND fc.currency = (SELECT id
             FROM netsuite__currency WHERE name = a.cost_currency)
@@ -216,7 +217,8 @@ def _price_projects(ctx: GenContext) -> None:
                least(p.start_date - 10, DATE '{ctx.end_date}')::TIMESTAMP + INTERVAL 10 HOUR AS _gen_created
         FROM _gen_proj2 p JOIN _gen_proj_value v ON v.project_id = p.id
         JOIN psa__clients c ON c.id = p.client_id JOIN psa__practices pr ON pr.id = p.practice_id
-        LEFT JOIN (SELECT a.project_id, arg_max(a.resource_id, r.role_id * 10 + u(a.id, 45)) AS resource_id
+        LEFT JOIN (SELECT a.project_id,
+                          first(a.resource_id ORDER BY r.role_id DESC, u(a.id, 45) DESC, a.id) AS resource_id
                    FROM _gen_asg a JOIN psa__resources r ON r.id = a.resource_id GROUP BY 1) pm
           ON pm.project_id = p.id
     """)
@@ -285,7 +287,7 @@ def _opportunities(ctx: GenContext) -> None:
             SELECT p.id AS project_id, p.client_id, p.currency, p.budget_amount AS amount, p.billing_type,
                    p.legal_entity, p.practice_id, p.start_date, p.end_date, p.nte_amount,
                    p.start_date - CAST(7 + ri(p.id, 51, 40) AS INTEGER) AS close_date,
-                   'Closed Won' AS stage_name
+                   'Closed Won' AS stage_name, NULL::BIGINT AS other_k
             FROM psa__projects p WHERE p.billing_type <> 'non_billable'
         ), nw AS (SELECT count(*) AS n FROM won),
         other AS (
@@ -304,11 +306,10 @@ def _opportunities(ctx: GenContext) -> None:
                         ELSE DATE '{end}' + CAST(5 + ri(k, 58, 120) AS INTEGER) END AS close_date,
                    CASE WHEN kind = 'lost' THEN 'Closed Lost'
                         ELSE ['Prospecting','Qualification','Proposal','Negotiation'][1 + ri(k, 59,
-                            4)] END AS stage_name
+                            4)] END AS stage_name, k AS other_k
             FROM other
         ), allo AS (SELECT * FROM won UNION ALL SELECT * FROM other2)
-        SELECT row_number() OVER (ORDER BY coalesce(project_id, 0) = 0, project_id, close_date, client_id,
-            amount) AS n, *
+        SELECT row_number() OVER (ORDER BY coalesce(project_id, 0) = 0, project_id, other_k) AS n, *
         FROM allo
     """)
     # Fill entity and currency of non-won deals from the client.

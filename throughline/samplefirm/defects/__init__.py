@@ -4,6 +4,11 @@ The generator calls, in order: ``inject_before_billing`` (sets billing helper co
 consistently wrong), ``inject_after_billing`` (edits or adds ERP, CRM and PSA records),
 ``corrupt_landing`` (malformed lines in the written files) and ``write_truth`` (always; a clean firm gets
 an empty manifest).
+
+Rates: every kind defaults to ``DEFECT_KINDS[kind]["default_rate"]``; set ``ctx.defect_rates`` to a
+``DefectRates({...})`` (or a plain ``{kind: rate}`` dict) before the hooks run to change them. Each
+injected defect is logged in the working-store table ``_gen_defects`` (never exported) with its record
+keys; ``write_truth`` turns that log into ``_truth/defects.csv`` and ``_truth/summary.json``.
 """
 
 from __future__ import annotations

@@ -190,6 +190,11 @@ def test_deltas_carry_newer_versions(clean_db: duckdb.DuckDBPyConnection) -> Non
     deletes = clean_db.execute(
         "SELECT count(*) FROM all_psa__time_entries WHERE deleted_at IS NOT NULL"
     ).fetchone()[0]
+    unseen = clean_db.execute("""
+        SELECT count(*) FROM all_psa__time_entries d WHERE d.deleted_at IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM all_psa__time_entries p WHERE p.id = d.id AND p._n < d._n AND p.deleted_at IS NULL)
+    """).fetchone()[0]
+    assert deletes > 0 and unseen == 0
     deletes += clean_db.execute(
         "SELECT count(*) FROM all_salesforce__opportunity WHERE is_deleted"
     ).fetchone()[0]

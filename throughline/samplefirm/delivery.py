@@ -193,13 +193,13 @@ def _time_entries(ctx: GenContext) -> None:
              AND t.spent_date BETWEEN rc.effective_from AND coalesce(rc.effective_to, DATE '2999-12-31')
     """)
     ctx.sql("DROP TABLE _gen_te")
-    # A few unsubmitted or pending entries of the last nights are deleted by their owner.
+    # A few unsubmitted or pending entries of the last nights are deleted by their owner the next day.
     first = ctx.extract_dates[0]
     ctx.sql(f"""
-        UPDATE psa__time_entries SET deleted_at = _gen_created + INTERVAL 2 HOUR, updated_at = _gen_created
-            + INTERVAL 2 HOUR
-        WHERE status IN ('draft', 'submitted') AND _gen_created > TIMESTAMP '{first} 23:59:59'
-          AND _gen_created < TIMESTAMP '{end} 20:00:00' AND u(id, 131) < 0.03
+        UPDATE psa__time_entries
+        SET deleted_at = _gen_created + INTERVAL 26 HOUR, updated_at = _gen_created + INTERVAL 26 HOUR
+        WHERE status IN ('draft', 'submitted') AND _gen_created > TIMESTAMP '{first} 00:00:00'
+          AND _gen_created < TIMESTAMP '{end} 00:00:00' - INTERVAL 6 HOUR AND u(id, 131) < 0.03
     """)
 
 

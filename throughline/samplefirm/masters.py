@@ -116,6 +116,11 @@ def _fx_rates(ctx: GenContext) -> None:
     ctx.con.unregister("_fx_df")
     ctx.sql("UPDATE _gen_fx_daily SET usd = 1.0 WHERE usd IS NULL")
     ctx.sql(
+        "UPDATE netsuite__currency c SET exchangerate = round(f.usd, 6) FROM _gen_fx_daily f "
+        "WHERE f.currency = c.id AND f.fx_day = ?",
+        [ctx.end_date],
+    )
+    ctx.sql(
         """
         INSERT INTO netsuite__currencyrate BY NAME
         SELECT row_number() OVER (ORDER BY a.fx_day, b.currency, a.currency) AS id,

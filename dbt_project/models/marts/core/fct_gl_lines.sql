@@ -9,7 +9,8 @@
     positive in the entity's functional currency as NetSuite booked it. Reporting currency twice: at the
     spot rate of the transaction date, and at the period rate IAS 21 translation uses for the account
     (average for income-statement accounts, closing for balance-sheet accounts; NetSuite's general rate
-    type wins when set: AVERAGE -> average, CURRENT -> closing, HISTORICAL -> spot). -#}
+    type wins when set: AVERAGE -> average, CURRENT -> closing, HISTORICAL -> spot). client_key is the
+    conformed client when the line's entity is a customer in int_clients_matched, else '-1'. -#}
 
 with accounting_lines as (
     select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
@@ -34,6 +35,10 @@ entities as (
 
 currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+),
+
+clients_by_erp as (
+    select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
 ),
 
 service_lines as (
@@ -63,6 +68,7 @@ base as (
         coalesce(sl.service_line_key, '-1') as service_line_key,
         l.department_id as erp_department_id,
         coalesce(l.entity_id, h.entity_id) as erp_entity_id,
+        coalesce(cl.client_key, '-1') as client_key,
         coalesce(al.is_posting, h.is_posting, false) as is_posting,
         al.debit_amount,
         al.credit_amount,
@@ -82,6 +88,7 @@ base as (
     left join entities as e on l.subsidiary_id = e.erp_subsidiary_id
     left join currencies as c on h.currency_id = c.currency_id
     left join service_lines as sl on l.class_id = sl.erp_class_id
+    left join clients_by_erp as cl on coalesce(l.entity_id, h.entity_id) = cl.erp_customer_id
 ),
 
 filtered as (
@@ -117,7 +124,7 @@ select
     gl_line_id, transaction_id, line_id, accounting_book_id, transaction_number, transaction_type,
     transaction_date, period_start, erp_accounting_period_id, erp_account_id, account_number, account_name,
     account_type, general_rate_type, is_income_statement, legal_entity_key, erp_subsidiary_id,
-    service_line_key, erp_department_id, erp_entity_id, is_posting, debit_amount, credit_amount,
+    service_line_key, erp_department_id, erp_entity_id, client_key, is_posting, debit_amount, credit_amount,
     transaction_currency_code, amount_transaction, entity_currency_code, amount_entity, amount_unpaid_entity,
     reporting_currency_code,
     spot_rate_to_reporting,

@@ -3,7 +3,8 @@
 {#- Conformed service line key from any system's service line name: lower snake case ("Data & AI" ->
     "data_ai"). NetSuite class names, PSA practice service lines and Salesforce product families meet here. -#}
 {% macro service_line_key(name_expr) -%}
-    nullif(trim({{ throughline.regex_replace_all('lower(trim(' ~ name_expr ~ '))', '[^a-z0-9]+', '_') }}, '_'), '')
+    {%- set snake = throughline.regex_replace_all('lower(trim(' ~ name_expr ~ '))', '[^a-z0-9]+', '_') -%}
+    nullif({{ throughline.regex_replace_all(snake, '^_+|_+$', '') }}, '')
 {%- endmacro %}
 
 {#- Rate from a joined int_fx_rates_daily / int_fx_rates_periodic row (alias.rate_column), exactly 1 when

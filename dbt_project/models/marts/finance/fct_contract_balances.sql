@@ -4,7 +4,16 @@
     (reference section 5.3, check B8). Entity and reporting amounts at the month's closing rate. -#}
 
 with revenue as (
-    select * from {{ ref('int_revenue_by_contract_month') }}
+    {#- revenue as booked in fct_revenue (closed periods are not restated there) -#}
+    select
+        psa_project_id as project_id,
+        revenue_month,
+        amount_transaction as revenue_amount,
+        contract_type,
+        erp_sales_order_id,
+        legal_entity_key,
+        transaction_currency_code as contract_currency_code
+    from {{ ref('fct_revenue') }}
 ),
 
 billings as (
@@ -16,16 +25,16 @@ last_closed as (
 ),
 
 contracts as (
-    select project_id, contract_type, erp_sales_order_id, legal_entity_code, contract_currency_code
+    select project_id, contract_type, erp_sales_order_id, legal_entity_key, contract_currency_code
     from revenue
     group by 1, 2, 3, 4, 5
 ),
 
 all_contracts as (
-    select project_id, contract_type, erp_sales_order_id, legal_entity_code, contract_currency_code
+    select project_id, contract_type, erp_sales_order_id, legal_entity_key, contract_currency_code
     from contracts
     union all
-    select b.project_id, null, null, null, min(b.contract_currency_code)
+    select b.project_id, null, null, '-1', min(b.contract_currency_code)
     from billings as b
     where b.project_id not in (select project_id from contracts)
     group by b.project_id
@@ -66,7 +75,7 @@ cumulative as (
 ),
 
 entities as (
-    select legal_entity_key, legal_entity_code, functional_currency_code
+    select legal_entity_key, functional_currency_code
     from {{ ref('dim_legal_entity') }} where not is_unknown
 ),
 
@@ -75,7 +84,7 @@ balances as (
         k.*,
         c.contract_type,
         c.erp_sales_order_id,
-        c.legal_entity_code,
+        c.legal_entity_key,
         c.contract_currency_code,
         k.cumulative_revenue - k.cumulative_net_billings as net_contract_position
     from cumulative as k
@@ -112,7 +121,7 @@ select
             'closing_rate') }}, 2) as net_contract_position_reporting,
     'closing' as fx_rate_type
 from balances as b
-left join entities as e on b.legal_entity_code = e.legal_entity_code
+left join entities as e on b.legal_entity_key = e.legal_entity_key
 {{ join_periodic_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'b.month_start') }}
 {{ join_periodic_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
     'b.month_start') }}

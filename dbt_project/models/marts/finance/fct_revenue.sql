@@ -1,9 +1,51 @@
+{{ config(
+    materialized='incremental',
+    unique_key='revenue_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns'
+) }}
 {#- Recognised revenue per contract x month x method (definition_version = var revrec_definition_version,
     "revrec v1"): contract (transaction) currency, entity (functional) currency and reporting currency at the
-    period-average rate of the month (P&L translation). -#}
+    period-average rate of the month (P&L translation).
+    Incremental: closed months stay as booked; each run rewrites the latest var('revrec_restate_months')
+    months already present plus any new month. The first rewritten month of a contract absorbs the catch-up
+    (current cumulative - revenue booked before it), so cumulative revenue always equals the current estimate
+    while earlier periods are never restated. -#}
 
-with revenue as (
+{%- if is_incremental() %}
+{%- set restate_from = "(select " ~ dbt.dateadd('month', 1 - (var('revrec_restate_months') | int),
+    'max(revenue_month)') ~ " from " ~ this ~ ")" %}
+{%- endif %}
+
+with computed as (
     select * from {{ ref('int_revenue_by_contract_month') }}
+    {%- if is_incremental() %}
+    where revenue_month >= {{ restate_from }}
+    {%- endif %}
+),
+
+booked_before as (
+    {%- if is_incremental() %}
+    select psa_project_id as project_id, sum(amount_transaction) as booked_amount
+    from {{ this }}
+    where revenue_month < {{ restate_from }}
+    group by psa_project_id
+    {%- else %}
+    select cast(null as {{ dbt.type_string() }}) as project_id, cast(0 as numeric(18, 2)) as booked_amount
+    where 1 = 0
+    {%- endif %}
+),
+
+revenue as (
+    select
+        c.*,
+        case
+            when c.revenue_month = min(c.revenue_month) over (partition by c.project_id)
+                then cast(c.cumulative_revenue - coalesce(b.booked_amount, 0) as numeric(18, 2))
+            else c.revenue_amount
+        end as period_amount
+    from computed as c
+    left join booked_before as b on c.project_id = b.project_id
 ),
 
 entities as (
@@ -32,18 +74,18 @@ select
     r.nte_cap_amount,
     r.cumulative_excess_over_cap,
     r.contract_currency_code as transaction_currency_code,
-    r.revenue_amount as amount_transaction,
+    r.period_amount as amount_transaction,
     r.cumulative_revenue as cumulative_amount_transaction,
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
     {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
         as fx_rate_to_entity,
-    round(r.revenue_amount
+    round(r.period_amount
         * {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}, 2)
         as amount_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
         as fx_rate_to_reporting,
-    round(r.revenue_amount
+    round(r.period_amount
         * {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}, 2)
         as amount_reporting,
     'average' as fx_rate_type,

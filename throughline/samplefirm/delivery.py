@@ -97,30 +97,22 @@ def _time_entries(ctx: GenContext) -> None:
             SELECT *, round(cap * least(1.0, {shares}[role_id] * (0.9 + 0.18 * u(resource_id,
                 dk))) * 4) / 4 AS billable
             FROM d
+        ), hp AS (
+            SELECT h.*, round(billable * (0.35 + 0.2 * u3(resource_id, dk, 1)) * 4) / 4 AS c1,
+                   round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4 AS c2,
+                   round(cap * (0.4 + 0.3 * u3(resource_id, dk, 2)) * 4) / 4 AS b1
+            FROM h
         ), e AS (
-            -- assigned days: three client entries and the rest as admin
-            SELECT h.*, 1 AS k, 'client' AS work_type, round(billable * (0.35 + 0.2 * u3(resource_id, dk,
-                1)) * 4) / 4 AS hours
-            FROM h WHERE project_id IS NOT NULL
-            UNION ALL
-            SELECT h.*, 2, 'client', round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
-            FROM h WHERE project_id IS NOT NULL
-            UNION ALL
-            SELECT h.*, 4, 'client', billable - round(billable * (0.35 + 0.2 * u3(resource_id, dk,
-                1)) * 4) / 4
-                                             - round(billable * (0.25 + 0.1 * u3(resource_id, dk, 4)) * 4) / 4
-            FROM h WHERE project_id IS NOT NULL
-            UNION ALL
-            SELECT h.*, 3, 'admin', cap - billable FROM h WHERE project_id IS NOT NULL AND cap
-                - billable >= 0.25
-            UNION ALL
-            -- bench days: internal work
-            SELECT h.*, 1, ['presales', 'training', 'internal'][1 + ri(resource_id, dk, 3)],
-                   round(cap * (0.4 + 0.3 * u3(resource_id, dk, 2)) * 4) / 4
-            FROM h WHERE project_id IS NULL
-            UNION ALL
-            SELECT h.*, 2, 'admin', cap - round(cap * (0.4 + 0.3 * u3(resource_id, dk, 2)) * 4) / 4
-            FROM h WHERE project_id IS NULL
+            -- staffed days: three client entries and the rest as admin; bench days: internal work + admin
+            SELECT hp.*, k.k,
+                   CASE WHEN project_id IS NULL
+                        THEN (CASE k.k WHEN 1 THEN ['presales', 'training', 'internal'][1 + ri(resource_id,
+                                  dk, 3)] ELSE 'admin' END)
+                        WHEN k.k = 3 THEN 'admin' ELSE 'client' END AS work_type,
+                   CASE WHEN project_id IS NULL THEN (CASE k.k WHEN 1 THEN b1 ELSE cap - b1 END)
+                        ELSE (CASE k.k WHEN 1 THEN c1 WHEN 2 THEN c2 WHEN 4 THEN billable - c1 - c2
+                              ELSE cap - billable END) END AS hours
+            FROM hp JOIN (VALUES (1), (2), (3), (4)) k(k) ON project_id IS NOT NULL OR k.k <= 2
         ), s AS (
             SELECT e.*,
                    -- timesheets are submitted on Friday afternoon, some late
@@ -133,7 +125,7 @@ def _time_entries(ctx: GenContext) -> None:
                                  + ri(resource_id, epoch(date_trunc('week', day))::BIGINT + 3, 8)
                                      - 6 AS INTEGER))
                      AS appr_delay
-            FROM e WHERE hours > 0
+            FROM e WHERE hours >= 0.25
         )
         SELECT row_number() OVER (ORDER BY resource_id, day, k) AS id, s.resource_id,
                CASE WHEN s.work_type = 'client' THEN s.project_id

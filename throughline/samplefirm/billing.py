@@ -7,10 +7,9 @@ subsidiary's functional currency (cent rounding goes to the AR / main line).
 
 from __future__ import annotations
 
+from . import names as N
 from .context import GenContext
 from .ledger import next_id, post_lines
-
-TAX_RATE = "CASE sub WHEN 2 THEN 0.20 WHEN 3 THEN 0.19 ELSE 0.0 END"
 
 
 def build(ctx: GenContext) -> None:
@@ -26,6 +25,9 @@ def build(ctx: GenContext) -> None:
 
 
 def _macros(ctx: GenContext) -> None:
+    # Sales tax on services by selling entity (domestic rates; US services untaxed).
+    rates = " ".join(f"WHEN {sid} THEN {tax}" for sid, *_r, tax in N.SUBSIDIARIES)
+    ctx.sql(f"CREATE OR REPLACE MACRO tax_rate(s) AS CASE s {rates} ELSE 0.0 END")
     ctx.sql("CREATE OR REPLACE MACRO ccy_id(n) AS CASE n WHEN 'USD' THEN 1 WHEN 'GBP' THEN 2 ELSE 3 END")
     ctx.sql("CREATE OR REPLACE MACRO sub_id(c) AS CASE c WHEN 'US01' THEN 1 WHEN 'UK01' THEN 2 ELSE 3 END")
     ctx.sql("""CREATE OR REPLACE MACRO fxr(f, t, day) AS (
@@ -119,8 +121,7 @@ def _invoices(ctx: GenContext) -> None:
                d.project_id, d.inv_date, d.grp, d.net, sub_id(p.legal_entity) AS sub,
                    ccy_id(p.currency) AS ccy,
                2000 + p.client_id AS customer, c.terms::INTEGER AS terms, s.so_id, p.practice_id,
-               round(d.net * (CASE sub_id(p.legal_entity) WHEN 2 THEN 0.20 WHEN 3 THEN 0.19 ELSE 0.0 END),
-                   2) AS tax,
+               round(d.net * tax_rate(sub_id(p.legal_entity)), 2) AS tax,
                fxr(ccy_id(p.currency), sub_id(p.legal_entity), d.inv_date) AS rate,
                d.inv_date::TIMESTAMP + INTERVAL 9 HOUR + to_minutes(CAST(ri(d.project_id,
                    epoch(d.inv_date)::BIGINT, 300) AS INTEGER)) AS ts
@@ -238,8 +239,7 @@ def _credit_notes(ctx: GenContext) -> None:
                practice_id, cm_date, reason,
                CASE WHEN r = 1.0 THEN net ELSE round(net * (0.05 + 0.45 * r), 2) END AS cm_net,
                CASE WHEN r = 1.0 THEN tax
-                    ELSE round(round(net * (0.05 + 0.45 * r), 2) * CASE sub WHEN 2 THEN 0.20 WHEN 3 THEN 0.19
-                        ELSE 0.0 END, 2)
+                    ELSE round(round(net * (0.05 + 0.45 * r), 2) * tax_rate(sub), 2)
                END AS cm_tax,
                fxr(ccy, sub, cm_date) AS rate, cm_date::TIMESTAMP + INTERVAL 11 HOUR AS ts
         FROM pick WHERE cm_date <= DATE '{end}'

@@ -247,6 +247,29 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         parse.json_rows(con, obj, hmap)
 
 
+def _already_reported(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
+    """A file that cannot be read at all (refused, missing, unlisted, no contract) is reported once, not
+    every night, so re-running a night changes nothing; it is reported again once its situation changes."""
+    status = (
+        "refused"
+        if lf.refused
+        else "unknown_object"
+        if lf.obj is None
+        else "missing"
+        if not lf.on_disk
+        else "unlisted"
+        if lf.marker_entry is None
+        else None
+    )
+    if status is None:
+        return False
+    return bool(
+        con.execute(
+            "select count(*) from raw.load_log where file = ? and status = ?", [lf.rel_path, status]
+        ).fetchone()[0]
+    )
+
+
 def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> FileResult | None:
     """Load one landed file; None when this exact file (path and content) was loaded before."""
     obj = lf.obj
@@ -259,6 +282,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         None,
         "loaded",
     )
+    if _already_reported(con, lf):
+        return None
     if lf.refused:
         r.status, r.message = "refused", f"refused: {lf.refused}"
         _file_reject(con, r, "path_escape", r.message)
@@ -445,13 +470,6 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
             continue
         for lf in folder_files(landing, folder):
             if lf.obj is None:
-                already = con.execute(
-                    "select count(*) from raw.load_log "
-                    "where file = ? and status in ('unknown_object', 'refused')",
-                    [lf.rel_path],
-                ).fetchone()[0]
-                if already:
-                    continue
                 res = load_file(con, lf, load_id)
                 if res is not None:
                     results.append(res)

@@ -58,7 +58,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            results = load_object(con, landing.root, obj, context.run_id)
+            results = load_object(con, landing.root, obj, context.run.run_id)
         for r in results:
             log = context.log.warning if r.failed or r.rows_rejected else context.log.info
             log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
@@ -110,7 +110,7 @@ def landing_audit(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
 ) -> Iterator[dg.MaterializeResult]:
     with warehouse.connect() as con:
-        results = audit_landing(con, landing.root, context.run_id)
+        results = audit_landing(con, landing.root, context.run.run_id)
     waiting = [r.file for r in results if r.status == "waiting"]
     problems = [f"{r.file}: {r.message}" for r in results if r.status != "waiting"]
     for line in problems:

@@ -146,3 +146,6 @@ def test_file_names_escaping_the_landing_folder_are_refused(landing: Path, tmp_p
     assert dotdot.status == "refused" and "tries to leave its extract folder" in dotdot.message
     assert loaded.sql("select count(*) from raw_salesforce.account__history") == [(0,)]
     assert loaded.by_file("user.csv").status == "loaded"
+    again = load()  # reported once, not every night
+    assert again.results == []
+    assert again.sql("select count(*) from raw.rejects where rule = 'path_escape'") == [(2,)]

@@ -608,14 +608,19 @@ def _change_orders(ctx: GenContext) -> None:
                CASE WHEN c.status = 'approved'
                     THEN {base} + sum(CASE WHEN c.status = 'approved' THEN 1
                         ELSE 0 END) OVER (ORDER BY c.project_id) - 1 END AS so_id,
-               s.so_id AS parent_so, s.sub, s.ccy, s.customer
+               s.so_id AS parent_so, s.sub, s.ccy, s.customer,
+               -- some T&M change orders also raise the bill rates from their approval on
+               CASE WHEN c.billing_type = 'time_and_materials' AND u(c.project_id, 106) < 0.4
+                    THEN round(3 + 5 * u(c.project_id, 107), 1) ELSE 0.0 END AS rate_pct
         FROM _gen_co c JOIN _gen_so s ON s.project_id = c.project_id
     """)
     ctx.sql("""
         INSERT INTO psa__change_orders BY NAME
-        SELECT co_id AS id, project_id, 'CO-1' AS number, 'Scope extension' AS title, status, amount_change,
-               hours_change, NULL::DATE AS new_end_date, 0.0 AS bill_rate_change_pct,
-                   requested AS requested_date,
+        SELECT co_id AS id, project_id, 'CO-1' AS number,
+               CASE WHEN rate_pct <> 0 THEN 'Scope extension and rate increase' ELSE 'Scope extension' END
+                   AS title,
+               status, amount_change, hours_change, NULL::DATE AS new_end_date,
+               rate_pct AS bill_rate_change_pct, requested AS requested_date,
                approved AS approved_date, so_id::VARCHAR AS erp_sales_order_id,
                requested::TIMESTAMP + INTERVAL 10 HOUR AS created_at,
                coalesce(approved, requested)::TIMESTAMP + INTERVAL 15 HOUR AS updated_at,

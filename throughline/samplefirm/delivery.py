@@ -171,7 +171,10 @@ def _time_entries(ctx: GenContext) -> None:
                CASE WHEN t.appr_ts <= {end_ts} AND t.r_rej >= 0.008
                     THEN coalesce(CASE WHEN t.is_billable THEN t.project_manager_id END,
                         appr.approver) END AS approved_by_id,
-               CASE WHEN t.is_billable THEN coalesce(t.asg_rate, rc.bill_rate) END AS bill_rate,
+               CASE WHEN t.is_billable
+                    THEN round(coalesce(t.asg_rate, rc.bill_rate)
+                               * (1 + coalesce(co.bill_rate_change_pct, 0) / 100), 2)
+               END AS bill_rate,
                t.cost_rate, coalesce(t.currency, t.cost_currency) AS currency, t.cost_currency,
                CASE WHEN t.is_billable THEN {notes}[1 + ri(t.id, 121, {len(CLIENT_NOTES)})]
                     ELSE upper(t.work_type[1]) || t.work_type[2:] END AS notes,
@@ -183,6 +186,8 @@ def _time_entries(ctx: GenContext) -> None:
         FROM t LEFT JOIN appr ON appr.legal_entity = t.legal_entity
         LEFT JOIN psa__rate_cards rc ON t.is_billable AND rc.role_id = t.role_id AND rc.currency = t.currency
              AND t.spent_date BETWEEN rc.effective_from AND coalesce(rc.effective_to, DATE '2999-12-31')
+        LEFT JOIN psa__change_orders co ON co.project_id = t.project_id AND co.status = 'approved'
+             AND co.bill_rate_change_pct <> 0 AND t.spent_date >= co.approved_date
     """)
     ctx.sql("DROP TABLE _gen_te")
     # A few unsubmitted or pending entries of the last nights are deleted by their owner the next day.

@@ -20,6 +20,7 @@ def build(ctx: GenContext) -> None:
     _payments(ctx)
     _intercompany(ctx)
     _revenue_recognition(ctx)
+    _payroll_and_expenses(ctx)
     _fx_revaluation(ctx)
     _finish_invoices(ctx)
 
@@ -539,6 +540,69 @@ def _revenue_recognition(ctx: GenContext) -> None:
         FROM l
     """)
     post_lines(ctx, "_rev_post")
+
+
+def _payroll_and_expenses(ctx: GenContext) -> None:
+    """Month-end cost journals per subsidiary: delivery labour (client time) to direct labour, other time
+    to salaries, reimbursed expenses to reimbursable expenses, all paid from the bank."""
+    end = ctx.end_date
+    last_closed = f"(date_trunc('month', DATE '{end}') - INTERVAL 1 DAY)::DATE"
+    ctx.sql(f"""
+        CREATE OR REPLACE TABLE _gen_cost AS
+        WITH lab AS (
+            SELECT sub_id(r.legal_entity) AS sub, last_day(t.spent_date) AS me,
+                   CASE WHEN t.work_type = 'client' THEN '5000' ELSE '6000' END AS acct,
+                   sum(t.hours * t.cost_rate) AS amt
+            FROM psa__time_entries t JOIN psa__resources r ON r.id = t.resource_id
+            WHERE t.deleted_at IS NULL AND t.status <> 'rejected' GROUP BY ALL
+        ), exp AS (
+            SELECT sub_id(r.legal_entity) AS sub, last_day(x.spent_date) AS me, '5100' AS acct,
+                   sum(round(x.amount * fxr(ccy_id(x.currency), sub_id(r.legal_entity), x.spent_date), 2)
+                       ::DECIMAL(18,2)) AS amt
+            FROM psa__expenses x JOIN psa__resources r ON r.id = x.resource_id
+            WHERE x.deleted_at IS NULL AND x.status = 'approved' GROUP BY ALL
+        )
+        SELECT sub, me, acct, round(amt, 2) AS amt FROM (SELECT * FROM lab UNION ALL SELECT * FROM exp)
+        WHERE me <= {last_closed} AND amt <> 0
+    """)
+    base = next_id(ctx, "netsuite__transaction", "id")
+    ctx.sql(f"""
+        CREATE OR REPLACE TABLE _gen_cost_docs AS
+        SELECT {base} + row_number() OVER (ORDER BY me, sub) - 1 AS id, me, sub,
+               (SELECT currency FROM netsuite__subsidiary WHERE id = sub) AS ccy,
+               least(me::TIMESTAMP + INTERVAL 1 DAY + INTERVAL 3 DAY + INTERVAL 15 HOUR,
+                     TIMESTAMP '{end} 20:00:00') AS ts
+        FROM (SELECT DISTINCT me, sub FROM _gen_cost)
+    """)
+    ctx.sql("""
+        INSERT INTO netsuite__transaction BY NAME
+        SELECT id, printf('JE-PAY-%07d', id) AS tranid, 'Journal' AS type, me AS trandate, ts AS createddate,
+               'B' AS status, ccy AS currency, 1.0 AS exchangerate, period_of(me) AS postingperiod,
+               true AS posting, 'Payroll and expense reimbursements ' || strftime(me, '%b %Y') AS memo,
+               false AS voided, ts AS lastmodifieddate, false AS _fivetran_deleted, ts AS _gen_created
+        FROM _gen_cost_docs
+    """)
+    ctx.sql("""
+        CREATE OR REPLACE TEMP VIEW _cost_post AS
+        SELECT d.id AS transaction, row_number() OVER (PARTITION BY d.id ORDER BY c.acct) AS id,
+               row_number() OVER (PARTITION BY d.id ORDER BY c.acct) AS linesequencenumber, false AS mainline,
+               false AS taxline, -c.amt AS foreignamount,
+               CASE c.acct WHEN '5000' THEN 'Delivery labour'
+                    WHEN '6000' THEN 'Non-billable time and overhead'
+                    ELSE 'Expense reimbursements' END AS memo,
+               c.sub AS subsidiary, c.acct AS _acct, c.amt::DOUBLE AS _dr, false AS _balancer, 1.0 AS _rate,
+               d.ts AS _ts
+        FROM _gen_cost c JOIN _gen_cost_docs d ON d.me = c.me AND d.sub = c.sub
+        UNION ALL
+        SELECT id, 99, 99, false, false, 0, 'Paid from bank', sub, '1000', 0.0, true, 1.0, ts
+        FROM _gen_cost_docs
+    """)
+    post_lines(ctx, "_cost_post")
+    ctx.sql("""
+        UPDATE netsuite__transactionline l SET foreignamount = -a.amount, netamount = -a.amount
+        FROM netsuite__transactionaccountingline a, _gen_cost_docs d
+        WHERE l.transaction = d.id AND l.id = 99 AND a.transaction = l.transaction AND a.transactionline = 99
+    """)
 
 
 def _fx_revaluation(ctx: GenContext) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from . import names as N
 from .context import GenContext
-from .ledger import next_id, post_lines
+from .ledger import next_id, post_journal, post_lines
 
 
 def build(ctx: GenContext) -> None:
     _macros(ctx)
+    _opening_balances(ctx)
     _billing_events(ctx)
     _invoices(ctx)
     _credit_notes(ctx)
@@ -37,6 +38,24 @@ def _macros(ctx: GenContext) -> None:
     ctx.sql("""CREATE OR REPLACE MACRO period_of(day) AS (
         SELECT id FROM netsuite__accountingperiod ap
         WHERE ap.isposting AND day BETWEEN ap.startdate AND ap.enddate)""")
+
+
+def _opening_balances(ctx: GenContext) -> None:
+    """Opening cash and equity per entity on the first day: about three months of its payroll."""
+    rows = ctx.sql("""
+        SELECT s.id, round(sum(r.weekly_capacity_hours * r.cost_rate) * 13, -3)
+        FROM netsuite__subsidiary s JOIN psa__resources r ON r.legal_entity = s.externalid
+        GROUP BY 1 ORDER BY 1
+    """).fetchall()
+    for sub, amount in rows:
+        post_journal(
+            ctx,
+            int(sub),
+            ctx.start_date,
+            [("1000", float(amount)), ("3000", -float(amount))],
+            "Opening balances",
+            type="Journal",
+        )
 
 
 def _billing_events(ctx: GenContext) -> None:

@@ -254,14 +254,14 @@ def _credit_notes(ctx: GenContext) -> None:
             FROM _gen_inv i WHERE u(i.id, 161) >= 0.99 AND u(i.id, 150) >= 0.03
         ), pick AS (SELECT * FROM pick0 UNION ALL SELECT * FROM bad
         )
-        SELECT {base} + row_number() OVER (ORDER BY id) - 1 AS cm_id, id AS inv_id, sub, ccy, customer,
-            project_id,
-               practice_id, cm_date, reason,
+        SELECT {base} + row_number() OVER (ORDER BY id) - 1 AS cm_id, id AS inv_id, grp, sub, ccy, customer,
+               project_id, practice_id, cm_date, reason,
                CASE WHEN r = 1.0 THEN net ELSE round(net * (0.05 + 0.45 * r), 2) END AS cm_net,
                CASE WHEN r = 1.0 THEN tax
                     ELSE round(round(net * (0.05 + 0.45 * r), 2) * tax_rate(sub), 2)
                END AS cm_tax,
-               fxr(ccy, sub, cm_date) AS rate, cm_date::TIMESTAMP + INTERVAL 11 HOUR AS ts
+               -- at the invoice's rate, so AR is relieved at its carrying amount
+               rate, cm_date::TIMESTAMP + INTERVAL 11 HOUR AS ts
         FROM pick WHERE cm_date <= DATE '{end}'
     """)
     ctx.sql("""
@@ -286,7 +286,10 @@ def _credit_notes(ctx: GenContext) -> None:
         FROM _gen_cm
         UNION ALL
         SELECT cm_id, 1, 1, false, false, NULL, cm_net, 'Credit: ' || reason, sub, customer, inv_id,
-               project_id::VARCHAR, CASE reason WHEN 'WRITE_OFF' THEN '6500' ELSE '4000' END, cm_net::DOUBLE,
+               project_id::VARCHAR,
+               -- write-offs are bad debt; other credits reverse billing (unbilled T&M, deferred schedule)
+               CASE WHEN reason = 'WRITE_OFF' THEN '6500' WHEN grp = 'TM' THEN '1150' ELSE '2400' END,
+               cm_net::DOUBLE,
                    false,
                rate, ts, NULL FROM _gen_cm
         UNION ALL

@@ -54,6 +54,7 @@ class FileResult:
     started_at: datetime = field(default_factory=datetime.now)
     finished_at: datetime | None = None
     not_utf8: str | None = field(default=None, repr=False)
+    data_after: int | None = field(default=None, repr=False)  # data rows are the lines numbered above it
 
     @property
     def failed(self) -> bool:
@@ -114,34 +115,39 @@ def _file_reject(
 
 
 def _typed_sql(obj: SourceObject) -> str:
-    """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks."""
+    """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
+
+    Each value is cast once (a materialized CTE holds the raw text and the cast value side by side)."""
     checks = [
         "case when parse_rule is not null then {'column': null::varchar, 'rule': "
         "case when unterminated then 'truncated_line' else parse_rule end, 'message': "
         "case when unterminated then 'last line is cut off (no line ending): ' || parse_message "
         "else parse_message end} end"
     ]
-    casts = []
-    for c in obj.columns:
-        col = q(c.name)
-        cast = f"try_cast({col} as {c.type})" if c.type.upper() != "VARCHAR" else col
-        casts.append(f"{cast} as {col}")
-        if c.type.upper() != "VARCHAR":
+    pairs = []
+    for i, c in enumerate(obj.columns):
+        col, raw = q(c.name), f"_r{i}"
+        typed = c.type.upper() != "VARCHAR"
+        pairs.append(f"{col} as {raw}, " + (f"try_cast({col} as {c.type}) as {col}" if typed else col))
+        if typed:
             checks.append(
-                f"case when parse_rule is null and {col} is not null and {cast} is null then "
+                f"case when parse_rule is null and {raw} is not null and {col} is null then "
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'wrong_type', 'message': "
-                f"'value ''' || left({col}, 80) || ''' is not a valid {c.type}'}} end"
+                f"'value ''' || left({raw}, 80) || ''' is not a valid {c.type}'}} end"
             )
         if c.name in obj.required_columns:
             checks.append(
-                f"case when parse_rule is null and {col} is null then "
+                f"case when parse_rule is null and {raw} is null then "
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'required_missing', 'message': "
                 f"'required value missing'}} end"
             )
+    cols = ", ".join(q(c) for c in obj.column_names)
     return (
-        "create or replace temp table _typed as select lineno as _source_row, line as _raw, "
-        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, "
-        f"{', '.join(casts)}, _overflow from _rows"
+        "create or replace temp table _typed as with c as materialized ("
+        f"select lineno, line, unterminated, parse_rule, parse_message, {', '.join(pairs)}, _overflow "
+        "from _rows) "
+        "select lineno as _source_row, line as _raw, "
+        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {cols}, _overflow from c"
     )
 
 
@@ -162,12 +168,18 @@ def _bad_sql(obj: SourceObject) -> str:
     """
 
 
-def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: str) -> None:
+def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: str, fresh: bool) -> None:
     """Rebuild the current row of every key touched by this file from the whole history."""
     pk = [q(k) for k in obj.primary_key]
     on = " and ".join(f"t.{k} = k.{k}" for k in pk)
     cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
     mod = q(obj.modified_at)
+    if fresh:  # first load of this object: every key is new, its only version is the current one
+        con.execute(
+            f"insert into {current_table(obj)} ({cols}) select {cols} from {history_table(obj)} "
+            "where not _is_deleted"
+        )
+        return
     con.execute(f"create or replace temp table _keys as select distinct {', '.join(pk)} from {source}")
     con.execute(f"delete from {current_table(obj)} t using _keys k where {on}")
     con.execute(
@@ -188,9 +200,8 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
     """Fill ``_rows`` for the file (raises _FileRejected for problems that condemn the whole file)."""
     if r.not_utf8:
         parse.read_lines_lossy(con, lf.path)
-        start = 1 if obj.format == "csv" else 0  # the first line of a CSV is its header
-        con.execute("create or replace temp table _rows as select * from _lines where lineno > ?", [start])
-        r.rows_read = int(con.execute("select count(*) from _rows").fetchone()[0])
+        r.data_after = 1 if obj.format == "csv" else 0  # the first line of a CSV is its header
+        r.rows_read = _count_data_rows(con, r.data_after)
         raise _FileRejected("not_utf8", r.not_utf8)
     if obj.format == "csv":
         first = parse.first_line(con)
@@ -202,25 +213,23 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         header = parse.csv_header(header_line)
         hmap = parse.map_header(obj, header)
         dupes = sorted({h for h in header if header.count(h) > 1})
-        con.execute(
-            "create or replace temp table _rows as select * from _lines where lineno > ?", [header_lineno]
-        )
+        r.data_after = header_lineno
         if dupes:
             raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
     else:
+        parse.json_parse(con)
         keys = parse.json_keys_present(con)
         hmap = parse.map_header(obj, keys)
         if not keys:  # no well-formed object line: each line is rejected on its own, not the file
             hmap.missing_required, hmap.missing_optional = [], []
-        con.execute("create or replace temp table _rows as select * from _lines")
-        header_lineno = 0
+        header_lineno = r.data_after = 0
     if hmap.ambiguous:
         raise _FileRejected(
             "ambiguous_header",
             "several landed columns match contract column(s) " + ", ".join(hmap.ambiguous),
             hmap.ambiguous[0],
         )
-    r.rows_read = int(con.execute("select count(*) from _rows").fetchone()[0])
+    r.rows_read = _count_data_rows(con, r.data_after)
     if hmap.missing_required and r.rows_read > 0:
         raise _FileRejected(
             "required_column_missing",
@@ -245,6 +254,10 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         parse.csv_rows(con, obj, header, hmap, header_lineno)
     else:
         parse.json_rows(con, obj, hmap)
+
+
+def _count_data_rows(con: duckdb.DuckDBPyConnection, data_after: int) -> int:
+    return int(con.execute("select count(*) from _lines where lineno > ?", [data_after]).fetchone()[0])
 
 
 def _already_reported(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
@@ -315,7 +328,7 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         r.status, r.message = "skipped_duplicate", f"same content (sha256) as {first}, already loaded; no-op"
         _remember(con, r)
         return _log(con, r)
-    for t in ("_lines", "_rows"):
+    for t in ("_lines", "_parsed", "_rows"):
         con.execute(f"drop table if exists {t}")
     try:  # outside the transaction: a read error would abort it
         parse.read_lines(con, lf.path)
@@ -336,14 +349,19 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
 def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _FileRejected) -> None:
     r.status, r.rows_loaded = "rejected", 0
     r.message = f"file rejected ({exc.rule}): {exc.message}"
-    has_rows = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_name = '_rows' and table_type = 'LOCAL TEMPORARY'"
-    ).fetchone()[0]
-    if has_rows and r.rows_read:
+    if r.data_after is not None and r.rows_read:
         con.execute(
-            "insert into raw.rejects select ?, ?, ?, ?, lineno, ?, ?, ?, line from _rows",
-            [r.load_id, r.system, r.object, r.file, exc.column, exc.rule, f"{r.file}: {exc.message}"],
+            "insert into raw.rejects select ?, ?, ?, ?, lineno, ?, ?, ?, line from _lines where lineno > ?",
+            [
+                r.load_id,
+                r.system,
+                r.object,
+                r.file,
+                exc.column,
+                exc.rule,
+                f"{r.file}: {exc.message}",
+                r.data_after,
+            ],
         )
         r.rows_rejected = r.rows_read
     else:
@@ -395,12 +413,13 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
     pred = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"
     cols = ", ".join(q(c) for c in obj.column_names)
     lineage = ", ".join(q(n) for n, _ in LINEAGE_COLUMNS)
+    fresh = not con.execute(f"select count(*) from {history_table(obj)}").fetchone()[0]
     con.execute(
         f"insert into {history_table(obj)} ({cols}, {lineage}) "
         f"select {cols}, ?, ?, _source_row, ?, now()::timestamp, {pred}, _overflow from {source}",
         [r.load_id, r.file, r.extract_date],
     )
-    _refresh_current(con, obj, source)
+    _refresh_current(con, obj, source, fresh)
     r.rows_loaded = r.rows_read - r.rows_rejected
     r.status = "loaded_with_rejects" if r.rows_rejected else "loaded"
     if r.rows_rejected:
@@ -440,7 +459,7 @@ def load_object(
         res = load_file(con, lf, load_id)
         if res is not None:
             results.append(res)
-    for t in ("_lines", "_rows", "_typed", "_bad", "_loaded", "_keys"):
+    for t in ("_lines", "_parsed", "_rows", "_typed", "_bad", "_loaded", "_keys"):
         con.execute(f"drop table if exists {t}")
     return results
 

@@ -177,21 +177,25 @@ def csv_rows(
     )
 
 
+def json_parse(con: duckdb.DuckDBPyConnection) -> None:
+    """``_parsed``: each line with its top-level keys (NULL when the line is not valid JSON). One parse."""
+    con.execute(
+        "create or replace temp table _parsed as "
+        "select lineno, line, unterminated, try(json_keys(line)) as keys from _lines"
+    )
+
+
 def json_keys_present(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every key used by a well-formed JSON object line, in first-seen order."""
+    """Every key used by a JSON object line, in first-seen order (from ``_parsed``)."""
     rows = con.execute(
-        """
-        select k from (
-            select unnest(json_keys(line)) as k, lineno from _lines
-            where case when json_valid(line) then json_type(line) = 'OBJECT' else false end
-        ) group by k order by min(lineno), k
-        """
+        "select k from (select unnest(keys) as k, lineno from _parsed where keys is not null) "
+        "group by k order by min(lineno), k"
     ).fetchall()
     return [r[0] for r in rows]
 
 
 def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
-    """Extract each contract column from each JSON line (``_rows``), parsing every line once."""
+    """Extract each contract column from each JSON line (``_rows``), one more parse per line."""
     keys = list(dict.fromkeys(hmap.source_of.values()))
     pos = {k: i + 1 for i, k in enumerate(keys)}
     paths = "[" + ", ".join(json_path(k) for k in keys) + "]" if keys else "[]::varchar[]"
@@ -203,21 +207,18 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
     )
     extra_paths = "[" + ", ".join(json_path(e) for e in hmap.extra) + "]" if hmap.extra else None
     overflow = _overflow_sql([(e, f"x[{i + 1}]") for i, e in enumerate(hmap.extra)])
-    extra_sql = (
-        f"case when jtype = 'OBJECT' then json_extract(line, {extra_paths}) end" if extra_paths else "null"
-    )
+    extra_sql = f"case when ok then json_extract(line, {extra_paths}) end" if extra_paths else "null"
     con.execute(
         f"""
         create or replace temp table _rows as
         with p as materialized (
-            select lineno, line, unterminated, json_valid(line) as valid,
-                   case when json_valid(line) then json_type(line) end as jtype
-            from _lines
+            select lineno, line, unterminated, keys is not null as valid,
+                   keys is not null and starts_with(ltrim(line), '{{') as ok
+            from _parsed
         ),
         q as materialized (
-            select *, coalesce(jtype = 'OBJECT', false) as ok,
-                   case when jtype = 'OBJECT' then json_extract_string(line, {paths}) end as v,
-                   {extra_sql} as x
+            select *, case when ok then json_extract_string(line, {paths}) end as v, {extra_sql} as x,
+                   case when valid and not ok then json_type(line) end as jtype
             from p
         )
         select lineno, line, unterminated,

@@ -58,7 +58,7 @@ def test_malformed_csv_lines_wrong_type_required_and_duplicate_key(landing: Path
 
 
 def test_invalid_json_line_and_non_object(landing: Path, load) -> None:
-    good = '{"id": 1, "code": "DATA", "name": "Data", "updated_at": "2026-11-01 00:00:00"}'
+    good = '{"id": 1, "code": "DATA", "name": "Data", "updated_at": "2026-11-01 00:00:00", "tags": ["x"]}'
     content = (
         "\n".join(
             [
@@ -74,6 +74,8 @@ def test_invalid_json_line_and_non_object(landing: Path, load) -> None:
     loaded = load()
     r = loaded.by_file("practices.jsonl")
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 1, 3)
+    assert r.drift_columns == ["tags"]
+    assert loaded.sql("select id, code, _overflow->'tags' from raw_psa.practices") == [(1, "DATA", '["x"]')]
     assert [(row, col, rule) for row, col, rule, *_ in _rejects(loaded, "practices.jsonl")] == [
         (2, None, "invalid_json"),
         (3, None, "not_an_object"),

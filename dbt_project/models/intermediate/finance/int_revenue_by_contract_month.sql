@@ -215,7 +215,9 @@ select
     cast(cumulative_revenue as numeric(18, 2)) as cumulative_revenue,
     cast(cumulative_revenue - coalesce(lag(cumulative_revenue) over (
         partition by project_id order by revenue_month), 0) as numeric(18, 2)) as revenue_amount,
-    cast(case when revenue_method = 'right_to_invoice' then cumulative_billable_value - cumulative_revenue else 0 end
+    {#- value beyond the cap; computed from the cap (not as value - revenue) so rounding never makes it negative -#}
+    cast(case when revenue_method = 'right_to_invoice' and nte_cap_amount is not null
+        then greatest(round(cumulative_billable_value, 2) - nte_cap_amount, 0) else 0 end
         as numeric(18, 2)) as cumulative_excess_over_cap,
     has_missing_fx or (revenue_method = 'cost_to_cost' and percent_complete is null) as has_measurement_gap
 from recognised

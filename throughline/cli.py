@@ -36,7 +36,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"  truth      : {out / '_truth'}  (known defects; the pipeline never reads it)")
     print(f"  warehouse  : {out / 'warehouse.duckdb'}")
     for label, path in result.artifacts.items():
-        print(f"  {label:<11}: {path}")
+        if label != "warehouse":
+            print(f"  {label:<11}: {path}")
+    print("  query it   : duckdb " + str(out / "warehouse.duckdb") + " -readonly  (schemas raw_*, staging, marts)")
     return 0 if result.success else 1
 
 

@@ -217,7 +217,6 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         if dupes:
             raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
     else:
-        parse.json_parse(con)
         keys = parse.json_keys_present(con)
         hmap = parse.map_header(obj, keys)
         if not keys:  # no well-formed object line: each line is rejected on its own, not the file
@@ -328,10 +327,10 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         r.status, r.message = "skipped_duplicate", f"same content (sha256) as {first}, already loaded; no-op"
         _remember(con, r)
         return _log(con, r)
-    for t in ("_lines", "_parsed", "_rows"):
+    for t in ("_lines", "_rows"):
         con.execute(f"drop table if exists {t}")
     try:  # outside the transaction: a read error would abort it
-        parse.read_lines(con, lf.path)
+        parse.read_lines(con, lf.path, json_keys=obj.format == "jsonl")
     except duckdb.Error:
         r.not_utf8 = utf8_problem(lf.path)
         if r.not_utf8 is None:
@@ -459,7 +458,7 @@ def load_object(
         res = load_file(con, lf, load_id)
         if res is not None:
             results.append(res)
-    for t in ("_lines", "_parsed", "_rows", "_typed", "_bad", "_loaded", "_keys"):
+    for t in ("_lines", "_rows", "_typed", "_bad", "_loaded", "_keys"):
         con.execute(f"drop table if exists {t}")
     return results
 

@@ -63,20 +63,22 @@ def map_header(obj: SourceObject, names: list[str]) -> HeaderMap:
     return m
 
 
-def read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Load the file's physical lines into ``_lines``. Raises duckdb.InvalidInputException if not UTF-8."""
+def read_lines(con: duckdb.DuckDBPyConnection, path: Path, json_keys: bool = False) -> None:
+    """Load the file's physical lines into ``_lines`` (with ``keys``, the top-level JSON keys or NULL when
+    the line is not JSON, if ``json_keys``). Raises duckdb.InvalidInputException if not UTF-8."""
+    keys = ", try(json_keys(line)) as keys" if json_keys else ""
     con.execute(
-        """
+        f"""
         create or replace temp table _lines as
         with f as (select content from read_text(?)),
         s as (select string_split(content, chr(10)) as l, ends_with(content, chr(10)) as nl from f),
         u as (select generate_subscripts(l, 1) as lineno, unnest(l) as raw, len(l) as n, nl from s),
         c as (
-            select lineno, n, nl, regexp_replace(
-                       case when lineno = 1 then ltrim(raw, chr(65279)) else raw end, '\\r$', '') as line
+            select lineno, n, nl,
+                   rtrim(case when lineno = 1 then ltrim(raw, chr(65279)) else raw end, chr(13)) as line
             from u
         )
-        select lineno, line, lineno = n and not nl as unterminated from c where trim(line) <> ''
+        select lineno, line, lineno = n and not nl as unterminated{keys} from c where trim(line) <> ''
         """,
         [str(path)],
     )
@@ -177,18 +179,10 @@ def csv_rows(
     )
 
 
-def json_parse(con: duckdb.DuckDBPyConnection) -> None:
-    """``_parsed``: each line with its top-level keys (NULL when the line is not valid JSON). One parse."""
-    con.execute(
-        "create or replace temp table _parsed as "
-        "select lineno, line, unterminated, try(json_keys(line)) as keys from _lines"
-    )
-
-
 def json_keys_present(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every key used by a JSON object line, in first-seen order (from ``_parsed``)."""
+    """Every key used by a JSON object line, in first-seen order."""
     rows = con.execute(
-        "select k from (select unnest(keys) as k, lineno from _parsed where keys is not null) "
+        "select k from (select unnest(keys) as k, lineno from _lines where keys is not null) "
         "group by k order by min(lineno), k"
     ).fetchall()
     return [r[0] for r in rows]
@@ -211,12 +205,12 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
     con.execute(
         f"""
         create or replace temp table _rows as
-        with p as materialized (
+        with p as (
             select lineno, line, unterminated, keys is not null as valid,
                    keys is not null and starts_with(ltrim(line), '{{') as ok
-            from _parsed
+            from _lines
         ),
-        q as materialized (
+        q as (
             select *, case when ok then json_extract_string(line, {paths}) end as v, {extra_sql} as x,
                    case when valid and not ok then json_type(line) end as jtype
             from p

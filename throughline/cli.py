@@ -38,7 +38,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for label, path in result.artifacts.items():
         if label != "warehouse":
             print(f"  {label:<11}: {path}")
-    print("  query it   : duckdb " + str(out / "warehouse.duckdb") + " -readonly  (schemas raw_*, staging, marts)")
+    wh = out / "warehouse.duckdb"
+    print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
+    print("               staging, intermediate, marts, snapshots")
+    print(f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
+          ".sql('from marts.fct_revenue limit 5').show()\"")
     return 0 if result.success else 1
 
 

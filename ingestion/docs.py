@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ingestion.contract import SYSTEMS, SourceObject, SystemContract, load_contract
+from ingestion.rules import REJECT_RULES
 from ingestion.warehouse import LINEAGE_COLUMNS
 
 DOCS_DIR = Path(__file__).resolve().parents[1] / "docs" / "sources"
@@ -83,6 +84,21 @@ def render(contract: SystemContract) -> str:
             f"| [{o.name}](#{o.name}) | `{o.file}` | {', '.join(o.primary_key)} | `{o.modified_at}` | {dm} |"
         )
     lines.append("")
+    lines.extend(
+        [
+            "Reject rules (`raw.rejects.rule`; a file-scope rule rejects every row of the file, the rest "
+            "of the "
+            "night still loads; every file keeps rows read = rows loaded + rows rejected):",
+            "",
+            "| rule | scope | meaning | what to do |",
+            "|---|---|---|---|",
+            *(
+                f"| `{rule}` | {scope} | {meaning} | {action} |"
+                for rule, (scope, meaning, action) in REJECT_RULES.items()
+            ),
+            "",
+        ]
+    )
     for o in contract.objects:
         lines.extend(_object_md(o))
     return "\n".join(lines).rstrip() + "\n"

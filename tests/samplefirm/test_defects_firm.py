@@ -224,3 +224,47 @@ def test_e1_header_exceeds_lines_and_e3_overapplied(
             [invoice],
         ).fetchall()[0]
         assert applied > total
+
+
+def _count(con: Any, view: str, where: str, params: list[Any]) -> int:
+    return con.execute(f"select count(*) from {view} where {where}", params).fetchone()[0]
+
+
+def test_every_kind_is_in_the_extracts(xs_firm: Path, truth: list[dict[str, str]], con: Any) -> None:
+    """Each truth row points at landed data: its record is in the extracts, or (absence kinds) is not."""
+    checked: set[str] = set()
+    for r in truth:
+        kind, key = r["kind"], json.loads(r["record_key"])
+        if kind.startswith("MALFORMED_"):
+            continue  # located by file and line: test_malformed_line_is_malformed
+        view = _latest(con, xs_firm, r["system"], r["object"])
+        if kind == "FX_MISSING_RATE":
+            found = _count(
+                con, view, "basecurrency = ? and transactioncurrency = ? and effectivedate::date >= ?::date "
+                "and effectivedate::date < ?::date",
+                [str(key["basecurrency"]), str(key["transactioncurrency"]), key["from"], key["to"]],
+            )
+            assert found == 0, f"{kind}: rates landed inside the missing window {key}"
+        elif kind == "FX_MISSING_CONSOLIDATED_RATE":
+            found = _count(con, view, "postingperiod = ? and fromsubsidiary = ? and tosubsidiary = ?",
+                           [str(key["postingperiod"]), str(key["fromsubsidiary"]), str(key["tosubsidiary"])])
+            assert found == 0, f"{kind}: consolidated rate landed for {key}"
+        elif kind == "PSA_MISSING_TIMESHEET":
+            found = _count(con, view, "resource_id = ? and spent_date::date >= ?::date "
+                           "and spent_date::date < ?::date + 7 and deleted_at is null",
+                           [str(key["resource_id"]), key["week_start"], key["week_start"]])
+            assert found == 0, f"{kind}: time landed in the missing week {key}"
+        elif kind == "PSA_RATE_CARD_GAP":
+            per_pair = con.execute(f"select role_id, currency, count(*) from {view} group by all").fetchall()
+            mine = [n for role, cur, n in per_pair if role == str(key["role_id"]) and cur == key["currency"]]
+            assert (mine[0] if mine else 0) < max(n for *_, n in per_pair), f"{kind}: no gap for {key}"
+        else:
+            so = load_contract(r["system"]).object(r["object"])
+            assert set(key) == set(so.primary_key), f"{kind}: record_key {key} is not the {so.name} key"
+            where = " and ".join(f'"{k}" = ?' for k in so.primary_key)
+            assert _count(con, view, where, [str(key[k]) for k in so.primary_key]) == 1, (
+                f"{kind}: {r['system']}.{r['object']} {key} is not in the extracts"
+            )
+        checked.add(kind)
+    expected = {k for k in DEFECT_KINDS if not k.startswith("MALFORMED_")}
+    assert checked == expected, f"kinds not checked against the extracts: {sorted(expected - checked)}"

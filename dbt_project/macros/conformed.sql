@@ -42,3 +42,11 @@
         select {{ source_key }} from {{ source_relation }} where {{ source_key }} is not null
     )
 {%- endmacro %}
+
+{#- Conformed service line of a PSA fact row: the project's practice (project_context.service_line_key,
+    from int_psa_project_context) when the project has one, else the person's practice
+    (resource_context.service_line_key, from int_psa_resource_context); '-1' when it does not resolve. -#}
+{% macro psa_service_line_key(project_context, resource_context) -%}
+    coalesce(case when {{ project_context }}.psa_practice_id is not null then {{ project_context }}.service_line_key
+        else {{ resource_context }}.service_line_key end, '-1')
+{%- endmacro %}

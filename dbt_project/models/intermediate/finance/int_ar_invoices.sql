@@ -10,14 +10,7 @@ with invoices as (
 ),
 
 first_lines as (
-    select transaction_id, subsidiary_id
-    from (
-        select transaction_id, subsidiary_id,
-            row_number() over (partition by transaction_id order by coalesce(is_main_line, false) desc, line_id)
-                as rn
-        from {{ ref('stg_netsuite__transaction_lines') }}
-    ) as l
-    where rn = 1
+    {{ transaction_subsidiaries() }}
 ),
 
 entities as (

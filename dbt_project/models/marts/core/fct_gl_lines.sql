@@ -105,19 +105,13 @@ rated as (
             when f.is_income_statement then 'average'
             else 'closing'
         end as period_rate_type,
-        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-        {{ fx_rate('fx_s', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency'))) }}
-            as spot_rate_to_reporting,
-        {{ fx_rate('fx_p', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
-            as average_rate_to_reporting,
-        {{ fx_rate('fx_p', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }}
-            as closing_rate_to_reporting
+        {{ reporting_currency_literal() }} as reporting_currency_code,
+        {{ fx_rate_to_reporting('fx_s', 'f.entity_currency_code') }} as spot_rate_to_reporting,
+        {{ fx_rate_to_reporting('fx_p', 'f.entity_currency_code', 'average_rate') }} as average_rate_to_reporting,
+        {{ fx_rate_to_reporting('fx_p', 'f.entity_currency_code', 'closing_rate') }} as closing_rate_to_reporting
     from filtered as f
-    {{ join_spot_rate('fx_s', 'f.entity_currency_code', dbt.string_literal(var('reporting_currency')), 'f.transaction_date') }}
-    left join {{ ref('int_fx_rates_periodic') }} as fx_p
-        on fx_p.period_start = f.period_start
-        and fx_p.from_currency = f.entity_currency_code
-        and fx_p.to_currency = {{ dbt.string_literal(var('reporting_currency')) }}
+    {{ join_spot_rate_to_reporting('fx_s', 'f.entity_currency_code', 'f.transaction_date') }}
+    {{ join_periodic_rate('fx_p', 'f.entity_currency_code', reporting_currency_literal(), 'f.period_start') }}
 )
 
 select

@@ -94,9 +94,8 @@ joined as (
             as amount_entity,
         case when l.amount_functional is not null then 'erp_booked' else 'erp_header_rate' end
             as entity_amount_basis,
-        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-        {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }}
-            as fx_rate_to_reporting,
+        {{ reporting_currency_literal() }} as reporting_currency_code,
+        {{ fx_rate_to_reporting('fx_r', 'c.currency_code') }} as fx_rate_to_reporting,
         'spot' as fx_rate_type,
         case when l._loaded_at > h._loaded_at then l._loaded_at else h._loaded_at end as _loaded_at
     from lines as l
@@ -109,7 +108,7 @@ joined as (
     left join clients_by_psa as cp on p.client_id = cp.psa_client_id
     left join deals_by_project as dl on p.project_id = dl.psa_project_id
     left join sales_orders as so on l.created_from_transaction_id = so.transaction_id
-    {{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'h.transaction_date') }}
+    {{ join_spot_rate_to_reporting('fx_r', 'c.currency_code', 'h.transaction_date') }}
 )
 
 select

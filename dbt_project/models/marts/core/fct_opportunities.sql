@@ -81,21 +81,11 @@ base as (
 ),
 
 converted as (
-    select
-        b.*,
-        {{ fx_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code') }} as fx_rate_to_entity,
-        {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-        {{ fx_rate('fx_r', 'b.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
-            as fx_rate_to_reporting,
-        'spot' as fx_rate_type
-    from base as b
-    {{ join_spot_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code', 'b.fx_rate_date') }}
-    {{ join_spot_rate('fx_r', 'b.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'b.fx_rate_date') }}
+    {{ select_with_spot_rates('base', 'fx_rate_date') }}
 )
 
 select
     converted.*,
-    amount_transaction * fx_rate_to_entity as amount_entity,
-    amount_transaction * fx_rate_to_reporting as amount_reporting,
-    (fx_rate_to_entity is null or fx_rate_to_reporting is null) as is_fx_rate_missing
+    {{ spot_amount_columns(['amount']) }},
+    {{ fx_rate_missing_flag() }} as is_fx_rate_missing
 from converted

@@ -15,14 +15,7 @@ applications as (
 ),
 
 main_lines as (
-    select transaction_id, subsidiary_id
-    from (
-        select transaction_id, subsidiary_id,
-            row_number() over (partition by transaction_id order by coalesce(is_main_line, false) desc, line_id)
-                as rn
-        from {{ ref('stg_netsuite__transaction_lines') }}
-    ) as l
-    where rn = 1
+    {{ transaction_subsidiaries() }}
 ),
 
 entities as (
@@ -93,13 +86,11 @@ select
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
     cast(coalesce(r.amount_entity_erp, round(r.amount_transaction * p.exchange_rate, 2)) as numeric(18, 2))
         as amount_entity,
-    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-    {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} as fx_rate_to_reporting,
-    r.amount_transaction
-        * {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} as amount_reporting,
+    {{ reporting_currency_literal() }} as reporting_currency_code,
+    {{ fx_rate_to_reporting('fx_r', 'c.currency_code') }} as fx_rate_to_reporting,
+    r.amount_transaction * {{ fx_rate_to_reporting('fx_r', 'c.currency_code') }} as amount_reporting,
     'spot' as fx_rate_type,
-    {{ fx_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency'))) }} is null
-        as is_fx_rate_missing,
+    {{ fx_rate_to_reporting('fx_r', 'c.currency_code') }} is null as is_fx_rate_missing,
     coalesce(p.is_voided, false) as is_voided,
     r._loaded_at
 from rows_ as r
@@ -108,4 +99,4 @@ left join main_lines as ml on p.transaction_id = ml.transaction_id
 left join entities as e on ml.subsidiary_id = e.erp_subsidiary_id
 left join currencies as c on p.currency_id = c.currency_id
 left join clients_by_erp as ce on p.entity_id = ce.erp_customer_id
-{{ join_spot_rate('fx_r', 'c.currency_code', dbt.string_literal(var('reporting_currency')), 'p.transaction_date') }}
+{{ join_spot_rate_to_reporting('fx_r', 'c.currency_code', 'p.transaction_date') }}

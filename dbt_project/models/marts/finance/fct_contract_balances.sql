@@ -107,21 +107,8 @@ select
     b.net_contract_position,
     case when b.net_contract_position > 0 then b.net_contract_position else 0 end as unbilled_receivable,
     case when b.net_contract_position < 0 then -b.net_contract_position else 0 end as deferred_revenue,
-    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-    {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}
-        as fx_rate_to_entity,
-    round(b.net_contract_position
-        * {{ fx_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'closing_rate') }}, 2)
-        as net_contract_position_entity,
-    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-    {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }}
-        as fx_rate_to_reporting,
-    round(b.net_contract_position
-        * {{ fx_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
-            'closing_rate') }}, 2) as net_contract_position_reporting,
-    'closing' as fx_rate_type
+    {{ periodic_conversion_columns('b.net_contract_position', 'net_contract_position', 'b.contract_currency_code',
+        'e.functional_currency_code', 'closing') }}
 from balances as b
 left join entities as e on b.legal_entity_key = e.legal_entity_key
-{{ join_periodic_rate('fx_e', 'b.contract_currency_code', 'e.functional_currency_code', 'b.month_start') }}
-{{ join_periodic_rate('fx_r', 'b.contract_currency_code', dbt.string_literal(var('reporting_currency')),
-    'b.month_start') }}
+{{ join_periodic_rates('b.contract_currency_code', 'e.functional_currency_code', 'b.month_start') }}

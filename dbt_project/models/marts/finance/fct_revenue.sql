@@ -76,25 +76,11 @@ select
     r.contract_currency_code as transaction_currency_code,
     r.period_amount as amount_transaction,
     r.cumulative_revenue as cumulative_amount_transaction,
-    coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-    {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}
-        as fx_rate_to_entity,
-    round(r.period_amount
-        * {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }}, 2)
-        as amount_entity,
-    {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
-    {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}
-        as fx_rate_to_reporting,
-    round(r.period_amount
-        * {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')), 'average_rate') }}, 2)
-        as amount_reporting,
-    'average' as fx_rate_type,
-    {{ fx_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'average_rate') }} is null
-        or {{ fx_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')),
-            'average_rate') }} is null as is_fx_rate_missing,
+    {{ periodic_conversion_columns('r.period_amount', 'amount', 'r.contract_currency_code',
+        'e.functional_currency_code', 'average') }},
+    {{ periodic_rate_missing_flag('r.contract_currency_code', 'e.functional_currency_code', 'average') }}
+        as is_fx_rate_missing,
     r.has_measurement_gap
 from revenue as r
 left join entities as e on r.legal_entity_code = e.legal_entity_code
-{{ join_periodic_rate('fx_e', 'r.contract_currency_code', 'e.functional_currency_code', 'r.revenue_month') }}
-{{ join_periodic_rate('fx_r', 'r.contract_currency_code', dbt.string_literal(var('reporting_currency')),
-    'r.revenue_month') }}
+{{ join_periodic_rates('r.contract_currency_code', 'e.functional_currency_code', 'r.revenue_month') }}

@@ -24,3 +24,65 @@ cc_components as (
     group by node_key
 )
 {%- endmacro %}
+
+{#- The clustering shared by the crosswalk v1 models (int_clients_matched, int_deals_matched), as CTEs:
+    accepted (accepted pair links as node_a/node_b with pair_type, match_method, match_score), nodes,
+    the connected components, membership (node_key, component_key, is_cluster_conflict: a component
+    holding two records of one system is split, each record its own component), in_review (records in a
+    pair sent to review) and direct (accepted links of non-conflicting components, by component_key).
+    `records`: CTE with record_key_column, source_system; `candidates`: CTE of scored pair candidates.
+    The calling model must open with `with recursive`. -#}
+{% macro crosswalk_cluster_ctes(records, candidates, record_key_column) -%}
+accepted as (
+    select
+        {{ dbt.concat(['left_system', "':'", 'left_id']) }} as node_a,
+        {{ dbt.concat(['right_system', "':'", 'right_id']) }} as node_b,
+        pair_type,
+        match_method,
+        match_score
+    from {{ candidates }}
+    where is_accepted
+),
+
+nodes as (
+    select {{ record_key_column }} as node_key from {{ records }}
+),
+
+{{ throughline.connected_components_ctes('nodes', 'accepted') }},
+
+component_sizes as (
+    select
+        c.component_key,
+        sum(case when r.source_system = 'crm' then 1 else 0 end) as n_crm,
+        sum(case when r.source_system = 'erp' then 1 else 0 end) as n_erp,
+        sum(case when r.source_system = 'psa' then 1 else 0 end) as n_psa
+    from cc_components as c
+    inner join {{ records }} as r on r.{{ record_key_column }} = c.node_key
+    group by c.component_key
+),
+
+membership as (
+    select
+        c.node_key,
+        case when s.n_crm > 1 or s.n_erp > 1 or s.n_psa > 1 then c.node_key else c.component_key end
+            as component_key,
+        (s.n_crm > 1 or s.n_erp > 1 or s.n_psa > 1) as is_cluster_conflict
+    from cc_components as c
+    inner join component_sizes as s on s.component_key = c.component_key
+),
+
+in_review as (
+    select {{ dbt.concat(['left_system', "':'", 'left_id']) }} as node_key from {{ candidates }}
+    where review_reason is not null
+    union
+    select {{ dbt.concat(['right_system', "':'", 'right_id']) }} from {{ candidates }}
+    where review_reason is not null
+),
+
+direct as (
+    select m.component_key, a.pair_type, a.match_method, a.match_score
+    from accepted as a
+    inner join membership as m on m.node_key = a.node_a
+    where not m.is_cluster_conflict
+)
+{%- endmacro %}

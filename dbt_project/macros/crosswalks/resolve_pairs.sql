@@ -40,3 +40,26 @@
         ) as b
     ) as r
 {%- endmacro %}
+
+{#- select body: why each record of a resolve_pairs() result went to review, one row per (record_id,
+    source_system) with the first review_reason; left ids belong to left_system, right ids to right_system. -#}
+{% macro pair_review_reasons(resolved, left_system, right_system) -%}
+    select left_id as record_id, {{ dbt.string_literal(left_system) }} as source_system, min(review_reason) as review_reason
+    from {{ resolved }} where review_reason is not null group by left_id
+    union all
+    select right_id, {{ dbt.string_literal(right_system) }}, min(review_reason)
+    from {{ resolved }} where review_reason is not null group by right_id
+{%- endmacro %}
+
+{#- select body: the cross-system ids each crosswalk record carries, one row per (record, referenced system):
+    record_key_column, source_system, target_system, target_id. ref_columns maps each system ('crm', 'erp',
+    'psa') to the records column holding the id it references there; a record's own system is skipped. -#}
+{% macro cross_system_refs(records, record_key_column, ref_columns) -%}
+    {%- for system, column in ref_columns.items() %}
+    select {{ record_key_column }}, source_system, {{ dbt.string_literal(system) }}
+        {%- if loop.first %} as target_system{% endif %}, {{ column }}{% if loop.first %} as target_id{% endif %}
+    from {{ records }} where {{ column }} is not null and source_system <> {{ dbt.string_literal(system) }}
+    {%- if not loop.last %}
+    union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -73,11 +73,7 @@ accepted as (
 ),
 
 review as (
-    select left_id as record_id, 'psa' as source_system, min(review_reason) as review_reason
-    from resolved where review_reason is not null group by left_id
-    union all
-    select right_id, 'erp', min(review_reason)
-    from resolved where review_reason is not null group by right_id
+    {{ throughline.pair_review_reasons('resolved', 'psa', 'erp') }}
 )
 
 select

@@ -8,14 +8,8 @@ with records as (
 ),
 
 refs as (
-    select client_record_key, source_system, 'crm' as target_system, ref_crm_account_id as target_id
-    from records where ref_crm_account_id is not null and source_system <> 'crm'
-    union all
-    select client_record_key, source_system, 'erp', ref_erp_customer_id
-    from records where ref_erp_customer_id is not null and source_system <> 'erp'
-    union all
-    select client_record_key, source_system, 'psa', ref_psa_client_id
-    from records where ref_psa_client_id is not null and source_system <> 'psa'
+    {{ throughline.cross_system_refs('records', 'client_record_key',
+        {'crm': 'ref_crm_account_id', 'erp': 'ref_erp_customer_id', 'psa': 'ref_psa_client_id'}) }}
 ),
 
 id_pairs as (

@@ -8,14 +8,8 @@ with records as (
 ),
 
 refs as (
-    select deal_record_key, source_system, 'crm' as target_system, ref_crm_opportunity_id as target_id
-    from records where ref_crm_opportunity_id is not null and source_system <> 'crm'
-    union all
-    select deal_record_key, source_system, 'erp', ref_erp_sales_order_id
-    from records where ref_erp_sales_order_id is not null and source_system <> 'erp'
-    union all
-    select deal_record_key, source_system, 'psa', ref_psa_project_id
-    from records where ref_psa_project_id is not null and source_system <> 'psa'
+    {{ throughline.cross_system_refs('records', 'deal_record_key',
+        {'crm': 'ref_crm_opportunity_id', 'erp': 'ref_erp_sales_order_id', 'psa': 'ref_psa_project_id'}) }}
 ),
 
 id_pairs as (

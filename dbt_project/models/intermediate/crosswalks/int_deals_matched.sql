@@ -11,51 +11,7 @@ candidates as (
     select * from {{ ref('int_deal_candidates_scored') }}
 ),
 
-accepted as (
-    select
-        {{ dbt.concat(['left_system', "':'", 'left_id']) }} as node_a,
-        {{ dbt.concat(['right_system', "':'", 'right_id']) }} as node_b,
-        pair_type,
-        match_method,
-        match_score
-    from candidates
-    where is_accepted
-),
-
-nodes as (
-    select deal_record_key as node_key from records
-),
-
-{{ throughline.connected_components_ctes('nodes', 'accepted') }},
-
-component_sizes as (
-    select
-        c.component_key,
-        sum(case when r.source_system = 'crm' then 1 else 0 end) as n_crm,
-        sum(case when r.source_system = 'erp' then 1 else 0 end) as n_erp,
-        sum(case when r.source_system = 'psa' then 1 else 0 end) as n_psa
-    from cc_components as c
-    inner join records as r on r.deal_record_key = c.node_key
-    group by c.component_key
-),
-
-membership as (
-    select
-        c.node_key,
-        case when s.n_crm > 1 or s.n_erp > 1 or s.n_psa > 1 then c.node_key else c.component_key end
-            as component_key,
-        (s.n_crm > 1 or s.n_erp > 1 or s.n_psa > 1) as is_cluster_conflict
-    from cc_components as c
-    inner join component_sizes as s on s.component_key = c.component_key
-),
-
-in_review as (
-    select {{ dbt.concat(['left_system', "':'", 'left_id']) }} as node_key from candidates
-    where review_reason is not null
-    union
-    select {{ dbt.concat(['right_system', "':'", 'right_id']) }} from candidates
-    where review_reason is not null
-),
+{{ throughline.crosswalk_cluster_ctes('records', 'candidates', 'deal_record_key') }},
 
 deals as (
     select
@@ -73,13 +29,6 @@ deals as (
     inner join records as r on r.deal_record_key = m.node_key
     left join in_review as ir on ir.node_key = m.node_key
     group by m.component_key
-),
-
-direct as (
-    select m.component_key, a.pair_type, a.match_method, a.match_score
-    from accepted as a
-    inner join membership as m on m.node_key = a.node_a
-    where not m.is_cluster_conflict
 )
 
 select

@@ -19,14 +19,8 @@ import duckdb
 from ingestion import parse
 from ingestion.contract import SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
-from ingestion.warehouse import (
-    LINEAGE_COLUMNS,
-    current_table,
-    ensure_bookkeeping,
-    ensure_object_tables,
-    history_table,
-    q,
-)
+from ingestion.typed import bad_sql, refresh_current, typed_sql
+from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_object_tables, history_table, q
 
 #: Statuses that mean data of this object was not loaded and someone must act.
 FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
@@ -111,88 +105,6 @@ def _file_reject(
     con.execute(
         "insert into raw.rejects values (?, ?, ?, ?, ?, ?, ?, ?, null)",
         [r.load_id, r.system, r.object, r.file, row, column, rule, f"{r.file}: {message}"],
-    )
-
-
-def _typed_sql(obj: SourceObject) -> str:
-    """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
-
-    Each value is cast once (a materialized CTE holds the raw text and the cast value side by side)."""
-    checks = [
-        "case when parse_rule is not null then {'column': null::varchar, 'rule': "
-        "case when unterminated then 'truncated_line' else parse_rule end, 'message': "
-        "case when unterminated then 'last line is cut off (no line ending): ' || parse_message "
-        "else parse_message end} end"
-    ]
-    pairs = []
-    for i, c in enumerate(obj.columns):
-        col, raw = q(c.name), f"_r{i}"
-        typed = c.type.upper() != "VARCHAR"
-        pairs.append(f"{col} as {raw}, " + (f"try_cast({col} as {c.type}) as {col}" if typed else col))
-        if typed:
-            checks.append(
-                f"case when parse_rule is null and {raw} is not null and {col} is null then "
-                f"{{'column': {parse.sql_str(c.name)}, 'rule': 'wrong_type', 'message': "
-                f"'value ''' || left({raw}, 80) || ''' is not a valid {c.type}'}} end"
-            )
-        if c.name in obj.required_columns:
-            checks.append(
-                f"case when parse_rule is null and {raw} is null then "
-                f"{{'column': {parse.sql_str(c.name)}, 'rule': 'required_missing', 'message': "
-                f"'required value missing'}} end"
-            )
-    cols = ", ".join(q(c) for c in obj.column_names)
-    return (
-        "create or replace temp table _typed as with c as materialized ("
-        f"select lineno, line, unterminated, parse_rule, parse_message, {', '.join(pairs)}, _overflow "
-        "from _rows) "
-        "select lineno as _source_row, line as _raw, "
-        f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {cols}, _overflow from c"
-    )
-
-
-def _bad_sql(obj: SourceObject) -> str:
-    """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept)."""
-    pk = ", ".join(q(k) for k in obj.primary_key)
-    label = " || ', ' || ".join(f"'{k}=' || coalesce({q(k)}::varchar, 'null')" for k in obj.primary_key)
-    return f"""
-        create or replace temp table _bad as
-        select _source_row, unnest(_errs) as e, _raw from _typed where len(_errs) > 0
-        union all
-        select _source_row, {{'column': null::varchar, 'rule': 'duplicate_key', 'message':
-               'duplicate primary key (' || {label} || ') already on line ' || first_row
-               || ' of this file; first occurrence kept'}}, _raw
-        from (
-            select *, min(_source_row) over (partition by {pk}) as first_row from _typed where len(_errs) = 0
-        ) where _source_row <> first_row
-    """
-
-
-def _refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: str, fresh: bool) -> None:
-    """Rebuild the current row of every key touched by this file from the whole history."""
-    pk = [q(k) for k in obj.primary_key]
-    on = " and ".join(f"t.{k} = k.{k}" for k in pk)
-    cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
-    mod = q(obj.modified_at)
-    if fresh:  # first load of this object: every key is new, its only version is the current one
-        con.execute(
-            f"insert into {current_table(obj)} ({cols}) select {cols} from {history_table(obj)} "
-            "where not _is_deleted"
-        )
-        return
-    con.execute(f"create or replace temp table _keys as select distinct {', '.join(pk)} from {source}")
-    con.execute(f"delete from {current_table(obj)} t using _keys k where {on}")
-    con.execute(
-        f"""
-        insert into {current_table(obj)} ({cols})
-        select {cols} from (
-            select t.*, row_number() over (
-                partition by {", ".join("t." + k for k in pk)}
-                order by t.{mod} desc nulls last, t._extract_date desc, t._source_row desc, t._loaded_at desc
-            ) as _rn
-            from {history_table(obj)} t semi join _keys k on {on}
-        ) where _rn = 1 and not _is_deleted
-        """
     )
 
 
@@ -388,8 +300,8 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         _remember(con, r)
         _log(con, r)
         return
-    con.execute(_typed_sql(obj))
-    con.execute(_bad_sql(obj))
+    con.execute(typed_sql(obj))
+    con.execute(bad_sql(obj))
     r.rows_rejected = int(con.execute("select count(distinct _source_row) from _bad").fetchone()[0])
     source = "_typed"
     if r.rows_rejected:
@@ -418,7 +330,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         f"select {cols}, ?, ?, _source_row, ?, now()::timestamp, {pred}, _overflow from {source}",
         [r.load_id, r.file, r.extract_date],
     )
-    _refresh_current(con, obj, source, fresh)
+    refresh_current(con, obj, source, fresh)
     r.rows_loaded = r.rows_read - r.rows_rejected
     r.status = "loaded_with_rejects" if r.rows_rejected else "loaded"
     if r.rows_rejected:

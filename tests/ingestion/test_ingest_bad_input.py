@@ -196,3 +196,20 @@ def test_empty_and_all_invalid_jsonl_files(landing: Path, load) -> None:
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (2, 0, 2)
     rules = [rule for _, _, rule, *_ in _rejects(loaded, "practices.jsonl")]
     assert rules == ["invalid_json", "invalid_json"]
+
+
+def test_file_changed_after_marker_and_file_missing_are_failures(landing: Path, load) -> None:
+    import json
+
+    folder = write_extract(landing, SF, D1, {"account.csv": f"{HEADER}\n{OK1}\n"})
+    (folder / "account.csv").write_text(f"{HEADER}\n{OK1}\n{OK2}\n")  # rewritten after the marker
+    marker = json.loads((folder / "_SUCCESS.json").read_text())
+    marker["files"]["user.csv"] = {"rows": 3}  # promised, never delivered
+    (folder / "_SUCCESS.json").write_text(json.dumps(marker))
+    loaded = load()
+    acc = loaded.by_file("account.csv")
+    assert (acc.status, acc.rows_read, acc.rows_rejected) == ("rejected", 2, 2)
+    assert "checksum_mismatch" in acc.message
+    user = loaded.by_file("user.csv")
+    assert user.status == "missing" and user.failed
+    assert loaded.sql("select count(*) from raw_salesforce.account") == [(0,)]

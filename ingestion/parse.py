@@ -10,6 +10,7 @@ is reported as an unbalanced quote on both lines rather than silently merged.
 from __future__ import annotations
 
 import csv
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,20 +64,42 @@ def map_header(obj: SourceObject, names: list[str]) -> HeaderMap:
     return m
 
 
-def read_lines(con: duckdb.DuckDBPyConnection, path: Path, json_keys: bool = False) -> None:
+#: DuckDB's read_text refuses files above ~3.9 GiB; bigger files are read in parts cut at line ends.
+READ_TEXT_MAX_BYTES = 1 << 31
+
+_SPLIT_SELECT = """
+    select generate_subscripts(l, 1) + $offset as lineno, unnest(l) as raw, len(l) + $offset as n, nl
+    from (select string_split(content, chr(10)) as l, ends_with(content, chr(10)) as nl from read_text($path))
+"""
+
+
+def _split_in_parts(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int) -> None:
+    """``_split`` of a file too big for one read_text: parts of ~max_bytes ending at a line end."""
+    con.execute("create or replace temp table _split (lineno BIGINT, raw VARCHAR, n BIGINT, nl BOOLEAN)")
+    offset = 0
+    with tempfile.TemporaryDirectory(prefix="throughline_parts_") as tmp, path.open("rb") as fh:
+        part = Path(tmp) / "part.txt"
+        while block := fh.read(max_bytes):
+            block += fh.readline()  # finish the line the block cut
+            part.write_bytes(block)
+            con.execute(f"insert into _split {_SPLIT_SELECT}", {"offset": offset, "path": str(part)})
+            offset += block.count(b"\n")
+
+
+def read_lines(
+    con: duckdb.DuckDBPyConnection, path: Path, json_keys: bool = False, max_bytes: int = READ_TEXT_MAX_BYTES
+) -> None:
     """Load the file's physical lines into ``_lines`` (with ``keys``, the top-level JSON keys or NULL when
     the line is not JSON, if ``json_keys``). Raises duckdb.InvalidInputException if not UTF-8.
 
     Two statements: the split of the one big string runs on one thread, so it does nothing else; the
     cleaning (BOM, CR, blank lines) and JSON work then run in parallel over the split lines."""
-    con.execute(
-        """
-        create or replace temp table _split as
-        select generate_subscripts(l, 1) as lineno, unnest(l) as raw, len(l) as n, nl
-        from (select string_split(content, chr(10)) as l, ends_with(content, chr(10)) as nl from read_text(?))
-        """,
-        [str(path)],
-    )
+    if path.stat().st_size > max_bytes:
+        _split_in_parts(con, path, max_bytes)
+    else:
+        con.execute(
+            f"create or replace temp table _split as {_SPLIT_SELECT}", {"offset": 0, "path": str(path)}
+        )
     keys = ", try(json_keys(line)) as keys" if json_keys else ""
     con.execute(
         f"""

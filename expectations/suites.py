@@ -38,13 +38,17 @@ FCT_TIME_ENTRIES: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(column="legal_entity_key", severity=CRITICAL),
     gxe.ExpectColumnValuesToNotBeNull(column="transaction_currency_code", severity=CRITICAL),
     # One group reporting currency and one rate type: sums across rows are only meaningful then.
-    gxe.ExpectColumnUniqueValueCountToBeBetween(column="reporting_currency_code", max_value=1, severity=CRITICAL),
+    gxe.ExpectColumnUniqueValueCountToBeBetween(
+        column="reporting_currency_code", max_value=1, severity=CRITICAL
+    ),
     gxe.ExpectColumnValuesToBeInSet(column="fx_rate_type", value_set=["spot"], severity=CRITICAL),
     # A single entry is between 0 and 24 hours: negative hours (PSA_NEGATIVE_HOURS) or more than a day
     # are keying errors in the PSA that distort utilisation and billable value.
     gxe.ExpectColumnValuesToBeBetween(column="hours", min_value=0, max_value=24, severity=WARNING),
     # Almost every entry fits a normal working day; more than 1% above 12 hours suggests bulk entry.
-    gxe.ExpectColumnValuesToBeBetween(column="hours", min_value=0, max_value=12, mostly=0.99, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(
+        column="hours", min_value=0, max_value=12, mostly=0.99, severity=WARNING
+    ),
     # Billable hours never exceed hours worked: the approved-billable base of checks B1-B3.
     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
         column_A="hours", column_B="billable_hours", or_equal=True, severity=WARNING
@@ -57,17 +61,23 @@ FCT_TIME_ENTRIES: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(
         column="billable_amount_transaction", row_condition=RATES_PRESENT, severity=WARNING
     ),
-    gxe.ExpectColumnValuesToNotBeNull(column="billable_amount_entity", row_condition=RATES_PRESENT, severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(
+        column="billable_amount_entity", row_condition=RATES_PRESENT, severity=WARNING
+    ),
     gxe.ExpectColumnValuesToNotBeNull(
         column="billable_amount_reporting", row_condition=RATES_PRESENT, severity=WARNING
     ),
-    gxe.ExpectColumnValuesToNotBeNull(column="cost_amount_reporting", row_condition=RATES_PRESENT, severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(
+        column="cost_amount_reporting", row_condition=RATES_PRESENT, severity=WARNING
+    ),
     # Decoded PSA picklists: a new source value needs the decode map extended.
     gxe.ExpectColumnValuesToBeInSet(
         column="time_entry_status", value_set=["draft", "submitted", "approved", "rejected"], severity=WARNING
     ),
     gxe.ExpectColumnValuesToBeInSet(
-        column="work_type", value_set=["client", "presales", "internal", "training", "admin"], severity=WARNING
+        column="work_type",
+        value_set=["client", "presales", "internal", "training", "admin"],
+        severity=WARNING,
     ),
     # Client work resolves to a conformed client (internal work legitimately has none): R4 orphans.
     gxe.ExpectColumnValuesToNotBeInSet(
@@ -92,24 +102,34 @@ FCT_INVOICE_LINES: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(column="legal_entity_key", severity=CRITICAL),
     gxe.ExpectColumnValuesToNotBeNull(column="transaction_currency_code", severity=CRITICAL),
     gxe.ExpectColumnValuesToNotBeNull(column="entity_currency_code", severity=CRITICAL),
-    gxe.ExpectColumnUniqueValueCountToBeBetween(column="reporting_currency_code", max_value=1, severity=CRITICAL),
+    gxe.ExpectColumnUniqueValueCountToBeBetween(
+        column="reporting_currency_code", max_value=1, severity=CRITICAL
+    ),
     gxe.ExpectColumnValuesToBeInSet(column="fx_rate_type", value_set=["spot"], severity=CRITICAL),
     # Amounts in three currencies: document and functional always, reporting unless a rate is missing.
     gxe.ExpectColumnValuesToNotBeNull(column="amount_transaction", severity=WARNING),
     gxe.ExpectColumnValuesToNotBeNull(column="amount_entity", row_condition=RATES_PRESENT, severity=WARNING),
-    gxe.ExpectColumnValuesToNotBeNull(column="amount_reporting", row_condition=RATES_PRESENT, severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(
+        column="amount_reporting", row_condition=RATES_PRESENT, severity=WARNING
+    ),
     # Spot rates are positive; a zero or negative rate zeroes or flips reporting amounts (FX checks).
     gxe.ExpectColumnValuesToBeBetween(
         column="fx_rate_to_reporting", min_value=0, strict_min=True, severity=WARNING
     ),
     # Dates in order: due on or after the document date, service period end on or after its start.
     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="due_date", column_B="transaction_date", or_equal=True,
-        ignore_row_if="either_value_is_missing", severity=WARNING,
+        column_A="due_date",
+        column_B="transaction_date",
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        severity=WARNING,
     ),
     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="service_period_end", column_B="service_period_start", or_equal=True,
-        ignore_row_if="either_value_is_missing", severity=WARNING,
+        column_A="service_period_end",
+        column_B="service_period_start",
+        or_equal=True,
+        ignore_row_if="either_value_is_missing",
+        severity=WARNING,
     ),
     gxe.ExpectColumnValuesToBeInSet(
         column="transaction_status", value_set=["open", "paid_in_full", "closed", "voided"], severity=WARNING
@@ -122,11 +142,15 @@ FCT_AR_OPEN_ITEMS: list[gxe.Expectation] = [
     # Grain: one row per as-of month end and invoice (the dbt test checks the same pair).
     gxe.ExpectColumnValuesToNotBeNull(column="ar_open_item_id", severity=CRITICAL),
     gxe.ExpectColumnValuesToBeUnique(column="ar_open_item_id", severity=CRITICAL),
-    gxe.ExpectCompoundColumnsToBeUnique(column_list=["as_of_date", "invoice_transaction_id"], severity=CRITICAL),
+    gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=["as_of_date", "invoice_transaction_id"], severity=CRITICAL
+    ),
     gxe.ExpectColumnValuesToNotBeNull(column="legal_entity_key", severity=CRITICAL),
     # Aging is derived by the model from var ar_aging_bucket_edges [30, 60, 90].
     gxe.ExpectColumnValuesToBeInSet(column="aging_bucket", value_set=AGING_BUCKETS, severity=CRITICAL),
-    gxe.ExpectColumnValuesToBeBetween(column="aging_bucket_order", min_value=0, max_value=4, severity=CRITICAL),
+    gxe.ExpectColumnValuesToBeBetween(
+        column="aging_bucket_order", min_value=0, max_value=4, severity=CRITICAL
+    ),
     # Only invoices dated on or before the as-of date are open at that date (ar v1).
     gxe.ExpectColumnPairValuesAToBeGreaterThanB(
         column_A="as_of_date", column_B="invoice_date", or_equal=True, severity=CRITICAL
@@ -169,7 +193,9 @@ DIM_CLIENT: list[gxe.Expectation] = [
     # A registration id identifies one company: two clients sharing one are duplicates (CLIENT_DUPLICATE).
     gxe.ExpectColumnValuesToBeUnique(column="registration_id", severity=WARNING),
     # At most 5% of clients are suspected duplicates or mis-links awaiting review.
-    gxe.ExpectColumnValuesToBeInSet(column="is_duplicate_suspect", value_set=[False], mostly=0.95, severity=WARNING),
+    gxe.ExpectColumnValuesToBeInSet(
+        column="is_duplicate_suspect", value_set=[False], mostly=0.95, severity=WARNING
+    ),
     gxe.ExpectColumnValuesToBeInSet(column="is_cluster_conflict", value_set=[False], severity=WARNING),
 ]
 

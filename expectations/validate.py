@@ -130,10 +130,14 @@ def _plain(value: Any) -> Any:
 
 
 def _error(exception_info: Any) -> str | None:
-    infos = [exception_info] if isinstance(exception_info, dict) and "raised_exception" in exception_info else (
-        list(exception_info.values()) if isinstance(exception_info, dict) else []
+    infos = (
+        [exception_info]
+        if isinstance(exception_info, dict) and "raised_exception" in exception_info
+        else (list(exception_info.values()) if isinstance(exception_info, dict) else [])
     )
-    messages = [str(i.get("exception_message")) for i in infos if isinstance(i, dict) and i.get("raised_exception")]
+    messages = [
+        str(i.get("exception_message")) for i in infos if isinstance(i, dict) and i.get("raised_exception")
+    ]
     return "; ".join(messages) or None
 
 

@@ -1,0 +1,134 @@
+"""GX expectation suites on the marts, as Dagster asset checks (``gx_expectations`` on each mart).
+
+One ``multi_asset_check`` step evaluates every suite of ``expectations.suites``: it depends on the mart
+assets, so in the nightly job it runs after ``dbt build`` has finished and closed the warehouse. It opens
+the warehouse read-only once, pulls the columns each suite reads, closes the connection and only then
+validates (a connection is never held across steps). Severity: a failed CRITICAL expectation fails the
+check with ERROR, a failed WARNING expectation (defective source data) with WARN, which does not block.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import dagster as dg
+import pandas as pd
+from dagster import AssetCheckExecutionContext
+
+from expectations.catalog import SUITE_NAMES
+from orchestration.resources import WarehouseResource
+
+CHECK_NAME = "gx_expectations"
+
+
+def suite_asset_key(suite_name: str) -> dg.AssetKey:
+    """``marts.fct_time_entries`` -> ``AssetKey(["marts", "fct_time_entries"])`` (the dbt asset key)."""
+    return dg.AssetKey(suite_name.split("."))
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_frames(warehouse_path: str, suite_names: list[str]) -> dict[str, pd.DataFrame | str]:
+    """Each suite's columns from its mart (read-only, one short connection); an error text if unreadable."""
+    import duckdb
+
+    from expectations.validate import suite_columns
+
+    frames: dict[str, pd.DataFrame | str] = {}
+    with duckdb.connect(warehouse_path, read_only=True) as con:
+        for name in suite_names:
+            schema, table = name.split(".")
+            cols = ", ".join(_quoted(c) for c in suite_columns(name))
+            try:
+                frames[name] = con.sql(f"select {cols} from {_quoted(schema)}.{_quoted(table)}").df()
+            except duckdb.Error as exc:
+                frames[name] = f"cannot read {name} from {warehouse_path}: {exc}"
+    return frames
+
+
+def check_result(suite_name: str, frame: pd.DataFrame | str) -> dg.AssetCheckResult:
+    """Validate one frame and turn the suite result into an ``AssetCheckResult`` with metadata."""
+    from expectations.validate import validate_frame
+
+    key = suite_asset_key(suite_name)
+    if isinstance(frame, str):
+        return dg.AssetCheckResult(
+            asset_key=key,
+            check_name=CHECK_NAME,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=frame,
+            metadata={"error": frame},
+        )
+    res = validate_frame(suite_name, frame)
+    failed: list[dict[str, Any]] = [
+        {
+            "expectation": r.expectation_type,
+            "column": r.column,
+            "severity": r.severity,
+            "unexpected_count": r.unexpected_count,
+            "unexpected_values": r.unexpected_values,
+            **({"error": r.error} if r.error else {}),
+        }
+        for r in res.failed
+    ]
+    summary = "; ".join(
+        f"{f['severity']} {f['expectation']}({f['column']}): "
+        + (
+            f["error"]
+            if "error" in f
+            else f"{f['unexpected_count']} unexpected, e.g. {f['unexpected_values'][:3]}"
+        )
+        for f in failed
+    )
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=CHECK_NAME,
+        passed=res.success,
+        description=f"{len(failed)} of {len(res.results)} expectations failed"
+        + (f": {summary}" if summary else ""),
+        severity=dg.AssetCheckSeverity.ERROR if res.critical_failed else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "suite": suite_name,
+            "rows": res.row_count,
+            "expectations_evaluated": len(res.results),
+            "expectations_failed": len(failed),
+            "critical_failed": len(res.critical_failed),
+            "unexpected_rows": sum(f["unexpected_count"] or 0 for f in failed),
+            "failed": dg.MetadataValue.json(failed),
+        },
+    )
+
+
+def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecksDefinition:
+    """One step checking every suite's mart; ``can_subset`` so a run that skips a mart skips its check."""
+    names = suite_names or list(SUITE_NAMES)
+    specs = [
+        dg.AssetCheckSpec(
+            name=CHECK_NAME,
+            asset=suite_asset_key(n),
+            blocking=False,
+            description=f"Great Expectations suite {n} (expectations/suites.py): CRITICAL failures -> ERROR, "
+            "WARNING failures (defective source data) -> WARN.",
+        )
+        for n in names
+    ]
+
+    @dg.multi_asset_check(specs=specs, name="gx_mart_expectations", can_subset=True)
+    def _gx_checks(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = {k.asset_key for k in context.selected_asset_check_keys}
+        todo = [n for n in names if suite_asset_key(n) in selected]
+        frames = read_frames(warehouse.path, todo)  # connection closed before GX runs
+        for name in todo:
+            result = check_result(name, frames[name])
+            log = context.log.info if result.passed else context.log.warning
+            log(f"{name}: {result.description}")
+            yield result
+
+    return _gx_checks
+
+
+quality_asset_checks: list[dg.AssetChecksDefinition] = [build_quality_checks()]

@@ -22,9 +22,10 @@ lines as (
         l.transaction_type,
         l.transaction_currency_code,
         coalesce(c.contract_currency_code, l.transaction_currency_code) as contract_currency_code,
-        l.amount_transaction
+        cast(l.amount_transaction
             * {{ fx_rate('fx', 'l.transaction_currency_code',
-                'coalesce(c.contract_currency_code, l.transaction_currency_code)') }} as amount_contract
+                'coalesce(c.contract_currency_code, l.transaction_currency_code)') }}
+            as {{ throughline.amount_type() }}) as amount_contract
     from {{ ref('fct_invoice_lines') }} as l
     left join contracts as c on l.psa_project_id = c.project_id
     {{ join_spot_rate('fx', 'l.transaction_currency_code', 'c.contract_currency_code', 'l.transaction_date') }}

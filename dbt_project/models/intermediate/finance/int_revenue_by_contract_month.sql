@@ -62,10 +62,13 @@ approved_time as (
         t.spent_date,
         t.hours,
         coalesce(t.is_billable, false) and t.bill_rate is not null as is_billable,
-        t.hours * t.bill_rate
-            * {{ fx_rate('fx_bill', 't.currency_code', 'c.contract_currency_code') }} as billable_value,
-        t.hours * t.cost_rate
-            * {{ fx_rate('fx_cost', 't.cost_currency_code', 'c.contract_currency_code') }} as cost_value
+        {#- per-entry values as fixed-point decimals so monthly sums are exact and reruns identical -#}
+        cast(t.hours * t.bill_rate
+            * {{ fx_rate('fx_bill', 't.currency_code', 'c.contract_currency_code') }}
+            as {{ throughline.amount_type() }}) as billable_value,
+        cast(t.hours * t.cost_rate
+            * {{ fx_rate('fx_cost', 't.cost_currency_code', 'c.contract_currency_code') }}
+            as {{ throughline.amount_type() }}) as cost_value
     from {{ ref('stg_psa__time_entries') }} as t
     inner join contracts as c on t.project_id = c.project_id
     {{ join_spot_rate('fx_bill', 't.currency_code', 'c.contract_currency_code', 't.spent_date') }}

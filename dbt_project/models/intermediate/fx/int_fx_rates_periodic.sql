@@ -13,8 +13,9 @@ derived as (
         from_currency,
         to_currency,
         coalesce(
-            avg(case when gap_days = 0 then rate end),
-            avg(rate)
+            {#- exact decimal sums: a double sum depends on the order threads add it up in -#}
+            avg(case when gap_days = 0 then cast(rate as {{ throughline.rate_type() }}) end),
+            avg(cast(rate as {{ throughline.rate_type() }}))
         ) as average_rate,
         max(case when rate_date = {{ throughline.month_end('rate_date') }} then rate end) as closing_rate
     from daily

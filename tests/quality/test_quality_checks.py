@@ -1,0 +1,91 @@
+"""The GX mart checks on the xs warehouse built by the nightly pipeline (defect firm), and their wiring."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from expectations.catalog import SUITE_NAMES
+from orchestration.assets.quality import (
+    CHECK_NAME,
+    check_result,
+    quality_asset_checks,
+    read_frames,
+    suite_asset_key,
+)
+from orchestration.resources import WarehouseResource
+
+
+def _defect(firm: Path, kind: str) -> dict[str, str]:
+    with (firm / "_truth" / "defects.csv").open(newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["kind"] == kind]
+    assert rows, f"{kind} not injected in {firm}/_truth/defects.csv"
+    return rows[0]
+
+
+@pytest.fixture(scope="module")
+def evaluations(xs_warehouse: Path) -> dict[str, dg.AssetCheckEvaluation]:
+    """Run the multi-asset check as Dagster would (marts as upstream specs), keyed by suite name."""
+    defs = dg.Definitions(
+        assets=[dg.AssetSpec(suite_asset_key(n)) for n in SUITE_NAMES],
+        asset_checks=quality_asset_checks,
+        jobs=[dg.define_asset_job("quality", selection=dg.AssetSelection.all_asset_checks())],
+        resources={"warehouse": WarehouseResource(path=str(xs_warehouse))},
+    )
+    result = defs.resolve_job_def("quality").execute_in_process(raise_on_error=True)
+    evals = {".".join(e.asset_key.path): e for e in result.get_asset_check_evaluations()}
+    assert set(evals) == set(SUITE_NAMES)
+    return evals
+
+
+def test_critical_expectations_pass_on_the_defect_firm(
+    evaluations: dict[str, dg.AssetCheckEvaluation],
+) -> None:
+    for name, ev in evaluations.items():
+        assert ev.check_name == CHECK_NAME
+        assert ev.metadata["critical_failed"].value == 0, (name, ev.description)
+        assert ev.passed or ev.severity == dg.AssetCheckSeverity.WARN, (name, ev.description)
+        assert ev.metadata["expectations_evaluated"].value > 10
+
+
+def test_negative_hours_defect_fails_a_warning(
+    evaluations: dict[str, dg.AssetCheckEvaluation], xs_firm: Path
+) -> None:
+    defect = _defect(xs_firm, "PSA_NEGATIVE_HOURS")
+    hours = float(json.loads(defect["related_keys"])["hours"])
+    assert hours < 0
+    ev = evaluations["marts.fct_time_entries"]
+    assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
+    failed = ev.metadata["failed"].value
+    hours_range = [f for f in failed if f["column"] == "hours" and f["severity"] == "warning"]
+    assert hours_range and hours in hours_range[0]["unexpected_values"]
+    pair = [f for f in failed if f["column"] == "hours, billable_hours"]
+    assert pair and [hours, 0.0] in pair[0]["unexpected_values"]
+
+
+def test_duplicate_client_defect_fails_a_warning(evaluations: dict[str, dg.AssetCheckEvaluation]) -> None:
+    ev = evaluations["marts.dim_client"]
+    assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
+    assert "registration_id" in {f["column"] for f in ev.metadata["failed"].value}
+
+
+def test_unreadable_mart_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    frames = read_frames(str(empty), ["marts.dim_client"])
+    res = check_result("marts.dim_client", frames["marts.dim_client"])
+    assert not res.passed and res.severity == dg.AssetCheckSeverity.ERROR
+    assert "marts.dim_client" in str(res.metadata["error"].value) and str(empty) in (res.description or "")
+
+
+def test_nightly_job_runs_the_checks_after_dbt() -> None:
+    from orchestration import definitions
+
+    job = definitions.defs.resolve_job_def("nightly")
+    keys = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name == CHECK_NAME}
+    assert keys == {dg.AssetCheckKey(suite_asset_key(n), CHECK_NAME) for n in SUITE_NAMES}

@@ -86,8 +86,9 @@ def check_result(suite_name: str, frame: pd.DataFrame | str) -> dg.AssetCheckRes
         asset_key=key,
         check_name=CHECK_NAME,
         passed=res.success,
-        description=f"{len(failed)} of {len(res.results)} expectations failed"
-        + (f": {summary}" if summary else ""),
+        description=f"{len(failed)} of {len(res.results)} expectations failed: {summary}"
+        if failed
+        else f"all {len(res.results)} expectations passed",
         severity=dg.AssetCheckSeverity.ERROR if res.critical_failed else dg.AssetCheckSeverity.WARN,
         metadata={
             "suite": suite_name,

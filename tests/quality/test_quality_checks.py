@@ -89,3 +89,6 @@ def test_nightly_job_runs_the_checks_after_dbt() -> None:
     job = definitions.defs.resolve_job_def("nightly")
     keys = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name == CHECK_NAME}
     assert keys == {dg.AssetCheckKey(suite_asset_key(n), CHECK_NAME) for n in SUITE_NAMES}
+    node = next(n for n in job.graph.node_names() if n == "gx_mart_expectations")
+    upstream = job.graph.dependency_structure.input_to_upstream_outputs_for_node(node)
+    assert {o.node_name for outs in upstream.values() for o in outs} == {"throughline_dbt"}

@@ -8,6 +8,7 @@ they are reported as FAILED in the summary and make ``success`` False.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -21,6 +22,7 @@ import duckdb
 
 from ingestion.contract import all_objects
 from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.run_log import ProgressStream
 
 
 @dataclass
@@ -138,7 +140,13 @@ def run_nightly(
         resources=resources,
         executor=dg.in_process_executor,
     )
-    with dg.DagsterInstance.ephemeral() as instance:
+    run_log = warehouse.with_name(warehouse.name + ".nightly.log")
+    say(f"  full dbt and step log: {run_log}")
+    with (
+        run_log.open("w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
+        dg.DagsterInstance.ephemeral() as instance,
+    ):
         result = run_defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -160,7 +168,12 @@ def run_nightly(
         if building.exists():
             summary, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
         res = NightlyResult(
-            False, {"building": building}, summary, sorted(failed_checks), failures, result.run_id
+            False,
+            {"building": building, "run log": run_log},
+            summary,
+            sorted(failed_checks),
+            failures,
+            result.run_id,
         )
         if echo and summary:
             print(res.table())
@@ -172,7 +185,7 @@ def run_nightly(
     summary, notes = _summarise(warehouse, result.run_id, {c.split(":")[0] for c in failed_checks})
     res = NightlyResult(
         success=not failed_checks and all(s.status != "FAILED" for s in summary),
-        artifacts={"warehouse": warehouse},
+        artifacts={"warehouse": warehouse, "run log": run_log},
         summary=summary,
         failed_checks=sorted(failed_checks),
         messages=notes,

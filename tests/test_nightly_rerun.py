@@ -13,7 +13,12 @@ import duckdb
 
 #: Columns that legitimately record *when* a run happened, not what it computed.
 RUN_STAMP_COLUMNS = {
-    "_loaded_at", "_load_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_scd_id"
+    "_loaded_at",
+    "_load_id",
+    "dbt_updated_at",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_scd_id",
 }
 SCHEMAS = ("raw_salesforce", "raw_netsuite", "raw_psa", "intermediate", "marts", "snapshots")
 

@@ -50,7 +50,9 @@ def xs_firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from throughline.samplefirm import generate
 
     return _build_once(
-        _shared_cache(tmp_path_factory), "xs_firm", lambda d: generate(scale="xs", seed=XS_SEED, out=d, clean=False)
+        _shared_cache(tmp_path_factory),
+        "xs_firm",
+        lambda d: generate(scale="xs", seed=XS_SEED, out=d, clean=False),
     )
 
 
@@ -60,7 +62,9 @@ def xs_clean_firm(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from throughline.samplefirm import generate
 
     return _build_once(
-        _shared_cache(tmp_path_factory), "xs_clean_firm", lambda d: generate(scale="xs", seed=XS_SEED, out=d, clean=True)
+        _shared_cache(tmp_path_factory),
+        "xs_clean_firm",
+        lambda d: generate(scale="xs", seed=XS_SEED, out=d, clean=True),
     )
 
 

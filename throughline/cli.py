@@ -41,8 +41,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     wh = out / "warehouse.duckdb"
     print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
-    print(f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
-          ".sql('from marts.fct_revenue limit 5').show()\"")
+    print(
+        f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
+        ".sql('from marts.fct_revenue limit 5').show()\""
+    )
     return 0 if result.success else 1
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ingestion import parse
 
-CONTENT = b"\xef\xbb\xbfid,name\r\n1,a\r\n\r\n2,b\n3,\"c, d\"\n\n4,e\n5,cut"
+CONTENT = b'\xef\xbb\xbfid,name\r\n1,a\r\n\r\n2,b\n3,"c, d"\n\n4,e\n5,cut'
 
 
 @pytest.mark.parametrize("max_bytes", [7, 13, 20, 1000])

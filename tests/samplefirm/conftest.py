@@ -26,7 +26,7 @@ def load_final_state(landing: Path, con: duckdb.DuckDBPyConnection) -> None:
                     f"columns = {cols})"
                 )
         if not parts:  # no rows in any extract: an empty, typed table
-            typed = ", ".join(f"NULL::{c.type} AS \"{c.name}\"" for c in obj.columns)
+            typed = ", ".join(f'NULL::{c.type} AS "{c.name}"' for c in obj.columns)
             parts.append(f"SELECT {typed}, 0 AS _n WHERE false")
         pk = ", ".join(f'"{k}"' for k in obj.primary_key)
         deleted = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"

@@ -240,19 +240,29 @@ def test_every_kind_is_in_the_extracts(xs_firm: Path, truth: list[dict[str, str]
         view = _latest(con, xs_firm, r["system"], r["object"])
         if kind == "FX_MISSING_RATE":
             found = _count(
-                con, view, "basecurrency = ? and transactioncurrency = ? and effectivedate::date >= ?::date "
+                con,
+                view,
+                "basecurrency = ? and transactioncurrency = ? and effectivedate::date >= ?::date "
                 "and effectivedate::date < ?::date",
                 [str(key["basecurrency"]), str(key["transactioncurrency"]), key["from"], key["to"]],
             )
             assert found == 0, f"{kind}: rates landed inside the missing window {key}"
         elif kind == "FX_MISSING_CONSOLIDATED_RATE":
-            found = _count(con, view, "postingperiod = ? and fromsubsidiary = ? and tosubsidiary = ?",
-                           [str(key["postingperiod"]), str(key["fromsubsidiary"]), str(key["tosubsidiary"])])
+            found = _count(
+                con,
+                view,
+                "postingperiod = ? and fromsubsidiary = ? and tosubsidiary = ?",
+                [str(key["postingperiod"]), str(key["fromsubsidiary"]), str(key["tosubsidiary"])],
+            )
             assert found == 0, f"{kind}: consolidated rate landed for {key}"
         elif kind == "PSA_MISSING_TIMESHEET":
-            found = _count(con, view, "resource_id = ? and spent_date::date >= ?::date "
-                           "and spent_date::date < ?::date + 7 and deleted_at is null",
-                           [str(key["resource_id"]), key["week_start"], key["week_start"]])
+            found = _count(
+                con,
+                view,
+                "resource_id = ? and spent_date::date >= ?::date "
+                "and spent_date::date < ?::date + 7 and deleted_at is null",
+                [str(key["resource_id"]), key["week_start"], key["week_start"]],
+            )
             assert found == 0, f"{kind}: time landed in the missing week {key}"
         elif kind == "PSA_RATE_CARD_GAP":
             per_pair = con.execute(f"select role_id, currency, count(*) from {view} group by all").fetchall()

@@ -19,7 +19,11 @@ EXTRACT = "2026-11-18"
 
 def _ctx(con: duckdb.DuckDBPyConnection, clean: bool = False) -> SimpleNamespace:
     return SimpleNamespace(
-        con=con, seed=3, clean=clean, scale=SimpleNamespace(name="xs"), extract_dates=[date(2026, 11, 18)],
+        con=con,
+        seed=3,
+        clean=clean,
+        scale=SimpleNamespace(name="xs"),
+        extract_dates=[date(2026, 11, 18)],
         end_date=date(2026, 11, 20),
     )
 
@@ -58,9 +62,23 @@ def _write_landing(root: Path) -> Path:
     psa = landing / "psa" / EXTRACT
     psa.mkdir(parents=True)
     for name in ("time_entries", "expenses", "clients", "projects"):
-        rows = [{"id": i, "resource_id": 1, "project_id": 2, "spent_date": "2026-11-17", "hours": 8.0,
-                 "name": f"N{i}", "code": f"P{i}", "legal_entity": "US01", "billing_type": "fixed_fee",
-                 "amount": 10.0, "currency": "USD", "updated_at": "2026-11-17 20:00:00"} for i in (1, 2, 3)]
+        rows = [
+            {
+                "id": i,
+                "resource_id": 1,
+                "project_id": 2,
+                "spent_date": "2026-11-17",
+                "hours": 8.0,
+                "name": f"N{i}",
+                "code": f"P{i}",
+                "legal_entity": "US01",
+                "billing_type": "fixed_fee",
+                "amount": 10.0,
+                "currency": "USD",
+                "updated_at": "2026-11-17 20:00:00",
+            }
+            for i in (1, 2, 3)
+        ]
         (psa / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return landing
 

@@ -40,6 +40,43 @@ create table if not exists raw.loaded_files (
 """
 
 
+#: Descriptions of the lineage columns, written as DuckDB column comments beside the contract's own.
+LINEAGE_DESCRIPTIONS = {
+    "_load_id": "Nightly load that landed this version (raw.load_log.load_id).",
+    "_source_file": "Landed file, relative to the landing folder.",
+    "_source_row": "Line number of the record in that file.",
+    "_extract_date": "Extract folder date the version arrived in.",
+    "_loaded_at": "When Throughline loaded it (UTC).",
+    "_is_deleted": "The source flagged the record deleted (contract delete marker).",
+    "_overflow": "Columns the contract does not declare (schema drift), as JSON.",
+}
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _describe(con: duckdb.DuckDBPyConnection, table: str, obj: SourceObject, history: bool) -> None:
+    """Write the contract's descriptions as DuckDB comments, so analysts see them in any SQL client."""
+    kind = "Every landed version (append-only) of" if history else "Current state (latest version per key) of"
+    about = f"{kind} {obj.system}.{obj.name}: {obj.description}"
+    con.execute(f"comment on table {table} is {_literal(about)}")
+    descriptions = {c.name: c.description for c in obj.columns} | LINEAGE_DESCRIPTIONS
+    for name, text in descriptions.items():
+        if text:
+            con.execute(f"comment on column {table}.{q(name)} is {_literal(text)}")
+
+
+#: Table comments of the bookkeeping tables (what a controller reading the warehouse needs to know).
+BOOKKEEPING_DESCRIPTIONS = {
+    "load_log": "One row per landed file per nightly load: status, rows read = loaded + rejected, "
+    "schema drift (columns the contract does not declare) and a message.",
+    "rejects": "Quarantined rows: file, line number, column and rule they broke, a message an analyst can "
+    "act on, and the raw text. Nothing landed is dropped: it is loaded or it is here.",
+    "loaded_files": "Content hashes of processed files: landing a file twice is a no-op.",
+}
+
+
 def q(name: str) -> str:
     """Quote an identifier for DuckDB SQL."""
     return '"' + name.replace('"', '""') + '"'
@@ -59,7 +96,6 @@ def _table_columns(obj: SourceObject) -> list[tuple[str, str]]:
 
 def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, obj: SourceObject, name: str) -> None:
     cols = _table_columns(obj)
-    con.execute(f"create table if not exists {table} ({', '.join(f'{q(n)} {t}' for n, t in cols)})")
     existing = {
         r[0]
         for r in con.execute(
@@ -67,9 +103,12 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, obj: SourceObject,
             [obj.schema, name],
         ).fetchall()
     }
+    con.execute(f"create table if not exists {table} ({', '.join(f'{q(n)} {t}' for n, t in cols)})")
     for n, t in cols:
-        if n not in existing:
+        if existing and n not in existing:
             con.execute(f"alter table {table} add column {q(n)} {t}")
+    if not existing or any(n not in existing for n, _ in cols):
+        _describe(con, table, obj, history=name.endswith("__history"))
 
 
 def ensure_object_tables(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> None:
@@ -81,6 +120,8 @@ def ensure_object_tables(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> N
 def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {BOOKKEEPING_SCHEMA}")
     con.execute(BOOKKEEPING_DDL)
+    for table, text in BOOKKEEPING_DESCRIPTIONS.items():
+        con.execute(f"comment on table {BOOKKEEPING_SCHEMA}.{table} is {_literal(text)}")
 
 
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:

@@ -437,6 +437,14 @@ def _opportunities(ctx: GenContext) -> None:
         FROM _gen_oli l JOIN salesforce__product_2 p ON p.product_code = l.product_code
         JOIN salesforce__opportunity s ON s.id = '006' || lpad(l.n::VARCHAR, 12, '0') || 'AAA'
     """)
+    # Salesforce cascades a deleted opportunity to its line items and stage history.
+    for child in ("salesforce__opportunity_line_item", "salesforce__opportunity_history"):
+        ctx.sql(f"""
+            UPDATE {child} AS c SET is_deleted = true,
+                system_modstamp = greatest(c.system_modstamp + INTERVAL 1 SECOND, o.system_modstamp)
+            FROM salesforce__opportunity AS o
+            WHERE o.id = c.opportunity_id AND o.is_deleted
+        """)
 
 
 def _sales_orders_and_jobs(ctx: GenContext) -> None:

@@ -599,7 +599,10 @@ def _change_orders(ctx: GenContext) -> None:
                CASE WHEN u(p.id, 102) < 0.7 THEN 'approved' WHEN u(p.id, 102) < 0.9 THEN 'pending'
                    ELSE 'rejected' END AS status,
                round(p.budget_amount * (0.05 + 0.2 * u(p.id, 103)), -2) AS amount_change,
-               round(p.budget_hours * (0.05 + 0.2 * u(p.id, 103))) AS hours_change
+               round(p.budget_hours * (0.05 + 0.2 * u(p.id, 103))) AS hours_change,
+               -- about half of the change orders on running projects also extend the end date
+               CASE WHEN p.end_date >= DATE '{end}' AND u(p.id, 108) < 0.5
+                    THEN p.end_date + CAST(14 + 70 * u(p.id, 109) AS INTEGER) END AS new_end
         FROM psa__projects p
         WHERE p.billing_type IN ('time_and_materials', 'fixed_fee', 'milestone') AND u(p.id, 104) < 0.25
           AND p.start_date < DATE '{end}' - 45
@@ -627,7 +630,7 @@ def _change_orders(ctx: GenContext) -> None:
         SELECT co_id AS id, project_id, 'CO-1' AS number,
                CASE WHEN rate_pct <> 0 THEN 'Scope extension and rate increase' ELSE 'Scope extension' END
                    AS title,
-               status, amount_change, hours_change, NULL::DATE AS new_end_date,
+               status, amount_change, hours_change, new_end AS new_end_date,
                rate_pct AS bill_rate_change_pct, requested AS requested_date,
                approved AS approved_date, so_id::VARCHAR AS erp_sales_order_id,
                requested::TIMESTAMP + INTERVAL 10 HOUR AS created_at,
@@ -645,7 +648,8 @@ def _change_orders(ctx: GenContext) -> None:
                    AND c.approved BETWEEN ap.startdate AND ap.enddate) AS postingperiod,
                false AS posting, 'Contract amendment CO-1' AS memo, 30 AS terms,
                    c.amount_change AS foreigntotal,
-               0 AS taxtotal, t.startdate, t.enddate, false AS voided, t.custbody_contract_type,
+               0 AS taxtotal, t.startdate, coalesce(c.new_end, t.enddate) AS enddate, false AS voided,
+               t.custbody_contract_type,
                c.parent_so AS custbody_parent_contract, t.custbody_sf_opportunity_id,
                c.project_id::VARCHAR AS custbody_psa_project_id,
                    c.co_id::VARCHAR AS custbody_psa_change_order_id,
@@ -670,6 +674,7 @@ def _change_orders(ctx: GenContext) -> None:
     ctx.sql("""
         UPDATE psa__projects p SET budget_amount = p.budget_amount + c.amount_change,
                budget_hours = p.budget_hours + c.hours_change,
+               end_date = coalesce(c.new_end, p.end_date),
                nte_amount = CASE WHEN p.nte_amount IS NOT NULL THEN p.nte_amount + c.amount_change END,
                updated_at = greatest(p.updated_at, c.approved::TIMESTAMP + INTERVAL 15 HOUR)
         FROM _gen_co2 c WHERE c.project_id = p.id AND c.status = 'approved'

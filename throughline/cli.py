@@ -29,6 +29,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.dir).resolve()
     generate(scale=args.scale, seed=args.seed, out=out, clean=False)
+    # The demo firm was just written anew (maybe at another scale or seed): start from an empty warehouse
+    # so two firms never mix. `throughline run` on a real landing keeps its warehouse and loads new nights.
+    for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
+        (out / stale).unlink(missing_ok=True)
     result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
     print()
     print("Throughline demo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -31,3 +32,20 @@ def test_scale_and_required_options_are_validated() -> None:
         parser.parse_args(["generate", "--scale", "xxl", "--out", "x"])
     with pytest.raises(SystemExit):
         parser.parse_args(["run", "--landing", "x"])  # --warehouse is required
+
+
+def test_defect_rates_from_the_command_line(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["generate", "--out", "x", "--defect-rate", "b1=0", "--defect-rate", "R3=0.5"]
+    )
+    assert dict(args.defect_rate) == {"B1": 0.0, "R3": 0.5}
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["generate", "--out", "x", "--defect-rate", "B1"])
+    assert main(["generate", "--scale", "xs", "--out", str(tmp_path / "bad"), "--defect-rate", "ZZ=1"]) == 2
+    assert (
+        main(["generate", "--scale", "xs", "--seed", "7", "--out", str(tmp_path), "--defect-rate", "B1=0"])
+        == 0
+    )
+    summary = json.loads((tmp_path / "_truth" / "summary.json").read_text())
+    assert summary["rates"]["B1"] == 0.0 and summary["counts"].get("B1", 0) == 0
+    assert summary["counts"]["B2"] > 0  # the other kinds keep their defaults

@@ -9,10 +9,27 @@ from pathlib import Path
 SCALES = ("xs", "s", "m", "l", "xl")
 
 
+def _defect_rate(text: str) -> tuple[str, float]:
+    """``KIND=RATE`` from the command line, e.g. ``B1=0.05`` (share of eligible records; 0 = off)."""
+    kind, sep, rate = text.partition("=")
+    try:
+        value = float(rate)
+    except ValueError:
+        value = -1.0
+    if not sep or value < 0:
+        raise argparse.ArgumentTypeError(f"expected KIND=RATE with a rate >= 0, e.g. B1=0.05; got {text!r}")
+    return kind.strip().upper(), value
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from throughline.samplefirm import generate
 
-    generate(scale=args.scale, seed=args.seed, out=Path(args.out), clean=args.clean)
+    rates = dict(args.defect_rate or [])
+    try:
+        generate(scale=args.scale, seed=args.seed, out=Path(args.out), clean=args.clean, defect_rates=rates)
+    except ValueError as exc:  # e.g. an unknown defect kind: say so, no stack trace
+        print(f"throughline generate: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -68,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=42)
     g.add_argument("--out", required=True, help="output folder (landing/ and _truth/ are written inside)")
     g.add_argument("--clean", action="store_true", help="inject no defects")
+    g.add_argument(
+        "--defect-rate",
+        action="append",
+        type=_defect_rate,
+        metavar="KIND=RATE",
+        help="override one defect kind's rate (repeatable), e.g. --defect-rate B1=0.05; kinds and defaults "
+        "are in throughline/samplefirm/defects/catalogue.py and in DIR/_truth/summary.json",
+    )
     g.set_defaults(func=_cmd_generate)
 
     r = sub.add_parser("run", help="run the nightly pipeline on every complete extract not loaded yet")

@@ -12,19 +12,17 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 
 from . import billing, commercial, delivery, extracts, masters
+from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
+from .defects.catalogue import DefectRates
 from .profile import firm_kpis
 from .store import create_tables
-
-try:  # the defects helper owns this module; keep generation working without it
-    from . import defects as _defects
-except ImportError:  # pragma: no cover
-    _defects = None
 
 __all__ = ["SCALES", "GenContext", "ScaleSpec", "generate"]
 
@@ -36,10 +34,20 @@ def _log(t0: float):  # noqa: ANN202
     return log
 
 
-def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: bool = False) -> GenContext:
-    """Generate the sample firm into ``out`` (replacing ``out/landing`` and ``out/_truth``)."""
+def generate(
+    scale: str = "s",
+    seed: int = 42,
+    out: Path | str = "demo",
+    clean: bool = False,
+    defect_rates: Mapping[str, float] | None = None,
+) -> GenContext:
+    """Generate the sample firm into ``out`` (replacing ``out/landing`` and ``out/_truth``).
+
+    ``defect_rates`` overrides the catalogue's default rate of some defect kinds (0 turns a kind off).
+    """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    rates = DefectRates(dict(defect_rates or {}))  # unknown kinds fail here, before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     for sub in ("landing", "_truth"):
@@ -59,6 +67,7 @@ def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: 
                 con.execute(f"SET memory_limit = '{os.environ.get('THROUGHLINE_GEN_MEMORY', '8GB')}'")
                 con.execute("SET preserve_insertion_order = false")
             ctx = make_context(scale, seed, out, clean, con)
+            ctx.defect_rates = rates
             log(
                 f"scale={scale} seed={seed} clean={clean}: {spec.people} people, "
                 f"{ctx.start_date} .. {ctx.end_date}, "
@@ -73,22 +82,21 @@ def generate(scale: str = "s", seed: int = 42, out: Path | str = "demo", clean: 
                 stage(ctx)
                 log(f"{name} done")
             log(f"time entries: {ctx.count('psa__time_entries'):,}")
-            if not clean and _defects is not None:
+            if not clean:
                 _defects.inject_before_billing(ctx)
                 log("defects before billing injected")
             billing.build(ctx)
             log(f"billing done: {ctx.count('netsuite__transaction'):,} transactions; {firm_kpis(ctx)}")
-            if not clean and _defects is not None:
+            if not clean:
                 _defects.inject_after_billing(ctx)
                 log("defects after billing injected")
             landing = out / "landing"
             extracts.write_all(ctx, landing, log)
-            if not clean and _defects is not None:
+            if not clean:
                 _defects.corrupt_landing(ctx, landing)
             rows = extracts.write_markers(ctx, landing)
             log(f"completion markers written ({rows:,} data rows landed)")
-            if _defects is not None:
-                _defects.write_truth(ctx, out / "_truth")
+            _defects.write_truth(ctx, out / "_truth")
             log("done")
     finally:
         if tmpdir:

@@ -77,6 +77,8 @@ class GenContext:
     out: Path
     reporting_currency: str = "USD"
     stats: dict[str, Any] = field(default_factory=dict)
+    #: Per-kind defect rates overriding the catalogue defaults (a DefectRates or a plain dict).
+    defect_rates: Any = None
 
     def sql(self, query: str, params: list[Any] | None = None) -> Any:
         return self.con.execute(query, params or [])

@@ -197,6 +197,12 @@ def run_nightly(
             print(f"note: {n}")
         for c in res.failed_checks:
             print(f"FAILED check: {c}")
+        rejected = sum(o.rows_rejected for o in summary)
+        if rejected:
+            print(
+                f"{rejected:,} rows quarantined tonight, each with its file, line, column and rule: "
+                "select * from raw.rejects"
+            )
         outcome = "succeeded" if res.success else "finished with FAILED objects"
         print(f"nightly run {outcome} in {elapsed:.1f}s; warehouse published: {warehouse}")
     return res

@@ -114,6 +114,10 @@ def run_nightly(
             print(msg, file=sys.stderr if msg.startswith("  ") else sys.stdout, flush=True)
 
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
+    if not landing.is_dir():
+        raise FileNotFoundError(
+            f"landing folder {landing} does not exist (expected <landing>/<system>/<YYYY-MM-DD>/<files>)"
+        )
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     building = warehouse.with_name(warehouse.name + ".building")
     for stale in (building, building.with_name(building.name + ".wal")):

@@ -49,3 +49,13 @@ def test_defect_rates_from_the_command_line(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "_truth" / "summary.json").read_text())
     assert summary["rates"]["B1"] == 0.0 and summary["counts"].get("B1", 0) == 0
     assert summary["counts"]["B2"] > 0  # the other kinds keep their defaults
+
+
+def test_run_on_a_missing_landing_folder_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-landing"
+    assert main(["run", "--landing", str(missing), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert f"landing folder {missing} does not exist" in err
+    assert not (tmp_path / "w.duckdb").exists()

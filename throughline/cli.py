@@ -36,7 +36,11 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.nightly import run_nightly
 
-    result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
+    try:
+        result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
+    except FileNotFoundError as exc:
+        print(f"throughline run: {exc}", file=sys.stderr)
+        return 2
     return 0 if result.success else 1
 
 

@@ -21,7 +21,12 @@ from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensu
 from orchestration.resources import WarehouseResource
 
 #: dbt folder under models/ (fqn[1]) -> Dagster group.
-LAYER_GROUPS = {"staging": "dbt_staging", "intermediate": "dbt_intermediate", "marts": "dbt_marts"}
+LAYER_GROUPS = {
+    "staging": "dbt_staging",
+    "intermediate": "dbt_intermediate",
+    "marts": "dbt_marts",
+    "kpis": "dbt_kpis",
+}
 
 
 class ThroughlineDbtTranslator(DagsterDbtTranslator):

@@ -1,5 +1,7 @@
 {#- AR documents that open a receivable: customer invoices (voided ones excluded), with the original amount
-    (header total incl. tax, transaction currency), due date and entity. The AR as-of logic (ar v1) starts
+    (header total incl. tax, transaction currency), due date and entity; the conformed client (from the ERP
+    customer, else the PSA project's client; '-1' unresolved) and whether the customer is one of the
+    group's own entities (intercompany: excluded from DSO, kept in the AR subledger). The AR as-of logic (ar v1) starts
     here, never from NetSuite's current amount unpaid. -#}
 
 with invoices as (
@@ -20,12 +22,28 @@ entities as (
 
 currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+),
+
+customers as (
+    select customer_id, is_intercompany from {{ ref('stg_netsuite__customers') }}
+),
+
+clients_by_erp as (
+    select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
+),
+
+clients_by_psa as (
+    select p.project_id, m.client_key
+    from {{ ref('stg_psa__projects') }} as p
+    inner join {{ ref('int_clients_matched') }} as m on p.client_id = m.psa_client_id
 )
 
 select
     i.transaction_id as invoice_transaction_id,
     i.transaction_number as invoice_number,
     i.entity_id as erp_customer_id,
+    coalesce(ce.client_key, cp.client_key, '-1') as client_key,
+    coalesce(cu.is_intercompany, false) as is_intercompany,
     i.psa_project_id,
     fl.subsidiary_id as erp_subsidiary_id,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
@@ -40,3 +58,6 @@ from invoices as i
 left join first_lines as fl on i.transaction_id = fl.transaction_id
 left join entities as e on fl.subsidiary_id = e.erp_subsidiary_id
 left join currencies as c on i.currency_id = c.currency_id
+left join customers as cu on i.entity_id = cu.customer_id
+left join clients_by_erp as ce on i.entity_id = ce.erp_customer_id
+left join clients_by_psa as cp on i.psa_project_id = cp.project_id

@@ -29,6 +29,10 @@ currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
 ),
 
+intercompany_customers as (
+    select customer_id from {{ ref('stg_netsuite__customers') }} where is_intercompany
+),
+
 clients_by_erp as (
     select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
 ),
@@ -74,6 +78,7 @@ joined as (
         coalesce(e.legal_entity_key, '-1') as legal_entity_key,
         l.subsidiary_id as erp_subsidiary_id,
         h.entity_id as erp_customer_id,
+        ic.customer_id is not null as is_intercompany,
         l.entity_id as erp_line_entity_id,
         coalesce(l.psa_project_id, h.psa_project_id) as psa_project_id,
         l.psa_milestone_id,
@@ -105,6 +110,7 @@ joined as (
     left join service_lines as sl on l.class_id = sl.erp_class_id
     left join projects as p on coalesce(l.psa_project_id, h.psa_project_id) = p.project_id
     left join clients_by_erp as ce on h.entity_id = ce.erp_customer_id
+    left join intercompany_customers as ic on h.entity_id = ic.customer_id
     left join clients_by_psa as cp on p.client_id = cp.psa_client_id
     left join deals_by_project as dl on p.project_id = dl.psa_project_id
     left join sales_orders as so on l.created_from_transaction_id = so.transaction_id

@@ -51,11 +51,20 @@ revenue as (
 entities as (
     select legal_entity_key, legal_entity_code, functional_currency_code
     from {{ ref('dim_legal_entity') }} where not is_unknown
+),
+
+projects as (
+    select psa_project_id, client_key, contract_key, service_line_key
+    from {{ ref('int_psa_project_context') }}
 )
 
 select
     {{ composite_key(['r.project_id', 'r.revenue_month', 'r.revenue_method']) }} as revenue_id,
     r.project_id as psa_project_id,
+    r.project_id as project_key,
+    coalesce(p.client_key, '-1') as client_key,
+    coalesce(p.contract_key, '-1') as contract_key,
+    coalesce(p.service_line_key, '-1') as service_line_key,
     r.erp_sales_order_id,
     r.crm_opportunity_id,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
@@ -83,4 +92,5 @@ select
     r.has_measurement_gap
 from revenue as r
 left join entities as e on r.legal_entity_code = e.legal_entity_code
+left join projects as p on r.project_id = p.psa_project_id
 {{ join_periodic_rates('r.contract_currency_code', 'e.functional_currency_code', 'r.revenue_month') }}

@@ -41,6 +41,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"throughline run: {exc}", file=sys.stderr)
         return 2
+    _print_kpi_summary(Path(args.warehouse), result.success)
     return 0 if result.success else 1
 
 
@@ -68,9 +69,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("               staging, intermediate, marts, snapshots")
     print(
         f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
-        ".sql('from marts.fct_revenue limit 5').show()\""
+        ".sql('from marts.kpi_firm_monthly limit 5').show()\""
     )
+    _print_kpi_summary(wh, result.success)
     return 0 if result.success else 1
+
+
+def _print_kpi_summary(warehouse: Path, success: bool) -> None:
+    """The one-screen KPI summary of the latest complete month (only from a warehouse that was published)."""
+    from throughline.kpi_summary import render
+
+    if success and warehouse.exists():
+        print()
+        print(render(warehouse))
 
 
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:

@@ -11,5 +11,17 @@
 {#- Safe ratio for KPI marts: numerator / denominator, NULL when the denominator is zero or NULL. Ratios are
     always recomputed from summed numerators and denominators at every grain, never averaged. -#}
 {% macro safe_ratio(numerator, denominator) -%}
-    cast({{ numerator }} as {{ dbt.type_float() }}) / nullif(cast({{ denominator }} as {{ dbt.type_float() }}), 0)
+    cast({{ numerator }} as {{ throughline.ratio_type() }})
+        / nullif(cast({{ denominator }} as {{ throughline.ratio_type() }}), 0)
 {%- endmacro %}
+
+{#- Type of KPI ratios and day counts: 64-bit floating point (dbt.type_float() is 32-bit on DuckDB). -#}
+{% macro ratio_type() -%}
+    {{ return(adapter.dispatch('ratio_type', 'throughline')()) }}
+{%- endmacro %}
+
+{% macro default__ratio_type() -%} double precision {%- endmacro %}
+
+{% macro duckdb__ratio_type() -%} double {%- endmacro %}
+
+{% macro spark__ratio_type() -%} double {%- endmacro %}

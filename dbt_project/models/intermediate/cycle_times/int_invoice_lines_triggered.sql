@@ -1,8 +1,10 @@
 {#- One row per billed line of a customer invoice (no tax lines, no credit memos, no voided or intercompany
     invoices) with the billing trigger it answers to and the trigger's date (docs/metrics.md, invoice cycle
     time; domain reference §6.2). The trigger depends on what the line bills:
-      milestone line (PSA milestone id on the line, or a PSA milestone that records this invoice for a
-        fixed-fee/milestone project)   -> milestone accepted date, else its completed date;
+      milestone line of a milestone project (PSA milestone id on the line, else the PSA milestone that
+        records this invoice)          -> milestone accepted date, else its completed date (flagged basis);
+      schedule item of a fixed-fee project (same link)
+                                       -> its scheduled (due) date, else accepted / completed date;
       expense recharge (item type in var cycle_time_expense_item_types)
                                        -> latest approval of the PSA expenses billed on this invoice and
                                           project, else the line's service period end;
@@ -44,9 +46,14 @@ milestones as (
         milestone_id,
         project_id,
         erp_invoice_id,
+        due_date,
         coalesce(accepted_date, completed_date) as trigger_date,
         case when accepted_date is not null then 'milestone_accepted'
-            when completed_date is not null then 'milestone_completed' end as trigger_date_basis
+            when completed_date is not null then 'milestone_completed' end as trigger_date_basis,
+        coalesce(due_date, accepted_date, completed_date) as schedule_date,
+        case when due_date is not null then 'schedule_due_date'
+            when accepted_date is not null then 'milestone_accepted'
+            when completed_date is not null then 'milestone_completed' end as schedule_date_basis
     from {{ ref('stg_psa__milestones') }}
 ),
 
@@ -104,9 +111,11 @@ typed as (
     select
         lines.*,
         case
+            when psa_milestone_id is not null and contract_type = 'fixed_fee' then 'fixed_fee_schedule'
             when psa_milestone_id is not null then 'milestone'
             when is_expense_line then 'expense'
-            when contract_type in ('milestone', 'fixed_fee') then 'milestone'
+            when contract_type = 'fixed_fee' then 'fixed_fee_schedule'
+            when contract_type = 'milestone' then 'milestone'
             when contract_type = 'retainer' then 'retainer_period'
             when contract_type = 'time_and_materials' then 'time_and_materials_period'
             else 'unknown'
@@ -124,16 +133,18 @@ dated as (
         t.psa_project_id,
         t.contract_type,
         t.trigger_type,
-        case when t.trigger_type = 'milestone' then coalesce(t.psa_milestone_id, mi.milestone_id) end
-            as psa_milestone_id,
+        case when t.trigger_type in ('milestone', 'fixed_fee_schedule')
+            then coalesce(t.psa_milestone_id, mi.milestone_id) end as psa_milestone_id,
         case t.trigger_type
             when 'milestone' then coalesce(ml.trigger_date, mil.trigger_date)
+            when 'fixed_fee_schedule' then coalesce(ml.schedule_date, mil.schedule_date)
             when 'expense' then coalesce(bx.last_approved_date, t.service_period_end)
             when 'retainer_period' then t.service_period_start
             when 'time_and_materials_period' then coalesce(t.service_period_end, bt.work_month_end_date)
         end as trigger_date,
         case t.trigger_type
             when 'milestone' then coalesce(ml.trigger_date_basis, mil.trigger_date_basis)
+            when 'fixed_fee_schedule' then coalesce(ml.schedule_date_basis, mil.schedule_date_basis)
             when 'expense' then case when bx.last_approved_date is not null then 'expense_approved'
                 when t.service_period_end is not null then 'service_period_end' end
             when 'retainer_period' then case when t.service_period_start is not null then 'service_period_start' end
@@ -143,7 +154,7 @@ dated as (
     from typed as t
     left join milestones as ml on ml.milestone_id = t.psa_milestone_id
     left join milestones_by_invoice as mi
-        on t.psa_milestone_id is null and t.trigger_type = 'milestone'
+        on t.psa_milestone_id is null and t.trigger_type in ('milestone', 'fixed_fee_schedule')
             and mi.erp_invoice_id = t.invoice_transaction_id and mi.project_id = t.psa_project_id
     left join milestones as mil on mil.milestone_id = mi.milestone_id
     left join billed_expenses as bx

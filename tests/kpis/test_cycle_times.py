@@ -72,23 +72,35 @@ def test_r6_start_before_close_shows_as_negative_activation(xs_firm: Path, xs_wa
         r[0]: r[1:]
         for r in _rows(
             xs_warehouse,
-            """select project_key, won_date, project_active_date, days_won_to_active, is_started_before_win
-               from marts.kpi_cycle_times where is_started_before_win""",
+            """select project_key, won_date, project_start_date, project_active_date, days_won_to_start,
+                      days_won_to_active, is_started_before_win
+               from marts.kpi_cycle_times where is_start_date_before_win""",
         )
     }
-    # exactly the injected projects are flagged, and each went live 21 days before its deal was won
+    # exactly the injected projects start before their win (scheduled or live), with negative days
     assert set(rows) == set(injected)
-    for project_key, (won_date, active_date, days_won_to_active, _) in rows.items():
+    for project_key, (
+        won_date,
+        start_date,
+        active_date,
+        won_to_start,
+        won_to_active,
+        started,
+    ) in rows.items():
         related = json.loads(injected[project_key]["related_keys"])
-        assert active_date == date.fromisoformat(related["start_date"])
-        assert won_date == date.fromisoformat(related["close_date"])
-        assert days_won_to_active == -21
+        assert start_date == date.fromisoformat(related["start_date"])
+        # the stage-history win can differ from the (moved) close date; the start stays before both
+        assert won_to_start == (start_date - won_date).days < 0
+        # a project that has gone live is an at-risk start: negative won -> active days, flagged
+        assert started == (active_date is not None)
+        if active_date is not None:
+            assert won_to_active == won_to_start
 
 
 def test_clean_firm_has_no_start_before_win(xs_clean_warehouse: Path) -> None:
     ((flagged, fallback),) = _rows(
         xs_clean_warehouse,
-        """select count(*) filter (where is_started_before_win),
+        """select count(*) filter (where is_started_before_win or is_start_date_before_win),
                   count(*) filter (where is_won_date_from_close_date)
            from marts.kpi_cycle_times""",
     )

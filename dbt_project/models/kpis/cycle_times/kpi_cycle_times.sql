@@ -8,7 +8,8 @@
       first time  = earliest spent_date of an approved time entry (fct_time_entries).
     activation_days = first time - won date. Negative values are kept and flagged (work or go-live before
     the win: at-risk starts). A project linked to several won deals takes the earliest win; a project with
-    no won deal has null won-based days and is_without_won_deal. -#}
+    no won deal has null won-based days and is_without_won_deal. is_start_date_before_win also catches a
+    planned (not yet live) project scheduled to start before the win. -#}
 
 with projects as (
     select * from {{ ref('dim_project') }}
@@ -98,6 +99,7 @@ measured as (
     select
         events.*,
         {{ cycle_days('opportunity_close_date', 'won_date') }} as days_close_date_to_won,
+        {{ cycle_days('won_date', 'project_start_date') }} as days_won_to_start,
         {{ cycle_days('won_date', 'project_active_date') }} as days_won_to_active,
         {{ cycle_days('project_active_date', 'first_approved_time_date') }} as days_active_to_first_time,
         {{ cycle_days('won_date', 'first_approved_time_date') }} as activation_days
@@ -126,12 +128,14 @@ select
     first_approved_time_date,
     cast({{ dbt.date_trunc('month', 'first_approved_time_date') }} as date) as activation_month_start_date,
     cast(days_close_date_to_won as integer) as days_close_date_to_won,
+    cast(days_won_to_start as integer) as days_won_to_start,
     cast(days_won_to_active as integer) as days_won_to_active,
     cast(days_active_to_first_time as integer) as days_active_to_first_time,
     cast(activation_days as integer) as activation_days,
     won_date is null as is_without_won_deal,
     coalesce(won_date_basis = 'close_date', false) as is_won_date_from_close_date,
     coalesce(days_close_date_to_won > 0, false) as is_close_date_back_dated,
+    coalesce(days_won_to_start < 0, false) as is_start_date_before_win,
     coalesce(days_won_to_active < 0, false) as is_active_before_win,
     coalesce(activation_days < 0, false) as is_time_before_win,
     coalesce(days_won_to_active < 0 or activation_days < 0, false) as is_started_before_win,

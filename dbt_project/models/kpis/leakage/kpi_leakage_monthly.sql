@@ -163,6 +163,9 @@ unbilled_time as (
         on {{ dbt.dateadd('day', unbilled_after_days, 't.billable_from_date') }} <= m.month_end_date
         and (t.invoice_date is null or t.invoice_date > m.month_end_date)
     where t.in_cap_amount_transaction > 0
+        {# only items that are ever unbilled past the window reach the range join #}
+        and (t.invoice_date is null
+            or t.invoice_date > {{ dbt.dateadd('day', unbilled_after_days, 't.billable_from_date') }})
     group by m.month_start_date, t.project_key, t.legal_entity_key, t.transaction_currency_code
 ),
 
@@ -193,6 +196,7 @@ unbilled_expenses as (
     inner join months as m
         on {{ dbt.dateadd('day', unbilled_after_days, 'e.spent_date') }} <= m.month_end_date
         and (e.invoice_date is null or e.invoice_date > m.month_end_date)
+    where e.invoice_date is null or e.invoice_date > {{ dbt.dateadd('day', unbilled_after_days, 'e.spent_date') }}
     group by m.month_start_date, e.project_key, e.legal_entity_key, e.transaction_currency_code
 ),
 

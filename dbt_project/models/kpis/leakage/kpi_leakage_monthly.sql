@@ -5,9 +5,12 @@
         unbilled_time      approved billable time (in-cap value) aged past the window, not invoiced by the month end
         unbilled_expenses  approved billable expenses aged past the window, not invoiced by the month end
       flows within the month (average rate):
-        below_rate_card    invoiced time lines: (baseline rate - invoiced rate) x quantity where > 0
+        below_rate_card    invoiced time lines: (baseline rate - invoiced rate) x quantity where > 0; baseline =
+                           rate card, lowered to the approved contracted rate of the billed time when below it
+                           (that approved discount is reported apart as approved_rate_discount, not leakage)
         write_offs         credit memos with reason WRITE_OFF
-        credit_notes       other credit memos (DISPUTE, DISCOUNT, REBILL not re-invoiced)
+        credit_notes       other credit memos (DISPUTE, DISCOUNT, REBILL not re-invoiced; re-invoiced rebills
+                           are reported apart as rebilled_credit_notes, not leakage)
         over_cap           month increase of T&M value above the NTE cap (fct_revenue)
         leakage_total      below_rate_card + write_offs + credit_notes + over_cap (balances are NOT added)
         revenue            recognised revenue (fct_revenue)

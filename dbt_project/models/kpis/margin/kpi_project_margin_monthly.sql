@@ -211,36 +211,36 @@ flows as (
         case when is_contractor then 'contractor_cost' else 'labor_cost' end as measure,
         sum(cost_amount) as amount_source
     from approved_time
-    group by 1, 2, 3, 4
+    group by project_key, month_start_date, cost_currency_code, is_contractor
 
     union all
     select project_key, month_start_date, transaction_currency_code, 'standard_value', sum(standard_value_amount)
     from time_standard_value
     where standard_value_amount is not null
-    group by 1, 2, 3
+    group by project_key, month_start_date, transaction_currency_code
 
     union all
     select project_key, month_start_date, transaction_currency_code,
         case when is_billable then 'pass_through_expense' else 'direct_expense' end, sum(cost_amount)
     from direct_expenses
-    group by 1, 2, 3, 4
+    group by project_key, month_start_date, transaction_currency_code, is_billable
 
     union all
     select project_key, month_start_date, transaction_currency_code, 'pass_through_billable', sum(billable_amount)
     from direct_expenses
     where is_billable
-    group by 1, 2, 3
+    group by project_key, month_start_date, transaction_currency_code
 
     union all
     select project_key, month_start_date, transaction_currency_code,
         case when transaction_type = 'invoice' then 'invoiced' else 'credited' end, sum(line_amount)
     from fee_billings
-    group by 1, 2, 3, 4
+    group by project_key, month_start_date, transaction_currency_code, transaction_type
 
     union all
     select project_key, month_start_date, transaction_currency_code, 'collected', sum(collected_amount)
     from collections
-    group by 1, 2, 3
+    group by project_key, month_start_date, transaction_currency_code
 ),
 
 -- One translation per project, month, currency and measure, at the month's average rate, rounded to cents.

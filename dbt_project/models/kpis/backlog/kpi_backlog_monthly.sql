@@ -205,7 +205,7 @@ valued as (
             when contract_type = 'time_and_materials' then base_cap + change_orders_to_date
             else base_value + change_orders_to_date
         end as contract_value,
-        month_start_date = exit_month as is_exit_month
+        coalesce(month_start_date = exit_month, false) as is_exit_month
     from cumulated
 ),
 

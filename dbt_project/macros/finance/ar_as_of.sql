@@ -53,6 +53,8 @@ select
     it.client_key,
     it.is_intercompany,
     it.psa_project_id,
+    it.project_key,
+    it.contract_key,
     it.legal_entity_key,
     it.invoice_date,
     it.due_date,
@@ -102,17 +104,33 @@ where it.open_amount <> 0
 
 {#- Unapplied cash and credits (ar v1) for every date in as_of_sql: per payment or credit memo dated on or
     before the as-of date, its total minus what was applied to invoices on or before it; rows with a
-    non-zero unapplied amount only. Kept apart from the open items (open-item convention). -#}
+    non-zero unapplied amount only. Conformed keys: client (ERP customer via int_clients_matched), legal
+    entity (the document's subsidiary), project (the header's PSA project: credit memos carry one,
+    payments do not), '-1' unresolved. Kept apart from the open items (open-item convention). -#}
 {% macro ar_unapplied_cash(as_of_sql) -%}
 with as_of_dates as (
     {{ as_of_sql }}
 ),
 
+document_subsidiaries as (
+    {{ transaction_subsidiaries() }}
+),
+
 docs as (
     select t.transaction_id, t.transaction_type, t.transaction_number, t.transaction_date, t.entity_id,
-        t.total_amount, c.currency_code
+        t.total_amount, c.currency_code,
+        coalesce(cl.client_key, '-1') as client_key,
+        coalesce(cu.is_intercompany, false) as is_intercompany,
+        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        coalesce(pr.psa_project_id, '-1') as project_key
     from {{ ref('stg_netsuite__transactions') }} as t
     left join {{ ref('stg_netsuite__currencies') }} as c on t.currency_id = c.currency_id
+    left join document_subsidiaries as ds on t.transaction_id = ds.transaction_id
+    left join {{ ref('int_legal_entities_resolved') }} as e on ds.subsidiary_id = e.erp_subsidiary_id
+    left join {{ ref('stg_netsuite__customers') }} as cu on t.entity_id = cu.customer_id
+    left join {{ ref('int_clients_matched') }} as cl on t.entity_id = cl.erp_customer_id
+        and cl.erp_customer_id is not null
+    left join {{ ref('int_psa_project_context') }} as pr on t.psa_project_id = pr.psa_project_id
     where t.transaction_type in ('payment', 'credit_memo')
         and not coalesce(t.is_voided, false) and coalesce(t.status, '') <> 'voided'
 ),
@@ -137,22 +155,28 @@ select
     x.total_amount as document_amount,
     coalesce(a.applied_amount, 0) as applied_amount,
     x.total_amount - coalesce(a.applied_amount, 0) as unapplied_amount,
-    {{ dbt.datediff('x.transaction_date', 'd.as_of_date', 'day') }} as days_unapplied
+    {{ dbt.datediff('x.transaction_date', 'd.as_of_date', 'day') }} as days_unapplied,
+    x.client_key,
+    x.is_intercompany,
+    x.legal_entity_key,
+    x.project_key
 from docs as x
 inner join as_of_dates as d on x.transaction_date <= d.as_of_date
 left join applied as a on x.transaction_id = a.applying_transaction_id and d.as_of_date = a.as_of_date
 where x.total_amount - coalesce(a.applied_amount, 0) <> 0
 {%- endmacro %}
 
-{#- Month ends from the first invoice's month to the last month end on or before the AR data date
-    (latest NetSuite document date), as a query with one column as_of_date. since_sql, when given, keeps
-    only month ends after that scalar date expression (incremental runs). -#}
+{#- Month ends from the first invoice's month to the last month end on or before the NetSuite extract
+    date (the latest _extract_date of the NetSuite transactions landed), as a query with one column
+    as_of_date. A month-end snapshot exists as soon as an extract taken on or after that month end has
+    landed, whether or not any document is dated after it; a document dated after the extract date (a
+    future-dated invoice) never creates one. since_sql, when given, keeps only month ends after that
+    scalar date expression (incremental runs). docs/model/revenue-and-ar.md, "When a month-end exists". -#}
 {% macro ar_month_ends(since_sql=none) -%}
+    {%- set extract_date = "(select max(_extract_date) from " ~ ref('stg_netsuite__transactions') ~ ")" -%}
     select {{ throughline.month_end('month_start') }} as as_of_date
-    from ({{ month_starts("(select min(invoice_date) from " ~ ref('int_ar_invoices') ~ ")",
-        "(select max(transaction_date) from " ~ ref('stg_netsuite__transactions') ~ ")") }}) as m
-    where {{ throughline.month_end('month_start') }}
-        <= (select max(transaction_date) from {{ ref('stg_netsuite__transactions') }})
+    from ({{ month_starts("(select min(invoice_date) from " ~ ref('int_ar_invoices') ~ ")", extract_date) }}) as m
+    where {{ throughline.month_end('month_start') }} <= {{ extract_date }}
     {%- if since_sql %}
         and {{ throughline.month_end('month_start') }} > {{ since_sql }}
     {%- endif %}

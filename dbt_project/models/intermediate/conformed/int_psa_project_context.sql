@@ -14,8 +14,7 @@ practices as (
 
 entities as (
     select legal_entity_key, legal_entity_code, functional_currency_code
-    from {{ ref('dim_legal_entity') }}
-    where not is_unknown
+    from {{ ref('int_legal_entities_resolved') }}
 ),
 
 clients_by_psa as (
@@ -28,7 +27,7 @@ deals_by_project as (
 ),
 
 service_lines as (
-    select service_line_key from {{ ref('dim_service_line') }} where not is_unknown
+    select service_line_key from {{ ref('int_service_lines_unioned') }}
 )
 
 select

@@ -15,7 +15,7 @@ people as (
 ),
 
 service_lines as (
-    select service_line_key from {{ ref('dim_service_line') }} where not is_unknown
+    select service_line_key from {{ ref('int_service_lines_unioned') }}
 )
 
 select

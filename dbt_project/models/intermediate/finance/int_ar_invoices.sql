@@ -1,6 +1,7 @@
 {#- AR documents that open a receivable: customer invoices (voided ones excluded), with the original amount
     (header total incl. tax, transaction currency), due date and entity; the conformed client (from the ERP
-    customer, else the PSA project's client; '-1' unresolved) and whether the customer is one of the
+    customer, else the PSA project's client; '-1' unresolved), the conformed project (the header's PSA
+    project when it exists in PSA) and contract (that project's ERP sales order, int_psa_project_context) and whether the customer is one of the
     group's own entities (intercompany: excluded from DSO, kept in the AR subledger). The AR as-of logic (ar v1) starts
     here, never from NetSuite's current amount unpaid. -#}
 
@@ -17,7 +18,7 @@ first_lines as (
 
 entities as (
     select legal_entity_key, erp_subsidiary_id, functional_currency_code
-    from {{ ref('dim_legal_entity') }} where not is_unknown
+    from {{ ref('int_legal_entities_resolved') }}
 ),
 
 currencies as (
@@ -30,6 +31,10 @@ customers as (
 
 clients_by_erp as (
     select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
+),
+
+projects as (
+    select psa_project_id, contract_key from {{ ref('int_psa_project_context') }}
 ),
 
 clients_by_psa as (
@@ -45,6 +50,8 @@ select
     coalesce(ce.client_key, cp.client_key, '-1') as client_key,
     coalesce(cu.is_intercompany, false) as is_intercompany,
     i.psa_project_id,
+    coalesce(pr.psa_project_id, '-1') as project_key,
+    coalesce(pr.contract_key, '-1') as contract_key,
     fl.subsidiary_id as erp_subsidiary_id,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
@@ -61,3 +68,4 @@ left join currencies as c on i.currency_id = c.currency_id
 left join customers as cu on i.entity_id = cu.customer_id
 left join clients_by_erp as ce on i.entity_id = ce.erp_customer_id
 left join clients_by_psa as cp on i.psa_project_id = cp.project_id
+left join projects as pr on i.psa_project_id = pr.psa_project_id

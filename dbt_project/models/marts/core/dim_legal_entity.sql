@@ -1,27 +1,18 @@
--- Legal entities (NetSuite subsidiaries) keyed by the entity code CRM and PSA share, plus an unknown member.
-with subsidiaries as (
-    select * from {{ ref('stg_netsuite__subsidiaries') }}
-),
-
-currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
-)
-
+-- Legal entities (NetSuite subsidiaries) keyed by the entity code CRM and PSA share (int_legal_entities_resolved),
+-- plus an unknown member.
 select
-    cast(coalesce(s.legal_entity_code, {{ dbt.concat(["'SUB-'", 's.subsidiary_id']) }}) as {{ dbt.type_string() }})
-        as legal_entity_key,
-    s.subsidiary_id as erp_subsidiary_id,
-    s.legal_entity_code,
-    s.subsidiary_name as legal_entity_name,
-    s.legal_name,
-    s.country_code,
-    c.currency_code as functional_currency_code,
-    s.parent_subsidiary_id as erp_parent_subsidiary_id,
-    coalesce(s.is_elimination, false) as is_elimination,
-    coalesce(s.is_inactive, false) as is_inactive,
+    legal_entity_key,
+    erp_subsidiary_id,
+    legal_entity_code,
+    legal_entity_name,
+    legal_name,
+    country_code,
+    functional_currency_code,
+    erp_parent_subsidiary_id,
+    is_elimination,
+    is_inactive,
     false as is_unknown
-from subsidiaries as s
-left join currencies as c on s.currency_id = c.currency_id
+from {{ ref('int_legal_entities_resolved') }}
 
 union all
 

@@ -10,7 +10,8 @@
     spot rate of the transaction date, and at the period rate IAS 21 translation uses for the account
     (average for income-statement accounts, closing for balance-sheet accounts; NetSuite's general rate
     type wins when set: AVERAGE -> average, CURRENT -> closing, HISTORICAL -> spot). client_key is the
-    conformed client when the line's entity is a customer in int_clients_matched, else '-1'. -#}
+    conformed client when the line's entity is a customer in int_clients_matched, else '-1'; project_key the
+    PSA project on the line (else the header) when it exists in PSA, else '-1'. -#}
 
 with accounting_lines as (
     select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
@@ -21,7 +22,7 @@ headers as (
 ),
 
 lines as (
-    select transaction_line_id, subsidiary_id, class_id, department_id, entity_id, _loaded_at
+    select transaction_line_id, subsidiary_id, class_id, department_id, entity_id, psa_project_id, _loaded_at
     from {{ ref('stg_netsuite__transaction_lines') }}
 ),
 
@@ -39,6 +40,10 @@ currencies as (
 
 clients_by_erp as (
     select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
+),
+
+projects as (
+    select psa_project_id from {{ ref('int_psa_project_context') }}
 ),
 
 service_lines as (
@@ -69,6 +74,7 @@ base as (
         l.department_id as erp_department_id,
         coalesce(l.entity_id, h.entity_id) as erp_entity_id,
         coalesce(cl.client_key, '-1') as client_key,
+        coalesce(pr.psa_project_id, '-1') as project_key,
         coalesce(al.is_posting, h.is_posting, false) as is_posting,
         al.debit_amount,
         al.credit_amount,
@@ -89,6 +95,7 @@ base as (
     left join currencies as c on h.currency_id = c.currency_id
     left join service_lines as sl on l.class_id = sl.erp_class_id
     left join clients_by_erp as cl on coalesce(l.entity_id, h.entity_id) = cl.erp_customer_id
+    left join projects as pr on coalesce(l.psa_project_id, h.psa_project_id) = pr.psa_project_id
 ),
 
 filtered as (
@@ -135,5 +142,6 @@ select
         else spot_rate_to_reporting
     end as amount_reporting_period,
     spot_rate_to_reporting is null as is_fx_rate_missing,
-    _loaded_at
+    _loaded_at,
+    project_key
 from rated

@@ -7,6 +7,8 @@
 ) }}
 {#- Invoice and credit memo lines (every non-header line, tax lines flagged) in transaction, entity
     (functional, as NetSuite booked it) and reporting currency (spot rate on the document date).
+    amount_* are as landed: positive on invoices AND credit memos (Σ amount_* = gross billings + credits);
+    net_amount_* = billing_sign (+1 invoice, -1 credit memo) x amount_* (Σ = net billings). docs/model/billing.md.
     Conformed keys: client from the ERP customer (else the PSA project's client) via int_clients_matched,
     contract from int_deals_matched (else the sales order the line was created from); '-1' unresolved. -#}
 
@@ -120,6 +122,12 @@ joined as (
 select
     joined.*,
     amount_transaction * fx_rate_to_reporting as amount_reporting,
-    fx_rate_to_reporting is null as is_fx_rate_missing
+    fx_rate_to_reporting is null as is_fx_rate_missing,
+    {#- amounts land positive on invoices AND credit memos: the signed columns make sums give net billings -#}
+    cast({{ billing_sign('transaction_type') }} as integer) as billing_sign,
+    cast({{ billing_sign('transaction_type') }} * amount_transaction as numeric(18, 2)) as net_amount_transaction,
+    cast({{ billing_sign('transaction_type') }} * amount_entity as numeric(18, 2)) as net_amount_entity,
+    cast(round({{ billing_sign('transaction_type') }} * amount_transaction * fx_rate_to_reporting, 2)
+        as numeric(18, 2)) as net_amount_reporting
 from joined
 where {{ incremental_lookback('_loaded_at') }}

@@ -2,7 +2,9 @@
     (row_type = application) plus one row per payment for any amount not applied (row_type = unapplied),
     so the amounts of a payment's rows always sum to the payment total. Transaction currency amounts are
     NetSuite's; reporting amounts use the spot rate on the payment date.
-    client_key from int_clients_matched by ERP customer ('-1' unresolved). -#}
+    client_key from int_clients_matched by ERP customer; project_key / contract_key of the invoice applied
+    to (its PSA project and that project's sales order, int_psa_project_context); '-1' unresolved and on
+    unapplied rows. -#}
 
 with payments as (
     select * from {{ ref('stg_netsuite__transactions') }}
@@ -24,6 +26,14 @@ entities as (
 
 clients_by_erp as (
     select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
+),
+
+invoice_projects as (
+    {#- the conformed project and contract of the invoice a payment is applied to -#}
+    select i.transaction_id, pc.psa_project_id, pc.contract_key
+    from {{ ref('stg_netsuite__transactions') }} as i
+    inner join {{ ref('int_psa_project_context') }} as pc on i.psa_project_id = pc.psa_project_id
+    where i.transaction_type = 'invoice'
 ),
 
 currencies as (
@@ -80,6 +90,8 @@ select
     r.invoice_line_number,
     p.entity_id as erp_customer_id,
     coalesce(ce.client_key, '-1') as client_key,
+    coalesce(ip.psa_project_id, '-1') as project_key,
+    coalesce(ip.contract_key, '-1') as contract_key,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
     coalesce(c.currency_code, '-1') as transaction_currency_code,
     r.amount_transaction,
@@ -99,4 +111,5 @@ left join main_lines as ml on p.transaction_id = ml.transaction_id
 left join entities as e on ml.subsidiary_id = e.erp_subsidiary_id
 left join currencies as c on p.currency_id = c.currency_id
 left join clients_by_erp as ce on p.entity_id = ce.erp_customer_id
+left join invoice_projects as ip on r.invoice_transaction_id = ip.transaction_id
 {{ join_spot_rate_to_reporting('fx_r', 'c.currency_code', 'p.transaction_date') }}

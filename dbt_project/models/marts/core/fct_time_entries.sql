@@ -8,6 +8,9 @@
 {#- One row per PSA time entry (all statuses; filter on is_approved for revenue and utilisation).
     Billable value = hours x effective bill rate for billable entries, in the entry currency, the
     project legal entity's functional currency and the reporting currency (spot rate on spent_date).
+    Cost = hours x the entry's cost rate, in the cost currency (the person's), converted to the reporting
+    currency and to the entity currency at the spot rate of spent_date, the day the time was spent: not the
+    month's average or closing rate, not the approval date (docs/model/currency.md, "Cost of time").
     Conformed keys come from the crosswalks via int_psa_project_context and int_psa_resource_context;
     '-1' when a key does not resolve, so no row is dropped. -#}
 
@@ -71,6 +74,12 @@ converted as (
 select
     converted.*,
     {{ spot_amount_columns(['billable_amount']) }},
-    cost_amount_cost_currency * cost_fx_rate_to_reporting as cost_amount_reporting,
-    {{ fx_rate_missing_flag() }} as is_fx_rate_missing
+    converted.cost_amount_cost_currency * converted.cost_fx_rate_to_reporting as cost_amount_reporting,
+    {{ fx_rate_missing_flag('converted.fx_rate_to_entity', 'converted.fx_rate_to_reporting') }} as is_fx_rate_missing,
+    {#- cost in the entity's functional currency, at the same rate date as the reporting cost (spent_date) -#}
+    {{ fx_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code') }} as cost_fx_rate_to_entity,
+    converted.cost_amount_cost_currency
+        * {{ fx_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code') }}
+        as cost_amount_entity
 from converted
+{{ join_spot_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code', 'converted.spent_date') }}

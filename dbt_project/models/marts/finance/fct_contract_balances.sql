@@ -1,7 +1,9 @@
 {#- Contract balances per contract (PSA project) at each closed month end (revrec v1): cumulative revenue
     versus cumulative net billings (invoices - credit memos, fees only) gives an unbilled receivable /
     contract asset (>= 0) or deferred revenue / contract liability (>= 0), netted at contract level
-    (reference section 5.3, check B8). Entity and reporting amounts at the month's closing rate. -#}
+    (reference section 5.3, check B8). Entity and reporting amounts at the month's closing rate.
+    Conformed keys (project, client, contract, service line) from int_psa_project_context, '-1' when the
+    billed project is not a PSA project. -#}
 
 with revenue as (
     {#- revenue as booked in fct_revenue (closed periods are not restated there) -#}
@@ -79,6 +81,11 @@ entities as (
     from {{ ref('dim_legal_entity') }} where not is_unknown
 ),
 
+projects as (
+    select psa_project_id, client_key, contract_key, service_line_key
+    from {{ ref('int_psa_project_context') }}
+),
+
 balances as (
     select
         k.*,
@@ -94,6 +101,10 @@ balances as (
 select
     {{ composite_key(['b.project_id', 'b.month_start']) }} as contract_balance_id,
     b.project_id as psa_project_id,
+    coalesce(p.psa_project_id, '-1') as project_key,
+    coalesce(p.client_key, '-1') as client_key,
+    coalesce(p.contract_key, '-1') as contract_key,
+    coalesce(p.service_line_key, '-1') as service_line_key,
     b.erp_sales_order_id,
     coalesce(e.legal_entity_key, '-1') as legal_entity_key,
     b.contract_type,
@@ -111,4 +122,5 @@ select
         'e.functional_currency_code', 'closing') }}
 from balances as b
 left join entities as e on b.legal_entity_key = e.legal_entity_key
+left join projects as p on b.project_id = p.psa_project_id
 {{ join_periodic_rates('b.contract_currency_code', 'e.functional_currency_code', 'b.month_start') }}

@@ -41,5 +41,6 @@ select
     'netsuite' as source_system,
     _source_file,
     _source_row,
+    _extract_date,
     _loaded_at
 from source

@@ -192,11 +192,12 @@ def test_time_spine_is_declared(manifest: dict[str, Any]) -> None:
 
 
 @pytest.fixture(scope="module")
-def mf_project(tmp_path_factory: pytest.TempPathFactory, xs_warehouse: Path) -> tuple[Path, Path]:
+def mf_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A parsed copy of the dbt project and a copy of the xs warehouse for `mf` (which reads
     <project>/target/semantic_manifest.json and may write logs)."""
     if not MF.exists():
         pytest.skip(f"mf (dbt-metricflow) is not installed next to {sys.executable}")
+    xs_warehouse: Path = request.getfixturevalue("xs_warehouse")  # built only when mf can run
     root = tmp_path_factory.mktemp("semantic")
     warehouse = root / "warehouse.duckdb"
     shutil.copyfile(xs_warehouse, warehouse)

@@ -26,6 +26,7 @@ LAYER_GROUPS = {
     "intermediate": "dbt_intermediate",
     "marts": "dbt_marts",
     "kpis": "dbt_kpis",
+    "semantic": "dbt_semantic",
 }
 
 

@@ -121,5 +121,7 @@ def render(warehouse: Path) -> str:
     for line in LINES:
         cells = "".join(f"{_cell(line, now.get(label)):>12}" for label in labels)
         out.append(f"{line.label:<{width}}{cells}  {_change(line, now.get('GROUP'), before.get('GROUP'))}")
-    out.append("Every figure: select * from marts.kpi_firm_monthly (GROUP = consolidated, intercompany eliminated).")
+    out.append(
+        "Every figure: select * from marts.kpi_firm_monthly (GROUP = consolidated, intercompany eliminated)."
+    )
     return "\n".join(out)

@@ -92,7 +92,8 @@ def test_kpi_summary_shows_the_latest_complete_month(xs_warehouse: Path) -> None
     text = render(xs_warehouse)
     (month,) = _sql(
         xs_warehouse,
-        "select max(month_start_date) from marts.kpi_firm_monthly where is_consolidated and not is_partial_month",
+        "select max(month_start_date) from marts.kpi_firm_monthly "
+        "where is_consolidated and not is_partial_month",
     )[0]
     assert f"{month:%B %Y}" in text
     for label in ("Billable utilization", "Gross margin %", "DSO (90-day simple)", "Backlog", "GROUP"):

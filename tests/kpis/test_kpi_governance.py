@@ -55,7 +55,9 @@ def test_every_kpi_mart_is_documented_versioned_and_contracted() -> None:
 
 def test_definition_versions_are_vars_not_literals() -> None:
     """No KPI model types its version string: it comes from var kpi_definition_versions."""
-    versions = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["kpi_definition_versions"]
+    versions = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+        "kpi_definition_versions"
+    ]
     for sql in (DBT_PROJECT_DIR / "models" / "kpis").rglob("*.sql"):
         text = sql.read_text()
         for version in versions.values():
@@ -65,11 +67,15 @@ def test_definition_versions_are_vars_not_literals() -> None:
 @pytest.mark.slow
 def test_kpi_rows_carry_the_configured_definition_version(xs_warehouse: Path) -> None:
     versions = set(
-        yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["kpi_definition_versions"].values()
+        yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+            "kpi_definition_versions"
+        ].values()
     )
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         for name in _kpi_models():
-            found = {r[0] for r in con.execute(f"select distinct definition_version from marts.{name}").fetchall()}
+            found = {
+                r[0] for r in con.execute(f"select distinct definition_version from marts.{name}").fetchall()
+            }
             assert found and found <= versions, (name, found)
 
 

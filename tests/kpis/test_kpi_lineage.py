@@ -1,4 +1,7 @@
-"""The KPI layer in Dagster: its own group, fed by the marts, feeding kpi_firm_monthly; nothing below reads it."""
+"""The KPI layer in Dagster: its own group, fed by the marts, feeding kpi_firm_monthly.
+
+Nothing in an earlier layer reads it.
+"""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ LINES: tuple[Line, ...] = (
     Line("Revenue (recognized)", "revenue_reporting", _money, _rel),
     Line("Gross margin", "margin_reporting", _money, _rel),
     Line("Gross margin %", "margin_pct", _pct, _pts),
-    Line("Billing realization", "billing_realization", _pct, _pts),
+    Line("T&M billing realization 12m", "billing_realization_12m", _pct, _pts),
     Line("Backlog (revenue basis)", "backlog_reporting", _money, _rel),
     Line("AR (ex-IC, ex-tax)", "ar_reporting", _money, _rel),
     Line("DSO (90-day simple)", "dso_simple_days", _days, _delta_days),

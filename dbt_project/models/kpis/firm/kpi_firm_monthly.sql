@@ -262,6 +262,8 @@ select
     billed_reporting,
     collected_reporting,
     {{ safe_ratio('tm_billed_reporting', 'tm_standard_value_reporting') }} as billing_realization,
+    {{ safe_ratio(firm_trailing_sum('tm_billed_reporting'), firm_trailing_sum('tm_standard_value_reporting')) }}
+        as billing_realization_12m,
     {{ safe_ratio('collected_reporting', 'billed_reporting') }} as collection_realization,
     backlog_entity,
     backlog_reporting,

@@ -25,8 +25,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A list var rendered as a SQL IN list of string literals (null when the list is empty). -#}
-{% macro cycle_string_list(values) -%}
-    {%- for v in values %}{{ dbt.string_literal(v) }}{{ ", " if not loop.last }}{% endfor -%}
-    {%- if values | length == 0 %}null{% endif -%}
-{%- endmacro %}

@@ -8,18 +8,12 @@
         "select max(spent_date) from " ~ time_entries_relation ~ " where " ~ status_predicate) }}
 {%- endmacro %}
 
-{#- SQL list of string literals from a list var, e.g. ('approved') for utilization_deducted_time_off_statuses. -#}
-{% macro utilization_literal_list(values) -%}
-    {%- if values is string -%}{%- set values = [values] -%}{%- endif -%}
-    ({%- for v in values -%}{{ dbt.string_literal(v) }}{{ ", " if not loop.last }}{%- endfor -%})
-{%- endmacro %}
-
 {#- Time-entry statuses counted in utilization numerators: approved only (var utilization_approved_only,
     default true), else approved and submitted (drafts and rejected time never count). -#}
 {% macro utilization_counted_time_statuses() -%}
     {%- if var('utilization_approved_only') -%}
-        {{ utilization_literal_list(['approved']) }}
+        {{ string_list(['approved']) }}
     {%- else -%}
-        {{ utilization_literal_list(['approved', 'submitted']) }}
+        {{ string_list(['approved', 'submitted']) }}
     {%- endif -%}
 {%- endmacro %}

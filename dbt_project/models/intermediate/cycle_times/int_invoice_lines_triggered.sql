@@ -34,7 +34,7 @@ invoice_lines as (
 
 expense_items as (
     select item_id from {{ ref('stg_netsuite__items') }}
-    where item_type in ({{ cycle_string_list(var('cycle_time_expense_item_types')) }})
+    where item_type in {{ string_list(var('cycle_time_expense_item_types')) }}
 ),
 
 projects as (

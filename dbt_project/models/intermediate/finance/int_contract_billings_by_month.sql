@@ -12,10 +12,7 @@ with contracts as (
 
 excluded_items as (
     select item_id from {{ ref('stg_netsuite__items') }}
-    where item_type in (
-        {%- for t in var('revrec_excluded_billing_item_types') %}{{ dbt.string_literal(t) }}{{ ", " if not loop.last }}{% endfor -%}
-        {%- if var('revrec_excluded_billing_item_types') | length == 0 %}null{% endif -%}
-    )
+    where item_type in {{ string_list(var('revrec_excluded_billing_item_types')) }}
 ),
 
 billing_documents as (

@@ -43,7 +43,7 @@ holidays as (
 time_off as (
     select resource_id, off_date, sum(hours) as recorded_time_off_hours
     from {{ ref('stg_psa__time_off') }}
-    where time_off_status in {{ utilization_literal_list(var('utilization_deducted_time_off_statuses')) }}
+    where time_off_status in {{ string_list(var('utilization_deducted_time_off_statuses')) }}
     group by resource_id, off_date
 ),
 

@@ -87,7 +87,7 @@ events as (
         case when fw.won_date is null then null
             when fw.is_won_date_from_close_date then 'close_date' else 'stage_history' end as won_date_basis,
         p.start_date as project_start_date,
-        case when p.project_status in ({{ cycle_string_list(var('cycle_time_active_project_statuses')) }})
+        case when p.project_status in {{ string_list(var('cycle_time_active_project_statuses')) }}
             then p.start_date end as project_active_date,
         ft.first_approved_time_date
     from projects as p

@@ -143,10 +143,7 @@ direct_expenses as (
 
 excluded_items as (
     select item_id from {{ ref('stg_netsuite__items') }}
-    where item_type in (
-        {%- for t in excluded_item_types %}{{ dbt.string_literal(t) }}{{ ", " if not loop.last }}{% endfor -%}
-        {%- if excluded_item_types | length == 0 %}null{% endif -%}
-    )
+    where item_type in {{ string_list(excluded_item_types) }}
 ),
 
 -- Invoice and credit-memo lines of client projects, classified: fee lines are what revenue v1 covers (not tax,

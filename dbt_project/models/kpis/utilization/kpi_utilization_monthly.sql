@@ -40,7 +40,7 @@ counted_time as (
         hours,
         is_billable,
         is_billable
-            or work_type in {{ utilization_literal_list(var('utilization_productive_work_types')) }}
+            or work_type in {{ string_list(var('utilization_productive_work_types')) }}
             as is_productive
     from {{ ref('fct_time_entries') }}
     where time_entry_status in {{ utilization_counted_time_statuses() }}

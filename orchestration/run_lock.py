@@ -44,7 +44,9 @@ class Holder:
             user = getpass.getuser()
         except (KeyError, OSError):  # no passwd entry (some containers): the uid still identifies
             user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
-        return cls(os.getpid(), socket.gethostname(), user, datetime.now().astimezone().isoformat("seconds"))
+        return cls(
+            os.getpid(), socket.gethostname(), user, datetime.now().astimezone().isoformat(timespec="seconds")
+        )
 
     def describe(self) -> str:
         return f"pid {self.pid} on {self.host}, user {self.user}, since {self.started}"

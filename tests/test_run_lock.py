@@ -87,3 +87,15 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path: Path) -> None:
     with run_lock(warehouse), run_lock(warehouse):
         assert read_holder(lock_path(warehouse)).pid == os.getpid()  # type: ignore[union-attr]
     assert read_holder(lock_path(warehouse)) is None
+
+
+def test_a_second_demo_on_the_same_folder_does_not_regenerate_the_running_ones_firm(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _hold_in_subprocess(tmp_path / "warehouse.duckdb")
+    try:
+        assert main(["demo", "--scale", "xs", "--dir", str(tmp_path)]) == 3
+    finally:
+        first.communicate("")
+    assert "another run is in progress" in capsys.readouterr().err
+    assert not (tmp_path / "landing").exists()

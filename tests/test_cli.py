@@ -122,3 +122,10 @@ def test_an_unexpected_error_is_one_line_with_exit_1_and_a_traceback_only_with_v
     assert "RuntimeError: disk on fire" in line and "--verbose" in line
     with pytest.raises(RuntimeError, match="disk on fire"):
         main([*args, "--verbose"])
+
+
+def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "demo"
+    afile.write_text("")
+    assert main(["demo", "--scale", "xs", "--dir", str(afile)]) == 2
+    assert f"--dir {afile} is a file, not a folder" in _one_line(capsys.readouterr().err)

@@ -3,7 +3,8 @@
 The job builds into ``<warehouse>.building`` (a copy of the last published file). When the run finishes
 without crashing, the file is atomically moved onto ``<warehouse>``; a crash leaves the published file
 untouched. Data problems (a rejected file, a failed check) do not block publishing the rest of the night:
-they are reported as FAILED in the summary and make ``success`` False.
+they are reported as FAILED in the summary and make ``success`` False. One run at a time per warehouse:
+``orchestration.run_lock`` holds ``<warehouse>.lock`` around everything that touches its files.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,54 @@ import duckdb
 
 from ingestion.contract import all_objects
 from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.run_lock import run_lock
 from orchestration.run_log import ProgressStream
+
+# The first bytes of every DuckDB database file: an 8-byte checksum, then this magic.
+_DUCKDB_MAGIC = (8, b"DUCK")
+
+
+class InputError(Exception):
+    """A path or option the operator gave is unusable; the message says what is wrong and what to do."""
+
+
+def check_paths(landing: Path, warehouse: Path) -> None:
+    """Refuse unusable paths before anything is written, so a bad command leaves no file behind."""
+    if landing.is_file():
+        raise InputError(
+            f"--landing {landing} is a file, not a folder; give the landing folder that holds "
+            "<system>/<YYYY-MM-DD>/<files>"
+        )
+    if not landing.is_dir():
+        raise InputError(
+            f"landing folder {landing} does not exist (expected <landing>/<system>/<YYYY-MM-DD>/<files>)"
+        )
+    if warehouse.is_dir():
+        raise InputError(
+            f"--warehouse {warehouse} is a folder, not a DuckDB file; give a file path, "
+            f"e.g. --warehouse {warehouse / 'warehouse.duckdb'}"
+        )
+    if warehouse.exists() and not _is_duckdb(warehouse):
+        raise InputError(
+            f"--warehouse {warehouse} exists but is not a DuckDB database; give another path "
+            "(a new file is created) or move that file away"
+        )
+    try:
+        warehouse.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create the warehouse's folder {warehouse.parent} ({exc.strerror or exc}); "
+            "give a --warehouse path in a writable folder"
+        ) from None
+
+
+def _is_duckdb(path: Path) -> bool:
+    offset, magic = _DUCKDB_MAGIC
+    try:
+        with path.open("rb") as f:
+            return f.read(offset + len(magic))[offset:] == magic
+    except OSError:
+        return False
 
 
 @dataclass
@@ -106,19 +154,30 @@ def run_nightly(
 
     The job runs with the resources of ``orchestration.definitions`` except the warehouse (the building
     copy) and the landing folder. ``asset_selection`` restricts the run (e.g. to the raw layer).
+    Raises ``InputError`` for an unusable path (before anything is written) and ``RunInProgress`` when
+    another run holds ``<warehouse>.lock`` (its files are left alone).
     """
-    from orchestration import definitions
 
     def say(msg: str) -> None:
         if echo:
             print(msg, file=sys.stderr if msg.startswith("  ") else sys.stdout, flush=True)
 
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
-    if not landing.is_dir():
-        raise FileNotFoundError(
-            f"landing folder {landing} does not exist (expected <landing>/<system>/<YYYY-MM-DD>/<files>)"
-        )
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    check_paths(landing, warehouse)
+    with run_lock(warehouse, say=lambda m: print(m, file=sys.stderr, flush=True)):
+        return _run_locked(landing, warehouse, echo, asset_selection, say)
+
+
+def _run_locked(
+    landing: Path,
+    warehouse: Path,
+    echo: bool,
+    asset_selection: Sequence[dg.AssetKey] | None,
+    say: Callable[[str], None],
+) -> NightlyResult:
+    """The run itself, under the warehouse's run lock (so the ``.building`` file is ours to reset)."""
+    from orchestration import definitions
+
     building = warehouse.with_name(warehouse.name + ".building")
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)

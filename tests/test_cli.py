@@ -59,3 +59,73 @@ def test_run_on_a_missing_landing_folder_is_a_clear_error(
     err = capsys.readouterr().err
     assert f"landing folder {missing} does not exist" in err
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def _one_line(err: str) -> str:
+    """An operator error is one line on stderr, never a traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_warehouse_pointing_at_a_folder_is_a_one_line_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "landing").mkdir()
+    args = ["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path)]
+    assert main(args) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert f"--warehouse {tmp_path} is a folder, not a DuckDB file" in line
+    assert str(tmp_path / "warehouse.duckdb") in line  # what to do instead
+
+
+def test_warehouse_that_is_not_a_duckdb_file_is_refused_and_leaves_nothing_behind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "landing").mkdir()
+    notes = tmp_path / "notes.duckdb"
+    notes.write_text("not a database\n" * 10)
+    assert main(["run", "--landing", str(tmp_path / "landing"), "--warehouse", str(notes)]) == 2
+    assert f"--warehouse {notes} exists but is not a DuckDB database" in _one_line(capsys.readouterr().err)
+    assert notes.read_text() == "not a database\n" * 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing", "notes.duckdb"]  # no .building
+
+
+def test_landing_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = tmp_path / "_SUCCESS.json"
+    marker.write_text("{}")
+    assert main(["run", "--landing", str(marker), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert f"--landing {marker} is a file, not a folder" in _one_line(capsys.readouterr().err)
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", [["generate", "--out", "x"], ["demo"]])
+def test_a_negative_seed_names_the_option(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--seed", "-1"])
+    assert exit_.value.code == 2
+    assert "argument --seed: expected a whole number >= 0" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_is_one_line_with_exit_1_and_a_traceback_only_with_verbose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import orchestration.nightly
+
+    def boom(**_: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", boom)
+    args = ["run", "--landing", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(args) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert "RuntimeError: disk on fire" in line and "--verbose" in line
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        main([*args, "--verbose"])
+
+
+def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "demo"
+    afile.write_text("")
+    assert main(["demo", "--scale", "xs", "--dir", str(afile)]) == 2
+    assert f"--dir {afile} is a file, not a folder" in _one_line(capsys.readouterr().err)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 SCALES = ("xs", "s", "m", "l", "xl")
@@ -33,29 +35,76 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# Exit codes (README, "The command line"): what the operator should do next depends only on these.
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+
+
+def _non_negative_int(text: str) -> int:
+    """``--seed``: argparse prefixes the message with the option's name ("argument --seed: ...")."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, e.g. --seed 42; got {text!r}")
+    return value
+
+
+def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn the errors an operator can cause into one line and an exit code; traceback only with --verbose.
+
+    A bad path is 2, another run holding the warehouse is 3, anything unexpected is 1 (the run failed) with
+    a hint to rerun with ``--verbose``. The message goes to stderr, prefixed with the command's name.
+    """
+
+    def run(args: argparse.Namespace) -> int:
+        from orchestration.nightly import InputError  # imported late: dagster is slow to import
+        from orchestration.run_lock import RunInProgress
+
+        prog = f"throughline {args.command}"
+        try:
+            return command(args)
+        except InputError as exc:
+            code, msg = EXIT_INPUT, str(exc)
+        except RunInProgress as exc:
+            code, msg = EXIT_LOCKED, str(exc)
+        except Exception as exc:
+            if args.verbose:
+                raise
+            code, msg = EXIT_FAILED, f"failed: {type(exc).__name__}: {exc} (rerun with --verbose for details)"
+        if args.verbose and code != EXIT_FAILED:
+            traceback.print_exc()
+        print(f"{prog}: {' '.join(msg.split())}", file=sys.stderr, flush=True)
+        return code
+
+    return run
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.nightly import run_nightly
 
-    try:
-        result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
-    except FileNotFoundError as exc:
-        print(f"throughline run: {exc}", file=sys.stderr)
-        return 2
+    result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
     _print_kpi_summary(Path(args.warehouse), result.success)
-    return 0 if result.success else 1
+    return EXIT_OK if result.success else EXIT_FAILED
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from orchestration.nightly import run_nightly
+    from orchestration.nightly import InputError, run_nightly
+    from orchestration.run_lock import run_lock
     from throughline.samplefirm import generate
 
     out = Path(args.dir).resolve()
-    generate(scale=args.scale, seed=args.seed, out=out, clean=False)
-    # The demo firm was just written anew (maybe at another scale or seed): start from an empty warehouse
-    # so two firms never mix. `throughline run` on a real landing keeps its warehouse and loads new nights.
-    for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
-        (out / stale).unlink(missing_ok=True)
-    result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
+    if out.is_file():
+        raise InputError(f"--dir {out} is a file, not a folder; give a folder for the demo firm")
+    out.mkdir(parents=True, exist_ok=True)
+    # The lock covers regenerating the firm too: a second demo must not rewrite the landing of a running one.
+    with run_lock(out / "warehouse.duckdb"):
+        generate(scale=args.scale, seed=args.seed, out=out, clean=False)
+        # The demo firm was just written anew (maybe at another scale or seed): start from an empty
+        # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
+        for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
+            (out / stale).unlink(missing_ok=True)
+        result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
     print()
     print("Throughline demo")
     print(f"  extracts   : {out / 'landing'}")
@@ -72,7 +121,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ".sql('from marts.kpi_firm_monthly limit 5').show()\""
     )
     _print_kpi_summary(wh, result.success)
-    return 0 if result.success else 1
+    return EXIT_OK if result.success else EXIT_FAILED
 
 
 def _print_kpi_summary(warehouse: Path, success: bool) -> None:
@@ -97,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("generate", help="write the sample firm's extracts (and its truth manifest)")
     g.add_argument("--scale", choices=SCALES, default="s")
-    g.add_argument("--seed", type=int, default=42)
+    g.add_argument("--seed", type=_non_negative_int, default=42)
     g.add_argument("--out", required=True, help="output folder (landing/ and _truth/ are written inside)")
     g.add_argument("--clean", action="store_true", help="inject no defects")
     g.add_argument(
@@ -113,13 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run the nightly pipeline on every complete extract not loaded yet")
     r.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
     r.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
-    r.set_defaults(func=_cmd_run)
+    r.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    r.set_defaults(func=_guarded(_cmd_run))
 
     d = sub.add_parser("demo", help="generate the sample firm and run the whole pipeline on it")
     d.add_argument("--scale", choices=SCALES, default="s")
-    d.add_argument("--seed", type=int, default=42)
+    d.add_argument("--seed", type=_non_negative_int, default=42)
     d.add_argument("--dir", default="demo")
-    d.set_defaults(func=_cmd_demo)
+    d.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    d.set_defaults(func=_guarded(_cmd_demo))
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

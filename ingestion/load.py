@@ -118,6 +118,7 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
     if obj.format == "csv":
         first = parse.first_line(con)
         if first is None:  # empty file: no header, no rows
+            _check_marker(lf, r)
             parse.csv_rows(con, obj, [], parse.map_header(obj, []), 0)
             r.message = "empty file (no header, no rows)"
             return
@@ -126,6 +127,8 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         hmap = parse.map_header(obj, header)
         dupes = sorted({h for h in header if header.count(h) > 1})
         r.data_after = header_lineno
+        r.rows_read = _count_data_rows(con, r.data_after)
+        _check_marker(lf, r)
         if dupes:
             raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
     else:
@@ -134,25 +137,20 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         if not keys:  # no well-formed object line: each line is rejected on its own, not the file
             hmap.missing_required, hmap.missing_optional = [], []
         header_lineno = r.data_after = 0
+        r.rows_read = _count_data_rows(con, r.data_after)
+        _check_marker(lf, r)
     if hmap.ambiguous:
         raise _FileRejected(
             "ambiguous_header",
             "several landed columns match contract column(s) " + ", ".join(hmap.ambiguous),
             hmap.ambiguous[0],
         )
-    r.rows_read = _count_data_rows(con, r.data_after)
     if hmap.missing_required and r.rows_read > 0:
         raise _FileRejected(
             "required_column_missing",
             f"required column(s) {', '.join(hmap.missing_required)} missing from the "
             f"{'header' if obj.format == 'csv' else 'records'}; file not loaded",
             hmap.missing_required[0],
-        )
-    expected = (lf.marker_entry or {}).get("rows")
-    if isinstance(expected, int) and r.rows_read < expected:
-        raise _FileRejected(
-            "truncated",
-            f"file truncated: completion marker says {expected} data rows, file has {r.rows_read}",
         )
     r.drift_columns = list(hmap.extra)
     notes = []
@@ -165,6 +163,48 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         parse.csv_rows(con, obj, header, hmap, header_lineno)
     else:
         parse.json_rows(con, obj, hmap)
+
+
+def marker_disagreements(
+    entry: dict | None, rows: int, size: int, sha256: str | None
+) -> list[tuple[str, str]]:
+    """(rule, what disagrees) for every field of the file's completion-marker entry that the file contradicts.
+
+    All three fields are checked: a file with more rows than promised, or another byte count, was changed or
+    cut after the extract completed just as surely as one with fewer rows, and must not load silently."""
+    entry = entry or {}
+    found: list[tuple[str, str]] = []
+    rows_expected = entry.get("rows")
+    if rows_expected is not None and rows_expected != rows:
+        rule = (
+            "truncated" if isinstance(rows_expected, int) and rows < rows_expected else "row_count_mismatch"
+        )
+        found.append((rule, f"data rows: marker says {rows_expected!r}, file has {rows}"))
+    size_expected = entry.get("bytes")
+    if size_expected is not None and size_expected != size:
+        found.append(("size_mismatch", f"bytes: marker says {size_expected!r}, file has {size}"))
+    sha_expected = entry.get("sha256")
+    if sha_expected is not None and sha_expected != sha256:
+        found.append(("checksum_mismatch", f"sha256: marker says {sha_expected}, file has {sha256}"))
+    return found
+
+
+#: Which rule names a file whose marker disagrees on several fields: the one that best says what happened.
+_MARKER_RULE_ORDER = ("truncated", "checksum_mismatch", "size_mismatch", "row_count_mismatch")
+
+
+def _check_marker(lf: LandedFile, r: FileResult) -> None:
+    """Refuse the file (every row rejected) when its marker entry disagrees with it in any field."""
+    found = marker_disagreements(lf.marker_entry, r.rows_read, lf.path.stat().st_size, r.sha256)
+    if not found:
+        return
+    rule = min((rule for rule, _ in found), key=_MARKER_RULE_ORDER.index)
+    raise _FileRejected(
+        rule,
+        "file disagrees with its completion marker (changed or cut after the extract completed?): "
+        + "; ".join(what for _, what in found)
+        + "; re-deliver the file or correct the marker",
+    )
 
 
 def _count_data_rows(con: duckdb.DuckDBPyConnection, data_after: int) -> int:
@@ -282,14 +322,7 @@ def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _File
 
 def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
     try:
-        expected_sha = (lf.marker_entry or {}).get("sha256")
         _parse_file(con, lf, obj, r)
-        if expected_sha and expected_sha != r.sha256:
-            raise _FileRejected(
-                "checksum_mismatch",
-                "content differs from the sha256 in the completion marker "
-                "(changed after the extract was completed)",
-            )
     except _FileRejected as exc:
         _reject_whole_file(con, r, exc)
         _remember(con, r)

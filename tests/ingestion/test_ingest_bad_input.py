@@ -163,7 +163,7 @@ def test_truncated_file_rejected_and_cut_last_line_rejected(landing: Path, load)
     loaded = load()
     acc = loaded.by_file("account.csv")
     assert (acc.status, acc.rows_read, acc.rows_rejected) == ("rejected", 2, 2)
-    assert "marker says 5 data rows, file has 2" in acc.message
+    assert "(truncated)" in acc.message and "data rows: marker says 5, file has 2" in acc.message
     user = loaded.by_file("user.csv")
     assert (user.status, user.rows_loaded, user.rows_rejected) == ("loaded_with_rejects", 1, 1)
     ((row, _, rule, message, raw),) = _rejects(loaded, "user.csv")

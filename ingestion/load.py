@@ -9,6 +9,7 @@ rows_read = rows_loaded + rows_rejected. Pure Python + DuckDB: no Dagster here.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import parse
-from ingestion.contract import SourceObject
+from ingestion.contract import COMPLETION_MARKER, SYSTEMS, SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
 from ingestion.typed import bad_sql, refresh_current, typed_sql
 from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_object_tables, history_table, q
@@ -25,6 +26,10 @@ from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_obje
 #: Statuses that mean data of this object was not loaded and someone must act.
 FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
 LOADED_STATUSES = frozenset({"loaded", "loaded_with_rejects"})
+#: Statuses of a night that loaded nothing where something was expected: a warning, never a plain success.
+#: ``empty``: a file with no data rows where the previous extract of its object (of the same type) had rows,
+#: or a CSV without even a header; ``no_extract``: a system with no complete extract folder at all.
+EMPTY_STATUSES = frozenset({"empty", "no_extract"})
 
 
 def new_load_id() -> str:
@@ -330,6 +335,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         return
     if r.rows_read == 0:  # header-only or empty: nothing to type or load
         r.status = "loaded"
+        _flag_empty(con, lf, r)
         _remember(con, r)
         _log(con, r)
         return
@@ -376,6 +382,47 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
     _log(con, r)
 
 
+def _extract_type(folder: Path) -> str | None:
+    """The ``extract_type`` (full/delta) of a folder's marker, None when the marker is gone or unreadable."""
+    try:
+        marker = json.loads((folder / COMPLETION_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker.get("extract_type") if isinstance(marker, dict) else None
+
+
+def _previous_rows(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> tuple[date, int] | None:
+    """Extract date and rows of the latest earlier extract of this object of the same type (full vs delta: a
+    delta after a full is naturally small), from the load log; None when there is none."""
+    tonight = (lf.folder.marker or {}).get("extract_type")
+    earlier = con.execute(
+        "select extract_date, rows_read from raw.load_log where system = ? and object = ? "
+        "and extract_date < ? and status in ('loaded', 'loaded_with_rejects', 'empty') "
+        "order by extract_date desc",
+        [r.system, r.object, r.extract_date],
+    ).fetchall()
+    for extract_date, rows in earlier:
+        before = _extract_type(lf.folder.path.parent / extract_date.isoformat())
+        if tonight is None or before is None or before == tonight:
+            return extract_date, int(rows)
+    return None
+
+
+def _flag_empty(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> None:
+    """Status ``empty`` (a warning in the summary) for a file with no rows that should have had some."""
+    if r.data_after is None and lf.obj is not None and lf.obj.format == "csv":
+        r.status = "empty"
+        r.message = "empty file: no header, no rows (a CSV extract always has a header); check the export"
+        return
+    previous = _previous_rows(con, lf, r)
+    if previous and previous[1] > 0:
+        r.status = "empty"
+        r.message = (
+            f"no rows tonight, while the previous extract ({previous[0]}) had {previous[1]}; "
+            "check the export before trusting this object's numbers"
+        )
+
+
 def object_files(
     landing: Path, obj: SourceObject, folders: list[ExtractFolder] | None = None
 ) -> list[LandedFile]:
@@ -412,8 +459,9 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     """Log what the object loads never see: folders waiting for a marker, bad folders, files with no contract,
     file names that try to leave the landing folder."""
     ensure_bookkeeping(con)
-    results = []
-    for folder in scan_landing(landing):
+    folders = scan_landing(landing)
+    results = [_log(con, r) for r in _systems_without_extract(landing, folders, load_id)]
+    for folder in folders:
         rel = f"{folder.system}/{folder.name}"
         if not folder.complete:
             kind = (folder.problem or "").split(":")[0]
@@ -437,6 +485,29 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
                 if res is not None:
                     results.append(res)
     return results
+
+
+def _systems_without_extract(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
+    """A ``no_extract`` warning per system with no complete extract folder: an empty landing folder, or
+    ``--landing`` one level off, must not pass for a quiet night."""
+    complete = {f.system for f in folders if f.complete}
+    return [
+        FileResult(
+            load_id,
+            system,
+            None,
+            None,
+            system,
+            None,
+            "no_extract",
+            message=(
+                f"no complete extract folder for {system}: expected {landing}/{system}/<YYYY-MM-DD>/ with "
+                f"its {COMPLETION_MARKER}; nothing of {system} was loaded (is --landing the right folder?)"
+            ),
+        )
+        for system in SYSTEMS
+        if system not in complete
+    ]
 
 
 def load_landing(

@@ -46,6 +46,8 @@ class NightlyResult:
     run_id: str | None = None
     #: Nothing (or nothing where rows were expected) arrived: said plainly, never reported as a success.
     warnings: list[str] = field(default_factory=list)
+    #: Systems with no complete extract folder at all (an empty or mistyped landing folder).
+    no_extract: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         head = f"{'object':<45} {'files':>5} {'loaded':>10} {'rejected':>9}  {'status':<8} drift"
@@ -60,8 +62,9 @@ class NightlyResult:
 
 def summarise_load(
     con: duckdb.DuckDBPyConnection, load_id: str, failed_checks: set[str]
-) -> tuple[list[ObjectSummary], list[str], list[str]]:
-    """Per-object summary, notes and warnings of one load, counted from ``raw.load_log`` itself.
+) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
+    """Per-object summary, notes, warnings and systems without any extract of one load, counted from
+    ``raw.load_log`` itself.
 
     One load-log row is one file: files and rows are summed over those rows as they are (drift columns are
     gathered on the side, never unnested into the count, which once counted a file per unknown column)."""
@@ -112,14 +115,28 @@ def summarise_load(
                 status if files or status == "FAILED" else "-",
             )
         )
-    return out, notes, warnings
+    return out, notes, warnings, [f for f, status, _ in unattached if status == "no_extract"]
 
 
 def _summarise(
     warehouse: Path, run_id: str, failed_checks: set[str]
-) -> tuple[list[ObjectSummary], list[str], list[str]]:
+) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return summarise_load(con, run_id, failed_checks)
+
+
+def _outcome(res: NightlyResult) -> str:
+    """The last line's verdict: a night that found no extract for a system is never called a success."""
+    if not res.success:
+        return "finished with FAILED objects"
+    if res.no_extract:
+        return (
+            f"finished with WARNINGS: no complete extract for {', '.join(res.no_extract)}, "
+            "nothing of it was loaded (see WARNING lines above)"
+        )
+    if res.warnings:
+        return f"succeeded with {len(res.warnings)} WARNING(S) (see above)"
+    return "succeeded"
 
 
 def run_nightly(
@@ -196,7 +213,7 @@ def run_nightly(
         ]
         summary: list[ObjectSummary] = []
         if building.exists():
-            summary, _, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
+            summary, _, _, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
         res = NightlyResult(
             False,
             {"building": building, "run log": run_log},
@@ -212,7 +229,9 @@ def run_nightly(
             say("  " + f)
         return res
     os.replace(building, warehouse)
-    summary, notes, warnings = _summarise(warehouse, result.run_id, {c.split(":")[0] for c in failed_checks})
+    summary, notes, warnings, no_extract = _summarise(
+        warehouse, result.run_id, {c.split(":")[0] for c in failed_checks}
+    )
     res = NightlyResult(
         success=not failed_checks and all(s.status != "FAILED" for s in summary),
         artifacts={"warehouse": warehouse, "run log": run_log},
@@ -221,6 +240,7 @@ def run_nightly(
         messages=notes,
         run_id=result.run_id,
         warnings=warnings,
+        no_extract=no_extract,
     )
     if echo:
         print(res.table())
@@ -236,12 +256,6 @@ def run_nightly(
                 f"{rejected:,} rows quarantined tonight, each with its file, line, column and rule: "
                 "select * from raw.rejects"
             )
-        outcome = (
-            "finished with FAILED objects"
-            if not res.success
-            else f"finished with {len(warnings)} WARNING(S) (empty night or empty objects; see above)"
-            if warnings
-            else "succeeded"
-        )
+        outcome = _outcome(res)
         print(f"nightly run {outcome} in {elapsed:.1f}s; warehouse published: {warehouse}")
     return res

@@ -63,7 +63,7 @@ def test_a_delta_after_a_full_is_not_compared_with_the_full(landing: Path, load)
 
 def _summary(warehouse: Path, load_id: str) -> tuple[dict[str, tuple], list[str], list[str]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        objects, notes, warnings = summarise_load(con, load_id, set())
+        objects, notes, warnings, _ = summarise_load(con, load_id, set())
     return (
         {o.name: (o.files, o.rows_loaded, o.rows_rejected, o.drift, o.status) for o in objects},
         notes,
@@ -86,10 +86,28 @@ def test_summary_counts_each_file_once_with_drift_on_several_columns(landing: Pa
     )
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         results = load_landing(con, landing, "night-1")
-        objects, _, _ = summarise_load(con, "night-1", set())
+        objects, _, _, _ = summarise_load(con, "night-1", set())
     acc = next(o for o in objects if o.name == "raw_salesforce.account")
     assert (acc.files, acc.rows_loaded, acc.rows_rejected) == (2, 3, 1)
     assert acc.drift == ["Color", "Size"] and acc.status == "REJECTS"
     assert sum(o.rows_rejected for o in objects) == sum(r.rows_rejected for r in results) == 1
     table = NightlyResult(True, summary=objects).table()
     assert "raw_salesforce.account" in table and "Color, Size" in table
+
+
+def test_outcome_line_never_calls_an_empty_night_a_success() -> None:
+    from orchestration.nightly import _outcome
+
+    assert _outcome(NightlyResult(True)) == "succeeded"
+    assert _outcome(NightlyResult(True, warnings=["a: no rows"])).startswith("succeeded with 1 WARNING")
+    empty = _outcome(NightlyResult(True, warnings=["psa: none"], no_extract=["psa"]))
+    assert "succeeded" not in empty and "no complete extract for psa" in empty
+
+
+def test_empty_landing_summary_lists_every_system_without_extract(landing: Path, tmp_path: Path) -> None:
+    landing.mkdir()
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        load_landing(con, landing, "night-0")
+        objects, notes, warnings, no_extract = summarise_load(con, "night-0", set())
+    assert sorted(no_extract) == sorted(SYSTEMS) and len(warnings) == len(SYSTEMS) and notes == []
+    assert {o.status for o in objects} == {"-"}

@@ -28,7 +28,7 @@ FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
 LOADED_STATUSES = frozenset({"loaded", "loaded_with_rejects"})
 #: Statuses of a night that loaded nothing where something was expected: a warning, never a plain success.
 #: ``empty``: a file with no data rows where the previous extract of its object (of the same type) had rows,
-#: or a CSV without even a header; ``no_extract``: a system with no complete extract folder at all.
+#: or a CSV without even a header; ``no_extract``: no complete extract folder in the landing folder at all.
 EMPTY_STATUSES = frozenset({"empty", "no_extract"})
 
 
@@ -39,7 +39,7 @@ def new_load_id() -> str:
 @dataclass
 class FileResult:
     load_id: str
-    system: str
+    system: str | None  # None only for a row about the whole landing folder (no_extract)
     object: str | None
     extract_date: date | None
     file: str
@@ -181,9 +181,8 @@ def marker_disagreements(
     found: list[tuple[str, str]] = []
     rows_expected = entry.get("rows")
     if rows_expected is not None and rows_expected != rows:
-        rule = (
-            "truncated" if isinstance(rows_expected, int) and rows < rows_expected else "row_count_mismatch"
-        )
+        fewer = isinstance(rows_expected, int) and rows < rows_expected
+        rule = "truncated" if fewer else "row_count_mismatch"
         found.append((rule, f"data rows: marker says {rows_expected!r}, file has {rows}"))
     size_expected = entry.get("bytes")
     if size_expected is not None and size_expected != size:
@@ -460,7 +459,7 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     file names that try to leave the landing folder."""
     ensure_bookkeeping(con)
     folders = scan_landing(landing)
-    results = [_log(con, r) for r in _systems_without_extract(landing, folders, load_id)]
+    results = [_log(con, r) for r in _no_extract_found(landing, folders, load_id)]
     for folder in folders:
         rel = f"{folder.system}/{folder.name}"
         if not folder.complete:
@@ -487,27 +486,22 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     return results
 
 
-def _systems_without_extract(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
-    """A ``no_extract`` warning per system with no complete extract folder: an empty landing folder, or
-    ``--landing`` one level off, must not pass for a quiet night."""
-    complete = {f.system for f in folders if f.complete}
-    return [
-        FileResult(
-            load_id,
-            system,
-            None,
-            None,
-            system,
-            None,
-            "no_extract",
-            message=(
-                f"no complete extract folder for {system}: expected {landing}/{system}/<YYYY-MM-DD>/ with "
-                f"its {COMPLETION_MARKER}; nothing of {system} was loaded (is --landing the right folder?)"
-            ),
-        )
-        for system in SYSTEMS
-        if system not in complete
-    ]
+def _no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
+    """One ``no_extract`` warning when the landing folder holds no complete extract folder at all: an empty
+    landing folder, or ``--landing`` one level off, must not pass for a quiet night."""
+    if any(f.complete for f in folders):
+        return []
+    seen = (
+        f"; found only: {', '.join(sorted({f.system + '/' + f.name for f in folders})[:5])}"
+        if folders
+        else ""
+    )
+    message = (
+        f"no complete extract folder in {landing} (expected <system>/<YYYY-MM-DD>/ with its "
+        f"{COMPLETION_MARKER}, system one of {', '.join(SYSTEMS)}){seen}; nothing was loaded: "
+        "check --landing"
+    )
+    return [FileResult(load_id, None, None, None, str(landing), None, "no_extract", message=message)]
 
 
 def load_landing(

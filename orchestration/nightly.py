@@ -46,7 +46,7 @@ class NightlyResult:
     run_id: str | None = None
     #: Nothing (or nothing where rows were expected) arrived: said plainly, never reported as a success.
     warnings: list[str] = field(default_factory=list)
-    #: Systems with no complete extract folder at all (an empty or mistyped landing folder).
+    #: The landing folder when it held no complete extract folder at all (empty or mistyped ``--landing``).
     no_extract: list[str] = field(default_factory=list)
 
     def table(self) -> str:
@@ -63,8 +63,8 @@ class NightlyResult:
 def summarise_load(
     con: duckdb.DuckDBPyConnection, load_id: str, failed_checks: set[str]
 ) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
-    """Per-object summary, notes, warnings and systems without any extract of one load, counted from
-    ``raw.load_log`` itself.
+    """Per-object summary, notes, warnings and the landing folder if it held no extract (``no_extract``) of
+    one load, counted from ``raw.load_log`` itself.
 
     One load-log row is one file: files and rows are summed over those rows as they are (drift columns are
     gathered on the side, never unnested into the count, which once counted a file per unknown column)."""
@@ -131,8 +131,8 @@ def _outcome(res: NightlyResult) -> str:
         return "finished with FAILED objects"
     if res.no_extract:
         return (
-            f"finished with WARNINGS: no complete extract for {', '.join(res.no_extract)}, "
-            "nothing of it was loaded (see WARNING lines above)"
+            f"finished with WARNINGS: no complete extract folder found in {', '.join(res.no_extract)}; "
+            "nothing was loaded (see the WARNING line above)"
         )
     if res.warnings:
         return f"succeeded with {len(res.warnings)} WARNING(S) (see above)"

@@ -7,7 +7,6 @@ from pathlib import Path
 import duckdb
 from landing_files import write_extract
 
-from ingestion.contract import SYSTEMS
 from ingestion.load import load_landing
 from orchestration.nightly import NightlyResult, summarise_load
 
@@ -17,21 +16,27 @@ OK1 = "001,Acme,Customer,2026-11-01 10:00:00,false"
 OK2 = "002,Beta,Prospect,2026-11-01 11:00:00,false"
 
 
-def test_empty_landing_is_a_warning_per_system(landing: Path, load) -> None:
+def test_empty_landing_is_a_warning(landing: Path, load) -> None:
     landing.mkdir()
     loaded = load()
-    assert sorted((r.system, r.status) for r in loaded.results) == sorted((s, "no_extract") for s in SYSTEMS)
-    assert "no complete extract folder for psa" in loaded.by_file("psa").message
-    logged = loaded.sql("select system, status from raw.load_log order by system")
-    assert logged == sorted((s, "no_extract") for s in SYSTEMS)
+    assert [(r.file, r.status) for r in loaded.results] == [(str(landing), "no_extract")]
+    assert "no complete extract folder in" in loaded.results[0].message
+    assert loaded.sql("select system, status from raw.load_log") == [(None, "no_extract")]
 
 
-def test_system_with_only_an_incomplete_folder_is_a_warning(landing: Path, load) -> None:
+def test_landing_one_level_too_deep_is_a_warning_naming_what_was_found(landing: Path, load) -> None:
+    write_extract(landing, SF, "2026-11-18", {"account.csv": f"{HEADER}\n{OK1}\n"})
+    with duckdb.connect(str(landing.parent / "w.duckdb")) as con:
+        results = load_landing(con, landing / SF)
+    empty = [r for r in results if r.status == "no_extract"]
+    assert len(empty) == 1 and "found only: 2026-11-18/" in empty[0].message
+
+
+def test_no_warning_once_one_folder_is_complete(landing: Path, load) -> None:
     write_extract(landing, SF, "2026-11-18", {"account.csv": f"{HEADER}\n{OK1}\n"}, marker=False)
+    assert [r.status for r in load().results] == ["no_extract", "waiting"]
     write_extract(landing, "psa", "2026-11-18", {"roles.jsonl": ""})
-    write_extract(landing, "netsuite", "2026-11-18", {"currency.csv": "id,name\n"})
-    statuses = {(r.system, r.status) for r in load().results}
-    assert (SF, "no_extract") in statuses and ("psa", "no_extract") not in statuses
+    assert "no_extract" not in {r.status for r in load().results}
 
 
 def test_zero_rows_after_a_night_with_rows_is_empty_not_ok(landing: Path, load) -> None:
@@ -100,8 +105,8 @@ def test_outcome_line_never_calls_an_empty_night_a_success() -> None:
 
     assert _outcome(NightlyResult(True)) == "succeeded"
     assert _outcome(NightlyResult(True, warnings=["a: no rows"])).startswith("succeeded with 1 WARNING")
-    empty = _outcome(NightlyResult(True, warnings=["psa: none"], no_extract=["psa"]))
-    assert "succeeded" not in empty and "no complete extract for psa" in empty
+    empty = _outcome(NightlyResult(True, warnings=["/l: none"], no_extract=["/l"]))
+    assert "succeeded" not in empty and "no complete extract folder found in /l" in empty
 
 
 def test_empty_landing_summary_lists_every_system_without_extract(landing: Path, tmp_path: Path) -> None:
@@ -109,5 +114,5 @@ def test_empty_landing_summary_lists_every_system_without_extract(landing: Path,
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         load_landing(con, landing, "night-0")
         objects, notes, warnings, no_extract = summarise_load(con, "night-0", set())
-    assert sorted(no_extract) == sorted(SYSTEMS) and len(warnings) == len(SYSTEMS) and notes == []
+    assert no_extract == [str(landing)] and len(warnings) == 1 and notes == []
     assert {o.status for o in objects} == {"-"}

@@ -491,11 +491,8 @@ def _no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str)
     landing folder, or ``--landing`` one level off, must not pass for a quiet night."""
     if any(f.complete for f in folders):
         return []
-    seen = (
-        f"; found only: {', '.join(sorted({f.system + '/' + f.name for f in folders})[:5])}"
-        if folders
-        else ""
-    )
+    subfolders = sorted(p.name for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
+    seen = f"; its subfolders are: {', '.join(subfolders[:8])}" if subfolders else "; it has no subfolders"
     message = (
         f"no complete extract folder in {landing} (expected <system>/<YYYY-MM-DD>/ with its "
         f"{COMPLETION_MARKER}, system one of {', '.join(SYSTEMS)}){seen}; nothing was loaded: "

@@ -29,7 +29,7 @@ def test_landing_one_level_too_deep_is_a_warning_naming_what_was_found(landing: 
     with duckdb.connect(str(landing.parent / "w.duckdb")) as con:
         results = load_landing(con, landing / SF)
     empty = [r for r in results if r.status == "no_extract"]
-    assert len(empty) == 1 and "found only: 2026-11-18/" in empty[0].message
+    assert len(empty) == 1 and "its subfolders are: 2026-11-18;" in empty[0].message
 
 
 def test_no_warning_once_one_folder_is_complete(landing: Path, load) -> None:

@@ -9,6 +9,7 @@ rows_read = rows_loaded + rows_rejected. Pure Python + DuckDB: no Dagster here.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import parse
-from ingestion.contract import SourceObject
+from ingestion.contract import COMPLETION_MARKER, SYSTEMS, SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
 from ingestion.typed import bad_sql, refresh_current, typed_sql
 from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_object_tables, history_table, q
@@ -25,6 +26,10 @@ from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_obje
 #: Statuses that mean data of this object was not loaded and someone must act.
 FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
 LOADED_STATUSES = frozenset({"loaded", "loaded_with_rejects"})
+#: Statuses of a night that loaded nothing where something was expected: a warning, never a plain success.
+#: ``empty``: a file with no data rows where the previous extract of its object (of the same type) had rows,
+#: or a CSV without even a header; ``no_extract``: no complete extract folder in the landing folder at all.
+EMPTY_STATUSES = frozenset({"empty", "no_extract"})
 
 
 def new_load_id() -> str:
@@ -34,7 +39,7 @@ def new_load_id() -> str:
 @dataclass
 class FileResult:
     load_id: str
-    system: str
+    system: str | None  # None only for a row about the whole landing folder (no_extract)
     object: str | None
     extract_date: date | None
     file: str
@@ -118,6 +123,7 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
     if obj.format == "csv":
         first = parse.first_line(con)
         if first is None:  # empty file: no header, no rows
+            _check_marker(lf, r)
             parse.csv_rows(con, obj, [], parse.map_header(obj, []), 0)
             r.message = "empty file (no header, no rows)"
             return
@@ -126,6 +132,8 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         hmap = parse.map_header(obj, header)
         dupes = sorted({h for h in header if header.count(h) > 1})
         r.data_after = header_lineno
+        r.rows_read = _count_data_rows(con, r.data_after)
+        _check_marker(lf, r)
         if dupes:
             raise _FileRejected("duplicate_header", f"header repeats column(s) {', '.join(dupes)}", dupes[0])
     else:
@@ -134,25 +142,20 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         if not keys:  # no well-formed object line: each line is rejected on its own, not the file
             hmap.missing_required, hmap.missing_optional = [], []
         header_lineno = r.data_after = 0
+        r.rows_read = _count_data_rows(con, r.data_after)
+        _check_marker(lf, r)
     if hmap.ambiguous:
         raise _FileRejected(
             "ambiguous_header",
             "several landed columns match contract column(s) " + ", ".join(hmap.ambiguous),
             hmap.ambiguous[0],
         )
-    r.rows_read = _count_data_rows(con, r.data_after)
     if hmap.missing_required and r.rows_read > 0:
         raise _FileRejected(
             "required_column_missing",
             f"required column(s) {', '.join(hmap.missing_required)} missing from the "
             f"{'header' if obj.format == 'csv' else 'records'}; file not loaded",
             hmap.missing_required[0],
-        )
-    expected = (lf.marker_entry or {}).get("rows")
-    if isinstance(expected, int) and r.rows_read < expected:
-        raise _FileRejected(
-            "truncated",
-            f"file truncated: completion marker says {expected} data rows, file has {r.rows_read}",
         )
     r.drift_columns = list(hmap.extra)
     notes = []
@@ -165,6 +168,47 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         parse.csv_rows(con, obj, header, hmap, header_lineno)
     else:
         parse.json_rows(con, obj, hmap)
+
+
+def marker_disagreements(
+    entry: dict | None, rows: int, size: int, sha256: str | None
+) -> list[tuple[str, str]]:
+    """(rule, what disagrees) for every field of the file's completion-marker entry that the file contradicts.
+
+    All three fields are checked: a file with more rows than promised, or another byte count, was changed or
+    cut after the extract completed just as surely as one with fewer rows, and must not load silently."""
+    entry = entry or {}
+    found: list[tuple[str, str]] = []
+    rows_expected = entry.get("rows")
+    if rows_expected is not None and rows_expected != rows:
+        fewer = isinstance(rows_expected, int) and rows < rows_expected
+        rule = "truncated" if fewer else "row_count_mismatch"
+        found.append((rule, f"data rows: marker says {rows_expected!r}, file has {rows}"))
+    size_expected = entry.get("bytes")
+    if size_expected is not None and size_expected != size:
+        found.append(("size_mismatch", f"bytes: marker says {size_expected!r}, file has {size}"))
+    sha_expected = entry.get("sha256")
+    if sha_expected is not None and sha_expected != sha256:
+        found.append(("checksum_mismatch", f"sha256: marker says {sha_expected}, file has {sha256}"))
+    return found
+
+
+#: Which rule names a file whose marker disagrees on several fields: the one that best says what happened.
+_MARKER_RULE_ORDER = ("truncated", "checksum_mismatch", "size_mismatch", "row_count_mismatch")
+
+
+def _check_marker(lf: LandedFile, r: FileResult) -> None:
+    """Refuse the file (every row rejected) when its marker entry disagrees with it in any field."""
+    found = marker_disagreements(lf.marker_entry, r.rows_read, lf.path.stat().st_size, r.sha256)
+    if not found:
+        return
+    rule = min((rule for rule, _ in found), key=_MARKER_RULE_ORDER.index)
+    raise _FileRejected(
+        rule,
+        "file disagrees with its completion marker (changed or cut after the extract completed?): "
+        + "; ".join(what for _, what in found)
+        + "; re-deliver the file or correct the marker",
+    )
 
 
 def _count_data_rows(con: duckdb.DuckDBPyConnection, data_after: int) -> int:
@@ -282,14 +326,7 @@ def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _File
 
 def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
     try:
-        expected_sha = (lf.marker_entry or {}).get("sha256")
         _parse_file(con, lf, obj, r)
-        if expected_sha and expected_sha != r.sha256:
-            raise _FileRejected(
-                "checksum_mismatch",
-                "content differs from the sha256 in the completion marker "
-                "(changed after the extract was completed)",
-            )
     except _FileRejected as exc:
         _reject_whole_file(con, r, exc)
         _remember(con, r)
@@ -297,6 +334,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         return
     if r.rows_read == 0:  # header-only or empty: nothing to type or load
         r.status = "loaded"
+        _flag_empty(con, lf, r)
         _remember(con, r)
         _log(con, r)
         return
@@ -343,6 +381,47 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
     _log(con, r)
 
 
+def _extract_type(folder: Path) -> str | None:
+    """The ``extract_type`` (full/delta) of a folder's marker, None when the marker is gone or unreadable."""
+    try:
+        marker = json.loads((folder / COMPLETION_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker.get("extract_type") if isinstance(marker, dict) else None
+
+
+def _previous_rows(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> tuple[date, int] | None:
+    """Extract date and rows of the latest earlier extract of this object of the same type (full vs delta: a
+    delta after a full is naturally small), from the load log; None when there is none."""
+    tonight = (lf.folder.marker or {}).get("extract_type")
+    earlier = con.execute(
+        "select extract_date, rows_read from raw.load_log where system = ? and object = ? "
+        "and extract_date < ? and status in ('loaded', 'loaded_with_rejects', 'empty') "
+        "order by extract_date desc",
+        [r.system, r.object, r.extract_date],
+    ).fetchall()
+    for extract_date, rows in earlier:
+        before = _extract_type(lf.folder.path.parent / extract_date.isoformat())
+        if tonight is None or before is None or before == tonight:
+            return extract_date, int(rows)
+    return None
+
+
+def _flag_empty(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> None:
+    """Status ``empty`` (a warning in the summary) for a file with no rows that should have had some."""
+    if r.data_after is None and lf.obj is not None and lf.obj.format == "csv":
+        r.status = "empty"
+        r.message = "empty file: no header, no rows (a CSV extract always has a header); check the export"
+        return
+    previous = _previous_rows(con, lf, r)
+    if previous and previous[1] > 0:
+        r.status = "empty"
+        r.message = (
+            f"no rows tonight, while the previous extract ({previous[0]}) had {previous[1]}; "
+            "check the export before trusting this object's numbers"
+        )
+
+
 def object_files(
     landing: Path, obj: SourceObject, folders: list[ExtractFolder] | None = None
 ) -> list[LandedFile]:
@@ -379,8 +458,9 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     """Log what the object loads never see: folders waiting for a marker, bad folders, files with no contract,
     file names that try to leave the landing folder."""
     ensure_bookkeeping(con)
-    results = []
-    for folder in scan_landing(landing):
+    folders = scan_landing(landing)
+    results = [_log(con, r) for r in _no_extract_found(landing, folders, load_id)]
+    for folder in folders:
         rel = f"{folder.system}/{folder.name}"
         if not folder.complete:
             kind = (folder.problem or "").split(":")[0]
@@ -404,6 +484,21 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
                 if res is not None:
                     results.append(res)
     return results
+
+
+def _no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
+    """One ``no_extract`` warning when the landing folder holds no complete extract folder at all: an empty
+    landing folder, or ``--landing`` one level off, must not pass for a quiet night."""
+    if any(f.complete for f in folders):
+        return []
+    subfolders = sorted(p.name for p in landing.iterdir() if p.is_dir()) if landing.is_dir() else []
+    seen = f"; its subfolders are: {', '.join(subfolders[:8])}" if subfolders else "; it has no subfolders"
+    message = (
+        f"no complete extract folder in {landing} (expected <system>/<YYYY-MM-DD>/ with its "
+        f"{COMPLETION_MARKER}, system one of {', '.join(SYSTEMS)}){seen}; nothing was loaded: "
+        "check --landing"
+    )
+    return [FileResult(load_id, None, None, None, str(landing), None, "no_extract", message=message)]
 
 
 def load_landing(

@@ -23,11 +23,26 @@ REJECT_RULES: dict[str, tuple[str, str, str]] = {
     "truncated_line": ("row", "the last line is cut off (no line ending)", "re-deliver the file"),
     "wrong_type": ("row", "a value does not cast to the declared type", "correct the value in the source"),
     "required_missing": ("row", "a required or key value is empty", "fill the value in the source"),
+    "control_character": (
+        "row",
+        "a text value holds a control character (NUL, ESC...; tab and line breaks excepted)",
+        "remove the character in the source or fix the export's encoding",
+    ),
     "duplicate_key": ("row", "primary key repeated in one file; first kept", "remove the duplicate upstream"),
     "required_column_missing": ("file", "a required column is absent", "fix the export's column list"),
     "duplicate_header": ("file", "the header repeats a column", "fix the export's column list"),
     "ambiguous_header": ("file", "two columns map to one contract column", "drop one of the two columns"),
     "truncated": ("file", "fewer rows than the completion marker says", "re-deliver the file"),
+    "row_count_mismatch": (
+        "file",
+        "more rows than the completion marker says",
+        "re-deliver the file or correct the marker",
+    ),
+    "size_mismatch": (
+        "file",
+        "byte count differs from the completion marker's",
+        "re-deliver the file or correct the marker",
+    ),
     "checksum_mismatch": ("file", "content differs from the marker's sha256", "re-deliver the extract"),
     "not_utf8": ("file", "the file is not UTF-8", "re-export the file as UTF-8"),
     "path_escape": (

@@ -13,6 +13,25 @@ from ingestion import parse
 from ingestion.contract import SourceObject
 from ingestion.warehouse import LINEAGE_COLUMNS, current_table, history_table, q
 
+#: C0 controls and DEL, except tab, line feed and carriage return (free text legitimately holds them, e.g. a
+#: JSON note with "\n"). A NUL or ESC inside a value is a broken export: loaded silently, it cuts strings in
+#: some clients and breaks files written downstream.
+_CONTROL_RANGES = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F"
+CONTROL_CHARACTER = f"[{_CONTROL_RANGES}]"
+
+
+def _control_character_check(col: str, name: str) -> str:
+    """The rule for a text column: a value holding a control character rejects its row, naming the character
+    and its position. Only text columns need it: in a typed value the character already fails the cast."""
+    found = f"regexp_extract({col}, {parse.sql_str(CONTROL_CHARACTER)})"
+    before = f"regexp_extract({col}, {parse.sql_str(f'^[^{_CONTROL_RANGES}]*')})"
+    return (
+        f"case when parse_rule is null and regexp_matches({col}, {parse.sql_str(CONTROL_CHARACTER)}) then "
+        f"{{'column': {parse.sql_str(name)}, 'rule': 'control_character', 'message': "
+        f"'value holds control character ' || printf('U+%04X', unicode({found})) "
+        f"|| ' at character ' || (length({before}) + 1)}} end"
+    )
+
 
 def typed_sql(obj: SourceObject) -> str:
     """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
@@ -35,6 +54,8 @@ def typed_sql(obj: SourceObject) -> str:
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'wrong_type', 'message': "
                 f"'value ''' || left({raw}, 80) || ''' is not a valid {c.type}'}} end"
             )
+        else:
+            checks.append(_control_character_check(col, c.name))
         if c.name in obj.required_columns:
             checks.append(
                 f"case when parse_rule is null and {raw} is null then "

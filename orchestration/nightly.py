@@ -22,6 +22,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import all_objects
+from ingestion.load import EMPTY_STATUSES
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.run_lock import run_lock
 from orchestration.run_log import ProgressStream
@@ -80,7 +81,7 @@ class ObjectSummary:
     rows_loaded: int
     rows_rejected: int
     drift: list[str]
-    status: str  # OK | REJECTS | FAILED | -
+    status: str  # OK | REJECTS | EMPTY | FAILED | -
 
 
 @dataclass
@@ -91,6 +92,10 @@ class NightlyResult:
     failed_checks: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     run_id: str | None = None
+    #: Nothing (or nothing where rows were expected) arrived: said plainly, never reported as a success.
+    warnings: list[str] = field(default_factory=list)
+    #: The landing folder when it held no complete extract folder at all (empty or mistyped ``--landing``).
+    no_extract: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         head = f"{'object':<45} {'files':>5} {'loaded':>10} {'rejected':>9}  {'status':<8} drift"
@@ -103,45 +108,83 @@ class NightlyResult:
         return "\n".join(lines)
 
 
-def _summarise(
-    warehouse: Path, run_id: str, failed_checks: set[str]
-) -> tuple[list[ObjectSummary], list[str]]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            """
-            select system, object, count(*), sum(rows_loaded), sum(rows_rejected),
-                   list(distinct d) filter (where d is not null),
-                   bool_or(status in ('rejected', 'refused', 'missing'))
-            from (select *, unnest(case when len(drift_columns) = 0 then [null] else drift_columns end) as d
-                  from raw.load_log where load_id = ?)
-            group by 1, 2
-            """,
-            [run_id],
-        ).fetchall()
-        notes = [
-            f"{f}: {m}"
-            for f, m in con.execute(
-                "select file, message from raw.load_log where load_id = ? and object is null order by file",
-                [run_id],
-            ).fetchall()
-        ]
+def summarise_load(
+    con: duckdb.DuckDBPyConnection, load_id: str, failed_checks: set[str]
+) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
+    """Per-object summary, notes, warnings and the landing folder if it held no extract (``no_extract``) of
+    one load, counted from ``raw.load_log`` itself.
+
+    One load-log row is one file: files and rows are summed over those rows as they are (drift columns are
+    gathered on the side, never unnested into the count, which once counted a file per unknown column)."""
+    rows = con.execute(
+        """
+        select system, object, count(*), sum(rows_loaded), sum(rows_rejected),
+               list_sort(list_distinct(flatten(list(drift_columns)))),
+               bool_or(status in ('rejected', 'refused', 'missing')), bool_or(status = 'empty')
+        from raw.load_log where load_id = ? and object is not null
+        group by 1, 2
+        """,
+        [load_id],
+    ).fetchall()
+    unattached = con.execute(
+        "select file, status, message from raw.load_log where load_id = ? and object is null order by file",
+        [load_id],
+    ).fetchall()
+    empty = con.execute(
+        "select file, message from raw.load_log where load_id = ? and status = 'empty' order by file",
+        [load_id],
+    ).fetchall()
+    notes = [f"{f}: {m}" for f, status, m in unattached if status not in EMPTY_STATUSES]
+    warnings = [f"{f}: {m}" for f, status, m in unattached if status in EMPTY_STATUSES]
+    warnings += [f"{f}: {m}" for f, m in empty]
     by_obj = {(s, o): r for s, o, *r in rows}
     out = []
     for obj in all_objects():
         name = f"{obj.schema}.{obj.name}"
-        files, loaded, rejected, drift, failed = by_obj.get((obj.system, obj.name), (0, 0, 0, [], False))
-        status = "FAILED" if failed or name in failed_checks else ("REJECTS" if rejected else "OK")
+        files, loaded, rejected, drift, failed, is_empty = by_obj.get(
+            (obj.system, obj.name), (0, 0, 0, [], False, False)
+        )
+        status = (
+            "FAILED"
+            if failed or name in failed_checks
+            else "REJECTS"
+            if rejected
+            else "EMPTY"
+            if is_empty
+            else "OK"
+        )
         out.append(
             ObjectSummary(
                 name,
                 files,
                 int(loaded or 0),
                 int(rejected or 0),
-                sorted(drift or []),
+                list(drift or []),
                 status if files or status == "FAILED" else "-",
             )
         )
-    return out, notes
+    return out, notes, warnings, [f for f, status, _ in unattached if status == "no_extract"]
+
+
+def _summarise(
+    warehouse: Path, run_id: str, failed_checks: set[str]
+) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return summarise_load(con, run_id, failed_checks)
+
+
+def _outcome(res: NightlyResult) -> str:
+    """The last line's verdict: a night that found no extract for a system is never called a success."""
+    if not res.success:
+        return "finished with FAILED objects"
+    if res.no_extract:
+        return (
+            f"finished with WARNINGS: no complete extract folder found in {', '.join(res.no_extract)}; "
+            "nothing was loaded (see the WARNING line above)"
+        )
+    if res.warnings:
+        return f"succeeded with {len(res.warnings)} WARNING(S) (see above)"
+    return "succeeded"
 
 
 def run_nightly(
@@ -229,7 +272,7 @@ def _run_locked(
         ]
         summary: list[ObjectSummary] = []
         if building.exists():
-            summary, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
+            summary, _, _, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
         res = NightlyResult(
             False,
             {"building": building, "run log": run_log},
@@ -245,7 +288,9 @@ def _run_locked(
             say("  " + f)
         return res
     os.replace(building, warehouse)
-    summary, notes = _summarise(warehouse, result.run_id, {c.split(":")[0] for c in failed_checks})
+    summary, notes, warnings, no_extract = _summarise(
+        warehouse, result.run_id, {c.split(":")[0] for c in failed_checks}
+    )
     res = NightlyResult(
         success=not failed_checks and all(s.status != "FAILED" for s in summary),
         artifacts={"warehouse": warehouse, "run log": run_log},
@@ -253,11 +298,15 @@ def _run_locked(
         failed_checks=sorted(failed_checks),
         messages=notes,
         run_id=result.run_id,
+        warnings=warnings,
+        no_extract=no_extract,
     )
     if echo:
         print(res.table())
         for n in notes:
             print(f"note: {n}")
+        for w in warnings:
+            print(f"WARNING: {w}")
         for c in res.failed_checks:
             print(f"FAILED check: {c}")
         rejected = sum(o.rows_rejected for o in summary)
@@ -266,6 +315,6 @@ def _run_locked(
                 f"{rejected:,} rows quarantined tonight, each with its file, line, column and rule: "
                 "select * from raw.rejects"
             )
-        outcome = "succeeded" if res.success else "finished with FAILED objects"
+        outcome = _outcome(res)
         print(f"nightly run {outcome} in {elapsed:.1f}s; warehouse published: {warehouse}")
     return res

@@ -10,7 +10,7 @@ import dagster as dg
 
 from ingestion.accounting import check_rows_accounted_for
 from ingestion.contract import SourceObject, all_objects
-from ingestion.load import FileResult, audit_landing, load_object
+from ingestion.load import EMPTY_STATUSES, FileResult, audit_landing, load_object
 from orchestration.resources import LandingResource, WarehouseResource
 
 AUDIT_KEY = dg.AssetKey(["raw", "landing_audit"])
@@ -60,7 +60,8 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = load_object(con, landing.root, obj, context.run.run_id)
         for r in results:
-            log = context.log.warning if r.failed or r.rows_rejected else context.log.info
+            warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
+            log = context.log.warning if warn else context.log.info
             log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
         return dg.MaterializeResult(metadata=_metadata(results))
 

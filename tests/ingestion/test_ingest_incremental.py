@@ -112,7 +112,10 @@ def test_folder_without_marker_waits_then_loads(landing: Path, load) -> None:
         marker=False,
     )
     waiting = load()
-    assert [(r.file, r.status) for r in waiting.results] == [("salesforce/2026-11-18", "waiting")]
+    assert [(r.file, r.status) for r in waiting.results] == [
+        (str(landing), "no_extract"),  # nothing complete yet: the night says so
+        ("salesforce/2026-11-18", "waiting"),
+    ]
     assert waiting.sql("select count(*) from raw_salesforce.account") == [(0,)]
     write_extract(
         landing, SF, "2026-11-18", {"account.csv": _acc("001,Acme,Customer,2026-11-18 01:00:00,false")}

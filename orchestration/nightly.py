@@ -4,6 +4,9 @@ The job builds into ``<warehouse>.building`` (a copy of the last published file)
 without crashing, the file is atomically moved onto ``<warehouse>``; a crash leaves the published file
 untouched. Data problems (a rejected file, a failed check) do not block publishing the rest of the night:
 they are reported as FAILED in the summary and make ``success`` False.
+
+The run is recorded in the persistent Dagster instance (``orchestration.instance``: ``DAGSTER_HOME`` or
+``.dagster_home/``), so it shows in the Dagster UI's run and asset history (``throughline ui``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import all_objects
+from orchestration.instance import persistent_instance
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.run_log import ProgressStream
 
@@ -149,7 +153,7 @@ def run_nightly(
     with (
         run_log.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
-        dg.DagsterInstance.ephemeral() as instance,
+        persistent_instance() as instance,
     ):
         result = run_defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,

@@ -84,6 +84,28 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
         print(render(warehouse))
 
 
+def _cmd_ui(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from orchestration.instance import dagster_dev_command
+
+    extra = {}
+    if args.warehouse:
+        extra["THROUGHLINE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    if args.landing:
+        extra["THROUGHLINE_LANDING"] = str(Path(args.landing).resolve())
+    argv, env, cwd = dagster_dev_command(port=args.port, host=args.host, extra_env=extra)
+    print(f"throughline ui: Dagster on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
+    print("  webserver and daemon (schedules, sensors); Ctrl-C stops both", flush=True)
+    if args.print_only:
+        print(" ".join(argv))
+        return 0
+    try:
+        return subprocess.call(argv, env=env, cwd=cwd)
+    except KeyboardInterrupt:
+        return 0
+
+
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
     from orchestration.dbt_project import prepare_manifest
 
@@ -120,6 +142,24 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=42)
     d.add_argument("--dir", default="demo")
     d.set_defaults(func=_cmd_demo)
+
+    u = sub.add_parser(
+        "ui",
+        help="start the Dagster UI (webserver and daemon) on the persistent Dagster home that `run` records "
+        "into (DAGSTER_HOME, default .dagster_home/)",
+    )
+    u.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
+    u.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    u.add_argument(
+        "--warehouse",
+        help="DuckDB warehouse runs launched from the UI use (default: $THROUGHLINE_WAREHOUSE, else "
+        "demo/warehouse.duckdb)",
+    )
+    u.add_argument(
+        "--landing", help="landing folder for runs launched from the UI (default: $THROUGHLINE_LANDING)"
+    )
+    u.add_argument("--print-only", action="store_true", help="print the dagster command instead of running it")
+    u.set_defaults(func=_cmd_ui)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

@@ -140,7 +140,9 @@ def test_throughline_ui_serves_the_code_location(tmp_path: Path) -> None:
     try:
         body = b""
         deadline = time.monotonic() + 120
-        query = b'{"query":"{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }"}'
+        query = (
+            b'{"query":"{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus } } } }"}'
+        )
         while time.monotonic() < deadline:
             time.sleep(2)
             try:
@@ -157,9 +159,19 @@ def test_throughline_ui_serves_the_code_location(tmp_path: Path) -> None:
         assert b'"name":"throughline"' in body and b'"loadStatus":"LOADED"' in body, body
         assert (tmp_path / "home" / "dagster.yaml").exists()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the UI's process group (dagster dev, its webserver, daemon, code server); wait till gone."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        proc.poll()
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -85,8 +86,6 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
-    import subprocess
-
     from orchestration.instance import dagster_dev_command
 
     extra = {}
@@ -100,10 +99,10 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     if args.print_only:
         print(" ".join(argv))
         return 0
-    try:
-        return subprocess.call(argv, env=env, cwd=cwd)
-    except KeyboardInterrupt:
-        return 0
+    # Become `dagster dev`, so Ctrl-C and SIGTERM reach it directly and it stops its webserver and daemon.
+    os.chdir(cwd)
+    os.execvpe(argv[0], argv, env)
+    return 0  # not reached
 
 
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
@@ -158,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument(
         "--landing", help="landing folder for runs launched from the UI (default: $THROUGHLINE_LANDING)"
     )
-    u.add_argument("--print-only", action="store_true", help="print the dagster command instead of running it")
+    u.add_argument(
+        "--print-only", action="store_true", help="print the dagster command instead of running it"
+    )
     u.set_defaults(func=_cmd_ui)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")

@@ -126,7 +126,15 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_throughline_ui_serves_the_code_location(tmp_path: Path) -> None:
+def test_throughline_ui_serves_the_code_location_and_the_cli_runs(tmp_path: Path, monkeypatch) -> None:
+    from orchestration.assets.raw import raw_assets
+    from orchestration.nightly import run_nightly
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    landing = tmp_path / "landing"
+    write_extract(landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS})
+    raw_keys = [k for a in raw_assets for k in a.keys]
+    night = run_nightly(landing, tmp_path / "w.duckdb", echo=False, asset_selection=raw_keys)
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(
@@ -158,6 +166,12 @@ def test_throughline_ui_serves_the_code_location(tmp_path: Path) -> None:
                 break
         assert b'"name":"throughline"' in body and b'"loadStatus":"LOADED"' in body, body
         assert (tmp_path / "home" / "dagster.yaml").exists()
+        runs_query = b'{"query":"{ runsOrError { ... on Runs { results { runId jobName status } } } }"}'
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/graphql", data=runs_query, headers={"Content-Type": "application/json"}
+        )
+        runs = urllib.request.urlopen(req, timeout=10).read().decode()
+        assert night.run_id in runs and '"jobName":"nightly"' in runs, runs
     finally:
         _stop_group(proc)
 

@@ -102,6 +102,27 @@ def test_a_full_run_leaves_no_dbt_target_folder_in_the_repository(
         assert mat is not None and mat.run_id == result.run_id, "the dbt models ran and were recorded"
 
 
+def test_dbt_target_dir_is_removed_and_stale_ones_from_killed_runs_are_swept(tmp_path: Path) -> None:
+    from orchestration.assets.dbt import STALE_TARGET_DIR_SECONDS, TARGET_DIR_PREFIX, dbt_target_dir
+
+    temp = Path(tempfile.gettempdir())
+    stale = Path(tempfile.mkdtemp(prefix=f"{TARGET_DIR_PREFIX}killed00-"))
+    recent = Path(tempfile.mkdtemp(prefix=f"{TARGET_DIR_PREFIX}running0-"))
+    old = time.time() - STALE_TARGET_DIR_SECONDS - 60
+    os.utime(stale, (old, old))
+    try:
+        with dbt_target_dir("abcdef1234") as target:
+            assert target.parent == temp and target.name.startswith(f"{TARGET_DIR_PREFIX}abcdef12-")
+            (target / "run_results.json").write_text("{}")
+            assert REPO_ROOT not in target.parents
+        assert not target.exists()
+        assert not stale.exists(), "a folder left by a killed run a day ago is swept"
+        assert recent.exists(), "a folder of a run that may still be going is kept"
+    finally:
+        shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(recent, ignore_errors=True)
+
+
 def test_pyproject_names_the_code_location_for_a_bare_dagster_dev() -> None:
     block = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["dagster"]
     assert block["module_name"] == "orchestration.definitions"

@@ -11,6 +11,7 @@ the DuckDB file while dbt writes it.
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,6 +79,22 @@ def _warehouse_env(warehouse: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
+TARGET_DIR_PREFIX = "throughline_dbt-"
+#: A per-run target folder older than this was left by a killed run (a night's build takes minutes).
+STALE_TARGET_DIR_SECONDS = 24 * 3600
+
+
+def _sweep_stale_target_dirs() -> None:
+    """Remove per-run target folders that a killed run (no ``finally``) left in the temp folder."""
+    cutoff = time.time() - STALE_TARGET_DIR_SECONDS
+    for old in Path(tempfile.gettempdir()).glob(f"{TARGET_DIR_PREFIX}*"):
+        try:
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
 @contextmanager
 def dbt_target_dir(run_id: str) -> Iterator[Path]:
     """A per-run dbt target folder outside the repository, removed when the block ends.
@@ -86,7 +103,8 @@ def dbt_target_dir(run_id: str) -> Iterator[Path]:
     run. The run's artifacts (``run_results.json``, ``manifest.json``) are read inside the block; dbt's log
     of the run is streamed into the Dagster run (and the nightly run log) as it happens.
     """
-    folder = Path(tempfile.mkdtemp(prefix=f"throughline_dbt-{run_id[:8]}-"))
+    _sweep_stale_target_dirs()
+    folder = Path(tempfile.mkdtemp(prefix=f"{TARGET_DIR_PREFIX}{run_id[:8]}-"))
     try:
         yield folder
     finally:

@@ -5,6 +5,9 @@ without crashing, the file is atomically moved onto ``<warehouse>``; a crash lea
 untouched. Data problems (a rejected file, a failed check) do not block publishing the rest of the night:
 they are reported as FAILED in the summary and make ``success`` False. One run at a time per warehouse:
 ``orchestration.run_lock`` holds ``<warehouse>.lock`` around everything that touches its files.
+
+The run is recorded in the persistent Dagster instance (``orchestration.instance``: ``DAGSTER_HOME`` or
+``.dagster_home/``), so it shows in the Dagster UI's run and asset history (``throughline ui``).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import duckdb
 
 from ingestion.contract import all_objects
 from ingestion.load import EMPTY_STATUSES
+from orchestration.instance import persistent_instance
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.run_lock import run_lock
 from orchestration.run_log import ProgressStream
@@ -251,7 +255,7 @@ def _run_locked(
     with (
         run_log.open("w", encoding="utf-8") as log,
         contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
-        dg.DagsterInstance.ephemeral() as instance,
+        persistent_instance() as instance,
     ):
         result = run_defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,

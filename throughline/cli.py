@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -133,6 +134,26 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
         print(render(warehouse))
 
 
+def _cmd_ui(args: argparse.Namespace) -> int:
+    from orchestration.instance import dagster_dev_command
+
+    extra = {}
+    if args.warehouse:
+        extra["THROUGHLINE_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    if args.landing:
+        extra["THROUGHLINE_LANDING"] = str(Path(args.landing).resolve())
+    argv, env, cwd = dagster_dev_command(port=args.port, host=args.host, extra_env=extra)
+    print(f"throughline ui: Dagster on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
+    print("  webserver and daemon (schedules, sensors); Ctrl-C stops both", flush=True)
+    if args.print_only:
+        print(" ".join(argv))
+        return 0
+    # Become `dagster dev`, so Ctrl-C and SIGTERM reach it directly and it stops its webserver and daemon.
+    os.chdir(cwd)
+    os.execvpe(argv[0], argv, env)
+    return 0  # not reached
+
+
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
     from orchestration.dbt_project import prepare_manifest
 
@@ -171,6 +192,26 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dir", default="demo")
     d.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     d.set_defaults(func=_guarded(_cmd_demo))
+
+    u = sub.add_parser(
+        "ui",
+        help="start the Dagster UI (webserver and daemon) on the persistent Dagster home that `run` records "
+        "into (DAGSTER_HOME, default .dagster_home/)",
+    )
+    u.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
+    u.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    u.add_argument(
+        "--warehouse",
+        help="DuckDB warehouse runs launched from the UI use (default: $THROUGHLINE_WAREHOUSE, else "
+        "demo/warehouse.duckdb)",
+    )
+    u.add_argument(
+        "--landing", help="landing folder for runs launched from the UI (default: $THROUGHLINE_LANDING)"
+    )
+    u.add_argument(
+        "--print-only", action="store_true", help="print the dagster command instead of running it"
+    )
+    u.set_defaults(func=_cmd_ui)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

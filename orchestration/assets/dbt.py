@@ -9,6 +9,9 @@ the DuckDB file while dbt writes it.
 """
 
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,6 +79,38 @@ def _warehouse_env(warehouse: Path) -> Iterator[None]:
                 os.environ[key] = value
 
 
+TARGET_DIR_PREFIX = "throughline_dbt-"
+#: A per-run target folder older than this was left by a killed run (a night's build takes minutes).
+STALE_TARGET_DIR_SECONDS = 24 * 3600
+
+
+def _sweep_stale_target_dirs() -> None:
+    """Remove per-run target folders that a killed run (no ``finally``) left in the temp folder."""
+    cutoff = time.time() - STALE_TARGET_DIR_SECONDS
+    for old in Path(tempfile.gettempdir()).glob(f"{TARGET_DIR_PREFIX}*"):
+        try:
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
+@contextmanager
+def dbt_target_dir(run_id: str) -> Iterator[Path]:
+    """A per-run dbt target folder outside the repository, removed when the block ends.
+
+    dagster-dbt would otherwise leave ``dbt_project/target/throughline_dbt-<run id>-…`` behind on every
+    run. The run's artifacts (``run_results.json``, ``manifest.json``) are read inside the block; dbt's log
+    of the run is streamed into the Dagster run (and the nightly run log) as it happens.
+    """
+    _sweep_stale_target_dirs()
+    folder = Path(tempfile.mkdtemp(prefix=f"{TARGET_DIR_PREFIX}{run_id[:8]}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dbt_assets(
     manifest=ensure_manifest(),
     project=DBT_PROJECT,
@@ -90,10 +125,10 @@ def throughline_dbt_assets(
     A failing data test is reported as a failed asset check (the run goes on and the nightly summary
     shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
     """
-    with _warehouse_env(Path(warehouse.path)):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    with _warehouse_env(Path(warehouse.path)), dbt_target_dir(context.run.run_id) as target:
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
-    broken = build_errors(invocation.get_artifact("run_results.json"))
+        broken = build_errors(invocation.get_artifact("run_results.json"))
     if broken:
         raise Failure(description="dbt build errors:\n" + "\n".join(broken))
 

@@ -1,0 +1,70 @@
+"""The persistent Dagster home that ``throughline run``, ``throughline ui`` and ``dagster dev`` share.
+
+Every nightly run is recorded in this instance (runs, step logs, asset materializations, check results and
+their metadata), so the Dagster UI started on the same home shows the history of every night.
+
+Where: the ``DAGSTER_HOME`` environment variable when it is set, else ``.dagster_home/`` in the project
+folder (git-ignored). A ``dagster.yaml`` is written there on first use (sqlite storage inside the home, no
+telemetry, one run at a time because the DuckDB warehouse has a single writer); an existing one is never
+touched, so an operator can edit it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.dbt_project import REPO_ROOT
+
+DEFAULT_DAGSTER_HOME = REPO_ROOT / ".dagster_home"
+
+DAGSTER_YAML = """\
+# Written by Throughline on first use (orchestration/instance.py); edit freely, it is not overwritten.
+# Storage defaults to sqlite files inside this folder (runs, event logs, schedules).
+telemetry:
+  enabled: false
+# The DuckDB warehouse accepts one writer: queued runs start one at a time.
+run_queue:
+  max_concurrent_runs: 1
+"""
+
+
+def dagster_home() -> Path:
+    """The persistent Dagster home (created, with its ``dagster.yaml``, when missing)."""
+    raw = os.environ.get("DAGSTER_HOME", "").strip()
+    home = Path(raw).expanduser() if raw else DEFAULT_DAGSTER_HOME
+    home = home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def persistent_instance() -> dg.DagsterInstance:
+    """The Dagster instance at :func:`dagster_home` (use it as a context manager to close it)."""
+    return dg.DagsterInstance.from_config(str(dagster_home()))
+
+
+def dagster_dev_command(
+    port: int = 3000, host: str = "127.0.0.1", extra_env: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str], Path]:
+    """``dagster dev`` (webserver and daemon) on the persistent home: its argv, environment and folder.
+
+    Run from the project folder, ``dagster dev`` finds the code location in ``[tool.dagster]`` of
+    ``pyproject.toml``; ``DAGSTER_HOME`` points it at the home that ``throughline run`` records into.
+    """
+    from orchestration.dbt_project import dbt_env
+
+    env = dbt_env()
+    env["DAGSTER_HOME"] = str(dagster_home())
+    env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    env.update(extra_env or {})
+    bin_dir = Path(sys.executable).parent
+    dagster = str(bin_dir / "dagster") if (bin_dir / "dagster").exists() else "dagster"
+    argv = [dagster, "dev", "--port", str(port), "--host", host]
+    return argv, env, REPO_ROOT

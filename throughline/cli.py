@@ -90,6 +90,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.dbt_docs import report_dbt_docs
     from orchestration.nightly import InputError, run_nightly
     from orchestration.run_lock import run_lock
     from throughline.samplefirm import generate
@@ -122,6 +123,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ".sql('from marts.kpi_firm_monthly limit 5').show()\""
     )
     _print_kpi_summary(wh, result.success)
+    report_dbt_docs(wh)  # the dbt docs site (mart catalogue) beside the warehouse
     return EXIT_OK if result.success else EXIT_FAILED
 
 

@@ -70,7 +70,7 @@ def _previous(history: pd.DataFrame, row: pd.Series) -> pd.Series | None:
     """The latest earlier extract of the same object and extract type (unknown type matches any)."""
     earlier = history[(history["extract_date"] < row["extract_date"])]
     for _, before in earlier.iloc[::-1].iterrows():
-        if row["extract_type"] is None or before["extract_type"] is None:
+        if pd.isna(row["extract_type"]) or pd.isna(before["extract_type"]):
             return before
         if before["extract_type"] == row["extract_type"]:
             return before

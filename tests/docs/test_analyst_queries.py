@@ -198,3 +198,20 @@ def test_catalogue_lists_every_mart(xs_warehouse: Path) -> None:
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         built = _tables(con)
     assert built - listed == set(), "marts missing from the catalogue in docs/analysts.md"
+
+
+def test_open_breaks_query_on_a_hand_built_break_list(tmp_path: Path) -> None:
+    """The breaks query on a four-row break list with the columns marts.recon_breaks promises."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.recon_breaks as select * from (values "
+            "('billing', 'error', 'open', 100.0, 'B1'), ('billing', 'error', 'new', 50.0, 'B2'), "
+            "('billing', 'error', 'resolved', 900.0, 'B1'), ('pmo', 'warn', 'reopened', null, 'R6')"
+            ") t(owner, severity, status, amount_at_risk_reporting, check_id)"
+        )
+        df = con.execute(doc_queries()["open_breaks_by_owner"]).df()
+        check_open_breaks(df, con, tmp_path)
+        rows = con.execute(doc_queries()["open_breaks_by_owner"]).fetchall()
+    # resolved breaks drop out; the money at risk sums per owner and severity; biggest first
+    assert rows == [("billing", "error", 2, 2, 150.0), ("pmo", "warn", 1, 1, None)]

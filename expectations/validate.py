@@ -10,6 +10,7 @@ runs through a GX ``ValidationDefinition``, so its result is kept in the context
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Iterable
@@ -139,7 +140,7 @@ def publish_data_docs(folder: Path) -> Path:
     """
     folder = Path(folder).resolve()
     ctx = _context()
-    name = f"throughline_{abs(hash(str(folder)))}"
+    name = "throughline_" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]  # one site per folder
     if name not in (ctx.get_site_names() or []):
         ctx.add_data_docs_site(
             site_name=name,

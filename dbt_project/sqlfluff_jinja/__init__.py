@@ -59,6 +59,9 @@ class _Adapter:
     def type(self) -> str:
         return "duckdb"
 
+    def quote(self, identifier: str) -> str:
+        return '"' + str(identifier).replace('"', '""') + '"'
+
 
 class _Namespace:
     """``throughline.<macro>(...)``: the project's macro of that name."""
@@ -84,6 +87,17 @@ class _Dbt:
     string_literal = staticmethod(lambda value: "'" + str(value).replace("'", "''") + "'")
     concat = staticmethod(_concat)
     safe_cast = staticmethod(lambda expr, type_: f"try_cast({expr} as {type_})")
+    cast = staticmethod(lambda expr, type_: f"cast({expr} as {type_})")
+    hash = staticmethod(lambda expr: f"md5(cast({expr} as varchar))")
+    length = staticmethod(lambda expr: f"length({expr})")
+    replace = staticmethod(lambda expr, old, new: f"replace({expr}, {old}, {new})")
+    split_part = staticmethod(lambda expr, delim, n: f"split_part({expr}, {delim}, {n})")
+    position = staticmethod(lambda sub, expr: f"position({sub} in {expr})")
+    any_value = staticmethod(lambda expr: f"any_value({expr})")
+    bool_or = staticmethod(lambda expr: f"bool_or({expr})")
+    last_day = staticmethod(lambda expr, part: f"last_day({expr})")
+    current_timestamp = staticmethod(lambda: "current_timestamp")
+    escape_single_quotes = staticmethod(lambda value: str(value).replace("'", "''"))
 
     def __getattr__(self, name: str) -> Any:
         if name in _TYPES:

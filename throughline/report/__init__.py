@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from throughline.report.data import ReportError, load_context
+from throughline.report.data import ReportError, WarehouseBusy, load_context
 from throughline.report.render import REPORT_NAME, connect, default_path, render_html, write_atomically
 
-__all__ = ["ReportError", "write_report"]
+__all__ = ["ReportError", "WarehouseBusy", "write_report"]
 
 
 def write_report(warehouse: Path, out_dir: Path | None = None) -> Path:

@@ -250,6 +250,8 @@ def breaks_by_owner(rows: list[data.Row], currency: str) -> go.Figure:
     owners = sorted(
         {str(r["owner"]) for r in rows}, key=lambda o: -sum(_at_risk(r) for r in rows if r["owner"] == o)
     )
+    breaks = {o: sum(int(r["open_breaks"]) for r in rows if r["owner"] == o) for o in owners}
+    labels = [f"{o} ({breaks[o]})" for o in owners][::-1]  # the count shows even with nothing at risk
     fig = go.Figure()
     size, suffix = money_scale([sum(_at_risk(r) for r in rows if r["owner"] == o) for o in owners])
     for severity in _severities(rows):
@@ -257,7 +259,7 @@ def breaks_by_owner(rows: list[data.Row], currency: str) -> go.Figure:
         amounts = [_at_risk(cells[o]) if o in cells else 0.0 for o in owners]
         counts = [int(cells[o]["open_breaks"]) if o in cells else 0 for o in owners]
         fig.add_bar(
-            y=owners[::-1],
+            y=labels,
             x=_scaled(amounts[::-1], size),
             name=severity,
             orientation="h",
@@ -278,16 +280,17 @@ def breaks_by_check(rows: list[data.Row], currency: str, limit: int = 15) -> go.
     size, suffix = money_scale(values)
     fig = go.Figure()
     fig.add_bar(
-        y=[f"{r['check_id']}" + (f" ({r['check_family']})" if r["check_family"] else "") for r in rows],
+        y=[f"{r['check_id']}" + (f" · {r['check_family']}" if r["check_family"] else "") for r in rows],
         x=_scaled(values, size),
         orientation="h",
         marker_color=BAD,
         text=[f"{int(r['open_breaks'])} open · {money(v)}" for r, v in zip(rows, values, strict=True)],
-        textposition="auto",
+        textposition="outside",
+        cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>",
     )
     _layout(fig, height=max(240, 30 * len(rows) + 70), hovermode="closest", showlegend=False)
-    fig.update_layout(margin={"l": 200, "r": 16, "t": 8, "b": 40})
+    fig.update_layout(margin={"l": 200, "r": 110, "t": 8, "b": 40})
     fig.update_xaxes(ticksuffix=suffix, title=f"amount at risk, {currency}", showgrid=True)
     return fig
 

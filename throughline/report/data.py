@@ -32,6 +32,10 @@ class ReportError(Exception):
     """A warehouse the report cannot be written from; the message says what to do."""
 
 
+class WarehouseBusy(ReportError):
+    """Another process holds the warehouse file so that it cannot even be opened read-only."""
+
+
 def fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[Row]:
     """Rows as dicts keyed by column name."""
     cur = con.execute(sql, params or [])

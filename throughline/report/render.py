@@ -94,7 +94,7 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(warehouse), read_only=True)
     except duckdb.IOException as exc:
-        raise data.ReportError(
+        raise data.WarehouseBusy(
             f"cannot open {warehouse} read-only ({str(exc).splitlines()[0]}); retry when the writer finishes"
         ) from exc
 

@@ -173,7 +173,10 @@ def backlog_trend(rows: list[data.Row], currency: str) -> go.Figure:
 
 
 def margin_bars(rows: list[data.Row], currency: str, colour: str) -> go.Figure:
-    """Horizontal bars of gross margin per engagement, largest on top; hover: revenue and margin %."""
+    """Horizontal bars of gross margin per engagement, largest on top; hover: revenue and margin %.
+
+    In the worst list a loss is red and a small positive margin a pale red: "worst" is not always a loss.
+    """
     rows = list(reversed(rows))  # plotly draws the first bar at the bottom
     values = [_float(r["margin_reporting"]) for r in rows]
     size, suffix = money_scale(values)
@@ -182,7 +185,7 @@ def margin_bars(rows: list[data.Row], currency: str, colour: str) -> go.Figure:
         y=[f"{r['project_code']} · {_short(str(r['client_name']), 22)}" for r in rows],
         x=_scaled(values, size),
         orientation="h",
-        marker_color=colour,
+        marker_color=[colour if colour == GOOD or (v or 0) < 0 else "#e3a0a3" for v in values],
         text=[f"{money(v)}  ({_margin_pct(r['margin_pct'])})" for v, r in zip(values, rows, strict=True)],
         textposition="auto",
         cliponaxis=False,

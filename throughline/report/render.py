@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,8 +95,10 @@ def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(warehouse), read_only=True)
     except duckdb.IOException as exc:
+        holder = re.search(r"PID (\d+)", str(exc))
+        who = f"process {holder.group(1)}" if holder else "another process"
         raise data.WarehouseBusy(
-            f"cannot open {warehouse} read-only ({str(exc).splitlines()[0]}); retry when the writer finishes"
+            f"cannot open {warehouse} read-only: {who} holds it for writing; retry when it finishes"
         ) from exc
 
 

@@ -88,3 +88,17 @@ def test_a_file_that_is_not_a_warehouse_is_refused(tmp_path: Path) -> None:
     duckdb.connect(str(empty)).close()
     with pytest.raises(ReportError, match="not a built Throughline warehouse"):
         write_report(empty)
+
+
+def test_after_a_run_a_report_that_cannot_be_written_is_a_warning(tmp_path: Path, capsys) -> None:
+    empty = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert cli._write_report_after_run(empty) is None
+    err = capsys.readouterr().err
+    assert err.startswith("warning: KPI report not written: marts.kpi_firm_monthly is missing")
+    assert not (tmp_path / "reports").exists()
+
+
+def test_after_a_run_the_report_goes_beside_the_warehouse(night: Path) -> None:
+    path = cli._write_report_after_run(night)
+    assert path is not None and path.parent.parent == night.parent / "reports" and path.is_file()

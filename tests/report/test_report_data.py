@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from throughline.report import ReportError, data
+from throughline.report import ReportError, data, render
 from throughline.report.formats import money, money_scale
 from throughline.report.render import sparkline
 
@@ -227,6 +227,19 @@ def test_breaks_missing_table_or_columns_say_so(tmp_path: Path, con) -> None:
     assert data.open_breaks(partial).missing == (
         "marts.recon_summary has no column age_band, amount_at_risk_reporting"
     )
+
+
+def test_no_open_breaks_is_good_news_not_empty_charts(tmp_path: Path) -> None:
+    con = _recon_db(
+        tmp_path / "r.duckdb",
+        "check_id varchar, owner varchar, age_band varchar, open_breaks integer, "
+        "amount_at_risk_reporting double",
+    )
+    con.execute("insert into marts.recon_summary values ('X1', 'Ops', '0-7d', 0, 0)")
+    ctx = data.Context(date(2026, 10, 1), None, date(2025, 11, 1), date(2026, 11, 13), "USD", "Firm")
+    section = render._breaks(con, ctx)
+    assert section.charts == [] and section.unavailable is None
+    assert section.message.startswith("No open breaks") and section.tiles[0].value == "0"
 
 
 # -- formats, sparkline, errors ----------------------------------------------------------------------------

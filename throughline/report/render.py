@@ -77,6 +77,7 @@ class Section:
     charts: list[Chart] = field(default_factory=list)
     tiles: list[Tile] = field(default_factory=list)
     unavailable: str | None = None
+    message: str | None = None
     table: list[dict[str, object]] = field(default_factory=list)
     doc: str = ""
 
@@ -310,6 +311,10 @@ def _breaks(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> Section:
         section.unavailable = f"Not available in this warehouse: {found.missing}."
         return section
     total = sum(int(r["open_breaks"]) for r in found.by_owner)
+    if not total:
+        section.tiles = [Tile("Open breaks", "0", tone="good")]
+        section.message = "No open breaks in marts.recon_summary: every reconciliation check agrees tonight."
+        return section
     at_risk = sum(float(r["amount_at_risk_reporting"] or 0) for r in found.by_owner)
     section.tiles = [
         Tile("Open breaks", f"{total:,}"),

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from throughline.kpi_summary import LINES
 from throughline.report import ReportError, data, render
 from throughline.report.formats import money, money_scale
 from throughline.report.render import sparkline
@@ -251,6 +252,20 @@ def test_money_and_scale_formats() -> None:
     assert money(-0.0) == "0" and money(None) == "-"
     assert money_scale([None, -2.5e6, 10]) == (1e6, "m")
     assert money_scale([]) == (1.0, "")
+
+
+def test_tile_tone_follows_what_a_rise_means() -> None:
+    lines = {line.column: line for line in LINES}
+    now, before = (
+        {"dso_simple_days": 45.0, "revenue_reporting": 1.2e6},
+        {"dso_simple_days": 40.0, "revenue_reporting": 1e6},
+    )
+    dso = render._tile(lines["dso_simple_days"], now, before, [before, now])
+    assert (dso.value, dso.change, dso.tone) == ("45.0 d", "+5.0 d", "bad")  # DSO up: cash comes in later
+    revenue = render._tile(lines["revenue_reporting"], now, before, [before, now])
+    assert (revenue.value, revenue.change, revenue.tone) == ("1.20m", "+20.0%", "good")
+    first = render._tile(lines["revenue_reporting"], now, None, [now])
+    assert (first.change, first.tone, first.spark) == ("", "", "")
 
 
 def test_sparkline_skips_missing_points() -> None:

@@ -21,9 +21,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from throughline.kpi_summary import LINES
+from throughline.kpi_summary import LINES, Line
 from throughline.report import charts, data
-from throughline.report.formats import money, pct
+from throughline.report.formats import money
 
 REPORT_NAME = "kpi-report.html"
 METRICS_DOC = "docs/metrics.md"
@@ -62,6 +62,8 @@ class Chart:
 
 @dataclass
 class Tile:
+    """A headline number: value, change on the previous month, tone ('good'/'bad') and a sparkline."""
+
     label: str
     value: str
     change: str = ""
@@ -71,6 +73,8 @@ class Tile:
 
 @dataclass
 class Section:
+    """A titled part of the page: tiles, charts, an optional table, or why it cannot be shown."""
+
     id: str
     title: str
     lede: str
@@ -140,7 +144,8 @@ def _headline(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> Section:
     )
 
 
-def _tile(line: object, now: data.Row, before: data.Row | None, rows: list[data.Row]) -> Tile:
+def _tile(line: Line, now: data.Row, before: data.Row | None, rows: list[data.Row]) -> Tile:
+    """A KPI tile formatted as the terminal summary; the change is green or red by what a rise means."""
     value = now.get(line.column)
     change, tone = "", ""
     if value is not None and before is not None and before.get(line.column) is not None:
@@ -420,7 +425,6 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["pct"] = pct
     return env
 
 

@@ -246,7 +246,8 @@ def inject_capacity_and_rates(ctx: Any) -> None:
 _ENTRY_RULES = {
     "PSA_TIME_ON_CLOSED_PROJECT": "p.status = 'closed' and te.spent_date > p.end_date",
     "PSA_TIME_TERMINATED_RESOURCE": "te.spent_date > r.termination_date",
-    "PSA_TIME_WITHOUT_ASSIGNMENT": """coalesce(p.is_billable, false) and not exists (select 1 from psa__assignments a
+    "PSA_TIME_WITHOUT_ASSIGNMENT": """coalesce(p.is_billable, false) and not exists (
+        select 1 from psa__assignments a
         where a.project_id = te.project_id and a.resource_id = te.resource_id)""",
     "PSA_DUPLICATE_TIME": f"""exists (select 1 from {TE} o where o.deleted_at is null
         and o.resource_id = te.resource_id and o.project_id = te.project_id and o.spent_date = te.spent_date
@@ -268,14 +269,15 @@ def record_consequences(ctx: Any) -> None:
     its day past the daily maximum. The manifest must list every break a correct check finds, so each such
     consequence is a row of the other kind, described as a consequence.
     """
-    injected = f"""(select (record_key::json->>'id')::bigint from {LOG}
-                    where system = 'psa' and object = 'time_entries' and record_key::json->>'id' is not null)"""
+    injected = f"""(select (record_key::json->>'id')::bigint from {LOG} where system = 'psa'
+                    and object = 'time_entries' and record_key::json->>'id' is not null)"""
     live = f"(select * from {TE} where deleted_at is null)"
     for kind, rule in _ENTRY_RULES.items():
         record(
             ctx, kind, "psa", "time_entries",
             f"""select json_object('id', te.id) as record_key, '{{}}' as related_keys,
-                       te.hours * coalesce(te.bill_rate, 0) as amount, te.currency, te.updated_at as landed_at,
+                       te.hours * coalesce(te.bill_rate, 0) as amount, te.currency,
+                       te.updated_at as landed_at,
                        'Consequence of another injected PSA defect on this entry.' as description
                 from {live} te left join psa__projects p on p.id = te.project_id
                 left join psa__resources r on r.id = te.resource_id
@@ -295,7 +297,8 @@ def record_consequences(ctx: Any) -> None:
             )
             select json_object('id', d.id) as record_key, '{{}}' as related_keys,
                    d.hours * coalesce(d.bill_rate, 0) as amount, d.currency, d.updated_at as landed_at,
-                   'Consequence of another injected PSA defect: the day passes the daily maximum.' as description
+                   'Consequence of another injected PSA defect: the day passes the daily maximum.'
+                       as description
             from d where d.so_far > {_MAX_DAILY_HOURS}
               and d.id not in (select (record_key::json->>'id')::bigint from {LOG}
                                where kind = 'PSA_OVER_DAILY_MAX')""",

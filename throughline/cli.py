@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
@@ -139,8 +141,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
-        f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
-        ".sql('from marts.kpi_firm_monthly limit 5').show()\""
+        "  query it   : .venv/bin/python -c "  # path quoted for Python, then the snippet for the shell
+        + shlex.quote(
+            f"import duckdb; duckdb.connect({json.dumps(str(wh), ensure_ascii=False)}, read_only=True)"
+            '.sql("from marts.kpi_firm_monthly limit 5").show()'
+        )
     )
     _print_kpi_summary(wh, result.success)
     return EXIT_OK if result.success else EXIT_FAILED

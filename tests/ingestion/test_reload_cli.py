@@ -86,7 +86,7 @@ def test_reload_after_the_marker_is_fixed(
     assert code == 1  # practices is still wrong: a FAILED object
     assert f"reloaded {roles}: loaded, 2 rows loaded, 0 rejected" in out
     assert f"reloaded {practices}: rejected, 0 rows loaded, 2 rejected" in out
-    assert f"FAILED raw_psa.practices: {practices}: file rejected (row_count_mismatch)" in out
+    assert f"FAILED raw_psa.practices: {practices}: file rejected (truncated)" in out
     assert "data rows: marker says 7, file has 2" in out
     assert "warehouse published" in out
 

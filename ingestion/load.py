@@ -20,7 +20,7 @@ import duckdb
 from ingestion import parse
 from ingestion.contract import COMPLETION_MARKER, SYSTEMS, SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
-from ingestion.reload import take_reload_request
+from ingestion.reload import supersede_refused, take_reload_request
 from ingestion.status import EMPTY_STATUSES, FAILED_STATUSES, LOADED_STATUSES, LoadStatus
 from ingestion.typed import bad_sql, refresh_current, typed_sql
 from ingestion.warehouse import (
@@ -314,6 +314,8 @@ def load_file(
             raise
     con.execute("begin transaction")
     try:
+        if r.reload_of is None:  # new content at the path of an earlier refusal: it replaces that refusal
+            r.reload_of = supersede_refused(con, obj, r.file, r.load_id)
         _load_parsed(con, lf, obj, r)
         con.execute("commit")
     except Exception:

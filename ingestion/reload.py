@@ -12,6 +12,9 @@ building copy of the warehouse (so a crashed reload changes nothing):
    hash; its load-log row is kept and names the reload in ``superseded_by``), and the file is then read like
    a new one, through the same contracts, with ``reload_of`` on its new load-log row. Nothing is counted
    twice, and a file that is still wrong is refused again with its reason.
+
+A file refused whole that a plain night reads again because it changed (re-delivered at the same path, or
+now on disk and listed) replaces its refusal the same way (``supersede_refused``), without being asked.
 """
 
 from __future__ import annotations
@@ -145,6 +148,22 @@ def take_reload_request(
         con.execute("rollback")
         raise
     return replaced
+
+
+def supersede_refused(
+    con: duckdb.DuckDBPyConnection, obj: SourceObject, file: str, load_id: str
+) -> str | None:
+    """A file refused whole before (rejected, refused, missing, unlisted) is now being read with new content
+    (re-delivered, or now on disk and listed): its earlier refusals stop counting, as after a reload. Returns
+    the load id of the latest one, None when there was none. Call inside the load's transaction."""
+    earlier = con.execute(
+        "select load_id from raw.load_log where file = ? and load_id <> ? and superseded_by is null "
+        "and status in (select unnest(?)) order by finished_at",
+        [file, load_id, sorted(REFUSED_STATUSES)],
+    ).fetchall()
+    for (old,) in earlier:
+        _supersede(con, obj, file, old, load_id)
+    return earlier[-1][0] if earlier else None
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, obj: SourceObject, file: str, old: str, new: str) -> None:

@@ -128,3 +128,21 @@ def test_filters_pick_only_matching_files(tmp_path: Path) -> None:
         assert [a.file for a in by_date] == [f"{SF}/{D2}/account.csv"]
         assert len(find_reloadable(con, ReloadFilter(object="account"))) == 2
         assert find_reloadable(con, ReloadFilter(system="psa")) == []
+
+
+def test_a_refused_file_redelivered_with_new_content_replaces_its_refusal_on_a_plain_night(
+    tmp_path: Path,
+) -> None:
+    landing, wh = tmp_path / "landing", tmp_path / "wh.duckdb"
+    write_extract(landing, SF, D1, {"account.csv": ACCOUNT}, rows={"account.csv": 5})
+    first = [r for r in _night(wh, landing) if r.file == FILE][0]
+    write_extract(
+        landing, SF, D1, {"account.csv": ACCOUNT + "003,Gamma,Customer,2026-11-02 09:00:00,false\n"}
+    )
+    again = [r for r in _night(wh, landing) if r.file == FILE]
+    assert [(r.status, r.rows_loaded, r.reload_of) for r in again] == [(LoadStatus.LOADED, 3, first.load_id)]
+    assert _sql(wh, "select count(*) from raw.rejects where file = ?", [FILE]) == [(0,)]
+    assert _sql(wh, "select status from raw.load_log where file = ? and superseded_by is null", [FILE]) == [
+        ("loaded",)
+    ]
+    assert [r.file for r in _night(wh, landing)] == []  # and the next night changes nothing

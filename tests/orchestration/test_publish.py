@@ -201,9 +201,9 @@ def test_rollback_restores_the_previous_build_and_any_kept_one(
         _night(landing, day, users)
         assert _run(landing, warehouse).success
     assert _count(warehouse) == 3
-    capsys.readouterr()
     assert main(["rollback", "--warehouse", str(warehouse)]) == 0
     assert _count(warehouse) == 2
+    assert "rolled back" in capsys.readouterr().out
     assert main(["rollback", "--warehouse", str(warehouse), "--list"]) == 0
     listed = capsys.readouterr().out.splitlines()[1:]
     assert len(listed) == 3 and listed[1].endswith("(current)")

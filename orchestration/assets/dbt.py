@@ -122,8 +122,10 @@ def throughline_dbt_assets(
 ) -> Iterator[Any]:
     """``dbt build`` (models, snapshots and tests) for the selected subset of the project.
 
-    A failing data test is reported as a failed asset check (the run goes on and the nightly summary
-    shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
+    Every data test is reported as an asset check. A failing ``warn`` test lets the run go on; a failing
+    ``error`` test is a blocking check (dagster-dbt): dbt skips the models below it, the step fails after
+    the build with the test's name, and the run does not publish. A model, snapshot or unit test that
+    errors is a code problem and fails the step too.
     """
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)

@@ -7,7 +7,6 @@ build, which no longer exists under its name once published. A run that leaves `
 selection (a subset launched from the UI) is a dry run: it builds and checks, and publishes nothing.
 """
 
-
 from collections.abc import Iterable
 from pathlib import Path
 

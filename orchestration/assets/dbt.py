@@ -29,6 +29,7 @@ LAYER_GROUPS = {
     "intermediate": "dbt_intermediate",
     "marts": "dbt_marts",
     "kpis": "dbt_kpis",
+    "reconciliation": "dbt_reconciliation",
     "semantic": "dbt_semantic",
 }
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import sys
 import traceback
 from collections.abc import Callable
@@ -132,6 +133,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
         for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (out / stale).unlink(missing_ok=True)
+        shutil.rmtree(out / "warehouse.duckdb.builds", ignore_errors=True)  # the old firm's rollback points
         result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
     print()
     print("Throughline demo")
@@ -214,6 +216,34 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     os.chdir(cwd)
     os.execvpe(argv[0], argv, env)
     return 0  # not reached
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    """List the kept published builds, or restore one (default: the one before the current) atomically."""
+    from orchestration.builds import published_builds
+    from orchestration.nightly import InputError
+    from orchestration.publish import RollbackError, choose_rollback, restore
+    from orchestration.run_lock import run_lock
+
+    if not args.warehouse:
+        raise InputError("no warehouse given: pass --warehouse FILE or set THROUGHLINE_WAREHOUSE")
+    warehouse = Path(args.warehouse).resolve()
+    if args.list:
+        builds = published_builds(warehouse)
+        print(
+            f"published builds kept for {warehouse} (newest first):"
+            if builds
+            else f"no kept builds for {warehouse}"
+        )
+        for b in builds:
+            print(f"  {b.name}{'  (current)' if b.current else ''}")
+        return EXIT_OK
+    with run_lock(warehouse):
+        try:
+            restore(warehouse, choose_rollback(warehouse, args.to))
+        except RollbackError as exc:
+            raise InputError(str(exc)) from None
+    return EXIT_OK
 
 
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
@@ -311,6 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-only", action="store_true", help="print the dagster command instead of running it"
     )
     u.set_defaults(func=_cmd_ui)
+
+    rb = sub.add_parser(
+        "rollback",
+        help="restore an earlier published build of the warehouse (atomic; waits for no run: exit 3 if one "
+        "is in progress)",
+    )
+    rb.add_argument(
+        "--warehouse",
+        default=os.environ.get("THROUGHLINE_WAREHOUSE"),
+        help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)",
+    )
+    rb.add_argument(
+        "--to",
+        metavar="BUILD",
+        help="name of the kept build to restore, as `--list` prints it (default: the one before the current)",
+    )
+    rb.add_argument("--list", action="store_true", help="list the kept builds and mark the current one")
+    rb.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rb.set_defaults(func=_guarded(_cmd_rollback))
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

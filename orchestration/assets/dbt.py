@@ -4,8 +4,8 @@ Lineage: each dbt source carries ``meta.dagster.asset_key = [raw_<system>, <obje
 contracts), so the raw ingestion assets are the parents of the staging models. Models are keyed
 ``[<schema>, <model>]`` (``staging/stg_psa__time_entries``, ``marts/fct_invoice_lines``) and grouped by
 layer. ``dbt build`` runs in a subprocess against the warehouse file named by the WarehouseResource
-(passed as ``THROUGHLINE_WAREHOUSE``); the nightly job's in-process executor guarantees no raw loader holds
-the DuckDB file while dbt writes it.
+(passed as ``THROUGHLINE_WAREHOUSE``: the run's build, see ``orchestration.resources``); the nightly job's
+in-process executor guarantees no raw loader holds the DuckDB file while dbt writes it.
 """
 
 import os
@@ -129,10 +129,12 @@ def throughline_dbt_assets(
 ) -> Iterator[Any]:
     """``dbt build`` (models, snapshots and tests) for the selected subset of the project.
 
-    A failing data test is reported as a failed asset check (the run goes on and the nightly summary
-    shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
+    Every data test is reported as an asset check. A failing ``warn`` test lets the run go on; a failing
+    ``error`` test is a blocking check (dagster-dbt): dbt skips the models below it, the step fails after
+    the build with the test's name, and the run does not publish. A model, snapshot or unit test that
+    errors is a code problem and fails the step too.
     """
-    with _warehouse_env(Path(warehouse.path)), dbt_target_dir(context.run.run_id) as target:
+    with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
         broken = _invocation_errors(invocation)

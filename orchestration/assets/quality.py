@@ -6,8 +6,10 @@ One ``multi_asset_check`` step evaluates every suite of ``expectations.catalog``
 checks, so in the nightly job it runs after ``dbt build`` has finished and closed the warehouse. It reads
 each suite's frame over a short read-only connection, validates with no connection open, then appends the
 results to ``quality.gx_results`` (one short write) and renders GX Data Docs into ``gx-data-docs/`` beside
-the warehouse. Severity: a failed CRITICAL expectation fails the check with ERROR, a failed WARNING
-expectation (defective source data) with WARN, which does not block.
+the published warehouse. Every read and write goes to the run's own build (``warehouse.database``, write-
+audit-publish). Severity: a failed CRITICAL expectation fails the check with ERROR, which blocks publishing
+(the checks are ``blocking``); a failed WARNING expectation (defective source data) fails it with WARN,
+which does not block.
 """
 
 import os
@@ -176,8 +178,11 @@ def check_result(suite_name: str, frame: pd.DataFrame | str) -> dg.AssetCheckRes
     return evaluate(suite_name, frame)[0]
 
 
-def store_and_publish(warehouse_path: str, run_id: str, results: list[Any]) -> tuple[int, Path]:
-    """Append ``results`` to ``quality.gx_results`` and render the GX Data Docs beside the warehouse."""
+def store_and_publish(
+    warehouse_path: str, run_id: str, results: list[Any], docs_dir: Path | None = None
+) -> tuple[int, Path]:
+    """Append ``results`` to ``quality.gx_results`` in ``warehouse_path`` and render the GX Data Docs into
+    ``docs_dir`` (default ``gx-data-docs/`` beside ``warehouse_path``)."""
     import duckdb
 
     from expectations.results import write_results
@@ -185,7 +190,7 @@ def store_and_publish(warehouse_path: str, run_id: str, results: list[Any]) -> t
 
     with duckdb.connect(warehouse_path) as con:
         written = write_results(con, run_id, datetime.now(UTC).replace(tzinfo=None), results)
-    index = publish_data_docs(Path(warehouse_path).resolve().parent / DATA_DOCS_DIR)
+    index = publish_data_docs(docs_dir or Path(warehouse_path).resolve().parent / DATA_DOCS_DIR)
     return written, index
 
 
@@ -195,9 +200,10 @@ def _spec(name: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
         name=key.name,
         asset=key.asset_key,
-        blocking=False,
+        blocking=True,
         description=f"Great Expectations suite {name} (expectations/suites.py, {spec.kind}): CRITICAL "
-        "failures -> ERROR, WARNING failures (defective source data) -> WARN.",
+        "failures -> ERROR, which blocks publishing; WARNING failures (defective source data) -> WARN, "
+        "which does not.",
     )
 
 
@@ -213,15 +219,16 @@ def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecks
         todo = [n for n in names if suite_check_key(n) in selected]
         results = []
         for name in todo:  # one table in memory at a time; the connection is closed before GX runs
-            frame = read_frames(warehouse.path, [name], landing=landing.root)[name]
+            frame = read_frames(warehouse.database, [name], landing=landing.root)[name]
             result, suite_result = evaluate(name, frame)
             log = context.log.info if result.passed else context.log.warning
             log(f"{name}: {result.description}")
             if suite_result is not None:
                 results.append(suite_result)
             yield result
-        if results:
-            written, index = store_and_publish(warehouse.path, context.run.run_id, results)
+        if results:  # into the run's build; the Data Docs go beside the published warehouse
+            docs = Path(warehouse.path).resolve().parent / DATA_DOCS_DIR
+            written, index = store_and_publish(warehouse.database, context.run.run_id, results, docs)
             context.log.info(f"GX: {written} results appended to quality.gx_results; Data Docs at {index}")
 
     return _gx_checks

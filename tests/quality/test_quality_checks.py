@@ -21,6 +21,7 @@ from orchestration.assets.quality import (
     suite_asset_key,
     suite_check_key,
 )
+from orchestration.builds import build_path
 from orchestration.resources import LandingResource, WarehouseResource
 
 
@@ -66,7 +67,8 @@ def evaluations(run: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvalua
 def test_results_are_stored_in_the_warehouse_and_published_as_data_docs(
     run: dg.ExecuteInProcessResult, checked_warehouse: Path
 ) -> None:
-    with duckdb.connect(str(checked_warehouse), read_only=True) as con:
+    build = build_path(checked_warehouse.resolve(), run.run_id)  # the run's own copy (write-audit-publish)
+    with duckdb.connect(str(build), read_only=True) as con:
         rows = con.execute(
             "select suite, count(*), count(*) filter (where not success) from quality.gx_results "
             "where run_id = ? group by suite",

@@ -28,6 +28,7 @@ from orchestration.assets.quality import (
     store_and_publish,
     suite_check_key,
 )
+from orchestration.builds import build_path
 from orchestration.resources import LandingResource, WarehouseResource
 
 LOAD_LOG = """
@@ -189,7 +190,8 @@ def test_volume_and_freshness_are_checks_on_the_landing_audit(warehouse: Path, t
     assert not volume.passed and volume.severity == dg.AssetCheckSeverity.WARN
     assert "salesforce.account@2026-11-19" in (volume.description or "")
     assert not fresh.passed and "netsuite" in (fresh.description or "")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    assert (warehouse.parent / DATA_DOCS_DIR / "index.html").exists()  # beside the published warehouse
+    with duckdb.connect(str(build_path(warehouse.resolve(), result.run_id)), read_only=True) as con:
         stored = con.execute(
             "select count(distinct suite) from quality.gx_results where run_id = ?", [result.run_id]
         ).fetchone()

@@ -253,8 +253,10 @@ KPI_DSO_MONTHLY: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToBeBetween(column="bpdso_days", min_value=0, severity=WARNING),
     # More than a year of sales outstanding is a broken denominator, not a slow payer.
     gxe.ExpectColumnValuesToBeBetween(column="dso_simple_days", max_value=365, severity=WARNING),
+    # The consolidated row exists (WARNING, not CRITICAL: a first night with no closed month has no rows at
+    # all, and a failed CRITICAL expectation blocks publishing).
     gxe.ExpectColumnDistinctValuesToContainSet(
-        column="legal_entity_key", value_set=["GROUP"], severity=CRITICAL
+        column="legal_entity_key", value_set=["GROUP"], severity=WARNING
     ),
 ]
 

@@ -1,9 +1,9 @@
 """GX expectation suites as Dagster asset checks, their results in the warehouse and as GX Data Docs.
 
-One ``multi_asset_check`` step evaluates every suite of ``expectations.catalog``: the marts and KPI marts
-(``gx_expectations`` on each), raw objects (value ranges), and the source loads (``gx_row_volume`` and
-``gx_source_freshness`` on ``raw/landing_audit``, from ``raw.load_log``). The step depends on every asset it
-checks, so in the nightly job it runs after ``dbt build`` has finished and closed the warehouse. It reads
+Two ``multi_asset_check`` steps evaluate the suites of ``expectations.catalog``: ``gx_source_expectations``
+(raw objects' value ranges, and the source loads: ``gx_row_volume`` and ``gx_source_freshness`` on
+``raw/landing_audit``, from ``raw.load_log``) after the raw loads, and ``gx_mart_expectations`` (the marts
+and KPI marts, ``gx_expectations`` on each) after ``dbt build`` has finished and closed the file. Each reads
 each suite's frame over a short read-only connection, validates with no connection open, then appends the
 results to ``quality.gx_results`` (one short write) and renders GX Data Docs into ``gx-data-docs/`` beside
 the published warehouse. Every read and write goes to the run's own build (``warehouse.database``, write-
@@ -207,22 +207,24 @@ def _spec(name: str) -> dg.AssetCheckSpec:
     )
 
 
-def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecksDefinition:
-    """One step checking every suite; ``can_subset`` so a run that skips an asset skips its check."""
+def build_quality_checks(
+    suite_names: list[str] | None = None, name: str = "gx_mart_expectations"
+) -> dg.AssetChecksDefinition:
+    """One step checking ``suite_names``; ``can_subset`` so a run that skips an asset skips its check."""
     names = suite_names or list(SUITE_NAMES)
 
-    @dg.multi_asset_check(specs=[_spec(n) for n in names], name="gx_mart_expectations", can_subset=True)
+    @dg.multi_asset_check(specs=[_spec(n) for n in names], name=name, can_subset=True)
     def _gx_checks(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource, landing: LandingResource
     ) -> Iterator[dg.AssetCheckResult]:
         selected = set(context.selected_asset_check_keys)
         todo = [n for n in names if suite_check_key(n) in selected]
         results = []
-        for name in todo:  # one table in memory at a time; the connection is closed before GX runs
-            frame = read_frames(warehouse.database, [name], landing=landing.root)[name]
-            result, suite_result = evaluate(name, frame)
+        for suite in todo:  # one table in memory at a time; the connection is closed before GX runs
+            frame = read_frames(warehouse.database, [suite], landing=landing.root)[suite]
+            result, suite_result = evaluate(suite, frame)
             log = context.log.info if result.passed else context.log.warning
-            log(f"{name}: {result.description}")
+            log(f"{suite}: {result.description}")
             if suite_result is not None:
                 results.append(suite_result)
             yield result
@@ -234,4 +236,13 @@ def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecks
     return _gx_checks
 
 
-quality_asset_checks: list[dg.AssetChecksDefinition] = [build_quality_checks()]
+#: Two steps, because the checks are blocking: the source suites (raw objects, row volume, freshness) run
+#: right after the raw loads and before dbt, the mart suites after dbt. One step checking both would sit
+#: on both sides of dbt, and Dagster would split dbt into two runs of `dbt build` to break the cycle.
+SOURCE_SUITES = [n for n in SUITE_NAMES if SPEC_BY_NAME[n].asset_key[0] != "marts"]
+MART_SUITES = [n for n in SUITE_NAMES if SPEC_BY_NAME[n].asset_key[0] == "marts"]
+
+quality_asset_checks: list[dg.AssetChecksDefinition] = [
+    build_quality_checks(SOURCE_SUITES, "gx_source_expectations"),
+    build_quality_checks(MART_SUITES, "gx_mart_expectations"),
+]

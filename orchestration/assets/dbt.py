@@ -130,7 +130,8 @@ def throughline_dbt_assets(
         yield from invocation.stream()
         broken = build_errors(invocation.get_artifact("run_results.json"))
     if broken:
-        raise Failure(description="dbt build errors:\n" + "\n".join(broken))
+        # A model that does not compile fails alike on every attempt: no retry (the job retries the others).
+        raise Failure(description="dbt build errors:\n" + "\n".join(broken), allow_retries=False)
 
 
 def build_errors(run_results: Mapping[str, Any]) -> list[str]:

@@ -27,6 +27,7 @@ import duckdb
 from dagster._utils.schedules import is_valid_cron_string
 
 from ingestion.landing import scan_landing
+from orchestration.freshness import has_table
 from orchestration.resources import LandingResource, WarehouseResource
 
 DEFAULT_CRON = "0 2 * * *"
@@ -86,15 +87,6 @@ def build_nightly_schedule(job: dg.UnresolvedAssetJobDefinition) -> dg.ScheduleD
 def completed_extracts(landing: Path) -> set[str]:
     """``system/YYYY-MM-DD`` of every extract folder whose completion marker is in place and readable."""
     return {f"{f.system}/{f.name}" for f in scan_landing(landing) if f.complete}
-
-
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether ``schema.table`` exists (a new warehouse has no load log yet, a branch may lack a mart)."""
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def loaded_extracts(warehouse: Path) -> set[str]:

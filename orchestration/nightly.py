@@ -12,7 +12,6 @@ The run is recorded in the persistent Dagster instance (``orchestration.instance
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
@@ -29,7 +28,7 @@ from ingestion.load import EMPTY_STATUSES
 from orchestration.instance import persistent_instance
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.run_lock import run_lock
-from orchestration.run_log import ProgressStream
+from orchestration.run_log import RUN_CONFIG, captured_run_output, warned_checks
 
 # The first bytes of every DuckDB database file: an 8-byte checksum, then this magic.
 _DUCKDB_MAGIC = (8, b"DUCK")
@@ -252,15 +251,9 @@ def _run_locked(
     )
     run_log = warehouse.with_name(warehouse.name + ".nightly.log")
     say(f"  full dbt and step log: {run_log}")
-    with (
-        run_log.open("w", encoding="utf-8") as log,
-        contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
-        persistent_instance() as instance,
-    ):
+    with captured_run_output(run_log, echo), persistent_instance() as instance:
         result = run_defs.resolve_job_def("nightly").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            instance=instance, raise_on_error=False, run_config=RUN_CONFIG
         )
     elapsed = time.perf_counter() - started
     failed_checks = {
@@ -302,7 +295,7 @@ def _run_locked(
         failed_checks=sorted(failed_checks),
         messages=notes,
         run_id=result.run_id,
-        warnings=warnings,
+        warnings=warnings + warned_checks(result),
         no_extract=no_extract,
     )
     if echo:

@@ -201,7 +201,7 @@ class SystemFreshness:
     last_arrived_at: datetime | None
     age: timedelta | None
     state: str
-    stale_tables: list[str]
+    stale_tables: list[tuple[str, str]]  # (table, state) of every table not fresh
 
 
 _RANK = {"fresh": 0, "warn": 1, "error": 2, "never": 3}
@@ -225,7 +225,7 @@ def by_system(results: list[Freshness]) -> list[SystemFreshness]:
                 last_arrived_at=newest.last_arrived_at if newest else None,
                 age=newest.age if newest else None,
                 state=max((f.state for f in items), key=_RANK.__getitem__),
-                stale_tables=[f.source.table for f in items if f.state != "fresh"],
+                stale_tables=[(f.source.table, f.state) for f in items if f.state != "fresh"],
             )
         )
     return out

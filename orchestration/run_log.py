@@ -61,7 +61,7 @@ def stage_of(step_key: str) -> str:
         return "quality checks (great expectations)"
     if step_key.startswith("source_freshness"):
         return "source freshness"
-    return step_key.replace("_", " ")
+    return step_key.replace("_", " ").strip()
 
 
 def progress_line(line: str, shown_tenths: set[int]) -> str | None:

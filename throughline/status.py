@@ -60,7 +60,7 @@ def run_checks(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str
             continue
         level = "FAILED" if ev.severity == dg.AssetCheckSeverity.ERROR else "WARN"
         desc = (ev.description or "").strip().splitlines()
-        out.append((level, f"{ev.asset_key.to_user_string()}:{ev.check_name}", desc[0] if desc else ""))
+        out.append((level, f"{'.'.join(ev.asset_key.path)}:{ev.check_name}", desc[0] if desc else ""))
     return sorted(out)
 
 
@@ -87,16 +87,24 @@ def runs_section(instance: dg.DagsterInstance, limit: int) -> list[str]:
     return lines
 
 
+def _stale_detail(stale: list[tuple[str, str]], shown: int = 3) -> str:
+    """``warn: a, b; never: c, d, e +4``: the tables not fresh, grouped by state."""
+    parts = []
+    for state in ("warn", "error", "never"):
+        tables = [t for t, st in stale if st == state]
+        if tables:
+            more = f" +{len(tables) - shown}" if len(tables) > shown else ""
+            parts.append(f"{state}: {', '.join(tables[:shown])}{more}")
+    return "; ".join(parts)
+
+
 def freshness_section(con: duckdb.DuckDBPyConnection, now: datetime | None = None) -> list[str]:
     """One line per source system: newest extract date, when its last file arrived, age, worst state."""
     systems = by_system(evaluate(con, load_thresholds(), now=now))
     lines = [f"  {'system':<11} {'last extract':<12}  {'last file arrived':<16}  {'age':>8}  state"]
     for s in systems:
         age = "-" if s.age is None else f"{s.age.total_seconds() / 3600:.1f} h"
-        state = s.state
-        if s.stale_tables:
-            shown = ", ".join(s.stale_tables[:4]) + (" ..." if len(s.stale_tables) > 4 else "")
-            state += f" ({len(s.stale_tables)} table(s) not fresh: {shown})"
+        state = s.state + (f" ({_stale_detail(s.stale_tables)})" if s.stale_tables else "")
         lines.append(
             f"  {s.system:<11} {str(s.last_extract_date or '-'):<12}  {_stamp(s.last_arrived_at):<16}  "
             f"{age:>8}  {state}"

@@ -101,7 +101,11 @@ def test_freshness_states_from_the_load_log(tmp_path: Path) -> None:
     assert results["roles"].state == "error" and results["roles"].age_hours == 90.0
     assert results["x"].state == "never" and results["x"].age is None
     (psa,) = by_system(list(results.values()))
-    assert psa.state == "never" and psa.stale_tables == ["projects", "roles", "x"]
+    assert psa.state == "never" and psa.stale_tables == [
+        ("projects", "warn"),
+        ("roles", "error"),
+        ("x", "never"),
+    ]
     assert psa.last_extract_date == date(2026, 11, 19) and psa.age == timedelta(hours=10)
 
 

@@ -288,6 +288,7 @@ def _run_locked(
     summary, notes, warnings, no_extract = _summarise(
         warehouse, result.run_id, {c.split(":")[0] for c in failed_checks}
     )
+    warnings += warned_checks(result)  # WARN-severity checks (e.g. great-expectations) are warnings too
     res = NightlyResult(
         success=not failed_checks and all(s.status != "FAILED" for s in summary),
         artifacts={"warehouse": warehouse, "run log": run_log},
@@ -295,7 +296,7 @@ def _run_locked(
         failed_checks=sorted(failed_checks),
         messages=notes,
         run_id=result.run_id,
-        warnings=warnings + warned_checks(result),
+        warnings=warnings,
         no_extract=no_extract,
     )
     if echo:

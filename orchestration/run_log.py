@@ -5,7 +5,7 @@ night) and Dagster's console logger writes every step event to stderr. :func:`ca
 both, in full, to the run's log file (``<warehouse>.nightly.log``) and shows the operator only
 
 - one line when each stage starts (load, dbt build, quality checks, freshness, publish, ...),
-- progress on the long stages (every tenth of the extracts loaded, every tenth of the dbt nodes),
+- progress on the long stages (every fifth of the load steps, every tenth of the dbt nodes),
 - a step that fails or is retried (its first line), and dbt errors;
 
 warnings (rejected rows, failed WARN checks, late sources) are listed once in the run's summary instead.
@@ -91,7 +91,7 @@ class _Stages:
 
     def __init__(self, raw_steps: int) -> None:
         self.seen: list[str] = []
-        self.raw_steps, self.raw_done, self.raw_tenths = raw_steps, 0, set[int]()
+        self.raw_steps, self.raw_done, self.raw_fifths = raw_steps, 0, set[int]()
 
     def line(self, level: str, rest: str) -> str | None:
         m = _EVENT.match(rest)
@@ -105,9 +105,9 @@ class _Stages:
                 return f"[{len(self.seen)}] {stage}"
         elif event == "STEP_SUCCESS" and step and stage_of(step) == "load extracts" and self.raw_steps:
             self.raw_done += 1
-            tenth = self.raw_done * 10 // self.raw_steps
-            if tenth and tenth not in self.raw_tenths:
-                self.raw_tenths.add(tenth)
+            fifth = self.raw_done * 5 // self.raw_steps  # loading is the shorter stage: every fifth
+            if fifth and fifth not in self.raw_fifths:
+                self.raw_fifths.add(fifth)
                 return f"  load: {min(self.raw_done, self.raw_steps)}/{self.raw_steps} steps done"
         elif event == "STEP_UP_FOR_RETRY" and step:
             return f"  retrying step {step} (a transient failure?); see the run log"

@@ -157,3 +157,24 @@ def test_failure_sensor_writes_a_summary_next_to_the_warehouse_and_into_the_run_
             for r in instance.all_logs(result.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
         ]
         assert any(m and "Failure summary written to" in m and "step _broken" in m for m in logged)
+
+
+def test_a_failed_cli_run_leaves_the_same_summary(tmp_path: Path) -> None:
+    """`throughline run` executes in process (no daemon sees it): the CLI writes the summary itself."""
+    from orchestration.instance import persistent_instance
+    from throughline.cli import _record_failure
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    job = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
+    defs = dg.Definitions(assets=[_sound, _broken], jobs=[job])
+    with persistent_instance() as instance:  # the test session's DAGSTER_HOME (conftest)
+        failed = defs.resolve_job_def("nightly").execute_in_process(instance=instance, raise_on_error=False)
+        passed = (
+            dg.Definitions(assets=[_sound], jobs=[job])
+            .resolve_job_def("nightly")
+            .execute_in_process(instance=instance)
+        )
+    _record_failure(warehouse, passed.run_id)
+    assert not failure_file(warehouse).exists(), "a run that succeeded leaves no failure summary"
+    _record_failure(warehouse, failed.run_id)
+    assert f"Throughline run {failed.run_id}" in failure_file(warehouse).read_text()

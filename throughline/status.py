@@ -23,7 +23,7 @@ import duckdb
 from orchestration.freshness import by_system, evaluate, has_table, load_thresholds
 from orchestration.sensors import failure_file
 
-#: Break statuses that are not open (recon_break_history lifecycle; waived breaks stop counting).
+#: Break statuses that are not open (lifecycle of issue 8; waived breaks stop counting), if the mart has one.
 CLOSED_BREAK_STATUSES = ("resolved", "closed", "waived")
 SEVERITY_ORDER = ("critical", "error", "high", "medium", "warn", "warning", "low", "info")
 MAX_CHECK_LINES = 8
@@ -116,12 +116,18 @@ def breaks_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Open breaks by severity with the money at risk, or a note when the warehouse has no break mart."""
     if not has_table(con, "marts", "recon_breaks"):
         return ["  skipped: this warehouse has no marts.recon_breaks (reconciliation checks not built)"]
+    # recon_breaks holds the breaks found tonight (all open); a status column, when the mart has one,
+    # leaves out the resolved, closed and waived ones
+    has_status = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = 'recon_breaks' and column_name = 'status'"
+    ).fetchone()
     closed = ", ".join(f"'{s}'" for s in CLOSED_BREAK_STATUSES)
+    where = f"where coalesce(lower(status), 'open') not in ({closed})" if has_status and has_status[0] else ""
     rows = con.execute(
         f"""
         select coalesce(severity, '(none)'), count(*), coalesce(sum(amount_at_risk_reporting), 0)
-        from marts.recon_breaks
-        where coalesce(lower(status), 'open') not in ({closed})
+        from marts.recon_breaks {where}
         group by 1
         """
     ).fetchall()

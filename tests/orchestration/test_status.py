@@ -95,6 +95,22 @@ def test_status_lists_runs_checks_freshness_and_open_breaks(tmp_path: Path) -> N
     assert "120.50" in text and "128.75" in text
 
 
+def test_breaks_without_a_status_column_are_all_open(tmp_path: Path) -> None:
+    """marts.recon_breaks as built today: the breaks found tonight, no lifecycle status."""
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.recon_breaks as select * from (values ('error', 10.0), ('warn', null), "
+            "('error', 2.5)) t(severity, amount_at_risk_reporting)"
+        )
+        lines = breaks_section(con)
+    assert [ln.split() for ln in lines[1:]] == [
+        ["error", "2", "12.50"],
+        ["warn", "1", "0.00"],
+        ["total", "3", "12.50"],
+    ]
+
+
 def test_status_says_when_there_is_no_break_mart_or_no_run(tmp_path: Path) -> None:
     warehouse = _warehouse(tmp_path / "warehouse.duckdb", breaks=False)
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -17,6 +17,7 @@ from filelock import FileLock
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 XS_SEED = 7
+XS_SEED_2 = 11  # a second default firm: the break checks must not be tuned to one seed
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -101,6 +102,25 @@ def xs_warehouse(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> Pat
 def xs_clean_warehouse(tmp_path_factory: pytest.TempPathFactory, xs_clean_firm: Path) -> Path:
     """Path of a warehouse DuckDB file built from the clean xs firm (open read-only)."""
     d = _build_once(_shared_cache(tmp_path_factory), "xs_clean_warehouse", _build_warehouse(xs_clean_firm))
+    return d / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def xs_firm_seed2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A second xs firm with default defects (seed XS_SEED_2)."""
+    from throughline.samplefirm import generate
+
+    return _build_once(
+        _shared_cache(tmp_path_factory),
+        "xs_firm_seed2",
+        lambda d: generate(scale="xs", seed=XS_SEED_2, out=d, clean=False),
+    )
+
+
+@pytest.fixture(scope="session")
+def xs_warehouse_seed2(tmp_path_factory: pytest.TempPathFactory, xs_firm_seed2: Path) -> Path:
+    """Warehouse built from the second xs firm (open read-only)."""
+    d = _build_once(_shared_cache(tmp_path_factory), "xs_warehouse_seed2", _build_warehouse(xs_firm_seed2))
     return d / "warehouse.duckdb"
 
 

@@ -36,8 +36,8 @@ LAYER_GROUPS = {
     "intermediate": "dbt_intermediate",
     "marts": "dbt_marts",
     "kpis": "dbt_kpis",
-    "semantic": "dbt_semantic",
     "reconciliation": "dbt_reconciliation",
+    "semantic": "dbt_semantic",
 }
 
 #: Who answers for an asset, by dbt folder: the data team for the plumbing, finance ops for what it reads.

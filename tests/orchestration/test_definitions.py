@@ -16,7 +16,14 @@ from orchestration.assets.dbt import MART_FRESHNESS, ThroughlineDbtTranslator
 from orchestration.definitions import defs, nightly_job
 
 #: Layer order by Dagster group; an edge may only go to the same or a later layer.
-LAYERS = {"dbt_staging": 1, "dbt_intermediate": 2, "dbt_snapshots": 2, "dbt_marts": 3, "dbt_kpis": 4, "dbt_reconciliation": 4}
+LAYERS = {
+    "dbt_staging": 1,
+    "dbt_intermediate": 2,
+    "dbt_snapshots": 2,
+    "dbt_marts": 3,
+    "dbt_kpis": 4,
+    "dbt_reconciliation": 4,
+}
 
 
 def _layer(group: str | None) -> int:

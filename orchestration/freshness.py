@@ -62,23 +62,16 @@ def _window(rule: dict | None) -> timedelta | None:
 
 
 def source_thresholds(manifest: dict) -> list[SourceThresholds]:
-    """Every dbt source table with its asset key (``meta.dagster.asset_key``) and declared freshness."""
+    """Every dbt source table that declares freshness, with its asset key (``meta.dagster.asset_key``)."""
     out = []
     for node in manifest.get("sources", {}).values():
         fresh = node.get("freshness") or (node.get("config") or {}).get("freshness") or {}
-        key = ((node.get("meta") or {}).get("dagster") or {}).get("asset_key") or [
-            node["schema"],
-            node["name"],
-        ]
-        out.append(
-            SourceThresholds(
-                system=node["source_name"],
-                table=node["name"],
-                asset_key=dg.AssetKey(key),
-                warn_after=_window(fresh.get("warn_after")),
-                error_after=_window(fresh.get("error_after")),
-            )
-        )
+        warn, error = _window(fresh.get("warn_after")), _window(fresh.get("error_after"))
+        if warn is None and error is None:
+            continue  # declares no freshness (e.g. the loader's own raw.load_log): nothing to evaluate
+        meta_key = ((node.get("meta") or {}).get("dagster") or {}).get("asset_key")
+        key = dg.AssetKey(meta_key or [node["schema"], node["name"]])
+        out.append(SourceThresholds(node["source_name"], node["name"], key, warn, error))
     return sorted(out, key=lambda s: (s.system, s.table))
 
 

@@ -87,7 +87,13 @@ def test_thresholds_come_from_the_dbt_sources() -> None:
             }
         }
     }
-    (only,) = source_thresholds(manifest)
+    manifest["sources"]["none"] = {
+        "source_name": "raw",
+        "name": "load_log",
+        "schema": "raw",
+        "freshness": None,
+    }
+    (only,) = source_thresholds(manifest)  # a source without freshness is not evaluated
     assert only.asset_key == dg.AssetKey(["raw_erp", "t"])
     assert (only.warn_after, only.error_after) == (timedelta(days=2), None)
 

@@ -61,11 +61,12 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         from orchestration.nightly import InputError  # imported late: dagster is slow to import
         from orchestration.run_lock import RunInProgress
+        from orchestration.sensors import AutomationConfigError
 
         prog = f"throughline {args.command}"
         try:
             return command(args)
-        except InputError as exc:
+        except (InputError, AutomationConfigError) as exc:  # a bad path, option or THROUGHLINE_SCHEDULE_*
             code, msg = EXIT_INPUT, str(exc)
         except RunInProgress as exc:
             code, msg = EXIT_LOCKED, str(exc)

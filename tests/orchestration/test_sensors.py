@@ -178,3 +178,24 @@ def test_a_failed_cli_run_leaves_the_same_summary(tmp_path: Path) -> None:
     assert not failure_file(warehouse).exists(), "a run that succeeded leaves no failure summary"
     _record_failure(warehouse, failed.run_id)
     assert f"Throughline run {failed.run_id}" in failure_file(warehouse).read_text()
+
+
+def test_a_bad_schedule_variable_stops_the_cli_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The code location would not load: `throughline run` says which variable, exit 2."""
+    import orchestration.nightly
+    from throughline.cli import main
+
+    def load_definitions(*_args: object, **_kwargs: object) -> None:
+        schedule_settings()  # what importing orchestration.definitions does first
+
+    monkeypatch.setenv("THROUGHLINE_SCHEDULE_CRON", "at two")
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", load_definitions)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "throughline run: THROUGHLINE_SCHEDULE_CRON='at two' is not a cron string; "
+        "use five fields, e.g. '0 2 * * *'"
+    )

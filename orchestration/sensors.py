@@ -126,7 +126,12 @@ def extract_run_request(
 
 def build_extract_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
     """A sensor on completion markers in the landing folder that starts ``job`` for new extracts."""
-    interval = int(os.environ.get("THROUGHLINE_EXTRACT_SENSOR_INTERVAL", DEFAULT_SENSOR_INTERVAL))
+    raw = os.environ.get("THROUGHLINE_EXTRACT_SENSOR_INTERVAL", "").strip() or str(DEFAULT_SENSOR_INTERVAL)
+    if not raw.isdigit() or int(raw) < 1:
+        raise AutomationConfigError(
+            f"THROUGHLINE_EXTRACT_SENSOR_INTERVAL={raw!r} is not a number of seconds >= 1, e.g. 60"
+        )
+    interval = int(raw)
 
     @dg.sensor(
         name="extract_sensor",

@@ -114,6 +114,9 @@ def test_schedule_cron_and_timezone_come_from_the_environment(monkeypatch: pytes
     monkeypatch.setenv("THROUGHLINE_SCHEDULE_TIMEZONE", "Mars/Olympus")
     with pytest.raises(AutomationConfigError, match="not an IANA timezone"):
         schedule_settings()
+    monkeypatch.setenv("THROUGHLINE_EXTRACT_SENSOR_INTERVAL", "1m")
+    with pytest.raises(AutomationConfigError, match="THROUGHLINE_EXTRACT_SENSOR_INTERVAL='1m'"):
+        build_extract_sensor(JOB)
 
 
 @dg.asset

@@ -61,6 +61,8 @@ def stage_of(step_key: str) -> str:
         return "quality checks (great expectations)"
     if step_key.startswith("source_freshness"):
         return "source freshness"
+    if "publish" in step_key:
+        return "publish"
     return step_key.replace("_", " ").strip()
 
 

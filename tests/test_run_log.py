@@ -54,6 +54,7 @@ def test_stages_progress_and_failures_reach_the_terminal_and_everything_the_log(
         "1 of 2 START a\n",
         "2 of 2 OK a\n",
         _dagster("DEBUG", '24359 - throughline_dbt - STEP_UP_FOR_RETRY - Execution of step "x" failed.'),
+        _dagster("DEBUG", '24359 - warehouse__published - STEP_START - Started execution of step "p".'),
         _dagster("ERROR", '24359 - gx_mart_expectations - STEP_FAILURE - Execution of step "g" failed.'),
         "\n",
         "OSError: IO Error: Could not set lock on file\n",
@@ -71,6 +72,7 @@ def test_stages_progress_and_failures_reach_the_terminal_and_everything_the_log(
         "[2] dbt build (models, snapshots, tests)",
         "  dbt: 2/2 models, snapshots and tests done",
         "  retrying step throughline_dbt (a transient failure?); see the run log",
+        "[3] publish",
         '  FAILED step gx_mart_expectations: Execution of step "g" failed.',
         "    OSError: IO Error: Could not set lock on file",
     ]

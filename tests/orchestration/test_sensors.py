@@ -140,14 +140,14 @@ def test_failure_sensor_writes_a_summary_next_to_the_warehouse_and_into_the_run_
         )
         assert not result.success
         failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.RUN_FAILURE)
-        context = dg.build_run_status_sensor_context(
+        with dg.build_run_status_sensor_context(
             sensor_name=sensor.name,
             dagster_event=failure,
             dagster_instance=instance,
             dagster_run=result.dagster_run,
             resources={"warehouse": WarehouseResource(path=str(tmp_path / "unused.duckdb"))},
-        ).for_run_failure()
-        sensor(context)
+        ) as context:
+            sensor(context.for_run_failure())
         text = failure_file(warehouse).read_text()
         assert failure_file(warehouse).name == "warehouse.duckdb.last_failure.txt"
         assert result.run_id in text

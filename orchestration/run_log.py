@@ -146,6 +146,8 @@ class RunOutput(io.TextIOBase):
 
     def filter(self, line: str) -> str | None:
         """The terminal's view of one line of the run's output (None = the log file only)."""
+        if line.startswith("paused at "):  # orchestration.publish.pause_point: the run waits to be killed
+            return line
         m = _DAGSTER.match(line)
         if m:
             shown = self._stages.line(m.group(1), m.group(2))

@@ -8,8 +8,6 @@ stream to the run log, and record the run in the Dagster home the UI reads.
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import dagster as dg
 
 from orchestration.instance import persistent_instance
 from orchestration.resources import LandingResource, WarehouseResource
-from orchestration.run_log import ProgressStream
+from orchestration.run_log import RUN_CONFIG, captured_run_output
 
 
 def run_log_path(warehouse: Path) -> Path:
@@ -59,16 +57,10 @@ def execute_nightly(
     echo: bool,
     run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Run the job; the full dbt log goes to ``run_log_path(warehouse)``, progress lines to the terminal."""
+    """Run the job; the full Dagster and dbt log goes to ``run_log_path(warehouse)``, stages and progress
+    to the terminal (``orchestration.run_log``)."""
     run_defs = nightly_definitions(landing, warehouse, asset_selection)
-    with (
-        run_log_path(warehouse).open("w", encoding="utf-8") as log,
-        contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
-        persistent_instance() as instance,
-    ):
+    with captured_run_output(run_log_path(warehouse), echo), persistent_instance() as instance:
         return run_defs.resolve_job_def("nightly").execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            instance=instance, run_id=run_id, raise_on_error=False, run_config=RUN_CONFIG
         )

@@ -38,6 +38,7 @@ from orchestration.execute import execute_nightly, run_log_path
 from orchestration.prepare import prepare_build
 from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
+from orchestration.run_log import warned_checks
 
 ERROR = dg.AssetCheckSeverity.ERROR
 
@@ -340,6 +341,7 @@ def _report_published(
         warehouse, result.run_id, {c.split(":")[0] for c in failed_checks}
     )
     failures = _failed_steps(result)
+    warnings += warned_checks(result)  # WARN-severity checks (e.g. great-expectations) are warnings too
     res = NightlyResult(
         success=result.success and not failed_checks and all(s.status != "FAILED" for s in summary),
         artifacts={"warehouse": warehouse, "run log": run_log_path(warehouse)},

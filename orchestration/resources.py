@@ -77,7 +77,8 @@ class WarehouseResource(dg.ConfigurableResource):
         if self._build and not Path(self._build).exists():
             raise dg.Failure(
                 f"the build {self._build} no longer exists (already published, or removed by a later "
-                "run): every asset and check must run before the publish step"
+                "run): every asset and check must run before the publish step",
+                allow_retries=False,
             )
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with duckdb.connect(self.database, read_only=read_only) as con:

@@ -40,9 +40,13 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
                 description=f"not published, blocking check(s) failed: {', '.join(blocked)}; the last "
                 f"published warehouse is unchanged, the blocked build is kept at {warehouse.database}",
                 metadata={"blocked_by": dg.MetadataValue.json(blocked)},
+                allow_retries=False,  # a failed check fails again: no retry (definitions.TRANSIENT_RETRY)
             )
         if warehouse.database == str(warehouse.published):
-            raise dg.Failure(description="publish ran outside a Dagster run: there is no build to publish")
+            raise dg.Failure(
+                description="publish ran outside a Dagster run: there is no build to publish",
+                allow_retries=False,
+            )
         done = publish_build(
             warehouse.published, Path(warehouse.database), context.run.run_id, warehouse.keep_builds
         )

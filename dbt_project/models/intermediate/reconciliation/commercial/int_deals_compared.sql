@@ -24,8 +24,7 @@ currencies as (
 
 entities as (
     select legal_entity_key, erp_subsidiary_id, legal_entity_code
-    from {{ ref('dim_legal_entity') }}
-    where not is_unknown
+    from {{ ref('int_legal_entities_resolved') }}
 ),
 
 order_entities as (

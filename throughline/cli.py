@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
+import shutil
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 SCALES = ("xs", "s", "m", "l", "xl")
@@ -86,6 +90,30 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
     _print_kpi_summary(Path(args.warehouse), result.success)
+    if result.success:
+        report = _write_report_after_run(Path(args.warehouse))
+        if report:
+            print(f"KPI report: {report}")
+    return EXIT_OK if result.success else EXIT_FAILED
+
+
+def _extract_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD, e.g. 2026-11-18; got {text!r}"
+        ) from None
+
+
+def _cmd_reload(args: argparse.Namespace) -> int:
+    from ingestion.reload import ReloadFilter
+    from orchestration.reload import run_reload
+
+    flt = ReloadFilter(args.system, args.object, args.extract_date, args.file, args.all_refused)
+    result = run_reload(landing=Path(args.landing), warehouse=Path(args.warehouse), flt=flt)
+    if result.run is not None:
+        _print_kpi_summary(Path(args.warehouse), result.success)
     return EXIT_OK if result.success else EXIT_FAILED
 
 
@@ -105,6 +133,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
         for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (out / stale).unlink(missing_ok=True)
+        shutil.rmtree(out / "warehouse.duckdb.builds", ignore_errors=True)  # the old firm's rollback points
         result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
     print()
     print("Throughline demo")
@@ -115,11 +144,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if label != "warehouse":
             print(f"  {label:<11}: {path}")
     wh = out / "warehouse.duckdb"
+    report = _write_report_after_run(wh) if result.success else None
+    if report:
+        print(f"  report     : {report}  (open it in a browser; no network needed)")
     print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
-        f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
-        ".sql('from marts.kpi_firm_monthly limit 5').show()\""
+        "  query it   : .venv/bin/python -c "  # path quoted for Python, then the snippet for the shell
+        + shlex.quote(
+            f"import duckdb; duckdb.connect({json.dumps(str(wh), ensure_ascii=False)}, read_only=True)"
+            '.sql("from marts.kpi_firm_monthly limit 5").show()'
+        )
     )
     _print_kpi_summary(wh, result.success)
     return EXIT_OK if result.success else EXIT_FAILED
@@ -132,6 +167,35 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
     if success and warehouse.exists():
         print()
         print(render(warehouse))
+
+
+def _write_report_after_run(warehouse: Path) -> Path | None:
+    """The night's KPI report; a report that cannot be written is a warning, the published data stands."""
+    from throughline.report import ReportError, write_report
+
+    try:
+        return write_report(warehouse)
+    except ReportError as exc:
+        print(f"warning: KPI report not written: {exc}", file=sys.stderr)
+        return None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Not wrapped in `_guarded`: that imports Dagster (seconds), and the report needs only DuckDB."""
+    from throughline.report import ReportError, WarehouseBusy, write_report
+
+    try:
+        path = write_report(Path(args.warehouse), Path(args.out) if args.out else None)
+    except Exception as exc:
+        if args.verbose:
+            traceback.print_exc()
+        code = EXIT_LOCKED if isinstance(exc, WarehouseBusy) else EXIT_INPUT
+        if not isinstance(exc, ReportError):
+            code, exc = EXIT_FAILED, f"failed: {type(exc).__name__}: {exc} (rerun with --verbose for details)"
+        print(f"throughline report: {' '.join(str(exc).split())}", file=sys.stderr)
+        return code
+    print(path)
+    return EXIT_OK
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
@@ -152,6 +216,34 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     os.chdir(cwd)
     os.execvpe(argv[0], argv, env)
     return 0  # not reached
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    """List the kept published builds, or restore one (default: the one before the current) atomically."""
+    from orchestration.builds import published_builds
+    from orchestration.nightly import InputError
+    from orchestration.publish import RollbackError, choose_rollback, restore
+    from orchestration.run_lock import run_lock
+
+    if not args.warehouse:
+        raise InputError("no warehouse given: pass --warehouse FILE or set THROUGHLINE_WAREHOUSE")
+    warehouse = Path(args.warehouse).resolve()
+    if args.list:
+        builds = published_builds(warehouse)
+        print(
+            f"published builds kept for {warehouse} (newest first):"
+            if builds
+            else f"no kept builds for {warehouse}"
+        )
+        for b in builds:
+            print(f"  {b.name}{'  (current)' if b.current else ''}")
+        return EXIT_OK
+    with run_lock(warehouse):
+        try:
+            restore(warehouse, choose_rollback(warehouse, args.to))
+        except RollbackError as exc:
+            raise InputError(str(exc)) from None
+    return EXIT_OK
 
 
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
@@ -186,12 +278,49 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     r.set_defaults(func=_guarded(_cmd_run))
 
+    rl = sub.add_parser(
+        "reload",
+        help="re-read files a night refused or quarantined, after you fixed them or their marker, then build "
+        "and publish like a night",
+    )
+    rl.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
+    rl.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
+    rl.add_argument("--system", help="only files of this source system (salesforce, netsuite, psa)")
+    rl.add_argument("--object", help="only files of this object, e.g. account or raw_salesforce.account")
+    rl.add_argument(
+        "--extract-date", type=_extract_date, help="only files of this extract folder (YYYY-MM-DD)"
+    )
+    rl.add_argument("--file", help="only this file: <system>/<YYYY-MM-DD>/<file> (as in raw.load_log.file)")
+    rl.add_argument(
+        "--all-refused",
+        action="store_true",
+        help="every file refused whole (rejected, refused, missing, unlisted); with a filter, only those",
+    )
+    rl.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rl.set_defaults(func=_guarded(_cmd_reload))
+
     d = sub.add_parser("demo", help="generate the sample firm and run the whole pipeline on it")
     d.add_argument("--scale", choices=SCALES, default="s")
     d.add_argument("--seed", type=_non_negative_int, default=42)
     d.add_argument("--dir", default="demo")
     d.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     d.set_defaults(func=_guarded(_cmd_demo))
+
+    rp = sub.add_parser(
+        "report",
+        help="write the KPI report (one self-contained HTML page of charts) from the published warehouse",
+    )
+    rp.add_argument(
+        "--warehouse",
+        default=os.environ.get("THROUGHLINE_WAREHOUSE", "demo/warehouse.duckdb"),
+        help="DuckDB warehouse, read-only (default: $THROUGHLINE_WAREHOUSE, else demo/warehouse.duckdb)",
+    )
+    rp.add_argument(
+        "--out",
+        help="folder for kpi-report.html (default: reports/<as-of date>/ beside the warehouse)",
+    )
+    rp.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rp.set_defaults(func=_cmd_report)
 
     u = sub.add_parser(
         "ui",
@@ -212,6 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-only", action="store_true", help="print the dagster command instead of running it"
     )
     u.set_defaults(func=_cmd_ui)
+
+    rb = sub.add_parser(
+        "rollback",
+        help="restore an earlier published build of the warehouse (atomic; waits for no run: exit 3 if one "
+        "is in progress)",
+    )
+    rb.add_argument(
+        "--warehouse",
+        default=os.environ.get("THROUGHLINE_WAREHOUSE"),
+        help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)",
+    )
+    rb.add_argument(
+        "--to",
+        metavar="BUILD",
+        help="name of the kept build to restore, as `--list` prints it (default: the one before the current)",
+    )
+    rb.add_argument("--list", action="store_true", help="list the kept builds and mark the current one")
+    rb.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rb.set_defaults(func=_guarded(_cmd_rollback))
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

@@ -4,8 +4,8 @@ Lineage: each dbt source carries ``meta.dagster.asset_key = [raw_<system>, <obje
 contracts), so the raw ingestion assets are the parents of the staging models. Models are keyed
 ``[<schema>, <model>]`` (``staging/stg_psa__time_entries``, ``marts/fct_invoice_lines``) and grouped by
 layer. ``dbt build`` runs in a subprocess against the warehouse file named by the WarehouseResource
-(passed as ``THROUGHLINE_WAREHOUSE``); the nightly job's in-process executor guarantees no raw loader holds
-the DuckDB file while dbt writes it.
+(passed as ``THROUGHLINE_WAREHOUSE``: the run's build, see ``orchestration.resources``); the nightly job's
+in-process executor guarantees no raw loader holds the DuckDB file while dbt writes it.
 """
 
 import os
@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Failure
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensure_manifest
 from orchestration.resources import WarehouseResource
@@ -123,15 +129,40 @@ def throughline_dbt_assets(
 ) -> Iterator[Any]:
     """``dbt build`` (models, snapshots and tests) for the selected subset of the project.
 
-    A failing data test is reported as a failed asset check (the run goes on and the nightly summary
-    shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
+    Every data test is reported as an asset check. A failing ``warn`` test lets the run go on; a failing
+    ``error`` test is a blocking check (dagster-dbt): dbt skips the models below it, the step fails after
+    the build with the test's name, and the run does not publish. A model, snapshot or unit test that
+    errors is a code problem and fails the step too.
     """
-    with _warehouse_env(Path(warehouse.path)), dbt_target_dir(context.run.run_id) as target:
+    with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
-        broken = build_errors(invocation.get_artifact("run_results.json"))
+        broken = _invocation_errors(invocation)
     if broken:
         raise Failure(description="dbt build errors:\n" + "\n".join(broken))
+
+
+def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:
+    """What went wrong in the dbt build, as lines an operator can act on.
+
+    When dbt stops before running any node (profile, connection or project error) it writes no
+    ``run_results.json``: the errors dbt logged are then the message, not a ``FileNotFoundError`` for the
+    missing artifact."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        # dagster-dbt keeps dbt's error-level log lines here (no public accessor; get_error() wraps them).
+        logged = [
+            " ".join(str(m).split())
+            for m in getattr(invocation, "_error_messages", [])
+            if not str(m).startswith("Traceback")  # dbt logs its stack trace as an error line too
+        ]
+        code = invocation.process.wait()
+        return [
+            f"dbt stopped before building anything (exit {code}): "
+            + (" | ".join(logged) or "see the run log")
+        ]
+    return build_errors(run_results)
 
 
 def build_errors(run_results: Mapping[str, Any]) -> list[str]:

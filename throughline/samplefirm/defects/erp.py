@@ -143,6 +143,7 @@ def inject_e2(ctx: Any) -> None:
     if pick(ctx, "E2_EXCEEDS_INVOICE", _credit_links(ctx, "CustCred"), "s.nextdoc"):
         _over_apply(ctx, 0.10)
         _link_record(ctx, "E2_EXCEEDS_INVOICE", "Credit applied to the invoice exceeds the invoice total.")
+        _record_overpaid_consequence(ctx)
     shared = f"s.nextdoc in {taken('netsuite', 'transaction')}"
     any_credit = _credit_links(ctx, "CustCred", exclude_taken=False)
     if pick(ctx, "E2_CURRENCY", any_credit, "s.nextdoc", prefer=shared):
@@ -163,6 +164,27 @@ def _over_apply(ctx: Any, excess: float) -> None:
                   foreignamount = round(k._inv_total * {1 + excess}, 2)
                 from _pick k where l.previousdoc = k.previousdoc and l.previousline = k.previousline
                   and l.nextdoc = k.nextdoc and l.nextline = k.nextline and l.linktype = k.linktype""")
+
+
+def _record_overpaid_consequence(ctx: Any) -> None:
+    """The picked invoices' payments now over-settle them (credits already exceed the total): E3 flags them.
+
+    A payment of the open amount was applied after the credit; once the credit is inflated above the
+    invoice total, that payment takes the invoice's settlements above its total, which is exactly what E3
+    (payment over-application) reports, so the manifest lists it as its own E3 row.
+    """
+    record(
+        ctx, "E3", "netsuite", "transaction",
+        f"""select distinct json_object('id', l.nextdoc) as record_key,
+                   json_object('invoice', l.previousdoc, 'invoice_line', l.previousline,
+                               'linktype', l.linktype) as related_keys,
+                   l.foreignamount as amount, c.name as currency, k.lastmodifieddate as landed_at,
+                   'Consequence of E2_EXCEEDS_INVOICE: payment applied to an invoice whose credits already '
+                   || 'exceed its total.' as description
+            from _pick k join {LINK} l on l.previousdoc = k.previousdoc and l.linktype = 'Payment'
+            join {TX} p on p.id = l.nextdoc and p.type = 'CustPymt'
+            left join netsuite__currency c on c.id = k._inv_currency""",
+    )  # fmt: skip
 
 
 def _link_record(ctx: Any, kind: str, description: str) -> None:
@@ -287,18 +309,25 @@ def inject_fx(ctx: Any) -> None:
                    and r.effectivedate < DATE '{(ctx.end_date - timedelta(days=14)).isoformat()}'
                  group by all)"""
     if pick(ctx, "FX_MISSING_RATE", weeks, "s.basecurrency || '-' || s.transactioncurrency || s.wk"):
-        record(
-            ctx, "FX_MISSING_RATE", "netsuite", "currencyrate",
-            """select json_object('basecurrency', basecurrency, 'transactioncurrency', transactioncurrency,
-                                  'from', wk - interval 1 day, 'to', wk + interval 6 day) as record_key,
-                      '{}' as related_keys, null as amount, currency, landed_at,
-                      'No daily rate for 8 consecutive days of a currency that transactions use.' as
-                      description
-               from _pick""",
-        )  # fmt: skip
         ctx.sql(f"""delete from {rates} r using _pick k where r.basecurrency = k.basecurrency
                     and r.transactioncurrency = k.transactioncurrency
                     and r.effectivedate between k.wk - interval 1 day and k.wk + interval 6 day""")
+        # The break is the whole run of days without a quote around the deleted week (rates are quoted on
+        # weekdays only, so the run starts the day after the last quote before it and ends the day before
+        # the next quote after it): that run is the record the check reports.
+        around = f"""from {rates} r where r.basecurrency = k.basecurrency
+                     and r.transactioncurrency = k.transactioncurrency and r.effectivedate"""
+        record(
+            ctx, "FX_MISSING_RATE", "netsuite", "currencyrate",
+            f"""select json_object('basecurrency', k.basecurrency,
+                                  'transactioncurrency', k.transactioncurrency,
+                                  'from', ((select max(r.effectivedate) {around} < k.wk) + 1)::date,
+                                  'to', ((select min(r.effectivedate) {around} > k.wk) - 1)::date)
+                         as record_key,
+                      '{{}}' as related_keys, null as amount, k.currency, k.landed_at,
+                      'No daily rate for a week of a currency that transactions use.' as description
+               from _pick k""",
+        )  # fmt: skip
     src = f"(select * from {rates} where basecurrency <> transactioncurrency and exchangerate > 0)"
     if pick(ctx, "FX_INVERSE_INCONSISTENT", src, "s.id"):
         ctx.sql(f"""delete from {rates} r using _pick k where r.basecurrency = k.transactioncurrency

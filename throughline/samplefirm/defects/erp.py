@@ -108,6 +108,19 @@ def inject_e1(ctx: Any) -> None:
     _doc_record(
         ctx, "E1", "greatest(25, round(0.02 * foreigntotal, 2))", "Invoice header total above lines + tax."
     )
+    # An intercompany invoice whose header grew no longer matches its counterpart bill: I2 finds that too.
+    record(
+        ctx, "I2", "netsuite", "transaction",
+        f"""select json_object('id', p.id) as record_key,
+                   json_object('bill', b.id) as related_keys,
+                   greatest(25, round(0.02 * p.foreigntotal, 2)) as amount, c.name as currency,
+                   p.lastmodifieddate as landed_at,
+                   'Consequence of E1: intercompany invoice header raised above its counterpart bill.'
+                     as description
+            from _pick p join {TX} b on b.type = 'VendBill'
+                 and (b.id = p.intercotransaction or b.intercotransaction = p.id)
+            left join netsuite__currency c on c.id = p.currency""",
+    )  # fmt: skip
 
 
 def _doc_record(

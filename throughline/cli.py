@@ -86,6 +86,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
     _print_kpi_summary(Path(args.warehouse), result.success)
+    if result.success:
+        report = _write_report_after_run(Path(args.warehouse))
+        if report:
+            print(f"KPI report: {report}")
     return EXIT_OK if result.success else EXIT_FAILED
 
 
@@ -115,6 +119,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if label != "warehouse":
             print(f"  {label:<11}: {path}")
     wh = out / "warehouse.duckdb"
+    report = _write_report_after_run(wh) if result.success else None
+    if report:
+        print(f"  report     : {report}  (open it in a browser; no network needed)")
     print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
@@ -132,6 +139,35 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
     if success and warehouse.exists():
         print()
         print(render(warehouse))
+
+
+def _write_report_after_run(warehouse: Path) -> Path | None:
+    """The night's KPI report; a report that cannot be written is a warning, the published data stands."""
+    from throughline.report import ReportError, write_report
+
+    try:
+        return write_report(warehouse)
+    except ReportError as exc:
+        print(f"warning: KPI report not written: {exc}", file=sys.stderr)
+        return None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """Not wrapped in `_guarded`: that imports Dagster (seconds), and the report needs only DuckDB."""
+    from throughline.report import ReportError, WarehouseBusy, write_report
+
+    try:
+        path = write_report(Path(args.warehouse), Path(args.out) if args.out else None)
+    except Exception as exc:
+        if args.verbose:
+            traceback.print_exc()
+        code = EXIT_LOCKED if isinstance(exc, WarehouseBusy) else EXIT_INPUT
+        if not isinstance(exc, ReportError):
+            code, exc = EXIT_FAILED, f"failed: {type(exc).__name__}: {exc} (rerun with --verbose for details)"
+        print(f"throughline report: {' '.join(str(exc).split())}", file=sys.stderr)
+        return code
+    print(path)
+    return EXIT_OK
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:
@@ -192,6 +228,22 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--dir", default="demo")
     d.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     d.set_defaults(func=_guarded(_cmd_demo))
+
+    rp = sub.add_parser(
+        "report",
+        help="write the KPI report (one self-contained HTML page of charts) from the published warehouse",
+    )
+    rp.add_argument(
+        "--warehouse",
+        default=os.environ.get("THROUGHLINE_WAREHOUSE", "demo/warehouse.duckdb"),
+        help="DuckDB warehouse, read-only (default: $THROUGHLINE_WAREHOUSE, else demo/warehouse.duckdb)",
+    )
+    rp.add_argument(
+        "--out",
+        help="folder for kpi-report.html (default: reports/<as-of date>/ beside the warehouse)",
+    )
+    rp.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rp.set_defaults(func=_cmd_report)
 
     u = sub.add_parser(
         "ui",

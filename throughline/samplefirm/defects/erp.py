@@ -224,8 +224,10 @@ def inject_e3(ctx: Any) -> None:
 # ---------------------------------------------------------------- intercompany
 
 
-def _ic_pairs(ctx: Any) -> str:
-    cutoff = (ctx.end_date - timedelta(days=45)).isoformat()
+def _ic_pairs(ctx: Any, min_age_days: int = 45) -> str:
+    """Intercompany invoice/bill pairs not yet carrying a defect, invoiced at least ``min_age_days`` ago
+    (45 keeps a missing bill outside I1's window)."""
+    cutoff = (ctx.end_date - timedelta(days=min_age_days)).isoformat()
     return f"""(select a.id as inv, b.id as bill, a.trandate as inv_date, a.foreigntotal as inv_total,
                        c.name as currency, b.exchangerate as bill_rate, b.currency as bill_currency,
                        b.entity as bill_entity, b.lastmodifieddate as landed_at,
@@ -294,9 +296,7 @@ def inject_intercompany(ctx: Any) -> None:
                       (select min(v.id) from netsuite__vendor v where v.id <> k.bill_entity))
                     from _pick k where t.id = k.bill""")
         _ic_record(ctx, "I4", "inv_total", "Intercompany bill booked against the wrong counterparty.")
-    src = f"""(select p.*, (s.currency <> p.bill_currency) as _foreign from {_ic_pairs(ctx)} p
-               left join netsuite__subsidiary s on s.id = p.bill_sub)"""
-    if pick(ctx, "I5", src, "s.inv", prefer="s._foreign"):
+    if _pick_i5(ctx):
         ctx.sql(f"update {TX} set exchangerate = exchangerate * 1.06 where id in (select bill from _pick)")
         ctx.sql(
             f"update {TAL} set exchangerate = exchangerate * 1.06 "
@@ -306,6 +306,17 @@ def inject_intercompany(ctx: Any) -> None:
         _ic_record(
             ctx, "I5", "0.06 * inv_total", "Intercompany bill translated at a rate 6% off the invoice rate."
         )
+
+
+def _pick_i5(ctx: Any) -> int:
+    """I5 prefers bills in a foreign currency for the buyer. It has no timing window, so when I1-I4 used up
+    every older pair (a small firm), a recent pair is taken rather than injecting none."""
+    for min_age in (45, 0):
+        src = f"""(select p.*, (s.currency <> p.bill_currency) as _foreign from {_ic_pairs(ctx, min_age)} p
+                   left join netsuite__subsidiary s on s.id = p.bill_sub)"""
+        if n := pick(ctx, "I5", src, "s.inv", prefer="s._foreign"):
+            return n
+    return 0
 
 
 # ---------------------------------------------------------------- FX

@@ -108,6 +108,19 @@ def inject_e1(ctx: Any) -> None:
     _doc_record(
         ctx, "E1", "greatest(25, round(0.02 * foreigntotal, 2))", "Invoice header total above lines + tax."
     )
+    # An intercompany invoice whose header grew no longer matches its counterpart bill: I2 finds that too.
+    record(
+        ctx, "I2", "netsuite", "transaction",
+        f"""select json_object('id', p.id) as record_key,
+                   json_object('bill', b.id) as related_keys,
+                   greatest(25, round(0.02 * p.foreigntotal, 2)) as amount, c.name as currency,
+                   p.lastmodifieddate as landed_at,
+                   'Consequence of E1: intercompany invoice header raised above its counterpart bill.'
+                     as description
+            from _pick p join {TX} b on b.type = 'VendBill'
+                 and (b.id = p.intercotransaction or b.intercotransaction = p.id)
+            left join netsuite__currency c on c.id = p.currency""",
+    )  # fmt: skip
 
 
 def _doc_record(
@@ -143,6 +156,7 @@ def inject_e2(ctx: Any) -> None:
     if pick(ctx, "E2_EXCEEDS_INVOICE", _credit_links(ctx, "CustCred"), "s.nextdoc"):
         _over_apply(ctx, 0.10)
         _link_record(ctx, "E2_EXCEEDS_INVOICE", "Credit applied to the invoice exceeds the invoice total.")
+        _record_overpaid_consequence(ctx)
     shared = f"s.nextdoc in {taken('netsuite', 'transaction')}"
     any_credit = _credit_links(ctx, "CustCred", exclude_taken=False)
     if pick(ctx, "E2_CURRENCY", any_credit, "s.nextdoc", prefer=shared):
@@ -163,6 +177,27 @@ def _over_apply(ctx: Any, excess: float) -> None:
                   foreignamount = round(k._inv_total * {1 + excess}, 2)
                 from _pick k where l.previousdoc = k.previousdoc and l.previousline = k.previousline
                   and l.nextdoc = k.nextdoc and l.nextline = k.nextline and l.linktype = k.linktype""")
+
+
+def _record_overpaid_consequence(ctx: Any) -> None:
+    """The picked invoices' payments now over-settle them (credits already exceed the total): E3 flags them.
+
+    A payment of the open amount was applied after the credit; once the credit is inflated above the
+    invoice total, that payment takes the invoice's settlements above its total, which is exactly what E3
+    (payment over-application) reports, so the manifest lists it as its own E3 row.
+    """
+    record(
+        ctx, "E3", "netsuite", "transaction",
+        f"""select distinct json_object('id', l.nextdoc) as record_key,
+                   json_object('invoice', l.previousdoc, 'invoice_line', l.previousline,
+                               'linktype', l.linktype) as related_keys,
+                   l.foreignamount as amount, c.name as currency, k.lastmodifieddate as landed_at,
+                   'Consequence of E2_EXCEEDS_INVOICE: payment applied to an invoice whose credits already '
+                   || 'exceed its total.' as description
+            from _pick k join {LINK} l on l.previousdoc = k.previousdoc and l.linktype = 'Payment'
+            join {TX} p on p.id = l.nextdoc and p.type = 'CustPymt'
+            left join netsuite__currency c on c.id = k._inv_currency""",
+    )  # fmt: skip
 
 
 def _link_record(ctx: Any, kind: str, description: str) -> None:
@@ -189,8 +224,10 @@ def inject_e3(ctx: Any) -> None:
 # ---------------------------------------------------------------- intercompany
 
 
-def _ic_pairs(ctx: Any) -> str:
-    cutoff = (ctx.end_date - timedelta(days=45)).isoformat()
+def _ic_pairs(ctx: Any, min_age_days: int = 45) -> str:
+    """Intercompany invoice/bill pairs not yet carrying a defect, invoiced at least ``min_age_days`` ago
+    (45 keeps a missing bill outside I1's window)."""
+    cutoff = (ctx.end_date - timedelta(days=min_age_days)).isoformat()
     return f"""(select a.id as inv, b.id as bill, a.trandate as inv_date, a.foreigntotal as inv_total,
                        c.name as currency, b.exchangerate as bill_rate, b.currency as bill_currency,
                        b.entity as bill_entity, b.lastmodifieddate as landed_at,
@@ -259,9 +296,7 @@ def inject_intercompany(ctx: Any) -> None:
                       (select min(v.id) from netsuite__vendor v where v.id <> k.bill_entity))
                     from _pick k where t.id = k.bill""")
         _ic_record(ctx, "I4", "inv_total", "Intercompany bill booked against the wrong counterparty.")
-    src = f"""(select p.*, (s.currency <> p.bill_currency) as _foreign from {_ic_pairs(ctx)} p
-               left join netsuite__subsidiary s on s.id = p.bill_sub)"""
-    if pick(ctx, "I5", src, "s.inv", prefer="s._foreign"):
+    if _pick_i5(ctx):
         ctx.sql(f"update {TX} set exchangerate = exchangerate * 1.06 where id in (select bill from _pick)")
         ctx.sql(
             f"update {TAL} set exchangerate = exchangerate * 1.06 "
@@ -271,6 +306,17 @@ def inject_intercompany(ctx: Any) -> None:
         _ic_record(
             ctx, "I5", "0.06 * inv_total", "Intercompany bill translated at a rate 6% off the invoice rate."
         )
+
+
+def _pick_i5(ctx: Any) -> int:
+    """I5 prefers bills in a foreign currency for the buyer. It has no timing window, so when I1-I4 used up
+    every older pair (a small firm), a recent pair is taken rather than injecting none."""
+    for min_age in (45, 0):
+        src = f"""(select p.*, (s.currency <> p.bill_currency) as _foreign from {_ic_pairs(ctx, min_age)} p
+                   left join netsuite__subsidiary s on s.id = p.bill_sub)"""
+        if n := pick(ctx, "I5", src, "s.inv", prefer="s._foreign"):
+            return n
+    return 0
 
 
 # ---------------------------------------------------------------- FX
@@ -287,18 +333,25 @@ def inject_fx(ctx: Any) -> None:
                    and r.effectivedate < DATE '{(ctx.end_date - timedelta(days=14)).isoformat()}'
                  group by all)"""
     if pick(ctx, "FX_MISSING_RATE", weeks, "s.basecurrency || '-' || s.transactioncurrency || s.wk"):
-        record(
-            ctx, "FX_MISSING_RATE", "netsuite", "currencyrate",
-            """select json_object('basecurrency', basecurrency, 'transactioncurrency', transactioncurrency,
-                                  'from', wk - interval 1 day, 'to', wk + interval 6 day) as record_key,
-                      '{}' as related_keys, null as amount, currency, landed_at,
-                      'No daily rate for 8 consecutive days of a currency that transactions use.' as
-                      description
-               from _pick""",
-        )  # fmt: skip
         ctx.sql(f"""delete from {rates} r using _pick k where r.basecurrency = k.basecurrency
                     and r.transactioncurrency = k.transactioncurrency
                     and r.effectivedate between k.wk - interval 1 day and k.wk + interval 6 day""")
+        # The break is the whole run of days without a quote around the deleted week (rates are quoted on
+        # weekdays only, so the run starts the day after the last quote before it and ends the day before
+        # the next quote after it): that run is the record the check reports.
+        around = f"""from {rates} r where r.basecurrency = k.basecurrency
+                     and r.transactioncurrency = k.transactioncurrency and r.effectivedate"""
+        record(
+            ctx, "FX_MISSING_RATE", "netsuite", "currencyrate",
+            f"""select json_object('basecurrency', k.basecurrency,
+                                  'transactioncurrency', k.transactioncurrency,
+                                  'from', ((select max(r.effectivedate) {around} < k.wk) + 1)::date,
+                                  'to', ((select min(r.effectivedate) {around} > k.wk) - 1)::date)
+                         as record_key,
+                      '{{}}' as related_keys, null as amount, k.currency, k.landed_at,
+                      'No daily rate for a week of a currency that transactions use.' as description
+               from _pick k""",
+        )  # fmt: skip
     src = f"(select * from {rates} where basecurrency <> transactioncurrency and exchangerate > 0)"
     if pick(ctx, "FX_INVERSE_INCONSISTENT", src, "s.id"):
         ctx.sql(f"""delete from {rates} r using _pick k where r.basecurrency = k.transactioncurrency

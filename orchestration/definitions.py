@@ -11,10 +11,11 @@ import dagster as dg
 from orchestration.assets.dbt import dbt_resource, throughline_dbt_assets
 from orchestration.assets.quality import quality_asset_checks
 from orchestration.assets.raw import raw_asset_checks, raw_assets
+from orchestration.assets.recon_checks import recon_asset_checks
 from orchestration.resources import LandingResource, WarehouseResource
 
 ASSETS: list = [*raw_assets, throughline_dbt_assets]
-ASSET_CHECKS: list = [*raw_asset_checks, *quality_asset_checks]
+ASSET_CHECKS: list = [*raw_asset_checks, *quality_asset_checks, *recon_asset_checks]
 RESOURCES: dict = {"warehouse": WarehouseResource(), "landing": LandingResource(), "dbt": dbt_resource()}
 
 nightly_job = dg.define_asset_job(

@@ -86,6 +86,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
     _print_kpi_summary(Path(args.warehouse), result.success)
+    _print_breaks_summary(Path(args.warehouse))
     if result.success:
         report = _write_report_after_run(Path(args.warehouse))
         if report:
@@ -129,6 +130,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ".sql('from marts.kpi_firm_monthly limit 5').show()\""
     )
     _print_kpi_summary(wh, result.success)
+    _print_breaks_summary(wh)
     return EXIT_OK if result.success else EXIT_FAILED
 
 
@@ -139,6 +141,27 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
     if success and warehouse.exists():
         print()
         print(render(warehouse))
+
+
+def _print_breaks_summary(warehouse: Path) -> None:
+    """Open reconciliation breaks by owner and severity, money at risk, and where to query them."""
+    from throughline.breaks_summary import render
+
+    if warehouse.exists():
+        print()
+        print(render(warehouse))
+
+
+def _cmd_breaks(args: argparse.Namespace) -> int:
+    from throughline.breaks_summary import main
+
+    return main(args)
+
+
+def _cmd_decisions(args: argparse.Namespace) -> int:
+    from throughline.decisions import main
+
+    return main(args)
 
 
 def _write_report_after_run(warehouse: Path) -> Path | None:
@@ -264,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-only", action="store_true", help="print the dagster command instead of running it"
     )
     u.set_defaults(func=_cmd_ui)
+
+    from throughline.breaks_summary import add_parser as add_breaks_parser
+    from throughline.decisions import add_parser as add_decisions_parser
+
+    add_breaks_parser(sub).set_defaults(func=_cmd_breaks)
+    add_decisions_parser(sub).set_defaults(func=_cmd_decisions)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

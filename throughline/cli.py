@@ -123,7 +123,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     report = _write_report_after_run(wh) if result.success else None
     if report:
         print(f"  report     : {report}  (open it in a browser; no network needed)")
-    print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
+    print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw_controller, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
         f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"

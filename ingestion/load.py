@@ -20,16 +20,26 @@ import duckdb
 from ingestion import parse
 from ingestion.contract import COMPLETION_MARKER, SYSTEMS, SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
+from ingestion.reload import supersede_refused, take_reload_request
+from ingestion.status import EMPTY_STATUSES, FAILED_STATUSES, LOADED_STATUSES, LoadStatus
 from ingestion.typed import bad_sql, refresh_current, typed_sql
-from ingestion.warehouse import LINEAGE_COLUMNS, ensure_bookkeeping, ensure_object_tables, history_table, q
+from ingestion.warehouse import (
+    LINEAGE_COLUMNS,
+    LOAD_LOG_COLUMNS,
+    ensure_bookkeeping,
+    ensure_object_tables,
+    history_table,
+    q,
+)
 
-#: Statuses that mean data of this object was not loaded and someone must act.
-FAILED_STATUSES = frozenset({"rejected", "refused", "missing"})
-LOADED_STATUSES = frozenset({"loaded", "loaded_with_rejects"})
-#: Statuses of a night that loaded nothing where something was expected: a warning, never a plain success.
-#: ``empty``: a file with no data rows where the previous extract of its object (of the same type) had rows,
-#: or a CSV without even a header; ``no_extract``: no complete extract folder in the landing folder at all.
-EMPTY_STATUSES = frozenset({"empty", "no_extract"})
+__all__ = [
+    "EMPTY_STATUSES",
+    "FAILED_STATUSES",
+    "LOADED_STATUSES",
+    "FileResult",
+    "load_landing",
+    "load_object",
+]
 
 
 def new_load_id() -> str:
@@ -54,6 +64,8 @@ class FileResult:
     finished_at: datetime | None = None
     not_utf8: str | None = field(default=None, repr=False)
     data_after: int | None = field(default=None, repr=False)  # data rows are the lines numbered above it
+    #: Load id of the earlier attempt this one replaces (``throughline reload``); None for a first attempt.
+    reload_of: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -71,7 +83,8 @@ class _FileRejected(Exception):
 def _log(con: duckdb.DuckDBPyConnection, r: FileResult) -> FileResult:
     r.finished_at = datetime.now()
     con.execute(
-        "insert into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into raw.load_log ({', '.join(LOAD_LOG_COLUMNS)}) "
+        f"values ({', '.join('?' for _ in LOAD_LOG_COLUMNS)})",
         [
             r.load_id,
             r.system,
@@ -87,6 +100,7 @@ def _log(con: duckdb.DuckDBPyConnection, r: FileResult) -> FileResult:
             r.message,
             r.started_at,
             r.finished_at,
+            r.reload_of,
         ],
     )
     return r
@@ -219,13 +233,13 @@ def _already_reported(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
     """A file that cannot be read at all (refused, missing, unlisted, no contract) is reported once, not
     every night, so re-running a night changes nothing; it is reported again once its situation changes."""
     status = (
-        "refused"
+        LoadStatus.REFUSED
         if lf.refused
-        else "unknown_object"
+        else LoadStatus.UNKNOWN_OBJECT
         if lf.obj is None
-        else "missing"
+        else LoadStatus.MISSING
         if not lf.on_disk
-        else "unlisted"
+        else LoadStatus.UNLISTED
         if lf.marker_entry is None
         else None
     )
@@ -233,13 +247,18 @@ def _already_reported(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
         return False
     return bool(
         con.execute(
-            "select count(*) from raw.load_log where file = ? and status = ?", [lf.rel_path, status]
+            "select count(*) from raw.load_log where file = ? and status = ? and superseded_by is null",
+            [lf.rel_path, status],
         ).fetchone()[0]
     )
 
 
-def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> FileResult | None:
-    """Load one landed file; None when this exact file (path and content) was loaded before."""
+def load_file(
+    con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str, reload_of: str | None = None
+) -> FileResult | None:
+    """Load one landed file; None when this exact file (path and content) was loaded before.
+
+    ``reload_of``: the load id of the earlier attempt that ``take_reload_request`` just superseded."""
     obj = lf.obj
     r = FileResult(
         load_id,
@@ -248,27 +267,28 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         lf.folder.extract_date,
         lf.rel_path,
         None,
-        "loaded",
+        LoadStatus.LOADED,
+        reload_of=reload_of,
     )
     if _already_reported(con, lf):
         return None
     if lf.refused:
-        r.status, r.message = "refused", f"refused: {lf.refused}"
+        r.status, r.message = LoadStatus.REFUSED, f"refused: {lf.refused}"
         _file_reject(con, r, "path_escape", r.message)
         return _log(con, r)
     if obj is None:
         r.status, r.message = (
-            "unknown_object",
+            LoadStatus.UNKNOWN_OBJECT,
             f"no contract for {lf.name!r} in {lf.folder.system}; not loaded",
         )
         return _log(con, r)
     if not lf.on_disk:
-        r.status, r.message = "missing", "listed in the completion marker but not on disk"
+        r.status, r.message = LoadStatus.MISSING, "listed in the completion marker but not on disk"
         _file_reject(con, r, "file_missing", r.message)
         return _log(con, r)
     if lf.marker_entry is None:
         r.status, r.message = (
-            "unlisted",
+            LoadStatus.UNLISTED,
             "on disk but not listed in the completion marker (written late?); not loaded",
         )
         return _log(con, r)
@@ -280,7 +300,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
         return None
     if any(n and n > 0 for _, n in seen):
         first = next(f for f, n in seen if n and n > 0)
-        r.status, r.message = "skipped_duplicate", f"same content (sha256) as {first}, already loaded; no-op"
+        r.status = LoadStatus.SKIPPED_DUPLICATE
+        r.message = f"same content (sha256) as {first}, already loaded; no-op"
         _remember(con, r)
         return _log(con, r)
     for t in ("_lines", "_rows"):
@@ -293,6 +314,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
             raise
     con.execute("begin transaction")
     try:
+        if r.reload_of is None:  # new content at the path of an earlier refusal: it replaces that refusal
+            r.reload_of = supersede_refused(con, obj, r.file, r.load_id)
         _load_parsed(con, lf, obj, r)
         con.execute("commit")
     except Exception:
@@ -302,7 +325,7 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str) -> F
 
 
 def _reject_whole_file(con: duckdb.DuckDBPyConnection, r: FileResult, exc: _FileRejected) -> None:
-    r.status, r.rows_loaded = "rejected", 0
+    r.status, r.rows_loaded = LoadStatus.REJECTED, 0
     r.message = f"file rejected ({exc.rule}): {exc.message}"
     if r.data_after is not None and r.rows_read:
         con.execute(
@@ -333,7 +356,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         _log(con, r)
         return
     if r.rows_read == 0:  # header-only or empty: nothing to type or load
-        r.status = "loaded"
+        r.status = LoadStatus.LOADED
         _flag_empty(con, lf, r)
         _remember(con, r)
         _log(con, r)
@@ -370,7 +393,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
     )
     refresh_current(con, obj, source, fresh)
     r.rows_loaded = r.rows_read - r.rows_rejected
-    r.status = "loaded_with_rejects" if r.rows_rejected else "loaded"
+    r.status = LoadStatus.LOADED_WITH_REJECTS if r.rows_rejected else LoadStatus.LOADED
     if r.rows_rejected:
         rules = con.execute(
             "select e['rule'], count(distinct _source_row) from _bad group by 1 order by 2 desc, 1"
@@ -396,9 +419,9 @@ def _previous_rows(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult
     tonight = (lf.folder.marker or {}).get("extract_type")
     earlier = con.execute(
         "select extract_date, rows_read from raw.load_log where system = ? and object = ? "
-        "and extract_date < ? and status in ('loaded', 'loaded_with_rejects', 'empty') "
+        "and extract_date < ? and status in (select unnest(?)) and superseded_by is null "
         "order by extract_date desc",
-        [r.system, r.object, r.extract_date],
+        [r.system, r.object, r.extract_date, sorted(LOADED_STATUSES | {LoadStatus.EMPTY})],
     ).fetchall()
     for extract_date, rows in earlier:
         before = _extract_type(lf.folder.path.parent / extract_date.isoformat())
@@ -410,12 +433,12 @@ def _previous_rows(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult
 def _flag_empty(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> None:
     """Status ``empty`` (a warning in the summary) for a file with no rows that should have had some."""
     if r.data_after is None and lf.obj is not None and lf.obj.format == "csv":
-        r.status = "empty"
+        r.status = LoadStatus.EMPTY
         r.message = "empty file: no header, no rows (a CSV extract always has a header); check the export"
         return
     previous = _previous_rows(con, lf, r)
     if previous and previous[1] > 0:
-        r.status = "empty"
+        r.status = LoadStatus.EMPTY
         r.message = (
             f"no rows tonight, while the previous extract ({previous[0]}) had {previous[1]}; "
             "check the export before trusting this object's numbers"
@@ -446,7 +469,7 @@ def load_object(
     ensure_object_tables(con, obj)
     results = []
     for lf in object_files(landing, obj, folders):
-        res = load_file(con, lf, load_id)
+        res = load_file(con, lf, load_id, take_reload_request(con, obj, lf.rel_path, load_id))
         if res is not None:
             results.append(res)
     for t in ("_lines", "_rows", "_typed", "_bad", "_loaded", "_keys"):
@@ -498,7 +521,7 @@ def _no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str)
         f"{COMPLETION_MARKER}, system one of {', '.join(SYSTEMS)}){seen}; nothing was loaded: "
         "check --landing"
     )
-    return [FileResult(load_id, None, None, None, str(landing), None, "no_extract", message=message)]
+    return [FileResult(load_id, None, None, None, str(landing), None, LoadStatus.NO_EXTRACT, message=message)]
 
 
 def load_landing(

@@ -37,7 +37,32 @@ create table if not exists raw.loaded_files (
     sha256 VARCHAR, system VARCHAR, object VARCHAR, file VARCHAR, extract_date DATE, load_id VARCHAR,
     status VARCHAR, rows_read BIGINT, loaded_at TIMESTAMP
 );
+create table if not exists raw.reload_requests (
+    file VARCHAR, replaces_load_id VARCHAR, requested_at TIMESTAMP, load_id VARCHAR
+);
+alter table raw.load_log add column if not exists reload_of VARCHAR;
+alter table raw.load_log add column if not exists superseded_by VARCHAR;
 """
+
+#: Columns of ``raw.load_log`` in the order the loader writes them (the last two were added later:
+#: warehouses from before them get them with ``ALTER TABLE``, so inserts always name their columns).
+LOAD_LOG_COLUMNS = (
+    "load_id",
+    "system",
+    "object",
+    "extract_date",
+    "file",
+    "sha256",
+    "status",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "drift_columns",
+    "message",
+    "started_at",
+    "finished_at",
+    "reload_of",
+)
 
 
 #: Descriptions of the lineage columns, written as DuckDB column comments beside the contract's own.
@@ -70,10 +95,13 @@ def _describe(con: duckdb.DuckDBPyConnection, table: str, obj: SourceObject, his
 #: Table comments of the bookkeeping tables (what a controller reading the warehouse needs to know).
 BOOKKEEPING_DESCRIPTIONS = {
     "load_log": "One row per landed file per nightly load: status, rows read = loaded + rejected, "
-    "schema drift (columns the contract does not declare) and a message.",
+    "schema drift (columns the contract does not declare) and a message. A row of `throughline reload` "
+    "names the attempt it replaces (reload_of); that attempt names it back (superseded_by) and no longer "
+    "counts.",
     "rejects": "Quarantined rows: file, line number, column and rule they broke, a message an analyst can "
     "act on, and the raw text. Nothing landed is dropped: it is loaded or it is here.",
     "loaded_files": "Content hashes of processed files: landing a file twice is a no-op.",
+    "reload_requests": "Files `throughline reload` asked to re-read, and the load (load_id) that did it.",
 }
 
 

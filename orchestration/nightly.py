@@ -25,7 +25,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import all_objects
-from ingestion.load import EMPTY_STATUSES
+from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES
+from ingestion.status import LoadStatus
 from orchestration.assets.recon_checks import is_advisory_failure
 from orchestration.instance import persistent_instance
 from orchestration.resources import LandingResource, WarehouseResource
@@ -125,19 +126,19 @@ def summarise_load(
         """
         select system, object, count(*), sum(rows_loaded), sum(rows_rejected),
                list_sort(list_distinct(flatten(list(drift_columns)))),
-               bool_or(status in ('rejected', 'refused', 'missing')), bool_or(status = 'empty')
-        from raw.load_log where load_id = ? and object is not null
+               bool_or(list_contains($failed, status)), bool_or(status = $empty)
+        from raw.load_log where load_id = $load_id and object is not null
         group by 1, 2
         """,
-        [load_id],
+        {"load_id": load_id, "failed": sorted(FAILED_STATUSES), "empty": LoadStatus.EMPTY},
     ).fetchall()
     unattached = con.execute(
         "select file, status, message from raw.load_log where load_id = ? and object is null order by file",
         [load_id],
     ).fetchall()
     empty = con.execute(
-        "select file, message from raw.load_log where load_id = ? and status = 'empty' order by file",
-        [load_id],
+        "select file, message from raw.load_log where load_id = ? and status = ? order by file",
+        [load_id, LoadStatus.EMPTY],
     ).fetchall()
     notes = [f"{f}: {m}" for f, status, m in unattached if status not in EMPTY_STATUSES]
     warnings = [f"{f}: {m}" for f, status, m in unattached if status in EMPTY_STATUSES]
@@ -171,6 +172,34 @@ def summarise_load(
     return out, notes, warnings, [f for f, status, _ in unattached if status == "no_extract"]
 
 
+def failed_file_lines(con: duckdb.DuckDBPyConnection, load_id: str) -> list[str]:
+    """One line per file behind a FAILED object of this load: the object, the file and the load log's reason
+    (which says what disagrees and what to do), so the operator need not open the check to find them."""
+    rows = con.execute(
+        "select system, object, file, message from raw.load_log "
+        "where load_id = ? and status in (select unnest(?)) order by system, object, file",
+        [load_id, sorted(FAILED_STATUSES)],
+    ).fetchall()
+    schema = {(o.system, o.name): f"{o.schema}.{o.name}" for o in all_objects()}
+    return [f"{schema.get((s, o), f'{s}.{o}')}: {f}: {m}" for s, o, f, m in rows]
+
+
+def _failed_files(warehouse: Path, run_id: str) -> list[str]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return failed_file_lines(con, run_id)
+
+
+#: How much of a failed check's description the console shows (the run log and the UI have all of it).
+_CHECK_NOTE_CHARS = 300
+
+
+def _check_line(name: str, description: str | None) -> str:
+    note = " ".join((description or "").split())
+    if len(note) > _CHECK_NOTE_CHARS:
+        note = note[: _CHECK_NOTE_CHARS - 1] + "…"
+    return f"FAILED check: {name}" + (f": {note}" if note else "")
+
+
 def _summarise(
     warehouse: Path, run_id: str, failed_checks: set[str]
 ) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
@@ -197,11 +226,14 @@ def run_nightly(
     warehouse: Path,
     echo: bool = True,
     asset_selection: Sequence[dg.AssetKey] | None = None,
+    prepare: Callable[[Path], None] | None = None,
 ) -> NightlyResult:
     """Run the ``nightly`` job on ``landing`` into ``warehouse``; publish atomically unless it crashed.
 
     The job runs with the resources of ``orchestration.definitions`` except the warehouse (the building
     copy) and the landing folder. ``asset_selection`` restricts the run (e.g. to the raw layer).
+    ``prepare`` is called with the building copy before the job starts (``throughline reload`` writes its
+    requests there, so a crashed reload leaves the published warehouse as it was).
     Raises ``InputError`` for an unusable path (before anything is written) and ``RunInProgress`` when
     another run holds ``<warehouse>.lock`` (its files are left alone).
     """
@@ -213,7 +245,7 @@ def run_nightly(
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     check_paths(landing, warehouse)
     with run_lock(warehouse, say=lambda m: print(m, file=sys.stderr, flush=True)):
-        return _run_locked(landing, warehouse, echo, asset_selection, say)
+        return _run_locked(landing, warehouse, echo, asset_selection, say, prepare)
 
 
 def _run_locked(
@@ -222,6 +254,7 @@ def _run_locked(
     echo: bool,
     asset_selection: Sequence[dg.AssetKey] | None,
     say: Callable[[str], None],
+    prepare: Callable[[Path], None] | None = None,
 ) -> NightlyResult:
     """The run itself, under the warehouse's run lock (so the ``.building`` file is ours to reset)."""
     from orchestration import definitions
@@ -231,6 +264,8 @@ def _run_locked(
         stale.unlink(missing_ok=True)
     if warehouse.exists():
         shutil.copy2(warehouse, building)
+    if prepare is not None:
+        prepare(building)
     say(f"throughline run: landing {landing}")
     say(f"  building {building}")
     started = time.perf_counter()
@@ -266,11 +301,12 @@ def _run_locked(
     elapsed = time.perf_counter() - started
     # A non-blocking reconciliation family over its threshold is news for the morning review, not a failed
     # night: it is printed with the breaks summary (throughline.breaks_summary), the run still succeeds.
-    failed_checks = {
-        ".".join(e.asset_key.path) + f":{e.check_name}"
+    check_notes = {
+        ".".join(e.asset_key.path) + f":{e.check_name}": e.description
         for e in result.get_asset_check_evaluations()
         if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR and not is_advisory_failure(e)
     }
+    failed_checks = set(check_notes)
     if not result.success:
         failures = [
             f"{ev.step_key}: {ev.event_specific_data.error.message.strip()}"  # type: ignore[union-attr]
@@ -314,8 +350,10 @@ def _run_locked(
             print(f"note: {n}")
         for w in warnings:
             print(f"WARNING: {w}")
+        for line in _failed_files(warehouse, result.run_id):
+            print(f"FAILED {line}")
         for c in res.failed_checks:
-            print(f"FAILED check: {c}")
+            print(_check_line(c, check_notes.get(c)))
         rejected = sum(o.rows_rejected for o in summary)
         if rejected:
             print(

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shlex
 import sys
 import traceback
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 SCALES = ("xs", "s", "m", "l", "xl")
@@ -94,6 +97,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK if result.success else EXIT_FAILED
 
 
+def _extract_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date YYYY-MM-DD, e.g. 2026-11-18; got {text!r}"
+        ) from None
+
+
+def _cmd_reload(args: argparse.Namespace) -> int:
+    from ingestion.reload import ReloadFilter
+    from orchestration.reload import run_reload
+
+    flt = ReloadFilter(args.system, args.object, args.extract_date, args.file, args.all_refused)
+    result = run_reload(landing=Path(args.landing), warehouse=Path(args.warehouse), flt=flt)
+    if result.run is not None:
+        _print_kpi_summary(Path(args.warehouse), result.success)
+    return EXIT_OK if result.success else EXIT_FAILED
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.nightly import InputError, run_nightly
     from orchestration.run_lock import run_lock
@@ -126,8 +149,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw_controller, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
-        f"  query it   : .venv/bin/python -c \"import duckdb; duckdb.connect('{wh}', read_only=True)"
-        ".sql('from marts.kpi_firm_monthly limit 5').show()\""
+        "  query it   : .venv/bin/python -c "  # path quoted for Python, then the snippet for the shell
+        + shlex.quote(
+            f"import duckdb; duckdb.connect({json.dumps(str(wh), ensure_ascii=False)}, read_only=True)"
+            '.sql("from marts.kpi_firm_monthly limit 5").show()'
+        )
     )
     _print_kpi_summary(wh, result.success)
     _print_breaks_summary(wh)
@@ -244,6 +270,27 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
     r.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     r.set_defaults(func=_guarded(_cmd_run))
+
+    rl = sub.add_parser(
+        "reload",
+        help="re-read files a night refused or quarantined, after you fixed them or their marker, then build "
+        "and publish like a night",
+    )
+    rl.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
+    rl.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
+    rl.add_argument("--system", help="only files of this source system (salesforce, netsuite, psa)")
+    rl.add_argument("--object", help="only files of this object, e.g. account or raw_salesforce.account")
+    rl.add_argument(
+        "--extract-date", type=_extract_date, help="only files of this extract folder (YYYY-MM-DD)"
+    )
+    rl.add_argument("--file", help="only this file: <system>/<YYYY-MM-DD>/<file> (as in raw.load_log.file)")
+    rl.add_argument(
+        "--all-refused",
+        action="store_true",
+        help="every file refused whole (rejected, refused, missing, unlisted); with a filter, only those",
+    )
+    rl.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rl.set_defaults(func=_guarded(_cmd_reload))
 
     d = sub.add_parser("demo", help="generate the sample firm and run the whole pipeline on it")
     d.add_argument("--scale", choices=SCALES, default="s")

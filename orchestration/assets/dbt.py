@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, Failure
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensure_manifest
 from orchestration.resources import WarehouseResource
@@ -129,9 +135,32 @@ def throughline_dbt_assets(
     with _warehouse_env(Path(warehouse.path)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
-        broken = build_errors(invocation.get_artifact("run_results.json"))
+        broken = _invocation_errors(invocation)
     if broken:
         raise Failure(description="dbt build errors:\n" + "\n".join(broken))
+
+
+def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:
+    """What went wrong in the dbt build, as lines an operator can act on.
+
+    When dbt stops before running any node (profile, connection or project error) it writes no
+    ``run_results.json``: the errors dbt logged are then the message, not a ``FileNotFoundError`` for the
+    missing artifact."""
+    try:
+        run_results = invocation.get_artifact("run_results.json")
+    except FileNotFoundError:
+        # dagster-dbt keeps dbt's error-level log lines here (no public accessor; get_error() wraps them).
+        logged = [
+            " ".join(str(m).split())
+            for m in getattr(invocation, "_error_messages", [])
+            if not str(m).startswith("Traceback")  # dbt logs its stack trace as an error line too
+        ]
+        code = invocation.process.wait()
+        return [
+            f"dbt stopped before building anything (exit {code}): "
+            + (" | ".join(logged) or "see the run log")
+        ]
+    return build_errors(run_results)
 
 
 def build_errors(run_results: Mapping[str, Any]) -> list[str]:

@@ -355,9 +355,12 @@ def open_breaks(con: duckdb.DuckDBPyConnection) -> Breaks:
 
 # -- data quality -----------------------------------------------------------------------------------------
 
+# A file re-read by `throughline reload` keeps its earlier attempt in the log, marked superseded_by: only
+# the latest attempt of each file counts. {current} is that filter (empty for logs older than reload).
 LOADS_SQL = """select system, status, count(*) as files,
     sum(rows_loaded)::bigint as rows_loaded, sum(rows_rejected)::bigint as rows_rejected
 from raw.load_log
+where {current}
 group by all order by system, status"""
 
 REJECTS_SQL = """select system, rule, count(*) as rows_quarantined
@@ -365,7 +368,7 @@ from raw.rejects group by all order by rows_quarantined desc, system, rule"""
 
 WARNINGS_SQL = """select extract_date, system, object, status, message
 from raw.load_log
-where status <> 'loaded' and coalesce(message, '') <> ''
+where status <> 'loaded' and coalesce(message, '') <> '' and {current}
 order by extract_date desc, system, object"""
 
 
@@ -384,9 +387,10 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> Quality | None:
     if not columns(con, "raw", "load_log"):
         return None
     rejects = fetch(con, REJECTS_SQL) if columns(con, "raw", "rejects") else []
+    current = "superseded_by is null" if "superseded_by" in columns(con, "raw", "load_log") else "true"
     return Quality(
-        loads=fetch(con, LOADS_SQL),
+        loads=fetch(con, LOADS_SQL.format(current=current)),
         rejects=rejects,
-        warnings=fetch(con, WARNINGS_SQL),
+        warnings=fetch(con, WARNINGS_SQL.format(current=current)),
         latest_extract=con.execute("select max(extract_date) from raw.load_log").fetchone()[0],
     )

@@ -383,7 +383,7 @@ def _quality(con: duckdb.DuckDBPyConnection) -> Section:
             "Extract files by system and status",
             charts.loads(q.loads),
             "raw.load_log",
-            data.LOADS_SQL,
+            data.LOADS_SQL.format(current="superseded_by is null"),
             "One file per object and extract date.",
         )
     )

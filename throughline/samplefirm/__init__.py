@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.parse import sql_str
+
 from . import billing, commercial, decisions, delivery, extracts, masters
 from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
@@ -63,8 +65,8 @@ def generate(
     try:
         with duckdb.connect(db) as con:
             if tmpdir:
-                con.execute(f"SET temp_directory = '{tmpdir}'")
-                con.execute(f"SET memory_limit = '{os.environ.get('THROUGHLINE_GEN_MEMORY', '8GB')}'")
+                con.execute(f"SET temp_directory = {sql_str(tmpdir)}")  # SET takes no parameter
+                con.execute(f"SET memory_limit = {sql_str(os.environ.get('THROUGHLINE_GEN_MEMORY', '8GB'))}")
                 con.execute("SET preserve_insertion_order = false")
             ctx = make_context(scale, seed, out, clean, con)
             ctx.defect_rates = rates

@@ -156,7 +156,12 @@ def _time_entries(ctx: GenContext) -> None:
         INSERT INTO psa__time_entries BY NAME
         WITH t AS (
             SELECT t.*, r.cost_rate, r.cost_currency, r.legal_entity,
-                   u3(t.resource_id, t.dk, t.k + 10) AS r_rej
+                   u3(t.resource_id, t.dk, t.k + 10) AS r_rej,
+                   -- Entries of one person, project and day get different notes: two entries alike in
+                   -- every field are what the PSA_DUPLICATE_TIME check flags.
+                   min(t.id) OVER (PARTITION BY t.resource_id, t.project_id, t.spent_date) AS note_seed,
+                   row_number() OVER (PARTITION BY t.resource_id, t.project_id, t.spent_date ORDER BY t.id)
+                       AS note_rn
             FROM _gen_te t JOIN psa__resources r ON r.id = t.resource_id
         ), appr AS (
             SELECT legal_entity, min(id) AS approver FROM psa__resources WHERE role_id >= 5 GROUP BY 1
@@ -176,8 +181,12 @@ def _time_entries(ctx: GenContext) -> None:
                                * (1 + coalesce(co.bill_rate_change_pct, 0) / 100), 2)
                END AS bill_rate,
                t.cost_rate, coalesce(t.currency, t.cost_currency) AS currency, t.cost_currency,
-               CASE WHEN t.is_billable THEN {notes}[1 + ri(t.id, 121, {len(CLIENT_NOTES)})]
-                    ELSE upper(t.work_type[1]) || t.work_type[2:] END AS notes,
+               CASE WHEN t.is_billable
+                    THEN {notes}[1 + (ri(t.note_seed, 121, {len(CLIENT_NOTES)}) + t.note_rn - 1)
+                                     % {len(CLIENT_NOTES)}]
+                    ELSE upper(t.work_type[1]) || t.work_type[2:]
+                         || CASE WHEN t.note_rn > 1 THEN ' (part ' || t.note_rn || ')' ELSE '' END
+               END AS notes,
                {created} AS created_at,
                CASE WHEN t.appr_ts <= {end_ts} AND t.r_rej >= 0.008 THEN t.appr_ts
                     WHEN t.sub_ts <= {end_ts} THEN greatest(t.sub_ts, {created} + INTERVAL 1 MINUTE)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from ingestion.contract import COMPLETION_MARKER, SourceObject, load_contract
+from ingestion.parse import sql_str
 
 from .context import GenContext
 from .store import table_name
@@ -130,9 +131,12 @@ def _write_object(
         ) ORDER BY {pk}
     """
     if obj.format == "jsonl":
-        ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT JSON)")
+        ctx.sql(f"COPY ({query}) TO {sql_str(str(path))} (FORMAT JSON)")  # COPY takes no parameter
     else:
-        ctx.sql(f"COPY ({query}) TO '{path}' (FORMAT CSV, HEADER, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')")
+        ctx.sql(
+            f"COPY ({query}) TO {sql_str(str(path))} "
+            "(FORMAT CSV, HEADER, DELIMITER ',', QUOTE '\"', NEW_LINE '\\n')"
+        )
     return path.stat().st_size
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .store import pick, record, scalar, taken
+from .store import LOG, pick, record, scalar, taken
 
 TE = "psa__time_entries"
 
@@ -241,8 +241,73 @@ def inject_capacity_and_rates(ctx: Any) -> None:
                    where r.role_id = k.role_id and r.currency = k.currency""")
 
 
+#: PSA time-entry rules (kind -> SQL predicate over te, p = its project, r = its resource), mirroring the
+#: PSA hygiene checks in dbt_project/models/reconciliation/checks/recon_psa_hygiene.sql.
+_ENTRY_RULES = {
+    "PSA_TIME_ON_CLOSED_PROJECT": "p.status = 'closed' and te.spent_date > p.end_date",
+    "PSA_TIME_TERMINATED_RESOURCE": "te.spent_date > r.termination_date",
+    "PSA_TIME_WITHOUT_ASSIGNMENT": """coalesce(p.is_billable, false) and not exists (
+        select 1 from psa__assignments a
+        where a.project_id = te.project_id and a.resource_id = te.resource_id)""",
+    "PSA_DUPLICATE_TIME": f"""exists (select 1 from {TE} o where o.deleted_at is null
+        and o.resource_id = te.resource_id and o.project_id = te.project_id and o.spent_date = te.spent_date
+        and o.hours = te.hours and o.work_type is not distinct from te.work_type
+        and o.notes is not distinct from te.notes and (o.created_at, o.id) < (te.created_at, te.id))""",
+    "PSA_NEGATIVE_HOURS": "te.hours < 0",
+    "PSA_BILLABLE_ON_NONBILLABLE": """coalesce(te.is_billable, false)
+        and (not coalesce(p.is_billable, false) or p.billing_type = 'non_billable')""",
+    "PSA_NONBILLABLE_ON_BILLABLE": """not coalesce(te.is_billable, false) and te.work_type = 'client'
+        and coalesce(p.is_billable, false) and p.billing_type = 'time_and_materials'""",
+}
+_MAX_DAILY_HOURS = 12
+
+
+def record_consequences(ctx: Any) -> None:
+    """Log the other PSA checks an injected time entry legitimately trips, as their own manifest rows.
+
+    A clone dated after a resource's termination can also fall after its project's end; a duplicate can take
+    its day past the daily maximum. The manifest must list every break a correct check finds, so each such
+    consequence is a row of the other kind, described as a consequence.
+    """
+    injected = f"""(select (record_key::json->>'id')::bigint from {LOG} where system = 'psa'
+                    and object = 'time_entries' and record_key::json->>'id' is not null)"""
+    live = f"(select * from {TE} where deleted_at is null)"
+    for kind, rule in _ENTRY_RULES.items():
+        record(
+            ctx, kind, "psa", "time_entries",
+            f"""select json_object('id', te.id) as record_key, '{{}}' as related_keys,
+                       te.hours * coalesce(te.bill_rate, 0) as amount, te.currency,
+                       te.updated_at as landed_at,
+                       'Consequence of another injected PSA defect on this entry.' as description
+                from {live} te left join psa__projects p on p.id = te.project_id
+                left join psa__resources r on r.id = te.resource_id
+                where te.id in {injected} and ({rule})
+                  and te.id not in (select (record_key::json->>'id')::bigint from {LOG}
+                                    where kind = '{kind}')""",
+        )  # fmt: skip
+    # Days with an injected entry where the running total (in created order) passes the maximum.
+    record(
+        ctx, "PSA_OVER_DAILY_MAX", "psa", "time_entries",
+        f"""with d as (
+                select te.*, sum(te.hours) over (partition by te.resource_id, te.spent_date
+                    order by te.created_at, te.id rows between unbounded preceding and current row) as so_far
+                from {live} te
+                where exists (select 1 from {live} x where x.id in {injected}
+                              and x.resource_id = te.resource_id and x.spent_date = te.spent_date)
+            )
+            select json_object('id', d.id) as record_key, '{{}}' as related_keys,
+                   d.hours * coalesce(d.bill_rate, 0) as amount, d.currency, d.updated_at as landed_at,
+                   'Consequence of another injected PSA defect: the day passes the daily maximum.'
+                       as description
+            from d where d.so_far > {_MAX_DAILY_HOURS}
+              and d.id not in (select (record_key::json->>'id')::bigint from {LOG}
+                               where kind = 'PSA_OVER_DAILY_MAX')""",
+    )  # fmt: skip
+
+
 def inject_hygiene(ctx: Any) -> None:
     inject_closed_and_terminated(ctx)
     inject_entry_clones(ctx)
     inject_flags(ctx)
     inject_capacity_and_rates(ctx)
+    record_consequences(ctx)

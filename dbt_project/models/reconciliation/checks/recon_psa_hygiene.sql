@@ -1,2 +1,266 @@
--- PSA: not implemented yet (declared in _checks__models.yml).
-{{ throughline.recon_no_breaks() }}
+-- PSA data hygiene (reference §8.6): time entries that break the PSA's own rules, missing timesheets,
+-- capacity and rate-card gaps. One CTE per check; each check is declared in _checks__models.yml.
+{%- set reporting = var('reporting_currency') %}
+
+with entries as (
+    select
+        te.time_entry_id,
+        te.psa_resource_id,
+        te.psa_project_id,
+        te.psa_role_id,
+        te.spent_date,
+        te.hours,
+        te.is_billable,
+        te.work_type,
+        te.bill_rate,
+        te.transaction_currency_code,
+        te.client_key,
+        te.project_key,
+        te.legal_entity_key,
+        abs(te.hours * coalesce(te.bill_rate, 0)) as amount_at_stake,
+        abs(te.hours * coalesce(te.bill_rate, 0) * te.fx_rate_to_reporting) as amount_at_stake_reporting,
+        src.notes,
+        src.created_at
+    from {{ ref('fct_time_entries') }} as te
+    inner join {{ ref('stg_psa__time_entries') }} as src on src.time_entry_id = te.time_entry_id
+),
+
+projects as (
+    select project_id, project_status, end_date, billing_type, coalesce(is_billable, false) as is_billable
+    from {{ ref('stg_psa__projects') }}
+),
+
+resources as (
+    select resource_id, termination_date, weekly_capacity_hours, is_active, modified_at, legal_entity_code
+    from {{ ref('stg_psa__resources') }}
+),
+
+time_on_closed_project as (
+    select e.*, 'PSA_TIME_ON_CLOSED_PROJECT' as check_id,
+        {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number'), ('end_date', 'p.end_date', 'string'), ('spent_date', 'e.spent_date', 'string')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    inner join projects as p on p.project_id = e.psa_project_id
+    where p.project_status = 'closed' and e.spent_date > p.end_date
+),
+
+time_after_termination as (
+    select e.*, 'PSA_TIME_TERMINATED_RESOURCE' as check_id,
+        {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('termination_date', 'r.termination_date', 'string'), ('spent_date', 'e.spent_date', 'string')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    inner join resources as r on r.resource_id = e.psa_resource_id
+    where e.spent_date > r.termination_date
+),
+
+-- Entries in PSA order (created_at, then id) with the resource-day total up to and including each one: the
+-- entry that takes the day past the maximum, and every later one that day, is flagged.
+day_running as (
+    select e.*,
+        sum(e.hours) over (
+            partition by e.psa_resource_id, e.spent_date
+            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+            rows between unbounded preceding and current row
+        ) as day_hours_so_far,
+        sum(e.hours) over (partition by e.psa_resource_id, e.spent_date) as day_hours
+    from entries as e
+),
+
+over_daily_max as (
+    select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
+        d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
+        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting, d.notes, d.created_at,
+        'PSA_OVER_DAILY_MAX' as check_id,
+        {{ throughline.recon_json([('resource_id', 'd.psa_resource_id', 'number'), ('spent_date', 'd.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
+        d.spent_date as event_date
+    from day_running as d
+    where d.day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
+),
+
+time_without_assignment as (
+    select e.*, 'PSA_TIME_WITHOUT_ASSIGNMENT' as check_id,
+        {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    inner join projects as p on p.project_id = e.psa_project_id
+    where p.is_billable
+        and not exists (
+            select 1 from {{ ref('stg_psa__assignments') }} as a
+            where a.project_id = e.psa_project_id and a.resource_id = e.psa_resource_id
+        )
+),
+
+-- Same resource, project, day, hours, work type and notes: the first entry (created_at, then id) is the
+-- original, every later one a duplicate.
+duplicates_ranked as (
+    select e.*,
+        row_number() over (
+            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, e.notes
+            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+        ) as copy_number,
+        first_value(e.time_entry_id) over (
+            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, e.notes
+            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+        ) as original_id
+    from entries as e
+),
+
+duplicate_time as (
+    select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
+        d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
+        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting, d.notes, d.created_at,
+        'PSA_DUPLICATE_TIME' as check_id,
+        {{ throughline.recon_json([('duplicate_of', 'd.original_id', 'number')]) }} as related_keys,
+        d.spent_date as event_date
+    from duplicates_ranked as d
+    where d.copy_number > 1
+),
+
+negative_hours as (
+    select e.*, 'PSA_NEGATIVE_HOURS' as check_id,
+        {{ throughline.recon_json([('hours', 'e.hours', 'number')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    where e.hours < 0
+),
+
+billable_on_nonbillable as (
+    select e.*, 'PSA_BILLABLE_ON_NONBILLABLE' as check_id,
+        {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    inner join projects as p on p.project_id = e.psa_project_id
+    where coalesce(e.is_billable, false) and (not p.is_billable or p.billing_type = 'non_billable')
+),
+
+nonbillable_on_billable as (
+    select e.*, 'PSA_NONBILLABLE_ON_BILLABLE' as check_id,
+        {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
+        e.spent_date as event_date
+    from entries as e
+    inner join projects as p on p.project_id = e.psa_project_id
+    where not coalesce(e.is_billable, false)
+        and e.work_type in ({{ throughline.string_list(var('recon_psa_billable_work_types')) }})
+        and p.is_billable
+        and p.billing_type in ({{ throughline.string_list(var('recon_psa_hourly_billing_types')) }})
+),
+
+time_entry_breaks as (
+    select * from time_on_closed_project
+    union all select * from time_after_termination
+    union all select * from over_daily_max
+    union all select * from time_without_assignment
+    union all select * from duplicate_time
+    union all select * from negative_hours
+    union all select * from billable_on_nonbillable
+    union all select * from nonbillable_on_billable
+),
+
+-- Person-weeks (Monday to Sunday) inside the capacity calendar with working capacity but no time entry and no
+-- time-off record, judged only once the week is past its grace period.
+calendar_weeks as (
+    select
+        d.psa_resource_id,
+        cast({{ dbt.date_trunc('week', 'd.calendar_date') }} as date) as week_start,
+        count(*) as calendar_days,
+        sum(d.net_capacity_hours) as net_capacity_hours,
+        max(d.legal_entity_code) as legal_entity_code
+    from {{ ref('int_resource_days_calendared') }} as d
+    group by 1, 2
+),
+
+weeks_with_time as (
+    select distinct psa_resource_id, cast({{ dbt.date_trunc('week', 'spent_date') }} as date) as week_start
+    from entries
+),
+
+weeks_with_time_off as (
+    select distinct resource_id as psa_resource_id,
+        cast({{ dbt.date_trunc('week', 'off_date') }} as date) as week_start
+    from {{ ref('stg_psa__time_off') }}
+),
+
+missing_timesheets as (
+    select w.psa_resource_id, w.week_start, w.net_capacity_hours,
+        cast({{ dbt.dateadd('day', 6, 'w.week_start') }} as date) as week_end,
+        le.legal_entity_key
+    from calendar_weeks as w
+    left join {{ ref('dim_legal_entity') }} as le on le.legal_entity_code = w.legal_entity_code
+    where w.calendar_days = 7
+        and w.net_capacity_hours > 0
+        and {{ dbt.dateadd('day', 6 + var('recon_psa_timesheet_grace_days'), 'w.week_start') }}
+            < {{ throughline.recon_detected_on('psa') }}
+        and not exists (select 1 from weeks_with_time as t
+            where t.psa_resource_id = w.psa_resource_id and t.week_start = w.week_start)
+        and not exists (select 1 from weeks_with_time_off as o
+            where o.psa_resource_id = w.psa_resource_id and o.week_start = w.week_start)
+),
+
+capacity_gaps as (
+    select r.*
+    from resources as r
+    where coalesce(r.weekly_capacity_hours, 0) <= 0
+),
+
+-- Role and currency pairs that billable time uses on a day no rate-card rate covers.
+uncovered_entries as (
+    select e.*
+    from entries as e
+    where coalesce(e.is_billable, false)
+        and not exists (
+            select 1 from {{ ref('int_rate_cards_dated') }} as rc
+            where rc.role_id = e.psa_role_id and rc.currency_code = e.transaction_currency_code
+                and (rc.valid_from is null or e.spent_date >= rc.valid_from)
+                and (rc.valid_to is null or e.spent_date <= rc.valid_to)
+        )
+),
+
+rate_card_gaps as (
+    select psa_role_id, transaction_currency_code as currency_code, count(*) as time_entries,
+        min(spent_date) as first_spent_date, sum(amount_at_stake) as amount_at_stake,
+        sum(amount_at_stake_reporting) as amount_at_stake_reporting
+    from uncovered_entries
+    group by 1, 2
+)
+
+select
+    {{ throughline.recon_columns(
+        check_id='b.check_id', source_system="'psa'", source_object="'time_entries'",
+        record_key=throughline.recon_json([('id', 'b.time_entry_id', 'number')]),
+        related_keys='b.related_keys', client_key='b.client_key', project_key='b.project_key',
+        legal_entity_key='b.legal_entity_key', currency_code='b.transaction_currency_code',
+        amount_at_risk='b.amount_at_stake', amount_at_risk_reporting='b.amount_at_stake_reporting',
+        event_date='b.event_date') }}
+from time_entry_breaks as b
+
+union all
+
+select
+    {{ throughline.recon_columns(
+        check_id="'PSA_MISSING_TIMESHEET'", source_system="'psa'", source_object="'time_entries'",
+        record_key=throughline.recon_json([('resource_id', 'w.psa_resource_id', 'number'), ('week_start', 'w.week_start', 'string')]),
+        related_keys=throughline.recon_json([('capacity_hours', 'w.net_capacity_hours', 'number')]),
+        legal_entity_key='w.legal_entity_key', event_date='w.week_end') }}
+from missing_timesheets as w
+
+union all
+
+select
+    {{ throughline.recon_columns(
+        check_id="'PSA_CAPACITY_GAP'", source_system="'psa'", source_object="'resources'",
+        record_key=throughline.recon_json([('id', 'c.resource_id', 'number')]),
+        related_keys=throughline.recon_json([('weekly_capacity_hours', 'c.weekly_capacity_hours', 'number')]),
+        legal_entity_key='le.legal_entity_key', event_date=dbt.cast('c.modified_at', 'date')) }}
+from capacity_gaps as c
+left join {{ ref('dim_legal_entity') }} as le on le.legal_entity_code = c.legal_entity_code
+
+union all
+
+select
+    {{ throughline.recon_columns(
+        check_id="'PSA_RATE_CARD_GAP'", source_system="'psa'", source_object="'rate_cards'",
+        record_key=throughline.recon_json([('role_id', 'g.psa_role_id', 'number'), ('currency', 'g.currency_code', 'string')]),
+        related_keys=throughline.recon_json([('time_entries', 'g.time_entries', 'number'), ('first_spent_date', 'g.first_spent_date', 'string')]),
+        currency_code='g.currency_code', amount_at_risk='g.amount_at_stake',
+        amount_at_risk_reporting='g.amount_at_stake_reporting', event_date='g.first_spent_date') }}
+from rate_card_gaps as g

@@ -33,15 +33,15 @@ select
     age_band,
     age_band_order,
     max(detected_on) as detected_on,
-    count(*) as total_breaks,
-    sum(case when is_waived then 0 else 1 end) as open_breaks,
-    sum(case when is_waived then 1 else 0 end) as waived_breaks,
-    sum(case when is_acknowledged then 1 else 0 end) as acknowledged_breaks,
+    cast(count(*) as {{ dbt.type_bigint() }}) as total_breaks,
+    cast(sum(case when is_waived then 0 else 1 end) as {{ dbt.type_bigint() }}) as open_breaks,
+    cast(sum(case when is_waived then 1 else 0 end) as {{ dbt.type_bigint() }}) as waived_breaks,
+    cast(sum(case when is_acknowledged then 1 else 0 end) as {{ dbt.type_bigint() }}) as acknowledged_breaks,
     cast(coalesce(sum(case when is_waived then 0 else amount_at_risk_reporting end), 0)
         as {{ throughline.amount_type() }}) as amount_at_risk_reporting,
     cast(coalesce(sum(case when is_waived then amount_at_risk_reporting else 0 end), 0)
         as {{ throughline.amount_type() }}) as waived_amount_reporting,
-    sum(case when not is_waived and amount_at_risk_reporting is null and amount_at_risk is not null
-        then 1 else 0 end) as open_breaks_unpriced
+    cast(sum(case when not is_waived and amount_at_risk_reporting is null and amount_at_risk is not null
+        then 1 else 0 end) as {{ dbt.type_bigint() }}) as open_breaks_unpriced
 from breaks
 group by check_id, check_family, check_title, owner, severity, age_band, age_band_order

@@ -150,7 +150,8 @@ def build_recon_checks(
     def _recon_checks(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
-        counts = read_counts(warehouse.path)
+        # the run's own build when the resource has one (write-audit-publish), else the warehouse file
+        counts = read_counts(str(getattr(warehouse, "database", None) or warehouse.path))
         for check_key in sorted(
             context.selected_asset_check_keys, key=lambda k: k.asset_key.to_user_string()
         ):

@@ -6,7 +6,6 @@ a checkout whose parent folder has no ``shared/``.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -20,12 +19,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-#: One dbt target folder for the module, so the second build re-uses the first one's parse.
-_TARGET = Path(tempfile.mkdtemp(prefix="xero-target-"))
-
-
 def _build(warehouse: Path) -> list[tuple[str, str]]:
-    done = xero.build(warehouse, _TARGET)
+    # one dbt target folder beside the scratch warehouses, so the second build re-uses the first one's parse
+    done = xero.build(warehouse, warehouse.parent.parent / "xero-target")
     assert done.returncode == 0, done.stdout[-3000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sql = f"select check_id, record_key from {_schema(con)}.recon_xero_breaks order by 1, 2"

@@ -184,6 +184,12 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     return main(args)
 
 
+def _cmd_recon_docs(args: argparse.Namespace) -> int:
+    from throughline.recon_docs import main
+
+    return main(["--check"] if args.check else [])
+
+
 def _cmd_decisions(args: argparse.Namespace) -> int:
     from throughline.decisions import main
 
@@ -340,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_breaks_parser(sub).set_defaults(func=_cmd_breaks)
     add_decisions_parser(sub).set_defaults(func=_cmd_decisions)
+    rd = sub.add_parser("recon-docs", help="regenerate docs/reconciliation.md from the checks' declaration")
+    rd.add_argument("--check", action="store_true", help="exit 1 if the committed doc is stale")
+    rd.set_defaults(func=_cmd_recon_docs)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

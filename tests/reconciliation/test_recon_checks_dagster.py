@@ -79,7 +79,7 @@ def test_checks_evaluate_on_the_xs_warehouse(xs_warehouse: Path) -> None:
     counts match marts.recon_breaks, and failures are advisory (non-blocking) so the night still publishes."""
     import duckdb
 
-    from orchestration.assets.dbt import throughline_dbt_assets
+    from orchestration.assets.dbt import dbt_resource, throughline_dbt_assets
 
     checks = build_recon_checks()
     job = dg.define_asset_job("recon_checks_only", selection=dg.AssetSelection.checks(checks))
@@ -87,7 +87,7 @@ def test_checks_evaluate_on_the_xs_warehouse(xs_warehouse: Path) -> None:
         assets=[throughline_dbt_assets],
         asset_checks=[checks],
         jobs=[job],
-        resources={"warehouse": WarehouseResource(path=str(xs_warehouse))},
+        resources={"warehouse": WarehouseResource(path=str(xs_warehouse)), "dbt": dbt_resource()},
     )
     result = defs.resolve_job_def("recon_checks_only").execute_in_process(raise_on_error=False)
     evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}

@@ -35,8 +35,8 @@ def _rebuild_history(warehouse: Path, target: Path) -> None:
 def _next_night(con: duckdb.DuckDBPyConnection, night: date) -> None:
     """A psa extract night in the load log: stg_raw__extract_nights (a view) then reports it as tonight."""
     con.execute(
-        "insert into raw.load_log values ('test', 'psa', 'projects', ?, 'x', null, 'loaded', 0, 0, 0, [], "
-        "'', now(), now())",
+        "insert into raw.load_log (load_id, system, object, extract_date, file, status) "
+        "values ('test', 'psa', 'projects', ?, 'x', 'loaded')",
         [night],
     )
 

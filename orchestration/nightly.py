@@ -1,10 +1,17 @@
-"""``throughline run``: the nightly Dagster job, in process, with a simple write-audit-publish.
+"""``throughline run``: the nightly Dagster job, in process, in four steps a reader can follow.
 
-The job builds into ``<warehouse>.building`` (a copy of the last published file). When the run finishes
-without crashing, the file is atomically moved onto ``<warehouse>``; a crash leaves the published file
-untouched. Data problems (a rejected file, a failed check) do not block publishing the rest of the night:
-they are reported as FAILED in the summary and make ``success`` False. One run at a time per warehouse:
-``orchestration.run_lock`` holds ``<warehouse>.lock`` around everything that touches its files.
+1. prepare (``check_paths`` here, then ``orchestration.prepare`` inside the job): refuse unusable paths
+   before anything is written; the job's warehouse resource copies the published file into the run's own
+   build ``<warehouse>.builds/<run id>.duckdb`` and removes builds that earlier runs left behind;
+2. execute (``orchestration.execute``): the ``nightly`` job, the same one the schedule and the UI launch;
+3. publish (``orchestration.publish``, the job's last asset): an atomic rename of the build onto
+   ``<warehouse>`` unless a blocking check failed; the last N published builds are kept for rollback;
+4. report (``report`` here): the per-object table and the verdict.
+
+Data problems that are not blocking (a rejected file, a WARN check) do not stop publishing the rest of the
+night: they are reported as FAILED in the summary and make ``success`` False. A killed or blocked run
+leaves the published file untouched. One run at a time per warehouse: ``orchestration.run_lock`` holds
+``<warehouse>.lock`` for the whole run.
 
 The run is recorded in the persistent Dagster instance (``orchestration.instance``: ``DAGSTER_HOME`` or
 ``.dagster_home/``), so it shows in the Dagster UI's run and asset history (``throughline ui``).
@@ -12,11 +19,9 @@ The run is recorded in the persistent Dagster instance (``orchestration.instance
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +32,16 @@ import duckdb
 from ingestion.contract import all_objects
 from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES
 from ingestion.status import LoadStatus
+from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.assets.recon_checks import is_advisory_failure
-from orchestration.instance import persistent_instance
-from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.builds import build_path
+from orchestration.execute import execute_nightly, run_log_path
+from orchestration.prepare import prepare_build
+from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
-from orchestration.run_log import ProgressStream
+from orchestration.run_log import warned_checks
+
+ERROR = dg.AssetCheckSeverity.ERROR
 
 # The first bytes of every DuckDB database file: an 8-byte checksum, then this magic.
 _DUCKDB_MAGIC = (8, b"DUCK")
@@ -102,6 +112,8 @@ class NightlyResult:
     warnings: list[str] = field(default_factory=list)
     #: The landing folder when it held no complete extract folder at all (empty or mistyped ``--landing``).
     no_extract: list[str] = field(default_factory=list)
+    #: Blocking checks that failed (``asset/key:check``): why the run did not publish.
+    blocked_by: list[str] = field(default_factory=list)
 
     def table(self) -> str:
         head = f"{'object':<45} {'files':>5} {'loaded':>10} {'rejected':>9}  {'status':<8} drift"
@@ -228,14 +240,13 @@ def run_nightly(
     asset_selection: Sequence[dg.AssetKey] | None = None,
     prepare: Callable[[Path], None] | None = None,
 ) -> NightlyResult:
-    """Run the ``nightly`` job on ``landing`` into ``warehouse``; publish atomically unless it crashed.
+    """Run the ``nightly`` job on ``landing``: prepare, execute, publish (all inside the job), report.
 
-    The job runs with the resources of ``orchestration.definitions`` except the warehouse (the building
-    copy) and the landing folder. ``asset_selection`` restricts the run (e.g. to the raw layer).
-    ``prepare`` is called with the building copy before the job starts (``throughline reload`` writes its
+    ``asset_selection`` restricts the run (e.g. to the raw layer); it still publishes. Raises
+    ``InputError`` for an unusable path (before anything is written) and ``RunInProgress`` when another
+    run holds ``<warehouse>.lock`` (its files are left alone).
+    ``prepare`` is called with the run's build before the job starts (``throughline reload`` writes its
     requests there, so a crashed reload leaves the published warehouse as it was).
-    Raises ``InputError`` for an unusable path (before anything is written) and ``RunInProgress`` when
-    another run holds ``<warehouse>.lock`` (its files are left alone).
     """
 
     def say(msg: str) -> None:
@@ -245,108 +256,112 @@ def run_nightly(
     landing, warehouse = Path(landing).resolve(), Path(warehouse).resolve()
     check_paths(landing, warehouse)
     with run_lock(warehouse, say=lambda m: print(m, file=sys.stderr, flush=True)):
-        return _run_locked(landing, warehouse, echo, asset_selection, say, prepare)
+        run_id = str(uuid.uuid4())  # chosen here to name the build before the run starts
+        say(f"throughline run: landing {landing}")
+        say(f"  building {build_path(warehouse, run_id)}")
+        say(f"  full dbt and step log: {run_log_path(warehouse)}")
+        if prepare is not None:
+            prepare(prepare_build(warehouse, run_id, say))
+        started = time.perf_counter()
+        result = execute_nightly(landing, warehouse, asset_selection, echo, run_id)
+        return report(result, warehouse, time.perf_counter() - started, echo, say)
 
 
-def _run_locked(
-    landing: Path,
+def report(
+    result: dg.ExecuteInProcessResult,
     warehouse: Path,
+    elapsed: float,
     echo: bool,
-    asset_selection: Sequence[dg.AssetKey] | None,
     say: Callable[[str], None],
-    prepare: Callable[[Path], None] | None = None,
 ) -> NightlyResult:
-    """The run itself, under the warehouse's run lock (so the ``.building`` file is ours to reset)."""
-    from orchestration import definitions
-
-    building = warehouse.with_name(warehouse.name + ".building")
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if warehouse.exists():
-        shutil.copy2(warehouse, building)
-    if prepare is not None:
-        prepare(building)
-    say(f"throughline run: landing {landing}")
-    say(f"  building {building}")
-    started = time.perf_counter()
-    resources = {
-        **definitions.RESOURCES,
-        "warehouse": WarehouseResource(path=str(building)),
-        "landing": LandingResource(path=str(landing)),
-    }
-    job = (
-        definitions.nightly_job
-        if asset_selection is None
-        else dg.define_asset_job("nightly", selection=dg.AssetSelection.assets(*asset_selection))
-    )
-    run_defs = dg.Definitions(
-        assets=definitions.ASSETS,
-        asset_checks=definitions.ASSET_CHECKS,
-        jobs=[job],
-        resources=resources,
-        executor=dg.in_process_executor,
-    )
-    run_log = warehouse.with_name(warehouse.name + ".nightly.log")
-    say(f"  full dbt and step log: {run_log}")
-    with (
-        run_log.open("w", encoding="utf-8") as log,
-        contextlib.redirect_stdout(ProgressStream(log, sys.stdout if echo else None)),
-        persistent_instance() as instance,
-    ):
-        result = run_defs.resolve_job_def("nightly").execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
-    elapsed = time.perf_counter() - started
-    # A non-blocking reconciliation family over its threshold is news for the morning review, not a failed
-    # night: it is printed with the breaks summary (throughline.breaks_summary), the run still succeeds.
+    """Step 4: the per-object summary and verdict of one run, read from the file the run left."""
+    evaluations = result.get_asset_check_evaluations()
+    # A non-blocking reconciliation family over its threshold is news for the morning review (printed with
+    # the breaks summary, throughline.breaks_summary), not a failed night.
     check_notes = {
-        ".".join(e.asset_key.path) + f":{e.check_name}": e.description
-        for e in result.get_asset_check_evaluations()
-        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR and not is_advisory_failure(e)
+        check_label(e): e.description
+        for e in evaluations
+        if not e.passed and e.severity == ERROR and not is_advisory_failure(e)
     }
     failed_checks = set(check_notes)
-    if not result.success:
-        failures = [
-            f"{ev.step_key}: {ev.event_specific_data.error.message.strip()}"  # type: ignore[union-attr]
-            for ev in result.all_events
-            if ev.is_step_failure
-        ]
-        summary: list[ObjectSummary] = []
-        if building.exists():
-            summary, _, _, _ = _summarise(building, result.run_id, {c.split(":")[0] for c in failed_checks})
-        res = NightlyResult(
-            False,
-            {"building": building, "run log": run_log},
-            summary,
-            sorted(failed_checks),
-            failures,
-            result.run_id,
-        )
-        if echo and summary:
-            print(res.table())
-        say(f"nightly run FAILED after {elapsed:.1f}s; the published warehouse is untouched: {warehouse}")
-        for f in failures:
-            say("  " + f)
-        return res
-    os.replace(building, warehouse)
+    published = any(m.asset_key == PUBLISH_KEY for m in result.get_asset_materialization_events())
+    if published:
+        return _report_published(result, warehouse, check_notes, elapsed, echo)
+    blocked = blocking_failures(evaluations)
+    return _report_unpublished(result, warehouse, failed_checks, blocked, elapsed, echo, say)
+
+
+def _failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [
+        f"{ev.step_key}: {ev.event_specific_data.error.message.strip()}"  # type: ignore[union-attr]
+        for ev in result.all_events
+        if ev.is_step_failure
+    ]
+
+
+def _report_unpublished(
+    result: dg.ExecuteInProcessResult,
+    warehouse: Path,
+    failed_checks: set[str],
+    blocked: list[str],
+    elapsed: float,
+    echo: bool,
+    say: Callable[[str], None],
+) -> NightlyResult:
+    """A run that failed or was blocked: the published warehouse is the last good one; say why."""
+    build = build_path(warehouse, result.run_id)
+    summary: list[ObjectSummary] = []
+    if build.exists():
+        summary, _, _, _ = _summarise(build, result.run_id, {c.split(":")[0] for c in failed_checks})
+    failures = _failed_steps(result)
+    res = NightlyResult(
+        False,
+        {"build": build, "run log": run_log_path(warehouse)},
+        summary,
+        sorted(failed_checks),
+        failures,
+        result.run_id,
+        blocked_by=blocked,
+    )
+    if echo and summary:
+        print(res.table())
+    say(f"nightly run FAILED after {elapsed:.1f}s; the published warehouse is untouched: {warehouse}")
+    if blocked:
+        say(f"  not published: blocking check(s) failed: {', '.join(blocked)}")
+    if build.exists():
+        say(f"  this run's build is kept for inspection until the next run: {build}")
+    for f in failures:
+        say("  " + f)
+    return res
+
+
+def _report_published(
+    result: dg.ExecuteInProcessResult,
+    warehouse: Path,
+    check_notes: dict[str, str | None],
+    elapsed: float,
+    echo: bool,
+) -> NightlyResult:
+    """A published run: the per-object table, notes, warnings, failed checks and the verdict."""
+    failed_checks = set(check_notes)
     summary, notes, warnings, no_extract = _summarise(
         warehouse, result.run_id, {c.split(":")[0] for c in failed_checks}
     )
+    failures = _failed_steps(result)
+    warnings += warned_checks(result)  # WARN-severity checks (e.g. great-expectations) are warnings too
     res = NightlyResult(
-        success=not failed_checks and all(s.status != "FAILED" for s in summary),
-        artifacts={"warehouse": warehouse, "run log": run_log},
+        success=result.success and not failed_checks and all(s.status != "FAILED" for s in summary),
+        artifacts={"warehouse": warehouse, "run log": run_log_path(warehouse)},
         summary=summary,
         failed_checks=sorted(failed_checks),
-        messages=notes,
+        messages=notes + failures,
         run_id=result.run_id,
         warnings=warnings,
         no_extract=no_extract,
     )
     if echo:
         print(res.table())
-        for n in notes:
+        for n in res.messages:
             print(f"note: {n}")
         for w in warnings:
             print(f"WARNING: {w}")

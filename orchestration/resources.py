@@ -2,6 +2,13 @@
 
 Both default to the demo layout and can be moved with environment variables, so ``dagster dev`` and
 ``throughline run`` see the same files.
+
+The warehouse resource is where write-audit-publish starts, for every run whoever launched it: when a
+Dagster run starts it takes the warehouse's run lock (held until the run ends) and prepares the run's own
+build file (``orchestration.prepare``); every asset and check of the run reads and writes that file
+(``warehouse.database`` / ``warehouse.connect()``), never the published one, and the ``publish`` asset
+switches it in (``orchestration.publish``). Outside a run (a script, a sensor) ``database`` is the
+published file: open it read-only.
 """
 
 from __future__ import annotations
@@ -13,24 +20,68 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
+
+from orchestration.builds import keep_builds_default
 
 DEFAULT_WAREHOUSE = "demo/warehouse.duckdb"
 DEFAULT_LANDING = "demo/landing"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The DuckDB warehouse file (env ``THROUGHLINE_WAREHOUSE``). One writer at a time: always close."""
+    """The published DuckDB warehouse (env ``THROUGHLINE_WAREHOUSE``) and, during a run, the run's build.
+
+    Assets use ``database`` (a path) or ``connect()``, never ``path``: ``path`` is the published file that
+    analysts read, which a run only replaces at its publish step.
+    """
 
     path: str = Field(
         default_factory=lambda: os.environ.get("THROUGHLINE_WAREHOUSE", DEFAULT_WAREHOUSE),
-        description="DuckDB database file",
+        description="the published DuckDB warehouse file; runs build into <path>.builds/<run id>.duckdb",
     )
+    keep_builds: int = Field(
+        default_factory=keep_builds_default,
+        description="published builds kept for `throughline rollback`, the current one included "
+        "(env THROUGHLINE_KEEP_BUILDS, default 3)",
+    )
+    _build: str | None = PrivateAttr(default=None)
+
+    @property
+    def published(self) -> Path:
+        return Path(self.path).resolve()
+
+    @property
+    def database(self) -> str:
+        """The file this run reads and writes: its build; outside a run, the published file."""
+        return self._build or str(self.published)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """Hold the run lock for the whole run and prepare the run's build file (a run id is needed)."""
+        run_id = context.run.run_id if context.run else None
+        if not run_id:
+            yield self
+            return
+        from orchestration.prepare import prepare_build
+        from orchestration.run_lock import run_lock
+
+        log = context.log.info if context.log else print
+        self.published.parent.mkdir(parents=True, exist_ok=True)
+        with run_lock(self.published, say=log):
+            self._build = str(prepare_build(self.published, run_id, say=log))
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(self.path, read_only=read_only) as con:
+        """A connection to ``database``; refuses a build that is gone (published, or removed by a sweep)."""
+        if self._build and not Path(self._build).exists():
+            raise dg.Failure(
+                f"the build {self._build} no longer exists (already published, or removed by a later "
+                "run): every asset and check must run before the publish step",
+                allow_retries=False,
+            )
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(self.database, read_only=read_only) as con:
             yield con
 
 

@@ -1,6 +1,6 @@
 """One nightly run per warehouse: ``<warehouse>.lock``, held for the whole run.
 
-Two runs on the same warehouse would fight over ``<warehouse>.building`` (the second deletes the first's
+Two runs on the same warehouse would fight over its build files (the second deletes the first's
 work) and over DuckDB's own file lock, which surfaces only as dozens of generic step failures. So a run
 first takes an operating-system lock (``filelock``: ``flock`` on Unix) on ``<warehouse>.lock`` and writes
 who holds it (pid, host, user, start time) into that file; a second run fails at once with those details

@@ -31,7 +31,9 @@ def test_scale_and_required_options_are_validated() -> None:
     with pytest.raises(SystemExit):
         parser.parse_args(["generate", "--scale", "xxl", "--out", "x"])
     with pytest.raises(SystemExit):
-        parser.parse_args(["run", "--landing", "x"])  # --warehouse is required
+        parser.parse_args(["generate", "--scale", "xs"])  # --out is required
+    # run's --warehouse may come from $THROUGHLINE_WAREHOUSE: checked when the command runs
+    # (tests/orchestration/test_status.py::test_run_falls_back_to_the_environment_for_its_paths)
 
 
 def test_defect_rates_from_the_command_line(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import sys
 import traceback
 from collections.abc import Callable
@@ -64,11 +65,12 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     def run(args: argparse.Namespace) -> int:
         from orchestration.nightly import InputError  # imported late: dagster is slow to import
         from orchestration.run_lock import RunInProgress
+        from orchestration.sensors import AutomationConfigError
 
         prog = f"throughline {args.command}"
         try:
             return command(args)
-        except InputError as exc:
+        except (InputError, AutomationConfigError) as exc:  # a bad path, option or THROUGHLINE_SCHEDULE_*
             code, msg = EXIT_INPUT, str(exc)
         except RunInProgress as exc:
             code, msg = EXIT_LOCKED, str(exc)
@@ -84,17 +86,62 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
     return run
 
 
+def _from_env(value: str | None, option: str, var: str) -> Path:
+    """An option's value, else its environment variable, else a one-line InputError (exit 2)."""
+    from orchestration.nightly import InputError
+
+    value = value or os.environ.get(var, "").strip()
+    if not value:
+        raise InputError(f"{option} not given and ${var} not set; pass {option} PATH or export {var}=PATH")
+    return Path(value)
+
+
+def _record_failure(warehouse: Path, run_id: str | None) -> None:
+    """When the Dagster run itself failed, leave ``<warehouse>.last_failure.txt`` as the sensor does."""
+    import dagster as dg
+
+    from orchestration.instance import persistent_instance
+    from orchestration.sensors import write_failure_summary
+
+    if run_id is None:
+        return
+    with persistent_instance() as instance:
+        run = instance.get_run_by_id(run_id)
+        if run is not None and run.status == dg.DagsterRunStatus.FAILURE:
+            path = write_failure_summary(instance, run, warehouse.resolve())
+            print(f"failure summary (failed step, error, what to do): {path}", file=sys.stderr)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.nightly import run_nightly
+    from orchestration.run_log import verbose_terminal
 
-    result = run_nightly(landing=Path(args.landing), warehouse=Path(args.warehouse))
-    _print_kpi_summary(Path(args.warehouse), result.success)
-    _print_breaks_summary(Path(args.warehouse))
+    landing = _from_env(args.landing, "--landing", "THROUGHLINE_LANDING")
+    warehouse = _from_env(args.warehouse, "--warehouse", "THROUGHLINE_WAREHOUSE")
+    with verbose_terminal(args.verbose):
+        result = run_nightly(landing=landing, warehouse=warehouse)
+    if not result.success:
+        _record_failure(warehouse, result.run_id)
+    _print_kpi_summary(warehouse, result.success)
+    _print_breaks_summary(warehouse)
     if result.success:
-        report = _write_report_after_run(Path(args.warehouse))
+        report = _write_report_after_run(warehouse)
         if report:
             print(f"KPI report: {report}")
     return EXIT_OK if result.success else EXIT_FAILED
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from orchestration.instance import persistent_instance
+    from orchestration.nightly import InputError
+    from throughline.status import render
+
+    warehouse = _from_env(args.warehouse, "--warehouse", "THROUGHLINE_WAREHOUSE").resolve()
+    if not warehouse.is_file():
+        raise InputError(f"no warehouse at {warehouse}; give --warehouse PATH of a published DuckDB file")
+    with persistent_instance() as instance:
+        print(render(warehouse, instance, limit=args.runs))
+    return EXIT_OK
 
 
 def _extract_date(text: str) -> date:
@@ -120,6 +167,7 @@ def _cmd_reload(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from orchestration.nightly import InputError, run_nightly
     from orchestration.run_lock import run_lock
+    from orchestration.run_log import verbose_terminal
     from throughline.samplefirm import generate
 
     out = Path(args.dir).resolve()
@@ -133,7 +181,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
         for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
             (out / stale).unlink(missing_ok=True)
-        result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
+        shutil.rmtree(out / "warehouse.duckdb.builds", ignore_errors=True)  # the old firm's rollback points
+        with verbose_terminal(args.verbose):
+            result = run_nightly(landing=out / "landing", warehouse=out / "warehouse.duckdb")
+    if not result.success:
+        _record_failure(out / "warehouse.duckdb", result.run_id)
     print()
     print("Throughline demo")
     print(f"  extracts   : {out / 'landing'}")
@@ -245,6 +297,34 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    """List the kept published builds, or restore one (default: the one before the current) atomically."""
+    from orchestration.builds import published_builds
+    from orchestration.nightly import InputError
+    from orchestration.publish import RollbackError, choose_rollback, restore
+    from orchestration.run_lock import run_lock
+
+    if not args.warehouse:
+        raise InputError("no warehouse given: pass --warehouse FILE or set THROUGHLINE_WAREHOUSE")
+    warehouse = Path(args.warehouse).resolve()
+    if args.list:
+        builds = published_builds(warehouse)
+        print(
+            f"published builds kept for {warehouse} (newest first):"
+            if builds
+            else f"no kept builds for {warehouse}"
+        )
+        for b in builds:
+            print(f"  {b.name}{'  (current)' if b.current else ''}")
+        return EXIT_OK
+    with run_lock(warehouse):
+        try:
+            restore(warehouse, choose_rollback(warehouse, args.to))
+        except RollbackError as exc:
+            raise InputError(str(exc)) from None
+    return EXIT_OK
+
+
 def _cmd_dbt_parse(_: argparse.Namespace) -> int:
     from orchestration.dbt_project import prepare_manifest
 
@@ -252,13 +332,83 @@ def _cmd_dbt_parse(_: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("throughline")
+    except PackageNotFoundError:  # running from a checkout that was never pip-installed
+        return "unknown"
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Adds "(default: X)" to an option's help unless it has none (flags, unset) or already says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            action.default in (None, False, argparse.SUPPRESS)
+            or "default" in text
+            or not action.option_strings
+        ):
+            return text
+        return text + " (default: %(default)s)"
+
+
+#: Every subcommand's help shows each option's default.
+_FORMATTER = _Formatter
+_VERBOSE_HELP = "print the whole Dagster and dbt log to the terminal, and the traceback of an error"
+
+
+def _add_run_parsers(sub: argparse._SubParsersAction) -> None:
+    r = sub.add_parser(
+        "run",
+        help="run the nightly pipeline on every complete extract not loaded yet",
+        formatter_class=_FORMATTER,
+        epilog="exit codes: 0 ok, 1 run failed or FAILED objects/checks, 2 unusable path, 3 another run "
+        "holds the warehouse",
+    )
+    r.add_argument(
+        "--landing",
+        help="landing folder: <system>/<extract_date>/<object files> (default: $THROUGHLINE_LANDING)",
+    )
+    r.add_argument("--warehouse", help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)")
+    r.add_argument("--verbose", action="store_true", help=_VERBOSE_HELP)
+    r.set_defaults(func=_guarded(_cmd_run))
+
+    d = sub.add_parser(
+        "demo", help="generate the sample firm and run the whole pipeline on it", formatter_class=_FORMATTER
+    )
+    d.add_argument("--scale", choices=SCALES, default="s", help="size of the sample firm")
+    d.add_argument("--seed", type=_non_negative_int, default=42, help="random seed of the sample firm")
+    d.add_argument("--dir", default="demo", help="folder for the firm's extracts, truth and warehouse")
+    d.add_argument("--verbose", action="store_true", help=_VERBOSE_HELP)
+    d.set_defaults(func=_guarded(_cmd_demo))
+
+    st = sub.add_parser(
+        "status",
+        help="last runs and their failed/warned checks, source freshness, open breaks by severity",
+        formatter_class=_FORMATTER,
+        epilog="exit codes: 0 shown, 2 no warehouse at the path",
+    )
+    st.add_argument("--warehouse", help="published DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)")
+    st.add_argument("--runs", type=_non_negative_int, default=5, help="how many recent runs to list")
+    st.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    st.set_defaults(func=_guarded(_cmd_status))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="throughline", description=__doc__)
+    p.add_argument("--version", action="version", version=f"throughline {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("generate", help="write the sample firm's extracts (and its truth manifest)")
-    g.add_argument("--scale", choices=SCALES, default="s")
-    g.add_argument("--seed", type=_non_negative_int, default=42)
+    g = sub.add_parser(
+        "generate",
+        help="write the sample firm's extracts (and its truth manifest)",
+        formatter_class=_FORMATTER,
+    )
+    g.add_argument("--scale", choices=SCALES, default="s", help="size of the sample firm")
+    g.add_argument("--seed", type=_non_negative_int, default=42, help="random seed (same seed, same firm)")
     g.add_argument("--out", required=True, help="output folder (landing/ and _truth/ are written inside)")
     g.add_argument("--clean", action="store_true", help="inject no defects")
     g.add_argument(
@@ -271,16 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.set_defaults(func=_cmd_generate)
 
-    r = sub.add_parser("run", help="run the nightly pipeline on every complete extract not loaded yet")
-    r.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
-    r.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
-    r.add_argument("--verbose", action="store_true", help="show the traceback of an error")
-    r.set_defaults(func=_guarded(_cmd_run))
+    _add_run_parsers(sub)
 
     rl = sub.add_parser(
         "reload",
         help="re-read files a night refused or quarantined, after you fixed them or their marker, then build "
         "and publish like a night",
+        formatter_class=_FORMATTER,
     )
     rl.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
     rl.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
@@ -298,16 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     rl.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     rl.set_defaults(func=_guarded(_cmd_reload))
 
-    d = sub.add_parser("demo", help="generate the sample firm and run the whole pipeline on it")
-    d.add_argument("--scale", choices=SCALES, default="s")
-    d.add_argument("--seed", type=_non_negative_int, default=42)
-    d.add_argument("--dir", default="demo")
-    d.add_argument("--verbose", action="store_true", help="show the traceback of an error")
-    d.set_defaults(func=_guarded(_cmd_demo))
-
     rp = sub.add_parser(
         "report",
         help="write the KPI report (one self-contained HTML page of charts) from the published warehouse",
+        formatter_class=_FORMATTER,
     )
     rp.add_argument(
         "--warehouse",
@@ -325,9 +466,10 @@ def build_parser() -> argparse.ArgumentParser:
         "ui",
         help="start the Dagster UI (webserver and daemon) on the persistent Dagster home that `run` records "
         "into (DAGSTER_HOME, default .dagster_home/)",
+        formatter_class=_FORMATTER,
     )
-    u.add_argument("--port", type=int, default=3000, help="port (default: 3000)")
-    u.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    u.add_argument("--port", type=int, default=3000, help="port")
+    u.add_argument("--host", default="127.0.0.1", help="address to listen on")
     u.add_argument(
         "--warehouse",
         help="DuckDB warehouse runs launched from the UI use (default: $THROUGHLINE_WAREHOUSE, else "
@@ -340,6 +482,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--print-only", action="store_true", help="print the dagster command instead of running it"
     )
     u.set_defaults(func=_cmd_ui)
+
+    rb = sub.add_parser(
+        "rollback",
+        help="restore an earlier published build of the warehouse (atomic; waits for no run: exit 3 if one "
+        "is in progress)",
+    )
+    rb.add_argument(
+        "--warehouse",
+        default=os.environ.get("THROUGHLINE_WAREHOUSE"),
+        help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)",
+    )
+    rb.add_argument(
+        "--to",
+        metavar="BUILD",
+        help="name of the kept build to restore, as `--list` prints it (default: the one before the current)",
+    )
+    rb.add_argument("--list", action="store_true", help="list the kept builds and mark the current one")
+    rb.add_argument("--verbose", action="store_true", help="show the traceback of an error")
+    rb.set_defaults(func=_guarded(_cmd_rollback))
 
     from throughline.breaks_summary import add_parser as add_breaks_parser
     from throughline.decisions import add_parser as add_decisions_parser

@@ -4,8 +4,8 @@ Lineage: each dbt source carries ``meta.dagster.asset_key = [raw_<system>, <obje
 contracts), so the raw ingestion assets are the parents of the staging models. Models are keyed
 ``[<schema>, <model>]`` (``staging/stg_psa__time_entries``, ``marts/fct_invoice_lines``) and grouped by
 layer. ``dbt build`` runs in a subprocess against the warehouse file named by the WarehouseResource
-(passed as ``THROUGHLINE_WAREHOUSE``); the nightly job's in-process executor guarantees no raw loader holds
-the DuckDB file while dbt writes it.
+(passed as ``THROUGHLINE_WAREHOUSE``: the run's build, see ``orchestration.resources``); the nightly job's
+in-process executor guarantees no raw loader holds the DuckDB file while dbt writes it.
 """
 
 import os
@@ -14,15 +14,17 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey, Failure
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, FreshnessPolicy
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliInvocation,
     DbtCliResource,
+    DbtProject,
     dbt_assets,
 )
 
@@ -39,6 +41,20 @@ LAYER_GROUPS = {
     "semantic": "dbt_semantic",
 }
 
+#: Who answers for an asset, by dbt folder: the data team for the plumbing, finance ops for what it reads.
+LAYER_OWNERS = {"kpis": "team:finance-ops", "reconciliation": "team:finance-ops"}
+DEFAULT_OWNER = "team:data-engineering"
+#: The nightly rebuilds every mart: finance-facing marts warn after a missed night and fail after two.
+#: A rule on the folder, so a new mart under kpis/ or reconciliation/ inherits it.
+MART_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26))
+FRESHNESS_LAYERS = frozenset({"kpis", "reconciliation"})
+
+
+def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    """The folder under models/ (``kpis`` for models/kpis/margin/x.sql), '' for other resources."""
+    fqn = dbt_resource_props.get("fqn", [])
+    return fqn[1] if len(fqn) > 2 else ""
+
 
 class ThroughlineDbtTranslator(DagsterDbtTranslator):
     """Keys models by schema and name, groups them by layer; sources keep their meta asset key."""
@@ -54,10 +70,22 @@ class ThroughlineDbtTranslator(DagsterDbtTranslator):
         if resource_type == "snapshot":
             return "dbt_snapshots"
         if resource_type in ("model", "seed"):
-            fqn = dbt_resource_props.get("fqn", [])
-            layer = fqn[1] if len(fqn) > 2 else ""
-            return LAYER_GROUPS.get(layer, "dbt_other")
+            return LAYER_GROUPS.get(_layer(dbt_resource_props), "dbt_other")
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> AssetSpec:
+        """Owners on every model and snapshot; a freshness policy on the KPI and reconciliation marts."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] not in ("model", "snapshot", "seed"):
+            return spec
+        layer = _layer(props)
+        spec = spec.replace_attributes(owners=[LAYER_OWNERS.get(layer, DEFAULT_OWNER)])
+        if layer in FRESHNESS_LAYERS:
+            spec = spec.replace_attributes(freshness_policy=MART_FRESHNESS)
+        return spec
 
 
 TRANSLATOR = ThroughlineDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -129,15 +157,18 @@ def throughline_dbt_assets(
 ) -> Iterator[Any]:
     """``dbt build`` (models, snapshots and tests) for the selected subset of the project.
 
-    A failing data test is reported as a failed asset check (the run goes on and the nightly summary
-    shows it); a model, snapshot or unit test that errors is a code problem and fails the step.
+    Every data test is reported as an asset check. A failing ``warn`` test lets the run go on; a failing
+    ``error`` test is a blocking check (dagster-dbt): dbt skips the models below it, the step fails after
+    the build with the test's name, and the run does not publish. A model, snapshot or unit test that
+    errors is a code problem and fails the step too.
     """
-    with _warehouse_env(Path(warehouse.path)), dbt_target_dir(context.run.run_id) as target:
+    with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
     if broken:
-        raise Failure(description="dbt build errors:\n" + "\n".join(broken))
+        # A model that does not compile fails alike on every attempt: no retry (the job retries the others).
+        raise Failure(description="dbt build errors:\n" + "\n".join(broken), allow_retries=False)
 
 
 def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:

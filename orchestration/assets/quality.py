@@ -4,7 +4,8 @@ One ``multi_asset_check`` step evaluates every suite of ``expectations.suites``:
 assets, so in the nightly job it runs after ``dbt build`` has finished and closed the warehouse. It opens
 the warehouse read-only once, pulls the columns each suite reads, closes the connection and only then
 validates (a connection is never held across steps). Severity: a failed CRITICAL expectation fails the
-check with ERROR, a failed WARNING expectation (defective source data) with WARN, which does not block.
+check with ERROR, which blocks publishing (the checks are ``blocking``); a failed WARNING expectation
+(defective source data) fails it with WARN, which does not block.
 """
 
 import os
@@ -129,9 +130,9 @@ def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecks
         dg.AssetCheckSpec(
             name=CHECK_NAME,
             asset=suite_asset_key(n),
-            blocking=False,
+            blocking=True,
             description=f"Great Expectations suite {n} (expectations/suites.py): CRITICAL failures -> ERROR, "
-            "WARNING failures (defective source data) -> WARN.",
+            "which blocks publishing; WARNING failures (defective source data) -> WARN, which does not.",
         )
         for n in names
     ]
@@ -143,7 +144,7 @@ def build_quality_checks(suite_names: list[str] | None = None) -> dg.AssetChecks
         selected = {k.asset_key for k in context.selected_asset_check_keys}
         todo = [n for n in names if suite_asset_key(n) in selected]
         for name in todo:  # one mart in memory at a time; the connection is closed before GX runs
-            result = check_result(name, read_frames(warehouse.path, [name])[name])
+            result = check_result(name, read_frames(warehouse.database, [name])[name])
             log = context.log.info if result.passed else context.log.warning
             log(f"{name}: {result.description}")
             yield result

@@ -11,6 +11,7 @@ import dagster as dg
 from ingestion.accounting import check_rows_accounted_for
 from ingestion.contract import SourceObject, all_objects
 from ingestion.load import EMPTY_STATUSES, FileResult, audit_landing, load_object
+from orchestration.publish import pause_point
 from orchestration.resources import LandingResource, WarehouseResource
 
 AUDIT_KEY = dg.AssetKey(["raw", "landing_audit"])
@@ -59,6 +60,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             results = load_object(con, landing.root, obj, context.run.run_id)
+        pause_point("load")  # test hook: a run killed here has written part of the raw layer
         for r in results:
             warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
             log = context.log.warning if warn else context.log.info

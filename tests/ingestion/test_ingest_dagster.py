@@ -10,6 +10,7 @@ from landing_files import write_extract
 
 from ingestion.contract import all_objects
 from orchestration.assets.raw import raw_asset_checks, raw_assets
+from orchestration.definitions import publish_asset
 from orchestration.nightly import run_nightly
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -39,8 +40,8 @@ def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path
     checks = [
         c for c in raw_asset_checks if next(iter(c.check_keys)).asset_key.path[1] in ("user", "account")
     ]
-    result = dg.materialize(
-        [*selected, *checks],
+    result = dg.materialize(  # with the publish asset: its build is switched in as w.duckdb
+        [*selected, *checks, publish_asset],
         resources={
             "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
             "landing": LandingResource(path=str(landing)),

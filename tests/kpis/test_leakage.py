@@ -39,7 +39,9 @@ def _truth(firm: Path, kind: str) -> list[dict]:
     with (firm / "_truth" / "defects.csv").open() as f:
         rows = [r for r in csv.DictReader(f) if r["kind"] == kind]
     for r in rows:
-        r["record_id"] = str(json.loads(r["record_key"])["id"])
+        # B2/B3 rows name the billed project-role-month; the entry is in related_keys.time_entry_id
+        key, related = json.loads(r["record_key"]), json.loads(r["related_keys"])
+        r["record_id"] = str(key["id"] if "id" in key else related["time_entry_id"])
         r["project_key"] = str(json.loads(r["related_keys"])["project_id"])
         r["amount"] = abs(Decimal(r["amount"]))
     return rows

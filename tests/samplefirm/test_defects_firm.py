@@ -264,6 +264,21 @@ def test_every_kind_is_in_the_extracts(xs_firm: Path, truth: list[dict[str, str]
                 [str(key["resource_id"]), key["week_start"], key["week_start"]],
             )
             assert found == 0, f"{kind}: time landed in the missing week {key}"
+        elif kind in ("B2", "B3"):
+            # the billed group (project x role x service month) holds the approved entry of related_keys
+            found = _count(
+                con,
+                view,
+                "project_id = ? and role_id = ? and date_trunc('month', spent_date::date) = ?::date "
+                "and id = ? and status = 'approved'",
+                [
+                    str(key["project_id"]),
+                    str(key["role_id"]),
+                    key["period_start"],
+                    str(json.loads(r["related_keys"])["time_entry_id"]),
+                ],
+            )
+            assert found == 1, f"{kind}: no approved entry of the group {key} in the extracts"
         elif kind == "PSA_RATE_CARD_GAP":
             per_pair = con.execute(f"select role_id, currency, count(*) from {view} group by all").fetchall()
             mine = [n for role, cur, n in per_pair if role == str(key["role_id"]) and cur == key["currency"]]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .billing import inject_before_billing as _before
+from .billing import key_billing_groups
 from .catalogue import DEFECT_KIND_LIST, DEFECT_KINDS, DefectKind, DefectRates
 from .commercial import inject_commercial
 from .erp import inject_erp
@@ -53,6 +54,7 @@ def inject_after_billing(ctx: Any) -> None:
     inject_erp(ctx)
     inject_commercial(ctx)
     inject_hygiene(ctx)
+    key_billing_groups(ctx)
 
 
 def corrupt_landing(ctx: Any, landing: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from .store import pick, record, taken
+from .store import LOG, pick, rates, record, scalar, taken
 
 TE = "psa__time_entries"
 #: Aged, approved, billable T&M client time: the population of B1-B3.
@@ -28,8 +28,9 @@ def _time_record(ctx: Any, kind: str, amount_sql: str, description: str) -> None
     record(
         ctx, kind, "psa", "time_entries",
         f"""select json_object('id', id) as record_key,
-                   json_object('project_id', project_id, 'resource_id', resource_id, 'spent_date', spent_date,
-                               'hours', hours, 'bill_rate', bill_rate) as related_keys,
+                   json_object('time_entry_id', id, 'project_id', project_id, 'resource_id', resource_id,
+                               'spent_date', spent_date, 'hours', hours, 'bill_rate', bill_rate)
+                     as related_keys,
                    {amount_sql} as amount, currency, updated_at as landed_at, ? as description
             from _pick""",
         [description],
@@ -68,9 +69,15 @@ def inject_b4(ctx: Any) -> None:
 
 
 def inject_b5(ctx: Any) -> None:
-    src = """(select * from psa__projects where billing_type = 'fixed_fee' and coalesce(budget_amount, 0)
-        > 0)"""
-    if pick(ctx, "B5", src, "s.id"):
+    """Overbill a fixed-fee schedule that has invoiced something by the last extract (a schedule with no
+    milestone due yet is never invoiced, so its 125% would be in no record). The count still comes from all
+    fixed-fee projects, so the rate means what it always meant and valid picks stay the same."""
+    ff = "(select * from psa__projects where billing_type = 'fixed_fee' and coalesce(budget_amount, 0) > 0)"
+    billed = f"""(select * from {ff} s where exists (
+                    select 1 from psa__milestones m where m.project_id = s.id and m.deleted_at is null
+                      and m.due_date <= DATE '{ctx.end_date.isoformat()}'))"""
+    n = rates(ctx).count("B5", int(scalar(ctx, f"select count(*) from {ff} s") or 0))
+    if pick(ctx, "B5", billed, "s.id", n=n):
         ctx.sql("update psa__projects set _gen_overbill_factor = 1.25 where id in (select id from _pick)")
         record(
             ctx, "B5", "psa", "projects",
@@ -92,10 +99,16 @@ def inject_b6(ctx: Any) -> None:
         ctx.sql("update psa__milestones set _gen_skip_billing = true where id in (select id from _pick)")
         _milestone_record(ctx, "B6_ACCEPTED_NOT_BILLED", "Accepted milestone never invoiced.")
     done = (ctx.end_date - timedelta(days=10)).isoformat()
-    early = """(select m.*, p.currency from psa__milestones m join psa__projects p on p.id = m.project_id
+    # Only milestone-billed contracts invoice on acceptance: a fixed-fee schedule invoices on the due date
+    # whatever the acceptance (so early billing is no defect there), and the not-accepted fixed-fee
+    # milestones are all still in the future, never invoiced. The count still comes from both kinds.
+    early = """(select m.*, p.currency, p.billing_type from psa__milestones m
+                join psa__projects p on p.id = m.project_id
                 where coalesce(m.status, 'planned') <> 'accepted' and m.due_date is not null
                   and p.billing_type in ('milestone', 'fixed_fee'))"""
-    if pick(ctx, "B6_BILLED_NOT_ACCEPTED", early, "s.id", prefer="s.status = 'completed'"):
+    n = rates(ctx).count("B6_BILLED_NOT_ACCEPTED", int(scalar(ctx, f"select count(*) from {early} s") or 0))
+    milestone_billed = f"(select * from {early} e where e.billing_type = 'milestone')"
+    if pick(ctx, "B6_BILLED_NOT_ACCEPTED", milestone_billed, "s.id", n=n, prefer="s.status = 'completed'"):
         # Delivered ten days before the last extract, not accepted, invoiced anyway.
         ctx.sql(f"""update psa__milestones set _gen_bill_early = true, status = 'completed',
                       completed_date = least(coalesce(completed_date, due_date), DATE '{done}')
@@ -141,6 +154,23 @@ def inject_missing_timesheets(ctx: Any) -> None:
         f"""delete from {TE} te using _pick p
             where te.resource_id = p.resource_id and date_trunc('week', te.spent_date)::date = p.week_start"""
     )
+
+
+def key_billing_groups(ctx: Any) -> None:
+    """Name the billed group, not the time entry, in the B2 and B3 manifest rows (after every other pick).
+
+    The billing run sums a month's approved time of one role on one project at one rate into one invoice
+    line, so the ERP records no per-entry billed hours or rate: a halved or discounted entry is visible only
+    as its project-role-month billing less than its approved time, and that group is what B2 and B3 can
+    name. The rows keep the entry's id until now so later picks (``taken``) still avoid it; related_keys
+    keep it as ``time_entry_id``.
+    """
+    ctx.sql(f"""update {LOG} l
+                set record_key = json_object(
+                    'project_id', te.project_id, 'role_id', te.role_id,
+                    'period_start', date_trunc('month', te.spent_date)::date)::varchar
+                from {TE} te
+                where l.kind in ('B2', 'B3') and te.id = (l.record_key::json->>'id')::bigint""")
 
 
 def inject_before_billing(ctx: Any) -> None:

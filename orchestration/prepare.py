@@ -1,0 +1,65 @@
+"""Step 1 of a run, prepare: give the run its own build file, a copy of the last published warehouse.
+
+Called by ``WarehouseResource`` when a Dagster run starts (whoever launched it: ``throughline run``, the
+schedule, a sensor, the UI), under the warehouse's run lock. Holding the lock means no other run is alive
+on this warehouse, so every other file in ``<warehouse>.builds/`` is the leftover of a killed, failed,
+blocked or dry run: it is removed here, which is how a killed run gets cleaned up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from orchestration.builds import build_path, builds_dir
+
+#: What an older Throughline built into (one fixed name); a killed run of that version may have left it.
+LEGACY_BUILDING_SUFFIXES = (".building", ".building.wal")
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def sweep_builds(warehouse: Path, keep_run_id: str, say: Callable[[str], None] = _quiet) -> list[Path]:
+    """Remove the build files of every run but ``keep_run_id`` (call under the run lock); return them."""
+    keep = build_path(warehouse, keep_run_id)
+    removed: list[Path] = []
+    folder = builds_dir(warehouse)
+    candidates = list(folder.glob("*.duckdb*")) if folder.is_dir() else []
+    candidates += [warehouse.with_name(warehouse.name + s) for s in LEGACY_BUILDING_SUFFIXES]
+    for path in candidates:
+        if not path.is_file() or path.name.startswith(keep.name):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    for path in removed:
+        if path.suffix == ".duckdb" or path.name.endswith(".building"):
+            say(f"removed the build {path.name} left by an earlier run that did not publish it")
+    return removed
+
+
+def prepare_build(warehouse: Path, run_id: str, say: Callable[[str], None] = _quiet) -> Path:
+    """The run's build file, created once per run: a copy of ``warehouse`` (an empty database if none).
+
+    The copy is written under a temporary name and renamed, so a run killed mid-copy never leaves a file
+    that looks like a complete build. Idempotent: a second call in the same run returns the same file.
+    """
+    build = build_path(warehouse, run_id)
+    if build.exists():
+        return build
+    sweep_builds(warehouse, run_id, say)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    partial = build.with_name(build.name + ".part")
+    partial.unlink(missing_ok=True)
+    if warehouse.exists():
+        shutil.copy2(warehouse, partial)
+    else:
+        duckdb.connect(str(partial)).close()
+    os.replace(partial, build)
+    say(f"building into {build}")
+    return build

@@ -1,0 +1,118 @@
+"""A run killed at any point (``kill -9`` of ``throughline run`` and its dbt child) leaves the published
+warehouse byte-identical; the next run clears the lock, removes the dead run's build and completes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.builds import builds_dir, published_builds
+from orchestration.publish import PAUSE_ENV
+
+REPO = Path(__file__).resolve().parents[2]
+#: (where to kill, the output line that says the run got there). ``load`` and ``publish`` are pause hooks
+#: (orchestration.publish.pause_point); dbt is killed at its first progress line, mid-build.
+KILL_POINTS = (("load", "paused at load"), ("dbt", "dbt: "), ("publish", "paused at publish"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _row_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
+        return {
+            f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0]  # type: ignore[index]
+            for s, t in tables
+        }
+
+
+def _start(landing: Path, warehouse: Path, pause: str | None) -> tuple[subprocess.Popen[str], queue.Queue]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop(PAUSE_ENV, None)
+    if pause:
+        env[PAUSE_ENV] = pause
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "throughline.cli",
+            "run",
+            "--landing",
+            str(landing),
+            "--warehouse",
+            str(warehouse),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: the kill takes dbt's subprocess with it
+    )
+    lines: queue.Queue = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return proc, lines
+
+
+def _wait_for(lines: queue.Queue, text: str, timeout: float = 900) -> list[str]:
+    seen: list[str] = []
+    while True:
+        line = lines.get(timeout=timeout)
+        if line is None:
+            raise AssertionError(f"the run ended before {text!r}:\n{''.join(seen[-40:])}")
+        seen.append(line)
+        if text in line:
+            return seen
+
+
+@pytest.mark.slow
+def test_a_run_killed_at_any_point_leaves_the_published_warehouse_and_the_next_run_completes(
+    tmp_path: Path, xs_firm: Path, xs_warehouse: Path
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(xs_warehouse, warehouse)
+    sha, counts = _sha(warehouse), _row_counts(warehouse)
+    landing = xs_firm / "landing"
+    dead: list[Path] = []
+    for point, text in KILL_POINTS:
+        proc, lines = _start(landing, warehouse, pause=None if point == "dbt" else point)
+        _wait_for(lines, text)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert _sha(warehouse) == sha, f"killed at {point}: the published file changed"
+        assert _row_counts(warehouse) == counts
+        builds = sorted(builds_dir(warehouse).glob("*.duckdb"))
+        assert len(builds) == 1 and builds[0] not in dead, f"killed at {point}: one build, the dead run's"
+        assert all(not d.exists() for d in dead), "the next run removed the previous dead run's build"
+        dead.append(builds[0])
+
+    proc, lines = _start(landing, warehouse, pause=None)
+    out = "".join(_wait_for(lines, "nightly run "))
+    assert proc.wait(timeout=600) == 0, out[-3000:]
+    assert "stale run lock" in out and "removed the build" in out
+    assert "warehouse published" in out
+    assert not any(d.exists() for d in dead)
+    assert list(builds_dir(warehouse).glob("*.duckdb*")) == []
+    [entry] = published_builds(warehouse)
+    assert entry.current and _sha(warehouse) != sha
+    after = _row_counts(warehouse)
+    assert after["marts.fct_time_entries"] == counts["marts.fct_time_entries"] > 0

@@ -1,0 +1,56 @@
+"""A whole `throughline run` on the xs sample firm (with defects) as the operator's terminal sees it.
+
+Before: ~160 Dagster log lines, then a summary that said "succeeded" without the great-expectations
+warnings. Now: a line per stage, progress, the per-object table and every warning, under ~40 lines besides
+the table; the full Dagster event log and the dbt log are in the run's log file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from throughline.cli import main
+
+
+@pytest.mark.slow
+def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(
+    xs_firm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    code = main(["run", "--landing", str(xs_firm / "landing"), "--warehouse", str(warehouse)])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    terminal = (out + err).splitlines()
+    verdict = next(i for i, line in enumerate(terminal) if line.startswith("nightly run "))
+    run_lines = terminal[: verdict + 1]  # the KPI summary after it is the demo's one screen, not the run's
+    table = [line for line in run_lines if line.startswith(("raw_", "object ", "-----"))]
+    assert len(table) >= 30
+    assert len(run_lines) - len(table) < 40, "\n".join(run_lines)
+    assert not any(" - dagster - " in line for line in terminal), "no Dagster log line on the terminal"
+    stages = [line.split(" ", 1)[1] for line in run_lines if line.startswith("[")]
+    assert stages[0] == "load extracts" and len(stages) == len(set(stages)), stages  # each stage once
+    dbt, gx = "dbt build (models, snapshots, tests)", "quality checks (great expectations)"
+    assert stages.index(dbt) < stages.index(gx) and "source freshness" in stages, stages
+    assert any(
+        line.startswith("  dbt: ") and "models, snapshots and tests done" in line for line in run_lines
+    )
+    # the xs firm's defects trip great-expectations WARNING expectations: said in the summary, counted
+    warned = [
+        line for line in run_lines if line.startswith("WARNING: check ") and ":gx_expectations:" in line
+    ]
+    assert warned, "\n".join(run_lines)
+    assert "WARNING(S)" in run_lines[verdict] or "FAILED" in run_lines[verdict]
+
+    log = warehouse.with_name(warehouse.name + ".nightly.log").read_text(encoding="utf-8")
+    for needle in (
+        "STEP_START",
+        "STEP_SUCCESS",
+        "RUN_SUCCESS",
+        "ASSET_CHECK_EVALUATION",
+        " START ",
+        "Done. PASS=",
+    ):
+        assert needle in log, needle
+    assert log.count(" - dagster - ") > 160

@@ -143,6 +143,16 @@ def render_list(columns: list[str], rows: list[tuple], limit: int = 50) -> str:
     return "\n".join(lines)
 
 
+def _over_threshold(families: list[tuple]) -> list[str]:
+    """Families whose open, unwaived error-severity breaks exceed their threshold (dbt vars)."""
+    from throughline.recon_docs import load_vars
+
+    values = load_vars()
+    default = int(values.get("recon_error_threshold_default") or 0)
+    per_family = {str(k): int(v) for k, v in (values.get("recon_error_thresholds") or {}).items()}
+    return [f for f, _, errors in families if errors > per_family.get(f, default)]
+
+
 SUMMARY_SQL = """
     select owner, severity, sum(open_breaks), sum(waived_breaks), sum(amount_at_risk_reporting),
            max(detected_on)
@@ -156,8 +166,8 @@ def render(warehouse: Path) -> str:
         with _connect(warehouse) as con:
             rows = con.execute(SUMMARY_SQL).fetchall()
             families = con.execute(
-                "select check_family, count(*) from marts.recon_breaks where not is_waived "
-                "group by 1 order by 2 desc, 1"
+                "select check_family, count(*), count(*) filter (where severity = 'error') "
+                "from marts.recon_breaks where not is_waived group by 1 order by 2 desc, 1"
             ).fetchall()
     except (BreaksError, duckdb.Error) as exc:
         return f"Reconciliation breaks: not available ({exc})"
@@ -177,7 +187,13 @@ def render(warehouse: Path) -> str:
     lines.append(
         f"  {'total':<22} {'':<8} {total_open:>6} {sum(r[3] for r in rows):>7} {_money(total_risk):>14}"
     )
-    lines.append("  by family: " + ", ".join(f"{f} {n}" for f, n in families))
+    lines.append("  by family: " + ", ".join(f"{f} {n}" for f, n, _ in families))
+    over = _over_threshold(families)
+    if over:
+        lines.append(
+            f"  over their error threshold (failed Dagster check, not blocking): {', '.join(over)}; "
+            "waive accepted breaks with `throughline decisions`"
+        )
     lines.append(
         "  list them : throughline breaks --warehouse " + str(warehouse) + " [--owner billing] [--csv FILE]"
     )

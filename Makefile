@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11, pip, make):
 #   make demo   generate the sample firm and run the nightly pipeline on it
 #   make test   run the whole test suite
+# Developer loop: make lint (ruff + sqlfluff on the dbt models), make test-fast (no end-to-end builds)
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -14,7 +15,7 @@ DEMO_DIR ?= demo
 SCALE ?= s
 SEED ?= 42
 
-.PHONY: demo test install lint clean manifest
+.PHONY: demo test test-fast install lint clean manifest
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +35,15 @@ demo: install
 test: install
 	@$(BIN)/python -m pytest -n auto -q
 
+# Everything but the tests marked `slow` (those that build a warehouse with dbt): a couple of minutes.
+test-fast: install
+	@$(BIN)/python -m pytest -n auto -q -m "not slow"
+
+# ruff (lint and format) on the Python, sqlfluff on the dbt models (.sqlfluff says which rules and why).
 lint: install
 	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/sqlfluff lint dbt_project --processes 0 --disable-progress-bar --nocolor
 
 clean:
 	rm -rf $(DEMO_DIR) dbt_project/target dbt_project/logs .pytest_cache

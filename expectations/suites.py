@@ -1,4 +1,9 @@
-"""Declarative GX 1.x suites, one per mart that analysts query, keyed ``<schema>.<model>``.
+"""Declarative GX 1.x suites: the marts analysts query, the KPI marts, raw objects and the source loads.
+
+Keyed by suite name (``expectations.catalog``: ``<schema>.<table>`` for a table, ``sources.*`` for the
+frames built from ``raw.load_log``). Thresholds that differ between firms are environment variables, read
+once when this module is imported (docs/model/quality.md): ``THROUGHLINE_GX_MAX_SHRINK`` (0.4),
+``THROUGHLINE_GX_FRESHNESS_LAG_DAYS`` (1) and ``THROUGHLINE_GX_FRESHNESS_MAX_AGE_DAYS`` (unset: off).
 
 Severity policy (docs/model/quality.md): CRITICAL = a structural property the dbt models guarantee (grain,
 conformed keys always set, values the model derives itself); a failure means the pipeline is broken and the
@@ -199,10 +204,152 @@ DIM_CLIENT: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToBeInSet(column="is_cluster_conflict", value_set=[False], severity=WARNING),
 ]
 
-#: Suite name (``<schema>.<model>`` of the mart) -> expectations.
+
+def _env_float(name: str, default: float | None) -> float | None:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+#: Largest share of rows an extract may lose against the previous extract of the same object overnight.
+MAX_SHRINK = _env_float("THROUGHLINE_GX_MAX_SHRINK", 0.4)
+#: How many days a source's latest extract may trail the newest extract of any source.
+FRESHNESS_LAG_DAYS = _env_float("THROUGHLINE_GX_FRESHNESS_LAG_DAYS", 1)
+#: How many days old (against the run's date) the latest extract of a source may be; None = not checked
+#: (the sample firm's extracts carry fixed dates).
+FRESHNESS_MAX_AGE_DAYS = _env_float("THROUGHLINE_GX_FRESHNESS_MAX_AGE_DAYS", None)
+
+#: ISO 4217 codes a source may carry; a code outside it is a typo or a currency the FX feed does not know.
+CURRENCIES = [
+    "USD", "EUR", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "RON", "CAD", "AUD", "NZD", "JPY",
+    "CNY", "HKD", "SGD", "INR", "KRW", "ZAR", "BRL", "MXN", "AED", "SAR", "ILS", "TRY",
+]  # fmt: skip
+
+UTILIZATION = ["billable_utilization", "productive_utilization", "total_utilization"]
+
+
+def _utilization(severity: FailureSeverity = WARNING) -> list[gxe.Expectation]:
+    """Utilization is hours over capacity: above 150% means capacity is missing or hours are doubled."""
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1.5, severity=severity)
+        for c in UTILIZATION
+    ]
+
+
+KPI_UTILIZATION_MONTHLY: list[gxe.Expectation] = [
+    *_utilization(),
+    gxe.ExpectColumnValuesToBeBetween(column="capacity_hours", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(column="resource_key", severity=CRITICAL),
+]
+
+KPI_UTILIZATION_ENTITY_MONTHLY: list[gxe.Expectation] = [
+    *_utilization(),
+    gxe.ExpectColumnValuesToBeBetween(column="capacity_hours", min_value=0, severity=WARNING),
+]
+
+KPI_DSO_MONTHLY: list[gxe.Expectation] = [
+    # DSO is AR over credit sales: never negative (negative AR = over-applied cash, E2).
+    gxe.ExpectColumnValuesToBeBetween(column="dso_simple_days", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="dso_countback_days", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="bpdso_days", min_value=0, severity=WARNING),
+    # More than a year of sales outstanding is a broken denominator, not a slow payer.
+    gxe.ExpectColumnValuesToBeBetween(column="dso_simple_days", max_value=365, severity=WARNING),
+    # The consolidated row exists (WARNING, not CRITICAL: a first night with no closed month has no rows at
+    # all, and a failed CRITICAL expectation blocks publishing).
+    gxe.ExpectColumnDistinctValuesToContainSet(
+        column="legal_entity_key", value_set=["GROUP"], severity=WARNING
+    ),
+]
+
+KPI_FIRM_MONTHLY: list[gxe.Expectation] = [
+    *_utilization(),
+    gxe.ExpectColumnValuesToBeBetween(column="dso_simple_days", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="lockup_days", min_value=0, severity=WARNING),
+    # Margin can never exceed revenue while costs are positive.
+    gxe.ExpectColumnValuesToBeBetween(column="margin_pct", max_value=1, severity=WARNING),
+    gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=["month_start_date", "legal_entity_key"], severity=CRITICAL
+    ),
+]
+
+KPI_AR_AGING_MONTHLY: list[gxe.Expectation] = [
+    gxe.ExpectColumnValuesToBeInSet(column="aging_bucket", value_set=AGING_BUCKETS, severity=CRITICAL),
+    gxe.ExpectColumnValuesToBeBetween(column="open_invoice_count", min_value=0, severity=CRITICAL),
+    # An aging bucket holding a net credit is over-applied cash or credit (E2), worth a look.
+    gxe.ExpectColumnValuesToBeBetween(
+        column="open_amount_reporting", min_value=0, mostly=0.99, severity=WARNING
+    ),
+]
+
+RAW_PSA_TIME_ENTRIES: list[gxe.Expectation] = [
+    gxe.ExpectColumnValuesToNotBeNull(column="id", severity=WARNING),
+    # One entry is at most a day either way: a correction can be negative (PSA_NEGATIVE_HOURS shows in the
+    # mart suite); beyond a day is a keying or unit error in the export.
+    gxe.ExpectColumnValuesToBeBetween(column="hours", min_value=-24, max_value=24, severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(column="hours", severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(column="spent_date", severity=WARNING),
+    gxe.ExpectColumnValuesToBeInSet(column="currency", value_set=CURRENCIES, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="bill_rate", min_value=0, severity=WARNING),
+]
+
+RAW_PSA_EXPENSES: list[gxe.Expectation] = [
+    gxe.ExpectColumnValuesToNotBeNull(column="amount", severity=WARNING),
+    gxe.ExpectColumnValuesToBeInSet(column="currency", value_set=CURRENCIES, severity=WARNING),
+    # markup_pct is a percentage (10.0 = 10%).
+    gxe.ExpectColumnValuesToBeBetween(column="markup_pct", min_value=0, max_value=100, severity=WARNING),
+]
+
+RAW_SALESFORCE_OPPORTUNITY: list[gxe.Expectation] = [
+    gxe.ExpectColumnValuesToNotBeNull(column="amount", severity=WARNING),
+    gxe.ExpectColumnValuesToBeInSet(column="currency_iso_code", value_set=CURRENCIES, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="probability", min_value=0, max_value=100, severity=WARNING),
+]
+
+RAW_NETSUITE_TRANSACTIONLINE: list[gxe.Expectation] = [
+    gxe.ExpectColumnValuesToNotBeNull(column="foreignamount", severity=WARNING),
+    gxe.ExpectColumnValuesToNotBeNull(column="transaction", severity=WARNING),
+]
+
+SOURCES_ROW_VOLUME: list[gxe.Expectation] = [
+    # An extract that lost more than MAX_SHRINK of the previous extract's rows (same object, same full/delta
+    # type, previous extract big enough to compare: expectations.sources) is a broken export until shown
+    # otherwise. shrink_share is null where there is nothing to compare, and GX skips nulls.
+    gxe.ExpectColumnValuesToBeBetween(column="shrink_share", max_value=MAX_SHRINK, severity=WARNING),
+]
+
+SOURCES_FRESHNESS: list[gxe.Expectation] = [
+    # Every source system in the contracts has delivered at least one extract.
+    gxe.ExpectColumnValuesToNotBeNull(column="latest_extract_date", severity=WARNING),
+    # No source trails the newest extract of any source by more than FRESHNESS_LAG_DAYS: a stalled export
+    # makes every cross-system check compare today's ERP with last week's PSA.
+    gxe.ExpectColumnValuesToBeBetween(
+        column="lag_days", min_value=0, max_value=FRESHNESS_LAG_DAYS, severity=WARNING
+    ),
+    *(
+        [
+            gxe.ExpectColumnValuesToBeBetween(
+                column="age_days", max_value=FRESHNESS_MAX_AGE_DAYS, severity=WARNING
+            )
+        ]
+        if FRESHNESS_MAX_AGE_DAYS is not None
+        else []
+    ),
+]
+
+#: Suite name -> expectations (the names and data sources are in ``expectations.catalog``).
 SUITES: dict[str, list[gxe.Expectation]] = {
     "marts.fct_time_entries": FCT_TIME_ENTRIES,
     "marts.fct_invoice_lines": FCT_INVOICE_LINES,
     "marts.fct_ar_open_items": FCT_AR_OPEN_ITEMS,
     "marts.dim_client": DIM_CLIENT,
+    "marts.kpi_utilization_monthly": KPI_UTILIZATION_MONTHLY,
+    "marts.kpi_utilization_entity_monthly": KPI_UTILIZATION_ENTITY_MONTHLY,
+    "marts.kpi_dso_monthly": KPI_DSO_MONTHLY,
+    "marts.kpi_firm_monthly": KPI_FIRM_MONTHLY,
+    "marts.kpi_ar_aging_monthly": KPI_AR_AGING_MONTHLY,
+    "raw_psa.time_entries": RAW_PSA_TIME_ENTRIES,
+    "raw_psa.expenses": RAW_PSA_EXPENSES,
+    "raw_salesforce.opportunity": RAW_SALESFORCE_OPPORTUNITY,
+    "raw_netsuite.transactionline": RAW_NETSUITE_TRANSACTIONLINE,
+    "sources.row_volume": SOURCES_ROW_VOLUME,
+    "sources.freshness": SOURCES_FRESHNESS,
 }

@@ -1,26 +1,29 @@
 """Validate a pandas frame against one of ``expectations.suites.SUITES`` with an ephemeral GX context.
 
-GX has no DuckDB data source (docs: dagster-dbt-duckdb-gx-notes §2.3), so callers pull the mart with
+GX has no DuckDB data source (docs: dagster-dbt-duckdb-gx-notes §2.3), so callers pull the table with
 ``con.sql(...).df()`` (only ``suite_columns(name)`` are needed) and pass the frame here. The context, its
-pandas data source and each suite's batch definition are created once per process (importing GX and
-building a context is the slow part); a validation itself is a fraction of a second on xs.
+pandas data source and each suite's validation definition are created once per process (importing GX and
+building a context is the slow part); a validation itself is a fraction of a second on xs. Each validation
+runs through a GX ``ValidationDefinition``, so its result is kept in the context's results store and
+``publish_data_docs`` can render every validation of the process as GX Data Docs (static HTML).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (analytics must be off before the import)
 import pandas as pd  # noqa: E402
-from great_expectations.core.batch_definition import BatchDefinition  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.row_conditions import (  # noqa: E402
     AndCondition,
@@ -29,6 +32,7 @@ from great_expectations.expectations.row_conditions import (  # noqa: E402
     OrCondition,
 )
 
+from expectations.catalog import SPEC_BY_NAME  # noqa: E402
 from expectations.suites import SUITES  # noqa: E402
 
 #: How many unexpected values each failed expectation reports.
@@ -47,6 +51,9 @@ class ExpectationResult:
     unexpected_count: int | None
     unexpected_values: list[Any] = field(default_factory=list)
     error: str | None = None  # set when GX could not evaluate it (e.g. a missing column)
+    #: Index columns (``SuiteSpec.index_columns``) of the first unexpected rows, e.g. which extract.
+    unexpected_index: list[dict[str, Any]] = field(default_factory=list)
+    observed_value: Any = None  # what an aggregate expectation measured (e.g. a distinct-value count)
 
 
 @dataclass(frozen=True)
@@ -106,12 +113,45 @@ def _context() -> Any:
 
 
 @cache
-def _suite_and_batch(suite_name: str) -> tuple[gx.ExpectationSuite, BatchDefinition]:
+def _validation(suite_name: str) -> gx.ValidationDefinition:
     expectations = _suite_expectations(suite_name)
     ctx = _context()
     suite = ctx.suites.add(gx.ExpectationSuite(name=suite_name, expectations=expectations))
     asset = ctx.data_sources.get("throughline_marts").add_dataframe_asset(suite_name)
-    return suite, asset.add_batch_definition_whole_dataframe("whole")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    return ctx.validation_definitions.add(
+        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
+    )
+
+
+def _result_format(suite_name: str, df: pd.DataFrame) -> dict[str, Any]:
+    fmt: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": UNEXPECTED_SAMPLE}
+    spec = SPEC_BY_NAME.get(suite_name)
+    index = [c for c in (spec.index_columns if spec else ()) if c in df.columns]
+    if index:
+        fmt["unexpected_index_column_names"] = index
+    return fmt
+
+
+def publish_data_docs(folder: Path) -> Path:
+    """Render every validation this process ran (and every suite) as GX Data Docs in ``folder``.
+
+    Returns the site's ``index.html``. The folder is a static site: open the file, no server needed.
+    """
+    folder = Path(folder).resolve()
+    ctx = _context()
+    name = "throughline_" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]  # one site per folder
+    if name not in (ctx.get_site_names() or []):
+        ctx.add_data_docs_site(
+            site_name=name,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    ctx.build_data_docs(site_names=[name])
+    return folder / "index.html"
 
 
 def _plain(value: Any) -> Any:
@@ -149,29 +189,35 @@ def _column(kwargs: dict[str, Any]) -> str | None:
     return kwargs.get("column")
 
 
+def _index(result: dict[str, Any], column: str | None) -> list[dict[str, Any]]:
+    rows = result.get("partial_unexpected_index_list") or []
+    return [{k: _plain(v) for k, v in r.items() if k != column} for r in rows if isinstance(r, dict)]
+
+
 def validate_frame(suite_name: str, df: pd.DataFrame) -> SuiteResult:
     """Run suite ``suite_name`` on ``df``; results come back in the order the suite declares them."""
-    suite, batch_definition = _suite_and_batch(suite_name)
-    order = {exp.id: i for i, exp in enumerate(suite.expectations)}
-    res = batch_definition.get_batch(batch_parameters={"dataframe": df}).validate(
-        suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": UNEXPECTED_SAMPLE}
-    )
+    validation = _validation(suite_name)
+    order = {exp.id: i for i, exp in enumerate(validation.suite.expectations)}
+    res = validation.run(batch_parameters={"dataframe": df}, result_format=_result_format(suite_name, df))
     out: list[tuple[int, ExpectationResult]] = []
     for r in res.results:
         cfg = r.expectation_config
         result = r.result or {}
         error = _error(r.exception_info)
+        column = _column(cfg.kwargs)
         out.append(
             (
                 order.get(cfg.id, len(order)),
                 ExpectationResult(
                     expectation_type=cfg.type,
-                    column=_column(cfg.kwargs),
+                    column=column,
                     severity=str(getattr(cfg.severity, "value", cfg.severity)),
                     success=bool(r.success) and error is None,
                     unexpected_count=result.get("unexpected_count"),
                     unexpected_values=[_plain(v) for v in result.get("partial_unexpected_list") or []],
                     error=error,
+                    unexpected_index=_index(result, column),
+                    observed_value=_plain(result.get("observed_value")),
                 ),
             )
         )

@@ -23,6 +23,16 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+#: Session fixtures that build a warehouse with dbt (a minute or more each): their users are ``slow``, so
+#: ``make test-fast`` (``-m "not slow"``) skips every end-to-end build without each test having to say so.
+WAREHOUSE_FIXTURES = frozenset({"xs_warehouse", "xs_clean_warehouse", "xs_warehouse_seed2", "mini_warehouse"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if WAREHOUSE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _test_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

@@ -11,6 +11,7 @@ import pytest
 from throughline.cli import build_parser, main
 
 
+@pytest.mark.slow
 def test_demo_generates_runs_and_says_where_everything_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

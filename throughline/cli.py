@@ -165,6 +165,7 @@ def _cmd_reload(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from orchestration.dbt_docs import report_dbt_docs
     from orchestration.nightly import InputError, run_nightly
     from orchestration.run_lock import run_lock
     from orchestration.run_log import verbose_terminal
@@ -209,6 +210,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     _print_kpi_summary(wh, result.success)
     _print_breaks_summary(wh)
+    report_dbt_docs(wh)  # the dbt docs site (mart catalogue) beside the warehouse
     return EXIT_OK if result.success else EXIT_FAILED
 
 

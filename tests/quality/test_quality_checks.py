@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -13,12 +14,15 @@ import pytest
 from expectations.catalog import SUITE_NAMES
 from orchestration.assets.quality import (
     CHECK_NAME,
+    DATA_DOCS_DIR,
     check_result,
     quality_asset_checks,
     read_frames,
     suite_asset_key,
+    suite_check_key,
 )
-from orchestration.resources import WarehouseResource
+from orchestration.builds import build_path
+from orchestration.resources import LandingResource, WarehouseResource
 
 
 def _defect(firm: Path, kind: str) -> dict[str, str]:
@@ -29,28 +33,64 @@ def _defect(firm: Path, kind: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def evaluations(xs_warehouse: Path) -> dict[str, dg.AssetCheckEvaluation]:
-    """Run the multi-asset check as Dagster would (marts as upstream specs), keyed by suite name."""
+def checked_warehouse(xs_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the xs warehouse: the check appends its results to quality.gx_results."""
+    copy = tmp_path_factory.mktemp("gx") / "warehouse.duckdb"
+    shutil.copy(xs_warehouse, copy)
+    return copy
+
+
+@pytest.fixture(scope="module")
+def run(checked_warehouse: Path, xs_firm: Path) -> dg.ExecuteInProcessResult:
+    """Run the multi-asset check as Dagster would (checked assets as upstream specs)."""
     defs = dg.Definitions(
-        assets=[dg.AssetSpec(suite_asset_key(n)) for n in SUITE_NAMES],
+        assets=[dg.AssetSpec(k) for k in {suite_asset_key(n) for n in SUITE_NAMES}],
         asset_checks=quality_asset_checks,
         jobs=[dg.define_asset_job("quality", selection=dg.AssetSelection.all_asset_checks())],
-        resources={"warehouse": WarehouseResource(path=str(xs_warehouse))},
+        resources={
+            "warehouse": WarehouseResource(path=str(checked_warehouse)),
+            "landing": LandingResource(path=str(xs_firm / "landing")),
+        },
     )
-    result = defs.resolve_job_def("quality").execute_in_process(raise_on_error=True)
-    evals = {".".join(e.asset_key.path): e for e in result.get_asset_check_evaluations()}
+    return defs.resolve_job_def("quality").execute_in_process(raise_on_error=True)
+
+
+@pytest.fixture(scope="module")
+def evaluations(run: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    """Each suite's check evaluation, keyed by suite name."""
+    by_key = {dg.AssetCheckKey(e.asset_key, e.check_name): e for e in run.get_asset_check_evaluations()}
+    evals = {n: by_key[suite_check_key(n)] for n in SUITE_NAMES if suite_check_key(n) in by_key}
     assert set(evals) == set(SUITE_NAMES)
     return evals
+
+
+def test_results_are_stored_in_the_warehouse_and_published_as_data_docs(
+    run: dg.ExecuteInProcessResult, checked_warehouse: Path
+) -> None:
+    build = build_path(checked_warehouse.resolve(), run.run_id)  # the run's own copy (write-audit-publish)
+    with duckdb.connect(str(build), read_only=True) as con:
+        rows = con.execute(
+            "select suite, count(*), count(*) filter (where not success) from quality.gx_results "
+            "where run_id = ? group by suite",
+            [run.run_id],
+        ).fetchall()
+    stored = {suite: (n, failed) for suite, n, failed in rows}
+    assert set(stored) == set(SUITE_NAMES)
+    assert stored["marts.fct_time_entries"][1] >= 1  # the PSA_NEGATIVE_HOURS warning is a failed row
+    index = checked_warehouse.parent / DATA_DOCS_DIR / "index.html"
+    assert index.exists() and "marts.fct_time_entries" in index.read_text(encoding="utf-8")
 
 
 def test_critical_expectations_pass_on_the_defect_firm(
     evaluations: dict[str, dg.AssetCheckEvaluation],
 ) -> None:
     for name, ev in evaluations.items():
-        assert ev.check_name == CHECK_NAME
+        assert ev.check_name == suite_check_key(name).name
         assert ev.metadata["critical_failed"].value == 0, (name, ev.description)
         assert ev.passed or ev.severity == dg.AssetCheckSeverity.WARN, (name, ev.description)
-        assert ev.metadata["expectations_evaluated"].value > 10
+        assert ev.metadata["expectations_evaluated"].value >= 1
+    assert evaluations["sources.row_volume"].passed  # the sample firm's extracts never shrink
+    assert evaluations["sources.freshness"].passed  # every system delivered up to the same date
 
 
 def test_negative_hours_defect_fails_a_warning(
@@ -87,30 +127,17 @@ def test_nightly_job_runs_the_checks_after_dbt() -> None:
     from orchestration import definitions
 
     job = definitions.defs.resolve_job_def("nightly")
-    keys = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name == CHECK_NAME}
-    assert keys == {dg.AssetCheckKey(suite_asset_key(n), CHECK_NAME) for n in SUITE_NAMES}
-    node = next(n for n in job.graph.node_names() if n == "gx_mart_expectations")
-    upstream = job.graph.dependency_structure.input_to_upstream_outputs_for_node(node)
-    assert {o.node_name for outs in upstream.values() for o in outs} == {"throughline_dbt"}
+    gx_names = {CHECK_NAME, "gx_row_volume", "gx_source_freshness"}
+    keys = {k for k in job.asset_layer.asset_graph.asset_check_keys if k.name in gx_names}
+    assert keys == {suite_check_key(n) for n in SUITE_NAMES}
+    nodes = set(job.graph.node_names())
+    assert {"gx_source_expectations", "gx_mart_expectations", "throughline_dbt"} <= nodes
+    split = {"throughline_dbt_2", "gx_mart_expectations_2", "gx_source_expectations_2"}
+    assert not split & nodes  # no step split in two (dbt must build once)
 
+    def upstream(node: str) -> set[str]:
+        inputs = job.graph.dependency_structure.input_to_upstream_outputs_for_node(node)
+        return {o.node_name for outs in inputs.values() for o in outs}
 
-def test_large_marts_are_validated_on_a_bounded_repeatable_sample(tmp_path: Path) -> None:
-    from expectations.validate import suite_columns
-
-    path = tmp_path / "big.duckdb"
-    cols = suite_columns("marts.dim_client")
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.dim_client as select "
-            + ", ".join(f"cast(i as varchar) as {c}" for c in cols)
-            + " from range(50) t(i)"
-        )
-    first = read_frames(str(path), ["marts.dim_client"], max_rows=10)["marts.dim_client"]
-    again = read_frames(str(path), ["marts.dim_client"], max_rows=10)["marts.dim_client"]
-    assert len(first) == 10 and first.attrs["rows_total"] == 50
-    assert first.equals(again)  # repeatable: the same night validates the same rows
-    whole = read_frames(str(path), ["marts.dim_client"], max_rows=100)["marts.dim_client"]
-    assert len(whole) == 50 and whole.attrs["rows_total"] == 50
-    meta = check_result("marts.dim_client", first).metadata
-    assert meta["sampled"].value is True and meta["rows_total"].value == 50
+    assert "throughline_dbt" in upstream("gx_mart_expectations")
+    assert upstream("gx_source_expectations") <= {n for n in nodes if n.startswith("raw")}

@@ -106,6 +106,21 @@ def test_r1_won_opportunity_has_no_project_nor_contract(
         )
 
 
+def test_r6_contract_term_ends_before_the_last_time_entry(
+    xs_firm: Path, truth: list[dict[str, str]], con: Any
+) -> None:
+    """The term is the latest end of the original order and its amendments: all of them end early."""
+    tx = _latest(con, xs_firm, "netsuite", "transaction")
+    for r in _of(truth, "R6_CONTRACT_END"):
+        so_id = str(json.loads(r["record_key"])["id"])
+        related = json.loads(r["related_keys"])
+        (term_end,) = con.execute(
+            f"select max(enddate::date)::varchar from {tx} where id = ? or custbody_parent_contract = ?",
+            [so_id, so_id],
+        ).fetchone()
+        assert term_end == related["enddate"] < related["last_time_entry"], r
+
+
 def test_b1_time_is_approved_billable_and_uninvoiced(
     xs_firm: Path, truth: list[dict[str, str]], con: Any
 ) -> None:

@@ -141,8 +141,10 @@ def inject_r6(ctx: Any) -> None:
                 and t.id not in {taken("netsuite", "transaction")} and te._last - interval 30 day >
                 t.startdate)"""
     if pick(ctx, "R6_CONTRACT_END", so, "s.id"):
+        # The contract's term is the latest end of the original and its amendments (which restate or
+        # extend it), so every document of the contract gets the early end, not only the original.
         ctx.sql("""update netsuite__transaction t set enddate = k._last - interval 30 day
-                   from _pick k where t.id = k.id""")
+                   from _pick k where t.id = k.id or t.custbody_parent_contract = k.id""")
         record(
             ctx, "R6_CONTRACT_END", "netsuite", "transaction",
             """select json_object('id', id) as record_key,

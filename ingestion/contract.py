@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa")
+#: Systems with a contract: the three source systems, then the controller's reviewed decisions file.
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller")
 
 #: Name of the completion marker written last into every extract folder. It is JSON:
 #: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",
@@ -38,6 +39,8 @@ class Column:
     description: str = ""
     required: bool = False
     api_name: str | None = None
+    #: The only values allowed (after trimming, case-insensitive); any other non-empty value rejects the row.
+    accepted_values: tuple[str, ...] = ()
 
     @property
     def header_keys(self) -> set[str]:
@@ -127,6 +130,7 @@ def _parse(system: str, raw: dict) -> SystemContract:
                 description=str(c.get("description", "")),
                 required=bool(c.get("required", False)),
                 api_name=c.get("api_name"),
+                accepted_values=tuple(str(v) for v in c.get("accepted_values", ())),
             )
             for c in o["columns"]
         )

@@ -28,6 +28,11 @@ REJECT_RULES: dict[str, tuple[str, str, str]] = {
         "a text value holds a control character (NUL, ESC...; tab and line breaks excepted)",
         "remove the character in the source or fix the export's encoding",
     ),
+    "not_accepted": (
+        "row",
+        "a value is not one of the contract's accepted values",
+        "correct the value (the contract lists the accepted ones)",
+    ),
     "duplicate_key": ("row", "primary key repeated in one file; first kept", "remove the duplicate upstream"),
     "required_column_missing": ("file", "a required column is absent", "fix the export's column list"),
     "duplicate_header": ("file", "the header repeats a column", "fix the export's column list"),

@@ -56,6 +56,14 @@ def typed_sql(obj: SourceObject) -> str:
             )
         else:
             checks.append(_control_character_check(col, c.name))
+        if c.accepted_values:
+            allowed = ", ".join(parse.sql_str(v.lower()) for v in c.accepted_values)
+            checks.append(
+                f"case when parse_rule is null and {col} is not null and lower(trim({col}::varchar)) "
+                f"not in ({allowed}) then {{'column': {parse.sql_str(c.name)}, 'rule': 'not_accepted', "
+                f"'message': 'value ''' || left({raw}, 80) || ''' is not one of "
+                f"{', '.join(c.accepted_values).replace(chr(39), '')}'}} end"
+            )
         if c.name in obj.required_columns:
             checks.append(
                 f"case when parse_rule is null and {raw} is null then "

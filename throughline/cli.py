@@ -123,6 +123,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not result.success:
         _record_failure(warehouse, result.run_id)
     _print_kpi_summary(warehouse, result.success)
+    _print_breaks_summary(warehouse)
     if result.success:
         report = _write_report_after_run(warehouse)
         if report:
@@ -198,7 +199,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     report = _write_report_after_run(wh) if result.success else None
     if report:
         print(f"  report     : {report}  (open it in a browser; no network needed)")
-    print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw (load_log, rejects),")
+    print("  schemas    : raw_salesforce, raw_netsuite, raw_psa, raw_controller, raw (load_log, rejects),")
     print("               staging, intermediate, marts, snapshots")
     print(
         "  query it   : .venv/bin/python -c "  # path quoted for Python, then the snippet for the shell
@@ -208,6 +209,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         )
     )
     _print_kpi_summary(wh, result.success)
+    _print_breaks_summary(wh)
     report_dbt_docs(wh)  # the dbt docs site (mart catalogue) beside the warehouse
     return EXIT_OK if result.success else EXIT_FAILED
 
@@ -219,6 +221,33 @@ def _print_kpi_summary(warehouse: Path, success: bool) -> None:
     if success and warehouse.exists():
         print()
         print(render(warehouse))
+
+
+def _print_breaks_summary(warehouse: Path) -> None:
+    """Open reconciliation breaks by owner and severity, money at risk, and where to query them."""
+    from throughline.breaks_summary import render
+
+    if warehouse.exists():
+        print()
+        print(render(warehouse))
+
+
+def _cmd_breaks(args: argparse.Namespace) -> int:
+    from throughline.breaks_summary import main
+
+    return main(args)
+
+
+def _cmd_recon_docs(args: argparse.Namespace) -> int:
+    from throughline.recon_docs import main
+
+    return main(["--check"] if args.check else [])
+
+
+def _cmd_decisions(args: argparse.Namespace) -> int:
+    from throughline.decisions import main
+
+    return main(args)
 
 
 def _write_report_after_run(warehouse: Path) -> Path | None:
@@ -474,6 +503,15 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument("--list", action="store_true", help="list the kept builds and mark the current one")
     rb.add_argument("--verbose", action="store_true", help="show the traceback of an error")
     rb.set_defaults(func=_guarded(_cmd_rollback))
+
+    from throughline.breaks_summary import add_parser as add_breaks_parser
+    from throughline.decisions import add_parser as add_decisions_parser
+
+    add_breaks_parser(sub).set_defaults(func=_cmd_breaks)
+    add_decisions_parser(sub).set_defaults(func=_cmd_decisions)
+    rd = sub.add_parser("recon-docs", help="regenerate docs/reconciliation.md from the checks' declaration")
+    rd.add_argument("--check", action="store_true", help="exit 1 if the committed doc is stale")
+    rd.set_defaults(func=_cmd_recon_docs)
 
     m = sub.add_parser("dbt-parse", help="write dbt_project/target/manifest.json (no database needed)")
     m.set_defaults(func=_cmd_dbt_parse)

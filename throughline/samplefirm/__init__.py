@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.parse import sql_str
 
-from . import billing, commercial, delivery, extracts, masters
+from . import billing, commercial, decisions, delivery, extracts, masters
 from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
 from .defects.catalogue import DefectRates
@@ -97,6 +97,7 @@ def generate(
             if not clean:
                 _defects.corrupt_landing(ctx, landing)
             rows = extracts.write_markers(ctx, landing)
+            decisions.write_decisions(ctx, landing)
             log(f"completion markers written ({rows:,} data rows landed)")
             _defects.write_truth(ctx, out / "_truth")
             log("done")

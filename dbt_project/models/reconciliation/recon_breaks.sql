@@ -1,7 +1,9 @@
 -- Every reconciliation break found tonight: the union of the check family models
 -- (models/reconciliation/checks/), with each check's severity and owner from its declaration
 -- (marts.recon_checks) and a stable break id (check_id + record_key) that marts.recon_break_history tracks
--- across nights.
+-- across nights. The controller's decision on the break (stg_controller__break_decisions) is joined on
+-- check_id + record_key: a decision is in force from decided_on to expires_on (inclusive) against the night
+-- the break is detected on; a waived break stays here and stops counting against its family's threshold.
 {%- set families = [
         ref('recon_r1_won_deals_without_project'),
         ref('recon_r2_projects_without_won_deal'),
@@ -33,6 +35,8 @@
         ref('recon_client_master'),
 ] %}
 
+{%- set _in_force = "decisions.decided_on <= found.detected_on and decisions.expires_on >= found.detected_on" %}
+
 with found as (
     {% for family in families %}
     select * from {{ family }}
@@ -63,6 +67,15 @@ select
     found.event_date,
     found.detected_on,
     {{ dbt.datediff('found.event_date', 'found.detected_on', 'day') }} as age_days,
-    checks.definition_version
+    checks.definition_version,
+    coalesce(decisions.decision = 'acknowledge' and {{ _in_force }}, false) as is_acknowledged,
+    coalesce(decisions.decision = 'waive' and {{ _in_force }}, false) as is_waived,
+    decisions.decision,
+    decisions.reason as waiver_reason,
+    decisions.decided_by,
+    decisions.decided_on,
+    decisions.expires_on as waiver_expires_on
 from found
 left join {{ ref('recon_checks') }} as checks on checks.check_id = found.check_id
+left join {{ ref('stg_controller__break_decisions') }} as decisions
+    on decisions.check_id = found.check_id and decisions.record_key = found.record_key

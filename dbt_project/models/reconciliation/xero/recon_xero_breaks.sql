@@ -1,0 +1,114 @@
+-- E1-E4 run on the real Xero ledger (../shared/external/xero; tag xero, built only with
+-- --vars '{xero_enabled: true}' by throughline/xero.py, never in the nightly), in the shared break columns.
+-- Xero has no payment or credit-note application rows in this extract, so E2/E3 use the invoice header's
+-- applied amounts (amount_credited, amount_paid) against its total, plus the header's own balance.
+-- detected_on = the newest journal date (the ledger's as-of); amounts in the invoice currency, reporting =
+-- the base currency (CAD) at the invoice's own rate.
+{%- set tolerance = var('recon_xero_tolerance', 0.01) %}
+
+with invoices as (
+    select * from {{ ref('stg_xero__invoices') }}
+    where status not in ('VOIDED', 'DELETED', 'DRAFT')
+),
+
+as_of as (
+    select max(journal_date) as night from {{ ref('stg_xero__journal_lines') }}
+),
+
+lines as (
+    select invoice_id, count(*) as line_count, sum(line_amount) as line_amount, sum(tax_amount) as tax_amount
+    from {{ ref('stg_xero__invoice_lines') }}
+    group by invoice_id
+),
+
+e1 as (
+    select
+        invoices.*,
+        lines.line_amount + case when invoices.line_amount_types = 'Inclusive' then 0 else lines.tax_amount end
+            as expected_total,
+        lines.line_count
+    from invoices
+    inner join lines on lines.invoice_id = invoices.invoice_id
+),
+
+breaks as (
+    select
+        {{ throughline.recon_columns(
+            check_id="'E1'", source_system="'xero'", source_object="'invoice'",
+            record_key=throughline.recon_json([('id', 'invoice_id', 'string')]),
+            related_keys=throughline.recon_json([('type', 'invoice_type', 'string'), ('number', 'invoice_number', 'string')]),
+            currency_code='currency_code', expected_amount='expected_total', actual_amount='total',
+            difference_amount='total - expected_total', amount_at_risk='abs(total - expected_total)',
+            amount_at_risk_reporting='abs(total - expected_total) / currency_rate', event_date='invoice_date',
+            detected_on='(select night from as_of)') }}
+    from e1
+    where abs(total - expected_total) > {{ tolerance }} * line_count
+
+    union all
+
+    select
+        {{ throughline.recon_columns(
+            check_id="'E2_EXCEEDS_INVOICE'", source_system="'xero'", source_object="'invoice'",
+            record_key=throughline.recon_json([('id', 'invoice_id', 'string')]),
+            related_keys=throughline.recon_json([('type', 'invoice_type', 'string'), ('number', 'invoice_number', 'string')]),
+            currency_code='currency_code', expected_amount='total', actual_amount='amount_credited',
+            difference_amount='amount_credited - total', amount_at_risk='amount_credited - total',
+            amount_at_risk_reporting='(amount_credited - total) / currency_rate', event_date='invoice_date',
+            detected_on='(select night from as_of)') }}
+    from invoices
+    where amount_credited > total + {{ tolerance }}
+
+    union all
+
+    select
+        {{ throughline.recon_columns(
+            check_id="'E3'", source_system="'xero'", source_object="'invoice'",
+            record_key=throughline.recon_json([('id', 'invoice_id', 'string')]),
+            related_keys=throughline.recon_json([('type', 'invoice_type', 'string'), ('number', 'invoice_number', 'string')]),
+            currency_code='currency_code', expected_amount='total - amount_credited', actual_amount='amount_paid',
+            difference_amount='amount_paid - (total - amount_credited)',
+            amount_at_risk='amount_paid - (total - amount_credited)',
+            amount_at_risk_reporting='(amount_paid - (total - amount_credited)) / currency_rate',
+            event_date='invoice_date', detected_on='(select night from as_of)') }}
+    from invoices
+    where amount_paid > total - amount_credited + {{ tolerance }}
+
+    union all
+
+    -- the header's own balance: due = total - paid - credited (a PAID invoice has nothing due)
+    select
+        {{ throughline.recon_columns(
+            check_id="'E3_DUE_MISMATCH'", source_system="'xero'", source_object="'invoice'",
+            record_key=throughline.recon_json([('id', 'invoice_id', 'string')]),
+            related_keys=throughline.recon_json([('type', 'invoice_type', 'string'), ('status', 'status', 'string')]),
+            currency_code='currency_code', expected_amount='total - amount_paid - amount_credited',
+            actual_amount='amount_due', difference_amount='amount_due - (total - amount_paid - amount_credited)',
+            amount_at_risk='abs(amount_due - (total - amount_paid - amount_credited))',
+            amount_at_risk_reporting='abs(amount_due - (total - amount_paid - amount_credited)) / currency_rate',
+            event_date='invoice_date', detected_on='(select night from as_of)') }}
+    from invoices
+    where abs(amount_due - (total - amount_paid - amount_credited)) > {{ tolerance }}
+        or (status = 'PAID' and abs(amount_due) > {{ tolerance }})
+
+    union all
+
+    select
+        {{ throughline.recon_columns(
+            check_id="'E4'", source_system="'xero'", source_object="'account'",
+            record_key=throughline.recon_json([('account_code', "'" ~ var('xero_ar_account_code', '610') ~ "'", 'string')]),
+            related_keys=throughline.recon_json([('as_of', 'cast(night as ' ~ dbt.type_string() ~ ')', 'string')]),
+            currency_code="'CAD'", expected_amount='subledger', actual_amount='gl',
+            difference_amount='gl - subledger', amount_at_risk='abs(gl - subledger)',
+            amount_at_risk_reporting='abs(gl - subledger)', event_date='night', detected_on='night') }}
+    from (
+        select
+            (select night from as_of) as night,
+            (select coalesce(sum(amount_due / currency_rate), 0) from invoices where invoice_type = 'ACCREC')
+                as subledger,
+            (select coalesce(sum(net_amount), 0) from {{ ref('stg_xero__journal_lines') }}
+             where account_code = '{{ var('xero_ar_account_code', '610') }}') as gl
+    ) as control
+    where abs(gl - subledger) > {{ var('recon_xero_e4_tolerance', 1.0) }}
+)
+
+select * from breaks

@@ -1,0 +1,102 @@
+"""E1-E4 on the real Xero ledger (../shared/external/xero): what they find, and that they can fire at all.
+
+Skips when the folder is absent (it is not part of the repository). THROUGHLINE_XERO_DIR points at it from
+a checkout whose parent folder has no ``shared/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from throughline import xero
+
+pytestmark = pytest.mark.skipif(
+    not xero.XERO_FOLDER.is_dir(),
+    reason=f"the real Xero ledger is not on this machine ({xero.XERO_FOLDER}); set THROUGHLINE_XERO_DIR",
+)
+
+
+def _build(warehouse: Path) -> list[tuple[str, str]]:
+    # one dbt target folder beside the scratch warehouses, so the second build re-uses the first one's parse
+    done = xero.build(warehouse, warehouse.parent.parent / "xero-target")
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        sql = f"select check_id, record_key from {_schema(con)}.recon_xero_breaks order by 1, 2"
+        return con.execute(sql).fetchall()
+
+
+def _schema(con: duckdb.DuckDBPyConnection) -> str:
+    """The catalog-qualified schema of the Xero models (the catalog is named after the file)."""
+    catalog, schema = con.execute(
+        "select table_catalog, table_schema from information_schema.tables "
+        "where table_name = 'recon_xero_breaks'"
+    ).fetchone()
+    return f'"{catalog}"."{schema}"'
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    warehouse = tmp_path_factory.mktemp("xero") / "xero.duckdb"
+    counts = xero.load_raw(xero.XERO_FOLDER, warehouse)
+    assert counts == {"invoice": 601, "invoice_line_item": 649, "journal": 1685, "journal_line": 4033}
+    return warehouse
+
+
+def test_the_real_ledger_is_consistent_and_ar_ties_to_the_gl(built: Path) -> None:
+    """What docs/reconciliation.md records: no E1-E4 break; AR subledger and GL differ by FX rounding only."""
+    assert _build(built) == []
+    with duckdb.connect(str(built), read_only=True) as con:
+        sub, gl = con.execute(
+            f"select (select sum(amount_due / currency_rate) from {_schema(con)}.stg_xero__invoices "
+            "        where invoice_type = 'ACCREC' and status not in ('VOIDED', 'DELETED', 'DRAFT')), "
+            f"       (select sum(net_amount) from {_schema(con)}.stg_xero__journal_lines "
+            "        where account_code = '610')"
+        ).fetchone()
+    assert round(float(gl), 2) == 60596.16 and abs(float(sub) - float(gl)) < 0.05
+
+
+def test_tampered_copy_trips_e1_e3_and_e4(built: Path, tmp_path: Path) -> None:
+    """The same checks on a copy with three planted errors find exactly those records."""
+    copy = tmp_path / "tampered.duckdb"
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"attach '{built}' as src (read_only)")
+        con.execute("create schema raw_xero")
+        for table in xero.FILES:
+            con.execute(f"create table raw_xero.{table} as select * from src.raw_xero.{table}")
+        con.execute("detach src")
+        paid = con.execute(
+            "select invoice_id from raw_xero.invoice where status = 'PAID' and type = 'ACCREC' "
+            "order by invoice_id limit 2"
+        ).fetchall()
+        open_id = con.execute(
+            "select invoice_id from raw_xero.invoice where status = 'AUTHORISED' and type = 'ACCREC' "
+            "order by invoice_id limit 1"
+        ).fetchone()[0]
+    e1_id, e3_id = paid[0][0], paid[1][0]
+    with duckdb.connect(str(copy)) as con:
+        # E1: header total 10 above its lines (the header balance then no longer holds either)
+        con.execute(
+            "update raw_xero.invoice set total = (total::decimal(18,2) + 10)::varchar where invoice_id = ?",
+            [e1_id],
+        )
+        # E3: paid 5 more than the invoice
+        con.execute(
+            "update raw_xero.invoice set amount_paid = (total::decimal(18,2) + 5)::varchar "
+            "where invoice_id = ?",
+            [e3_id],
+        )
+        # E4: an open balance 100 higher in the subledger than the GL knows
+        con.execute(
+            "update raw_xero.invoice set amount_due = (amount_due::decimal(18,2) + 100)::varchar "
+            "where invoice_id = ?",
+            [open_id],
+        )
+    found = _build(copy)
+    assert ("E1", f'{{"id":"{e1_id}"}}') in found
+    assert ("E3", f'{{"id":"{e3_id}"}}') in found
+    assert ("E4", '{"account_code":"610"}') in found
+    assert {c for c, _ in found} == {"E1", "E3", "E3_DUE_MISMATCH", "E4"}
+    assert len([k for c, k in found if c == "E3_DUE_MISMATCH"]) == 3

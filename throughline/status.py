@@ -112,6 +112,15 @@ def freshness_section(con: duckdb.DuckDBPyConnection, now: datetime | None = Non
     return lines
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'marts' "
+        "and table_name = ? and column_name = ?",
+        [table, column],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def breaks_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Open breaks by severity with the money at risk, or a note when the warehouse has no break mart."""
     if not has_table(con, "marts", "recon_breaks"):
@@ -124,6 +133,8 @@ def breaks_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchone()
     closed = ", ".join(f"'{s}'" for s in CLOSED_BREAK_STATUSES)
     where = f"where coalesce(lower(status), 'open') not in ({closed})" if has_status and has_status[0] else ""
+    if _has_column(con, "recon_breaks", "is_waived"):  # waived breaks stop counting until they expire
+        where = (where + " and" if where else "where") + " not coalesce(is_waived, false)"
     rows = con.execute(
         f"""
         select coalesce(severity, '(none)'), count(*), coalesce(sum(amount_at_risk_reporting), 0)

@@ -144,7 +144,7 @@ def check_cycle_time(df: pd.DataFrame, con: duckdb.DuckDBPyConnection, firm: Pat
 
 def check_open_breaks(df: pd.DataFrame, con: duckdb.DuckDBPyConnection, firm: Path) -> None:
     assert (df["amount_at_risk_reporting"].fillna(0) >= 0).all()
-    open_breaks = scalar(con, "select count(*) from marts.recon_breaks where status <> 'resolved'")
+    open_breaks = scalar(con, "select count(*) from marts.recon_breaks where not is_waived")
     assert df["breaks"].sum() == open_breaks
 
 
@@ -166,7 +166,7 @@ CHECKS: dict[str, Callable[[pd.DataFrame, duckdb.DuckDBPyConnection, Path], None
 NEEDS_TABLE = {
     "open_breaks_by_owner": (
         "recon_breaks",
-        {"owner", "severity", "status", "amount_at_risk_reporting", "check_id"},
+        {"owner", "severity", "is_waived", "amount_at_risk_reporting", "check_id"},
     ),
 }
 
@@ -232,12 +232,12 @@ def test_open_breaks_query_on_a_hand_built_break_list(tmp_path: Path) -> None:
         con.execute("create schema marts")
         con.execute(
             "create table marts.recon_breaks as select * from (values "
-            "('billing', 'error', 'open', 100.0, 'B1'), ('billing', 'error', 'new', 50.0, 'B2'), "
-            "('billing', 'error', 'resolved', 900.0, 'B1'), ('pmo', 'warn', 'reopened', null, 'R6')"
-            ") t(owner, severity, status, amount_at_risk_reporting, check_id)"
+            "('billing', 'error', false, 100.0, 'B1'), ('billing', 'error', false, 50.0, 'B2'), "
+            "('billing', 'error', true, 900.0, 'B1'), ('pmo', 'warn', false, null, 'R6')"
+            ") t(owner, severity, is_waived, amount_at_risk_reporting, check_id)"
         )
         df = con.execute(doc_queries()["open_breaks_by_owner"]).df()
         check_open_breaks(df, con, tmp_path)
         rows = con.execute(doc_queries()["open_breaks_by_owner"]).fetchall()
-    # resolved breaks drop out; the money at risk sums per owner and severity; biggest first
+    # waived breaks drop out; the money at risk sums per owner and severity; biggest first
     assert rows == [("billing", "error", 2, 2, 150.0), ("pmo", "warn", 1, 1, None)]

@@ -16,6 +16,7 @@ from orchestration.assets.publish import build_publish_asset
 from orchestration.assets.quality import quality_asset_checks
 from orchestration.assets.raw import raw_asset_checks, raw_assets
 from orchestration.assets.recon_checks import recon_asset_checks
+from orchestration.assets.report import build_report_asset
 from orchestration.freshness import build_freshness_checks
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.sensors import build_extract_sensor, build_failure_sensor, build_nightly_schedule
@@ -23,6 +24,7 @@ from orchestration.sensors import build_extract_sensor, build_failure_sensor, bu
 ASSETS: list = [*raw_assets, throughline_dbt_assets]
 publish_asset = build_publish_asset(key for a in ASSETS for key in a.keys)
 ASSETS.append(publish_asset)
+ASSETS.append(build_report_asset(key for a in ASSETS for key in a.keys))  # after publish: reads it
 ASSET_CHECKS: list = [*raw_asset_checks, *quality_asset_checks, *recon_asset_checks]
 ASSET_CHECKS.append(build_freshness_checks())  # dbt source freshness on every raw asset (freshness.py)
 #: Every step of the nightly job retries a failure up to 3 times, 10 s then 20 s then 40 s later: a locked

@@ -155,3 +155,22 @@ def test_schedule_and_sensors_are_registered() -> None:
     assert defs.resolve_sensor_def("extract_sensor").job_name == "nightly"
     failure = defs.resolve_sensor_def("failure_summary_sensor")
     assert failure.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_lineage_continues_through_the_break_marts_to_the_published_warehouse_and_report(
+    graph: dg.AssetGraph,
+) -> None:
+    """marts -> check family -> recon_breaks -> recon_summary -> published warehouse -> KPI report."""
+    chain = [
+        dg.AssetKey(["marts", "fct_time_entries"]),
+        dg.AssetKey(["reconciliation", "recon_psa_hygiene"]),
+        dg.AssetKey(["marts", "recon_breaks"]),
+        dg.AssetKey(["marts", "recon_summary"]),
+        dg.AssetKey(["warehouse", "published"]),
+        dg.AssetKey(["reports", "kpi_report"]),
+    ]
+    for parent, child in zip(chain, chain[1:], strict=False):
+        assert parent in graph.get(child).parent_keys, f"{parent} -> {child}"
+    report_parents = graph.get(dg.AssetKey(["reports", "kpi_report"])).parent_keys
+    assert dg.AssetKey(["marts", "kpi_firm_monthly"]) in report_parents
+    assert graph.get(dg.AssetKey(["marts", "recon_breaks"])).group_name == "dbt_reconciliation"

@@ -34,6 +34,8 @@ VOLUME_COLUMNS = [
     "previous_rows",
     "shrink_share",
 ]
+#: Systems whose files arrive when someone has something to say, not every night (no freshness expectation).
+OPTIONAL_SYSTEMS = {"controller"}
 FRESHNESS_COLUMNS = ["system", "latest_extract_date", "newest_extract_date", "lag_days", "age_days"]
 
 
@@ -129,7 +131,8 @@ def freshness_frame(con: duckdb.DuckDBPyConnection, run_date: date | None = None
             list(COUNTED_STATUSES),
         ).fetchall()
     )
-    systems = sorted({o.system for o in all_objects()} | set(latest))
+    # the controllers' decisions file is a reviewed file, not a nightly extract: it may be absent for weeks
+    systems = sorted(({o.system for o in all_objects()} | set(latest)) - OPTIONAL_SYSTEMS)
     newest = max(latest.values(), default=None)
     rows = []
     for system in systems:

@@ -216,6 +216,12 @@ def _summarise(
     warehouse: Path, run_id: str, failed_checks: set[str]
 ) -> tuple[list[ObjectSummary], list[str], list[str], list[str]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        has_log = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'load_log'"
+        ).fetchone()
+        if not (has_log and has_log[0]):  # a run that stopped before its first load: nothing to summarise
+            return [], [], [], []
         return summarise_load(con, run_id, failed_checks)
 
 

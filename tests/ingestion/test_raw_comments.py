@@ -28,4 +28,5 @@ def test_every_raw_table_and_column_carries_its_contract_description() -> None:
                 "select table_name, comment from duckdb_tables() where schema_name = 'raw'"
             ).fetchall()
         )
-        assert set(tables) == {"load_log", "rejects", "loaded_files"} and all(tables.values())
+        assert set(tables) == {"load_log", "rejects", "loaded_files", "reload_requests"}
+        assert all(tables.values())

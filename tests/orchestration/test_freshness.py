@@ -76,7 +76,7 @@ def test_thresholds_come_from_the_dbt_sources() -> None:
     users = next(s for s in sources if (s.system, s.table) == ("salesforce", "user"))
     assert users.asset_key == dg.AssetKey(["raw_salesforce", "user"])
     assert (users.warn_after, users.error_after) == (WARN, ERROR)  # throughline.dbt_sources.FRESHNESS
-    assert {s.system for s in sources} == {"salesforce", "netsuite", "psa"}
+    assert {s.system for s in sources} == {"salesforce", "netsuite", "psa", "controller"}
     manifest = {
         "sources": {
             "s": {

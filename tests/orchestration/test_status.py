@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def test_status_lists_runs_checks_freshness_and_open_breaks(tmp_path: Path) -> N
     assert "      FAILED marts.fct_x:unique_id: 2 dupes" in lines
     assert "      WARN   marts.fct_x:gx_expectations: 1 of 4 expectations failed: WARNING expect_x" in lines
     psa = next(ln for ln in lines if ln.strip().startswith("psa "))
-    assert "2026-11-20" in psa and "2.0 h" in psa and "never (never: " in psa  # no other psa table arrived
+    # 2 h old when the test module was imported (NOW), a little more by the time it runs under a busy suite
+    assert "2026-11-20" in psa and re.search(r"\b2\.\d h\b", psa) and "never (never: " in psa
     netsuite = next(ln for ln in lines if ln.strip().startswith("netsuite "))
     assert "2026-11-19" in netsuite and "50.0 h" in netsuite and "(warn: account; never: " in netsuite
     # breaks: critical first; resolved and waived are not open

@@ -275,7 +275,9 @@ def record_consequences(ctx: Any) -> None:
     for kind, rule in _ENTRY_RULES.items():
         record(
             ctx, kind, "psa", "time_entries",
-            f"""select json_object('id', te.id) as record_key, '{{}}' as related_keys,
+            f"""select json_object('id', te.id) as record_key,
+                       json_object('resource_id', te.resource_id, 'project_id', te.project_id,
+                                   'spent_date', te.spent_date) as related_keys,
                        te.hours * coalesce(te.bill_rate, 0) as amount, te.currency,
                        te.updated_at as landed_at,
                        'Consequence of another injected PSA defect on this entry.' as description

@@ -63,6 +63,8 @@ def stage_of(step_key: str) -> str:
         return "source freshness"
     if "publish" in step_key:
         return "publish"
+    if "kpi_report" in step_key:
+        return "KPI report"
     return step_key.replace("_", " ").strip()
 
 

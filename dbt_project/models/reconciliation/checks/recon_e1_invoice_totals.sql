@@ -4,6 +4,7 @@ with invoices as (
     select * from {{ ref('int_erp_documents_resolved') }}
     where transaction_type = 'invoice' and not is_voided
 ),
+
 lines as (
     select
         transaction_id,
@@ -13,6 +14,7 @@ lines as (
     where not coalesce(is_main_line, false)
     group by transaction_id
 ),
+
 compared as (
     select
         i.*,
@@ -23,6 +25,7 @@ compared as (
     from invoices as i
     left join lines as l on i.transaction_id = l.transaction_id
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'E1'", source_system="'netsuite'", source_object="'transaction'",

@@ -5,21 +5,25 @@ with credit_memos as (
     select * from {{ ref('int_erp_documents_resolved') }}
     where transaction_type = 'credit_memo' and not is_voided
 ),
+
 applications as (
     select * from {{ ref('int_erp_applications_sequenced') }} where application_type = 'credit_memo'
 ),
+
 created_from as (
     select distinct transaction_id
     from {{ ref('stg_netsuite__transaction_lines') }}
     where created_from_transaction_id is not null
 ),
+
 unlinked as (
     select c.*
     from credit_memos as c
     where not exists (select 1 from applications as a where a.applying_transaction_id = c.transaction_id)
         and not exists (select 1 from created_from as f where f.transaction_id = c.transaction_id)
 ),
-{#- The application that takes cumulative credits above the invoice total, and every later one. -#}
+
+-- The application that takes cumulative credits above the invoice total, and every later one.
 exceeding as (
     select
         a.*,
@@ -29,6 +33,7 @@ exceeding as (
     from applications as a
     where a.cumulative_credits > a.invoice_total + {{ var('recon_e2_tolerance') }}
 ),
+
 currency as (
     select
         a.*,
@@ -37,6 +42,7 @@ currency as (
     from applications as a
     where a.applying_currency_code <> a.invoice_currency_code
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'E2_UNLINKED'", source_system="'netsuite'", source_object="'transaction'",

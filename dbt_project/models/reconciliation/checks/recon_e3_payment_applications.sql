@@ -5,12 +5,14 @@
 with payments as (
     select * from {{ ref('int_erp_applications_sequenced') }} where application_type = 'payment'
 ),
+
 settled as (
     select
         p.*,
         least(p.credits_applied_total, p.invoice_total) + p.cumulative_payments as settled_amount
     from payments as p
 ),
+
 over_applied as (
     select
         s.*,
@@ -20,6 +22,7 @@ over_applied as (
     from settled as s
     where s.settled_amount > s.invoice_total + {{ var('recon_e3_tolerance') }}
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'E3'", source_system="'netsuite'", source_object="'transaction'",

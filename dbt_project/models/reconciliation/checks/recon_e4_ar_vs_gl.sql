@@ -5,6 +5,7 @@ with postings as (
     select * from {{ ref('int_erp_control_postings_classified') }}
     where control_account = 'ar' and not is_subledger_backed
 ),
+
 by_transaction as (
     select
         transaction_id,
@@ -22,6 +23,7 @@ by_transaction as (
     group by transaction_id, transaction_number, transaction_type, transaction_date, legal_entity_key, client_key,
         project_key, entity_currency_code, entity_rate_to_reporting
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'E4'", source_system="'netsuite'", source_object="'transaction'",

@@ -11,6 +11,7 @@ with lines as (
     where coalesce(is_posting, true)
     group by transaction_id, accounting_book_id
 ),
+
 unbalanced as (
     select
         l.*,
@@ -27,6 +28,7 @@ unbalanced as (
     inner join {{ ref('int_erp_documents_resolved') }} as d on l.transaction_id = d.transaction_id
     where abs(l.net_amount) > {{ var('recon_e6_tolerance') }}
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'E6'", source_system="'netsuite'", source_object="'transaction'",

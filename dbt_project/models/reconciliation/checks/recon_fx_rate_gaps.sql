@@ -9,20 +9,24 @@
 with rates as (
     select * from {{ ref('stg_netsuite__currency_rates') }}
 ),
+
 currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
 ),
+
 transactions as (
     select transaction_id, currency_id, transaction_date, accounting_period_id
     from {{ ref('stg_netsuite__transactions') }}
     where not coalesce(is_voided, false)
 ),
+
 quoted_days as (
     select base_currency_id, transaction_currency_id, effective_date,
         lead(effective_date) over (partition by base_currency_id, transaction_currency_id order by effective_date)
             as next_quoted_date
     from (select distinct base_currency_id, transaction_currency_id, effective_date from rates) as d
 ),
+
 gaps as (
     select
         q.base_currency_id,
@@ -34,6 +38,7 @@ gaps as (
     where q.next_quoted_date is not null
         and {{ dbt.datediff('q.effective_date', 'q.next_quoted_date', 'day') }} - 1 >= {{ var('recon_fx_missing_rate_days') }}
 ),
+
 missing_rate as (
     select g.*, c.currency_code, count(*) as transactions_in_gap
     from gaps as g
@@ -42,6 +47,7 @@ missing_rate as (
     left join currencies as c on g.transaction_currency_id = c.currency_id
     group by g.base_currency_id, g.transaction_currency_id, g.gap_from, g.gap_to, g.missing_days, c.currency_code
 ),
+
 inverse as (
     select
         r.currency_rate_id,
@@ -62,27 +68,33 @@ inverse as (
         and d.exchange_rate > 0
         and abs(r.exchange_rate * d.exchange_rate - 1) > {{ var('recon_fx_inverse_tolerance') }}
 ),
+
 consolidated as (
     select * from {{ ref('stg_netsuite__consolidated_exchange_rates') }}
     where coalesce(accounting_book_id, '1') = '1'
 ),
+
 periods as (
     select accounting_period_id, start_date from {{ ref('stg_netsuite__accounting_periods') }}
     where coalesce(is_posting, true)
 ),
+
 published_through as (
     select max(p.start_date) as start_date
     from consolidated as c inner join periods as p on c.accounting_period_id = p.accounting_period_id
 ),
+
 subsidiary_pairs as (
     select distinct from_subsidiary_id, to_subsidiary_id from consolidated
 ),
+
 periods_in_use as (
     select distinct p.accounting_period_id, p.start_date
     from periods as p
     inner join transactions as t on t.accounting_period_id = p.accounting_period_id
     where p.start_date <= (select start_date from published_through)
 ),
+
 missing_consolidated as (
     select u.accounting_period_id, u.start_date, s.from_subsidiary_id, s.to_subsidiary_id
     from periods_in_use as u
@@ -93,6 +105,7 @@ missing_consolidated as (
             and c.from_subsidiary_id = s.from_subsidiary_id and c.to_subsidiary_id = s.to_subsidiary_id
     )
 )
+
 select
     {{ throughline.recon_columns(
         check_id="'FX_MISSING_RATE'", source_system="'netsuite'", source_object="'currencyrate'",

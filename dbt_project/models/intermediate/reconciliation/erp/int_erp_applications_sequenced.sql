@@ -9,9 +9,11 @@ with links as (
     where link_type in ('payment', 'credit_memo_application')
         and previous_transaction_type = 'invoice'
 ),
+
 documents as (
     select * from {{ ref('int_erp_documents_resolved') }}
 ),
+
 applications as (
     select
         l.transaction_link_id as application_id,
@@ -34,6 +36,7 @@ applications as (
     inner join documents as i on l.previous_transaction_id = i.transaction_id
     where not d.is_voided and not i.is_voided
 )
+
 select
     a.*,
     sum(case when a.application_type = 'credit_memo' then a.applied_amount else 0 end)

@@ -8,17 +8,21 @@ with accounting_lines as (
     select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
     where coalesce(is_posting, true)
 ),
+
 accounts as (
     select account_id, account_number, account_type
     from {{ ref('stg_netsuite__accounts') }}
     where account_type in ('accounts_receivable', 'deferred_revenue')
 ),
+
 lines as (
     select transaction_line_id, psa_project_id from {{ ref('stg_netsuite__transaction_lines') }}
 ),
+
 documents as (
     select * from {{ ref('int_erp_documents_resolved') }}
 )
+
 select
     al.transaction_accounting_line_id,
     al.transaction_id,

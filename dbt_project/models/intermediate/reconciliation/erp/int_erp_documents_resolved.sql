@@ -5,22 +5,28 @@
 with headers as (
     select * from {{ ref('stg_netsuite__transactions') }}
 ),
+
 first_lines as (
     {{ throughline.transaction_subsidiaries() }}
 ),
+
 entities as (
     select legal_entity_key, erp_subsidiary_id, functional_currency_code
     from {{ ref('int_legal_entities_resolved') }}
 ),
+
 currencies as (
     select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
 ),
+
 clients_by_erp as (
     select erp_customer_id, client_key from {{ ref('int_clients_matched') }} where erp_customer_id is not null
 ),
+
 projects as (
     select psa_project_id, client_key from {{ ref('int_psa_project_context') }}
 ),
+
 resolved as (
     select
         h.transaction_id,
@@ -47,6 +53,7 @@ resolved as (
     left join clients_by_erp as ce on h.entity_id = ce.erp_customer_id
     left join projects as pr on h.psa_project_id = pr.psa_project_id
 )
+
 select
     r.*,
     {{ throughline.fx_rate_to_reporting('fx_t', 'r.transaction_currency_code') }} as transaction_rate_to_reporting,

@@ -8,24 +8,29 @@ with documents as (
     select * from {{ ref('int_erp_documents_resolved') }}
     where not is_voided
 ),
+
 customers as (
     select customer_id, representing_subsidiary_id from {{ ref('stg_netsuite__customers') }}
 ),
+
 vendors as (
     select vendor_id, representing_subsidiary_id from {{ ref('stg_netsuite__vendors') }}
 ),
+
 invoices as (
     select d.*, c.representing_subsidiary_id as customer_represents_subsidiary_id
     from documents as d
     inner join customers as c on d.entity_id = c.customer_id
     where d.transaction_type = 'invoice' and c.representing_subsidiary_id is not null
 ),
+
 bills as (
     select d.*, v.representing_subsidiary_id as vendor_represents_subsidiary_id
     from documents as d
     left join vendors as v on d.entity_id = v.vendor_id
     where d.transaction_type = 'vendor_bill'
 ),
+
 pairs as (
     select
         i.transaction_id as invoice_transaction_id,
@@ -36,6 +41,7 @@ pairs as (
     inner join bills as b
         on b.intercompany_transaction_id = i.transaction_id or i.intercompany_transaction_id = b.transaction_id
 )
+
 select
     i.transaction_id as invoice_transaction_id,
     i.transaction_number as invoice_number,

@@ -22,17 +22,17 @@ with entries as (
         src.notes,
         src.created_at
     from {{ ref('fct_time_entries') }} as te
-    inner join {{ ref('stg_psa__time_entries') }} as src on src.time_entry_id = te.time_entry_id
+    inner join {{ throughline.psa_input('time_entries') }} as src on src.time_entry_id = te.time_entry_id
 ),
 
 projects as (
     select project_id, project_status, end_date, billing_type, coalesce(is_billable, false) as is_billable
-    from {{ ref('stg_psa__projects') }}
+    from {{ throughline.psa_input('projects') }}
 ),
 
 resources as (
     select resource_id, termination_date, weekly_capacity_hours, is_active, modified_at, legal_entity_code
-    from {{ ref('stg_psa__resources') }}
+    from {{ throughline.psa_input('resources') }}
 ),
 
 time_on_closed_project as (
@@ -85,7 +85,7 @@ time_without_assignment as (
     inner join projects as p on p.project_id = e.psa_project_id
     where p.is_billable
         and not exists (
-            select 1 from {{ ref('stg_psa__assignments') }} as a
+            select 1 from {{ throughline.psa_input('assignments') }} as a
             where a.project_id = e.psa_project_id and a.resource_id = e.psa_resource_id
         )
 ),
@@ -177,7 +177,7 @@ weeks_with_time as (
 weeks_with_time_off as (
     select distinct resource_id as psa_resource_id,
         cast({{ dbt.date_trunc('week', 'off_date') }} as date) as week_start
-    from {{ ref('stg_psa__time_off') }}
+    from {{ throughline.psa_input('time_off') }}
 ),
 
 missing_timesheets as (

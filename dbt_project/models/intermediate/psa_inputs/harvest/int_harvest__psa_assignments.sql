@@ -7,7 +7,7 @@ select
     user_id as role_id,
     cast(null as date) as start_date,
     cast(null as date) as end_date,
-    cast(null as {{ throughline.amount_type() }}) as hours_per_week,
+    cast(null as decimal(9, 2)) as hours_per_week,
     case when not coalesce(use_default_rates, true) then hourly_rate end as bill_rate,
     modified_at,
     'harvest' as source_system,

@@ -4,7 +4,7 @@ select
     cast(null as {{ dbt.type_string() }}) as project_id,
     cast(null as {{ dbt.type_string() }}) as milestone_name,
     cast(null as {{ dbt.type_bigint() }}) as milestone_sequence,
-    cast(null as {{ throughline.amount_type() }}) as amount,
+    cast(null as decimal(18, 2)) as amount,
     cast(null as date) as due_date,
     cast(null as {{ dbt.type_string() }}) as milestone_status,
     cast(null as date) as completed_date,

@@ -1,5 +1,5 @@
 -- Harvest time entries as canonical PSA time (time-off tasks go to int_harvest__psa_time_off instead).
--- Status: approved when Harvest closed (approved), billed or locked the entry, else submitted. Work type:
+-- Status: macro harvest_status (approved when Harvest closed, billed or locked the entry). Work type:
 -- presales tasks (var harvest_presales_tasks), else client on billable projects, else internal. Cost: the
 -- entry's cost rate, else the user's cost rate in force that day, else the user's current cost rate.
 with entries as (
@@ -28,9 +28,9 @@ select
     e.is_billable,
     case when e.task_name in {{ throughline.string_list(var('harvest_presales_tasks')) }} then 'presales'
         when coalesce(p.is_billable, false) then 'client' else 'internal' end as work_type,
-    case when e.is_closed or e.is_billed or e.is_locked then 'approved' else 'submitted' end as time_entry_status,
+    {{ throughline.harvest_status('e') }} as time_entry_status,
     cast(null as {{ dbt.type_timestamp() }}) as submitted_at,
-    case when e.is_closed or e.is_billed or e.is_locked then e.modified_at end as approved_at,
+    case when {{ throughline.harvest_status('e') }} = 'approved' then e.modified_at end as approved_at,
     cast(null as {{ dbt.type_string() }}) as approved_by_resource_id,
     e.bill_rate,
     coalesce(e.cost_rate, dc.cost_rate, u.cost_rate) as cost_rate,

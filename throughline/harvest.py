@@ -7,8 +7,8 @@ record's ``data`` unchanged, one per line, plus the ``_SUCCESS.json`` marker. St
 declare (estimates, messages, categories, ...) are skipped and counted. ``run`` loads that landing into a
 scratch warehouse with the ordinary loader and builds the models with ``source_systems.psa = harvest``.
 
-``python -m throughline.harvest [--records FILE] [--warehouse FILE] [--as-of YYYY-MM-DD]`` prints the
-utilization, margin and PSA breaks of the account.
+``python -m throughline.harvest [--records FILE] [--warehouse FILE] [--as-of YYYY-MM-DD] [--no-approval]``
+prints the utilization, margin and PSA breaks of the account; exit code 2 when the records file is missing.
 """
 
 from __future__ import annotations
@@ -63,7 +63,11 @@ def convert(records: Path, landing: Path, extract_date: date) -> dict[str, int]:
     for stream, rows in lines.items():
         body = "".join(f"{r}\n" for r in rows).encode("utf-8")
         (folder / wanted[stream]).write_bytes(body)
-        files[wanted[stream]] = {"rows": len(rows), "bytes": len(body), "sha256": hashlib.sha256(body).hexdigest()}
+        files[wanted[stream]] = {
+            "rows": len(rows),
+            "bytes": len(body),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
     marker = {
         "system": "harvest",
         "extract_date": extract_date.isoformat(),
@@ -83,31 +87,34 @@ def load(landing: Path, warehouse: Path) -> dict[str, tuple[str, int, int]]:
     return {r.file: (str(r.status), r.rows_loaded, r.rows_rejected) for r in results if r.system == "harvest"}
 
 
-def build(warehouse: Path, target: Path, as_of: date | None = None) -> subprocess.CompletedProcess[str]:
-    """``dbt build`` of the PSA side with Harvest as the PSA (env THROUGHLINE_PSA=harvest)."""
+def build(warehouse: Path, target: Path, dbt_vars: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    """``dbt build`` of the PSA side with Harvest as the PSA (env THROUGHLINE_PSA=harvest). Tests that need a
+    model outside the selection (e.g. relationships to CRM/ERP dims) are left out (cautious selection)."""
     env = {
         **os.environ,
         "THROUGHLINE_WAREHOUSE": str(warehouse),
         "THROUGHLINE_PSA": "harvest",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    dbt_vars = {"kpi_as_of_date": as_of.isoformat()} if as_of else {}
     cmd = [
-        dbt_executable(), "build", "--select", *SELECTION.split(), "--vars", json.dumps(dbt_vars),
+        dbt_executable(), "build", "--select", *SELECTION.split(), "--indirect-selection", "cautious",
+        "--vars", json.dumps(dbt_vars),
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target),
     ]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
 
 
-def run(records: Path, warehouse: Path, as_of: date | None = None) -> None:
+def run(records: Path, warehouse: Path, extract_date: date, dbt_vars: dict[str, object]) -> None:
     """Convert, load and build; raises RuntimeError with dbt's output when the build fails."""
     with tempfile.TemporaryDirectory(prefix="throughline-harvest-") as tmp:
-        convert(records, Path(tmp) / "landing", date.today())
+        convert(records, Path(tmp) / "landing", extract_date)
         load(Path(tmp) / "landing", warehouse)
-        done = build(warehouse, Path(tmp) / "target", as_of)
+        done = build(warehouse, Path(tmp) / "target", dbt_vars)
     if done.returncode != 0:
-        raise RuntimeError(f"dbt build with Harvest as the PSA failed:\n{done.stdout[-4000:]}{done.stderr[-2000:]}")
+        raise RuntimeError(
+            f"dbt build with Harvest as the PSA failed:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,13 +122,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=Path, default=HARVEST_FOLDER / RECORDS_FILE, help="Airbyte records")
     parser.add_argument("--warehouse", type=Path, help="DuckDB file to build (default: a temporary one)")
     parser.add_argument("--as-of", type=date.fromisoformat, help="last day the KPIs report on")
+    parser.add_argument(
+        "--no-approval", action="store_true", help="the account runs no timesheet approval: all time counts"
+    )
     args = parser.parse_args(argv)
     if not args.records.is_file():
         print(f"throughline.harvest: no Harvest records at {args.records}; pass --records", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="throughline-harvest-") as tmp:
         warehouse = args.warehouse or Path(tmp) / "harvest.duckdb"
-        run(args.records, warehouse, args.as_of)
+        dbt_vars: dict[str, object] = {"harvest_uses_approval": not args.no_approval}
+        if args.as_of:
+            dbt_vars["kpi_as_of_date"] = args.as_of.isoformat()
+        run(args.records, warehouse, date.today(), dbt_vars)
         with duckdb.connect(str(warehouse), read_only=True) as con:
             for sql in (
                 "select * from marts.kpi_utilization_monthly order by all",

@@ -29,7 +29,6 @@ import duckdb
 from ingestion.contract import COMPLETION_MARKER, load_contract
 from ingestion.load import load_landing
 from ingestion.warehouse import ensure_warehouse
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
 
 #: ``../shared/external/harvest`` beside the repository; ``THROUGHLINE_HARVEST_DIR`` points elsewhere.
 HARVEST_FOLDER = Path(
@@ -90,6 +89,8 @@ def load(landing: Path, warehouse: Path) -> dict[str, tuple[str, int, int]]:
 def build(warehouse: Path, target: Path, dbt_vars: dict[str, object]) -> subprocess.CompletedProcess[str]:
     """``dbt build`` of the PSA side with Harvest as the PSA (env THROUGHLINE_PSA=harvest). Tests that need a
     model outside the selection (e.g. relationships to CRM/ERP dims) are left out (cautious selection)."""
+    from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+
     env = {
         **os.environ,
         "THROUGHLINE_WAREHOUSE": str(warehouse),

@@ -11,7 +11,8 @@
         or env_var('THROUGHLINE_' ~ side | upper, supported[side][0]) -%}
     {%- if chosen not in supported[side] -%}
         {{ exceptions.raise_compiler_error(
-            "source_systems." ~ side ~ " is '" ~ chosen ~ "'; use one of: " ~ supported[side] | join(', ')) }}
+            "the " ~ side ~ " system is '" ~ chosen ~ "' (var source_systems or env THROUGHLINE_" ~ side | upper
+            ~ "); use one of: " ~ supported[side] | join(', ')) }}
     {%- endif -%}
     {{ return(chosen) }}
 {%- endmacro %}

@@ -154,3 +154,27 @@ def test_report_vs_detail_hours_is_a_break_not_an_error(built: Path, streams: di
     assert got == expected and len(got) == 4 and 28674500 not in got
     assert all(float(r[3]) == pytest.approx(float(r[1]) - float(r[2])) for r in rows)
     assert {r[4] for r in rows} == {date(2022, 12, 16)}  # detected on the Harvest extract night
+
+
+def test_staffing_and_rate_gaps_of_the_account(built: Path, streams: dict[str, list[dict]]) -> None:
+    """The PSA checks read Harvest through the same inputs: time by a user on a billable project without a
+    user assignment there is PSA_TIME_WITHOUT_ASSIGNMENT; billable time of a user with no billable rate (a
+    Harvest user is its own rate role) is PSA_RATE_CARD_GAP, one per user."""
+    billable_projects = {p["id"] for p in streams["projects"] if p["is_billable"]}
+    assigned = {(a["user"]["id"], a["project"]["id"]) for a in streams["user_assignments"]}
+    work = [t for t in streams["time_entries"] if t["task"]["name"].lower() not in TIME_OFF_TASKS]
+    unassigned = {
+        t["id"] for t in work
+        if t["project"]["id"] in billable_projects and (t["user"]["id"], t["project"]["id"]) not in assigned
+    }  # fmt: skip
+    rated = {r["parent_id"] for r in streams["billable_rates"]}
+    unrated = {t["user"]["id"] for t in work if t["billable"] and t["user"]["id"] not in rated}
+    rows = _query(
+        built,
+        "select check_id, record_key from reconciliation.recon_psa_hygiene "
+        "where check_id in ('PSA_TIME_WITHOUT_ASSIGNMENT', 'PSA_RATE_CARD_GAP')",
+    )
+    got_unassigned = {json.loads(k)["id"] for c, k in rows if c == "PSA_TIME_WITHOUT_ASSIGNMENT"}
+    got_unrated = {json.loads(k)["role_id"] for c, k in rows if c == "PSA_RATE_CARD_GAP"}
+    assert got_unassigned == unassigned and len(unassigned) == 6
+    assert got_unrated == unrated == {3758380}  # Airbyte Developer: billable time, no billable rate

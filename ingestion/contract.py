@@ -6,7 +6,9 @@ the docs in ``docs/sources/`` and the dbt sources are all derived from these obj
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,8 +16,28 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
-#: Systems with a contract: the three source systems, then the controller's reviewed decisions file.
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller")
+#: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
+#: alternative systems a firm may run instead (harvest for the PSA; see source_systems in dbt_project.yml).
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller", "harvest")
+
+#: The systems that can serve each side of the firm, the default first. A firm picks one per side with env
+#: THROUGHLINE_CRM / THROUGHLINE_ERP / THROUGHLINE_PSA, as dbt's var source_systems does.
+SIDES: dict[str, tuple[str, ...]] = {"crm": ("salesforce",), "erp": ("netsuite",), "psa": ("psa", "harvest")}
+
+
+def chosen_systems(env: Mapping[str, str] = os.environ) -> set[str]:
+    """The systems this firm runs (one per side, plus the controller's decisions file): the others' extracts
+    are not expected, so their absence is no freshness warning."""
+    chosen = {"controller"}
+    for side, systems in SIDES.items():
+        name = env.get(f"THROUGHLINE_{side.upper()}") or systems[0]
+        if name not in systems:
+            raise ValueError(
+                f"THROUGHLINE_{side.upper()}={name!r} is not a {side} system; use one of {', '.join(systems)}"
+            )
+        chosen.add(name)
+    return chosen
+
 
 #: Name of the completion marker written last into every extract folder. It is JSON:
 #: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",

@@ -55,3 +55,20 @@
 {% macro duckdb__month_end(date_expr) -%}
     last_day(cast({{ date_expr }} as date))
 {%- endmacro %}
+
+{#- Text of one top-level field of a JSON object column (Harvest's nested references: client -> id). -#}
+{% macro json_field(expr, field) -%}
+    {{ return(adapter.dispatch('json_field', 'throughline')(expr, field)) }}
+{%- endmacro %}
+{% macro default__json_field(expr, field) -%}
+    json_extract_path_text(cast({{ expr }} as {{ dbt.type_string() }}), '{{ field }}')
+{%- endmacro %}
+{% macro duckdb__json_field(expr, field) -%}
+    json_extract_string({{ expr }}, '$.{{ field }}')
+{%- endmacro %}
+
+{#- DATE from a YYYYMMDD string (Harvest report periods). -#}
+{% macro yyyymmdd_to_date(expr) -%}
+    cast({{ dbt.concat(["substr(" ~ expr ~ ", 1, 4)", "'-'", "substr(" ~ expr ~ ", 5, 2)", "'-'",
+        "substr(" ~ expr ~ ", 7, 2)"]) }} as date)
+{%- endmacro %}

@@ -24,5 +24,5 @@ select
     end_date,
     project_status,
     modified_at
-from {{ ref('stg_psa__projects') }}
+from {{ throughline.psa_input('projects') }}
 {% endsnapshot %}

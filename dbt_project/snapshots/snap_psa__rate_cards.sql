@@ -15,5 +15,5 @@ select
     effective_from,
     effective_to,
     coalesce(modified_at, _loaded_at) as modified_at
-from {{ ref('stg_psa__rate_cards') }}
+from {{ throughline.psa_input('rate_cards') }}
 {% endsnapshot %}

@@ -23,5 +23,5 @@ select
     utilization_target,
     is_active,
     modified_at
-from {{ ref('stg_psa__resources') }}
+from {{ throughline.psa_input('resources') }}
 {% endsnapshot %}

@@ -10,6 +10,7 @@ dbt-duckdb does. Every name defined here is a top-level name in the Jinja contex
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,12 @@ def _vars() -> dict[str, Any]:
 def var(name: str, default: Any = None) -> Any:
     """dbt's ``var``: the value in ``dbt_project.yml``, else the default given in the model."""
     return _vars().get(name, default)
+
+
+def env_var(name: str, default: str | None = None) -> str | None:
+    """dbt's ``env_var``: the environment's value, else the default (macro source_system reads
+    THROUGHLINE_PSA this way)."""
+    return os.environ.get(name, default)
 
 
 def _macro(ctx: Context, *names: str) -> Any:

@@ -5,7 +5,7 @@
     the data test on stg_psa__change_orders, not here). -#}
 
 with change_orders as (
-    select * from {{ ref('stg_psa__change_orders') }}
+    select * from {{ throughline.psa_input('change_orders') }}
 )
 
 select

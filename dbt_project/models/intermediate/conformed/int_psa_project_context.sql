@@ -5,11 +5,11 @@
     not resolve: facts then fall back to the person's practice (macro psa_service_line_key). -#}
 
 with projects as (
-    select * from {{ ref('stg_psa__projects') }}
+    select * from {{ throughline.psa_input('projects') }}
 ),
 
 practices as (
-    select practice_id, service_line_name from {{ ref('stg_psa__practices') }}
+    select practice_id, service_line_name from {{ throughline.psa_input('practices') }}
 ),
 
 entities as (

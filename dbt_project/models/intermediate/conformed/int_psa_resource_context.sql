@@ -3,11 +3,11 @@
     when the project has no practice of its own (macro psa_service_line_key). -#}
 
 with resources as (
-    select resource_id, practice_id from {{ ref('stg_psa__resources') }}
+    select resource_id, practice_id from {{ throughline.psa_input('resources') }}
 ),
 
 practices as (
-    select practice_id, service_line_name from {{ ref('stg_psa__practices') }}
+    select practice_id, service_line_name from {{ throughline.psa_input('practices') }}
 ),
 
 people as (

@@ -9,7 +9,7 @@ with names as (
     from {{ ref('stg_netsuite__classes') }}
     union all
     select service_line_name, cast(null as {{ dbt.type_string() }}), 2
-    from {{ ref('stg_psa__practices') }}
+    from {{ throughline.psa_input('practices') }}
     union all
     select service_line_name, cast(null as {{ dbt.type_string() }}), 3
     from {{ ref('stg_salesforce__products') }}

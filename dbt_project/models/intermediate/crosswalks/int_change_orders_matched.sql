@@ -14,7 +14,7 @@ with change_orders as (
         coalesce(co.approved_date, co.requested_date) as change_date,
         co.erp_sales_order_id,
         d.erp_sales_order_id as project_contract_id
-    from {{ ref('stg_psa__change_orders') }} as co
+    from {{ throughline.psa_input('change_orders') }} as co
     left join {{ ref('int_deals_matched') }} as d on d.psa_project_id = co.project_id
 ),
 

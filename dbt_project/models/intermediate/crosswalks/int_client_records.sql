@@ -49,7 +49,7 @@ psa as (
         false as is_prospect,
         _source_file,
         _source_row
-    from {{ ref('stg_psa__clients') }}
+    from {{ throughline.psa_input('clients') }}
 ),
 
 unioned as (

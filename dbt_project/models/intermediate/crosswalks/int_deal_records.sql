@@ -59,7 +59,7 @@ projects as (
         p.crm_opportunity_id as ref_crm_opportunity_id,
         p.erp_sales_order_id as ref_erp_sales_order_id,
         p.project_id as ref_psa_project_id
-    from {{ ref('stg_psa__projects') }} as p
+    from {{ throughline.psa_input('projects') }} as p
     left join clients as c on c.psa_client_id = p.client_id
     where p.client_id is not null
 )

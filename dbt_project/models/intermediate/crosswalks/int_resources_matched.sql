@@ -7,7 +7,7 @@ with employees as (
 ),
 
 resources as (
-    select * from {{ ref('stg_psa__resources') }}
+    select * from {{ throughline.psa_input('resources') }}
 ),
 
 pairs as (

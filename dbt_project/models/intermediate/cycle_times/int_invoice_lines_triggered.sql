@@ -38,7 +38,7 @@ expense_items as (
 ),
 
 projects as (
-    select project_id, contract_type from {{ ref('stg_psa__projects') }}
+    select project_id, contract_type from {{ throughline.psa_input('projects') }}
 ),
 
 milestones as (
@@ -54,7 +54,7 @@ milestones as (
         case when due_date is not null then 'schedule_due_date'
             when accepted_date is not null then 'milestone_accepted'
             when completed_date is not null then 'milestone_completed' end as schedule_date_basis
-    from {{ ref('stg_psa__milestones') }}
+    from {{ throughline.psa_input('milestones') }}
 ),
 
 -- the latest-dated milestone that records the invoice, for milestone lines that do not name their milestone
@@ -76,14 +76,14 @@ milestones_by_invoice as (
 
 billed_expenses as (
     select erp_invoice_id, project_id, cast(max(approved_at) as date) as last_approved_date
-    from {{ ref('stg_psa__expenses') }}
+    from {{ throughline.psa_input('expenses') }}
     where erp_invoice_id is not null and expense_status = 'approved'
     group by erp_invoice_id, project_id
 ),
 
 billed_time as (
     select erp_invoice_id, project_id, {{ throughline.month_end('max(spent_date)') }} as work_month_end_date
-    from {{ ref('stg_psa__time_entries') }}
+    from {{ throughline.psa_input('time_entries') }}
     where erp_invoice_id is not null and time_entry_status = 'approved'
     group by erp_invoice_id, project_id
 ),

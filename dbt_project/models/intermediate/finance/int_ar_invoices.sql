@@ -39,7 +39,7 @@ projects as (
 
 clients_by_psa as (
     select p.project_id, m.client_key
-    from {{ ref('stg_psa__projects') }} as p
+    from {{ throughline.psa_input('projects') }} as p
     inner join {{ ref('int_clients_matched') }} as m on p.client_id = m.psa_client_id
 )
 

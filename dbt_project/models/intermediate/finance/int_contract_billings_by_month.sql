@@ -7,7 +7,7 @@
     rate of its date. -#}
 
 with contracts as (
-    select project_id, currency_code as contract_currency_code from {{ ref('stg_psa__projects') }}
+    select project_id, currency_code as contract_currency_code from {{ throughline.psa_input('projects') }}
 ),
 
 excluded_items as (

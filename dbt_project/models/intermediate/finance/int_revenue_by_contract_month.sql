@@ -9,7 +9,7 @@
     (month end <= as-of date). -#}
 
 {%- set as_of = finance_as_of_date('revrec_as_of_date',
-    "select max(spent_date) from " ~ ref('stg_psa__time_entries') ~ " where time_entry_status = 'approved'") %}
+    "select max(spent_date) from " ~ throughline.psa_input('time_entries') ~ " where time_entry_status = 'approved'") %}
 
 with as_of as (
     select
@@ -20,7 +20,7 @@ with as_of as (
 
 change_orders as (
     select project_id, sum(amount_change) as approved_change_amount
-    from {{ ref('stg_psa__change_orders') }}
+    from {{ throughline.psa_input('change_orders') }}
     where change_order_status = 'approved' and approved_date is not null
     group by project_id
 ),
@@ -50,7 +50,7 @@ contracts as (
             when 'milestone' then 'milestone_acceptance'
             when 'retainer' then 'ratable'
         end as revenue_method
-    from {{ ref('stg_psa__projects') }} as p
+    from {{ throughline.psa_input('projects') }} as p
     left join change_orders as co on p.project_id = co.project_id
     where p.contract_type in ('time_and_materials', 'fixed_fee', 'milestone', 'retainer')
 ),
@@ -69,7 +69,7 @@ approved_time as (
         cast(t.hours * t.cost_rate
             * {{ fx_rate('fx_cost', 't.cost_currency_code', 'c.contract_currency_code') }}
             as {{ throughline.amount_type() }}) as cost_value
-    from {{ ref('stg_psa__time_entries') }} as t
+    from {{ throughline.psa_input('time_entries') }} as t
     inner join contracts as c on t.project_id = c.project_id
     {{ join_spot_rate('fx_bill', 't.currency_code', 'c.contract_currency_code', 't.spent_date') }}
     {{ join_spot_rate('fx_cost', 't.cost_currency_code', 'c.contract_currency_code',
@@ -97,7 +97,7 @@ accepted_milestones as (
         cast({{ dbt.date_trunc('month', 'm.accepted_date') }} as date) as revenue_month,
         sum(m.amount) as accepted_amount,
         count(*) as accepted_milestones
-    from {{ ref('stg_psa__milestones') }} as m
+    from {{ throughline.psa_input('milestones') }} as m
     where m.accepted_date is not null
     group by 1, 2
 ),

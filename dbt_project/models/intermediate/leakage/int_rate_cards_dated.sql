@@ -12,7 +12,7 @@ with rate_cards as (
         bill_rate,
         effective_from,
         coalesce(effective_to, cast('9999-12-31' as date)) as effective_to
-    from {{ ref('stg_psa__rate_cards') }}
+    from {{ throughline.psa_input('rate_cards') }}
     where role_id is not null and currency_code is not null and bill_rate is not null
         and effective_from is not null
 ),

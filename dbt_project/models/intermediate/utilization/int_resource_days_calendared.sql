@@ -12,13 +12,13 @@
       net      = gross - holiday - time off (the utilization denominator). -#}
 
 {%- set workdays = var('utilization_workdays_per_week') %}
-{%- set as_of = utilization_as_of_date(ref('stg_psa__time_entries'), "time_entry_status = 'approved'") %}
+{%- set as_of = utilization_as_of_date(throughline.psa_input('time_entries'), "time_entry_status = 'approved'") %}
 
 with span as (
     select
         cast({{ dbt.date_trunc('month', 'min(spent_date)') }} as date) as span_start_date,
         {{ as_of }} as span_end_date
-    from {{ ref('stg_psa__time_entries') }}
+    from {{ throughline.psa_input('time_entries') }}
 ),
 
 days as (
@@ -27,7 +27,7 @@ days as (
 
 resources as (
     select resource_id, legal_entity_code, country_code, hire_date, termination_date, weekly_capacity_hours
-    from {{ ref('stg_psa__resources') }}
+    from {{ throughline.psa_input('resources') }}
 ),
 
 capacity_versions as (
@@ -37,12 +37,12 @@ capacity_versions as (
 
 holidays as (
     select distinct country_code, holiday_date
-    from {{ ref('stg_psa__holidays') }}
+    from {{ throughline.psa_input('holidays') }}
 ),
 
 time_off as (
     select resource_id, off_date, sum(hours) as recorded_time_off_hours
-    from {{ ref('stg_psa__time_off') }}
+    from {{ throughline.psa_input('time_off') }}
     where time_off_status in {{ string_list(var('utilization_deducted_time_off_statuses')) }}
     group by resource_id, off_date
 ),

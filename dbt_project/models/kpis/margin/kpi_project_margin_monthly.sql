@@ -97,7 +97,7 @@ rate_card_matches as (
             partition by t.time_entry_id order by rc.effective_from desc, rc.rate_card_id desc
         ) as match_rank
     from approved_time as t
-    inner join {{ ref('stg_psa__rate_cards') }} as rc
+    inner join {{ throughline.psa_input('rate_cards') }} as rc
         on t.psa_role_id = rc.role_id
         and t.transaction_currency_code = rc.currency_code
         and t.spent_date >= rc.effective_from

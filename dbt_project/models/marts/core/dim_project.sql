@@ -1,11 +1,11 @@
 -- Conformed project (crosswalk v1): one row per PSA project with its client, contract (ERP sales order) and
 -- opportunity from int_deals_matched, legal entity and service line; '-1' = unknown member.
 with projects as (
-    select * from {{ ref('stg_psa__projects') }}
+    select * from {{ throughline.psa_input('projects') }}
 ),
 
 practices as (
-    select practice_id, practice_name, service_line_name from {{ ref('stg_psa__practices') }}
+    select practice_id, practice_name, service_line_name from {{ throughline.psa_input('practices') }}
 ),
 
 clients as (

@@ -6,7 +6,7 @@ with people as (
 ),
 
 resources as (
-    select * from {{ ref('stg_psa__resources') }}
+    select * from {{ throughline.psa_input('resources') }}
 ),
 
 employees as (
@@ -14,11 +14,11 @@ employees as (
 ),
 
 roles as (
-    select role_id, role_code, role_name, role_level from {{ ref('stg_psa__roles') }}
+    select role_id, role_code, role_name, role_level from {{ throughline.psa_input('roles') }}
 ),
 
 practices as (
-    select practice_id, practice_name, service_line_name from {{ ref('stg_psa__practices') }}
+    select practice_id, practice_name, service_line_name from {{ throughline.psa_input('practices') }}
 ),
 
 entities as (

@@ -4,7 +4,7 @@
     '-1' when a key does not resolve, so no row is dropped. -#}
 
 with expenses as (
-    select * from {{ ref('stg_psa__expenses') }}
+    select * from {{ throughline.psa_input('expenses') }}
 ),
 
 projects as (

@@ -44,7 +44,7 @@ clients_by_psa as (
 ),
 
 projects as (
-    select project_id, client_id from {{ ref('stg_psa__projects') }}
+    select project_id, client_id from {{ throughline.psa_input('projects') }}
 ),
 
 deals_by_project as (

@@ -9,7 +9,7 @@
 
 with tm_projects as (
     select project_id, nte_amount
-    from {{ ref('stg_psa__projects') }}
+    from {{ throughline.psa_input('projects') }}
     where contract_type = 'time_and_materials'
 ),
 

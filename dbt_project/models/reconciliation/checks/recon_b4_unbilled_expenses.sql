@@ -13,7 +13,7 @@ with approved_expenses as (
             'greatest(e.spent_date, ' ~ dbt.dateadd('day', 1 - run_day,
                 'cast(coalesce(s.approved_at, e.spent_date) as date)') ~ ')'))) }} as date) as billing_run_date
     from {{ ref('fct_expenses') }} as e
-    inner join {{ ref('stg_psa__expenses') }} as s on e.expense_id = s.expense_id
+    inner join {{ throughline.psa_input('expenses') }} as s on e.expense_id = s.expense_id
     where e.is_approved and e.is_billable and e.erp_invoice_id is null
         and e.billable_amount_transaction > 0
 ),

@@ -7,7 +7,7 @@
 
 with fixed_fee as (
     select project_id, currency_code, budget_amount, erp_sales_order_id
-    from {{ ref('stg_psa__projects') }}
+    from {{ throughline.psa_input('projects') }}
     where contract_type = 'fixed_fee'
 ),
 
@@ -49,7 +49,7 @@ by_project as (
         max(b.last_invoice_date) as last_invoice_date
     from fixed_fee as f
     inner join milestone_billing as b on f.project_id = b.project_id
-    left join {{ ref('stg_psa__milestones') }} as m on b.milestone_id = m.milestone_id
+    left join {{ throughline.psa_input('milestones') }} as m on b.milestone_id = m.milestone_id
     left join change_orders as c on f.project_id = c.project_id
     group by f.project_id, f.currency_code, f.erp_sales_order_id, f.budget_amount, c.approved_change_amount
 ),

@@ -38,8 +38,8 @@ milestones as (
         (m.milestone_status = 'accepted' and m.accepted_date is not null) as is_accepted,
         case when p.contract_type = 'fixed_fee' and m.due_date > m.accepted_date then m.due_date
             else m.accepted_date end as billable_from_date
-    from {{ ref('stg_psa__milestones') }} as m
-    inner join {{ ref('stg_psa__projects') }} as p on m.project_id = p.project_id
+    from {{ throughline.psa_input('milestones') }} as m
+    inner join {{ throughline.psa_input('projects') }} as p on m.project_id = p.project_id
     left join invoices as i on m.erp_invoice_id = i.transaction_id
     left join invoiced_by_line as li on m.milestone_id = li.milestone_id
 ),

@@ -22,17 +22,17 @@ with entries as (
         src.notes,
         src.created_at
     from {{ ref('fct_time_entries') }} as te
-    inner join {{ ref('stg_psa__time_entries') }} as src on src.time_entry_id = te.time_entry_id
+    inner join {{ throughline.psa_input('time_entries') }} as src on src.time_entry_id = te.time_entry_id
 ),
 
 projects as (
     select project_id, project_status, end_date, billing_type, coalesce(is_billable, false) as is_billable
-    from {{ ref('stg_psa__projects') }}
+    from {{ throughline.psa_input('projects') }}
 ),
 
 resources as (
     select resource_id, termination_date, weekly_capacity_hours, is_active, modified_at, legal_entity_code
-    from {{ ref('stg_psa__resources') }}
+    from {{ throughline.psa_input('resources') }}
 ),
 
 time_on_closed_project as (
@@ -85,7 +85,7 @@ time_without_assignment as (
     inner join projects as p on p.project_id = e.psa_project_id
     where p.is_billable
         and not exists (
-            select 1 from {{ ref('stg_psa__assignments') }} as a
+            select 1 from {{ throughline.psa_input('assignments') }} as a
             where a.project_id = e.psa_project_id and a.resource_id = e.psa_resource_id
         )
 ),
@@ -177,7 +177,7 @@ weeks_with_time as (
 weeks_with_time_off as (
     select distinct resource_id as psa_resource_id,
         cast({{ dbt.date_trunc('week', 'off_date') }} as date) as week_start
-    from {{ ref('stg_psa__time_off') }}
+    from {{ throughline.psa_input('time_off') }}
 ),
 
 missing_timesheets as (
@@ -221,6 +221,19 @@ rate_card_gaps as (
         sum(amount_at_stake_reporting) as amount_at_stake_reporting
     from uncovered_entries
     group by 1, 2
+),
+
+-- Project-periods whose hours in the PSA's own time report differ from the sum of its detailed entries over
+-- the same days (int_psa_reported_time_totals; only PSAs that export a report, e.g. Harvest).
+report_mismatches as (
+    select
+        r.*,
+        r.reported_hours - r.detail_hours as hours_difference,
+        abs(r.reported_billable_amount - r.detail_billable_amount) as amount_at_stake,
+        case when r.currency_code = '{{ reporting }}'
+            then abs(r.reported_billable_amount - r.detail_billable_amount) end as amount_at_stake_reporting
+    from {{ ref('int_psa_reported_time_totals') }} as r
+    where abs(r.reported_hours - r.detail_hours) > {{ var('recon_psa_report_hours_tolerance') }}
 )
 
 select
@@ -264,3 +277,18 @@ select
         currency_code='g.currency_code', amount_at_risk='g.amount_at_stake',
         amount_at_risk_reporting='g.amount_at_stake_reporting', event_date='g.first_spent_date') }}
 from rate_card_gaps as g
+
+union all
+
+select
+    {{ throughline.recon_columns(
+        check_id="'PSA_REPORT_HOURS_MISMATCH'", source_system='m.source_system', source_object='m.source_object',
+        record_key=throughline.recon_json([('project_id', 'm.project_id', 'number'), ('from', 'm.period_start', 'string'), ('to', 'm.period_end', 'string')]),
+        related_keys=throughline.recon_json([('reported_hours', 'm.reported_hours', 'number'), ('detail_hours', 'm.detail_hours', 'number'), ('detail_entries', 'm.detail_entries', 'number')]),
+        project_key='p.project_key', client_key='p.client_key', legal_entity_key='p.legal_entity_key',
+        currency_code='m.currency_code', expected_amount='m.reported_hours', actual_amount='m.detail_hours',
+        difference_amount='m.hours_difference', amount_at_risk='m.amount_at_stake',
+        amount_at_risk_reporting='m.amount_at_stake_reporting', event_date='m.period_end',
+        detected_on=throughline.recon_detected_on('psa')) }}
+from report_mismatches as m
+left join {{ ref('dim_project') }} as p on p.project_key = m.project_id

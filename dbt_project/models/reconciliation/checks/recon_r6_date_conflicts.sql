@@ -30,7 +30,7 @@ time_after_end as (
         sum(t.hours * t.bill_rate) as value_after_end,
         min(t.spent_date) as first_spent_after_end
     from end_breaks as b
-    inner join {{ ref('stg_psa__time_entries') }} as t
+    inner join {{ throughline.psa_input('time_entries') }} as t
         on t.project_id = b.psa_project_id
         and t.spent_date > b.contract_end_date
         and t.time_entry_status = 'approved'

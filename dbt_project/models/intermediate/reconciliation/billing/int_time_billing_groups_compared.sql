@@ -20,7 +20,7 @@ billed_time as (
         t.hours,
         t.bill_rate,
         t.currency_code
-    from {{ ref('stg_psa__time_entries') }} as t
+    from {{ throughline.psa_input('time_entries') }} as t
     inner join invoices as i on t.erp_invoice_id = i.transaction_id
     where t.time_entry_status = 'approved' and t.role_id is not null
 ),

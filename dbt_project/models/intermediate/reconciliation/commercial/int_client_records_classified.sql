@@ -51,7 +51,7 @@ created as (
     select 'erp' as source_system, customer_id as record_id, created_at, modified_at
     from {{ ref('stg_netsuite__customers') }}
     union all
-    select 'psa', client_id, created_at, modified_at from {{ ref('stg_psa__clients') }}
+    select 'psa', client_id, created_at, modified_at from {{ throughline.psa_input('clients') }}
 ),
 
 classified as (

@@ -45,7 +45,7 @@ contract_terms as (
 ),
 
 projects as (
-    select * from {{ ref('stg_psa__projects') }}
+    select * from {{ throughline.psa_input('projects') }}
 ),
 
 change_orders as (
@@ -56,7 +56,7 @@ change_orders as (
 
 approved_time as (
     select project_id, max(spent_date) as last_approved_spent_date
-    from {{ ref('stg_psa__time_entries') }}
+    from {{ throughline.psa_input('time_entries') }}
     where time_entry_status = 'approved'
     group by project_id
 ),

@@ -19,8 +19,8 @@ with assignments as (
         r.country_code,
         p.currency_code as transaction_currency_code
     from {{ ref('stg_psa__assignments') }} as a
-    left join {{ ref('dim_resource') }} as r on a.resource_id = r.psa_resource_id
-    left join {{ ref('dim_project') }} as p on a.project_id = p.project_key
+    left join {{ ref('stg_psa__resources') }} as r on a.resource_id = r.resource_id
+    left join {{ ref('stg_psa__projects') }} as p on a.project_id = p.project_id
     where a.start_date is not null and a.end_date is not null and a.end_date >= a.start_date
 ),
 

@@ -5,8 +5,8 @@
     is the h-th target month (1 .. var forecast_max_horizon_months). -#}
 
 with history as (
-    select min(revenue_month) as first_revenue_month
-    from {{ ref('fct_revenue') }}
+    select cast(min(revenue_month) as date) as first_revenue_month
+    from {{ ref('int_revenue_by_contract_month') }}
 ),
 
 tonight as (

@@ -14,7 +14,7 @@
 ) }}
 
 with revenue as (
-    select * from {{ ref('int_forecast_revenue_schedule') }}
+    select * from {{ ref('kpi_forecast_revenue_lines') }}
 ),
 
 revenue_rows as (
@@ -39,7 +39,7 @@ revenue_rows as (
 ),
 
 utilization as (
-    select * from {{ ref('int_forecast_utilization_schedule') }}
+    select * from {{ ref('kpi_forecast_utilization_lines') }}
 ),
 
 utilization_rows as (
@@ -68,7 +68,7 @@ eac_rows as (
         cast(null as {{ throughline.ratio_type() }}) as forecast_backlog,
         cast(null as {{ throughline.ratio_type() }}) as forecast_pipeline,
         cost_to_date_transaction as forecast_denominator
-    from {{ ref('int_forecast_eac') }}
+    from {{ ref('kpi_forecast_eac') }}
 ),
 
 all_rows as (

@@ -161,8 +161,9 @@ def write_tables(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, bt: pd.
     """Replace both tables in the build (they are recomputed every night from the whole history)."""
     con.execute("create schema if not exists marts")
     for name, frame in ((".".join(FORECAST_KEY.path), forecast), (BACKTEST_TABLE, bt)):
-        out = frame.assign(definition_version=DEFINITION_VERSION)  # noqa: F841 - read by DuckDB below
-        con.execute(f"create or replace table {name} as select * from out")
+        con.register("forecast_frame", frame.assign(definition_version=DEFINITION_VERSION))
+        con.execute(f"create or replace table {name} as select * from forecast_frame")
+        con.unregister("forecast_frame")
 
 
 @dg.asset(

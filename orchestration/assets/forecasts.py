@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from orchestration.assets.dbt import LAYER_OWNERS, MART_FRESHNESS
 from orchestration.resources import WarehouseResource
 
 FORECAST_KEY = dg.AssetKey(["marts", "forecast_statistical_monthly"])
@@ -173,7 +174,9 @@ def write_tables(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, bt: pd.
         dg.AssetKey(["marts", "dim_project"]),
         dg.AssetKey(["marts", "kpi_utilization_monthly"]),
     ],
-    group_name="dbt_kpis",
+    group_name="dbt_kpis",  # beside the KPI marts: same owners and the same freshness expectation
+    owners=[LAYER_OWNERS["kpis"]],
+    freshness_policy=MART_FRESHNESS,
     kinds={"python", "duckdb"},
     description="Statistical forecast of revenue and billable utilization per practice (statsmodels "
     "Holt-Winters, damped Holt fallback) for the next 6 months, and its 3-month backtest against a naive "

@@ -58,7 +58,8 @@ def test_a_new_night_appends_and_never_rewrites(xs_clean_warehouse: Path, tmp_pa
     with duckdb.connect(str(wh), read_only=True) as con:
         after = set(con.execute(_ROWS).fetchall())
         new_dates = {
-            r[0] for r in con.execute("select distinct snapshot_date from marts.kpi_forecast_snapshots")
+            r[0]
+            for r in con.execute("select distinct snapshot_date from marts.kpi_forecast_snapshots").fetchall()
         }
     assert before <= after  # every frozen row is still there, unchanged (value and recorded_at)
     added = after - before

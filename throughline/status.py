@@ -6,8 +6,8 @@
 - the last failure summary (``<warehouse>.last_failure.txt``) when the latest run failed;
 - the freshness of each source system, measured as the source freshness checks measure it
   (``orchestration.freshness``): last extract date, when its last file arrived, age, state;
-- open reconciliation breaks by severity, when the warehouse has ``marts.recon_breaks``;
-- the latest frozen forecast snapshot, when the warehouse has ``marts.kpi_forecast_snapshots``.
+- the latest frozen forecast snapshot, when the warehouse has ``marts.kpi_forecast_snapshots``;
+- open reconciliation breaks by severity, when the warehouse has ``marts.recon_breaks``.
 
 The warehouse is opened read-only, so ``status`` never blocks a run or an analyst.
 """
@@ -196,6 +196,6 @@ def render(warehouse: Path, instance: dg.DagsterInstance, limit: int = 5, now: d
     ]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += ["", "Source freshness (dbt source thresholds):", *freshness_section(con, now)]
-        lines += ["", "Open breaks by severity (marts.recon_breaks):", *breaks_section(con)]
         lines += ["", "Forecasts (marts.kpi_forecast_snapshots):", *forecast_section(con)]
+        lines += ["", "Open breaks by severity (marts.recon_breaks):", *breaks_section(con)]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from datetime import date
 
 import duckdb
 
-from throughline.report import data
+from throughline.report import charts, data
 from throughline.status import forecast_section
 
 
@@ -64,3 +64,14 @@ def test_report_forecast_rows() -> None:
     assert [r["month_start_date"] for r in fc.ahead] == [date(2026, 12, 1), date(2027, 1, 1)]
     assert fc.statistical == []  # the statistical forecast table is not there
     assert [(r["kind"], r["grain"]) for r in fc.accuracy] == [("revenue", "practice")]
+
+    fig = charts.forecast_vs_actual(fc, "USD")
+    assert [t.name for t in fig.data] == [
+        "Actual",
+        "Forecast 1 month(s) ahead",
+        "Forecast 3 month(s) ahead",
+        "Latest snapshot",
+    ]
+    assert list(fig.data[0].customdata) == ["90"] and list(fig.data[1].customdata) == ["100"]
+    acc = charts.forecast_accuracy(fc.accuracy)
+    assert list(acc.data[0].y) == [0.25]  # revenue by practice, 1 month ahead: its WAPE

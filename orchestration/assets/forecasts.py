@@ -16,13 +16,14 @@ import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
+import yaml
 
 from orchestration.assets.dbt import LAYER_OWNERS, MART_FRESHNESS
+from orchestration.dbt_project import DBT_PROJECT_DIR
 from orchestration.resources import WarehouseResource
 
 FORECAST_KEY = dg.AssetKey(["marts", "forecast_statistical_monthly"])
 BACKTEST_TABLE = "marts.forecast_statistical_backtest"
-DEFINITION_VERSION = "forecast v1"
 #: Months forecast from the last complete month, and the backtest horizon (reference §6.3: 3 months).
 HORIZON_MONTHS = 6
 BACKTEST_HORIZON = 3
@@ -54,6 +55,12 @@ with revenue as (
 select * from revenue union all select * from utilization
 order by measure, practice_id, month
 """
+
+
+def definition_version() -> str:
+    """The forecasts' definition version, from the same dbt var as the forecast marts (never a literal)."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return str(project["vars"]["kpi_definition_versions"]["forecasts"])
 
 
 def load_monthly(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -161,8 +168,9 @@ def backtest_summary(bt: pd.DataFrame) -> dict[str, dict[str, float | None]]:
 def write_tables(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, bt: pd.DataFrame) -> None:
     """Replace both tables in the build (they are recomputed every night from the whole history)."""
     con.execute("create schema if not exists marts")
+    version = definition_version()
     for name, frame in ((".".join(FORECAST_KEY.path), forecast), (BACKTEST_TABLE, bt)):
-        con.register("forecast_frame", frame.assign(definition_version=DEFINITION_VERSION))
+        con.register("forecast_frame", frame.assign(definition_version=version))
         con.execute(f"create or replace table {name} as select * from forecast_frame")
         con.unregister("forecast_frame")
 

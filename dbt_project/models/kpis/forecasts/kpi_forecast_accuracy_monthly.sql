@@ -2,7 +2,7 @@
     kind x grain x horizon, summed over the keys of kpi_forecast_errors (never a mean of percentages):
       wape       = Σ|A - F| / Σ A            (NULL when Σ A = 0)
       accuracy   = 1 - |Σ A - Σ F| / Σ A     (the total's accuracy; per key in kpi_forecast_errors)
-      bias       = Σ F - Σ A                 (signed: > 0 over-forecast), bias_pct = bias / Σ A
+      bias       = Σ F - Σ A                 (signed: > 0 over-forecast), relative_bias = bias / Σ A
       conversion = Σ A / Σ F                 (backlog conversion: revenue from the opening backlog ÷ its
                                               scheduled conversion) -#}
 
@@ -20,7 +20,7 @@ select
     {{ safe_ratio('sum(abs_error)', 'sum(actual_value)') }} as wape,
     1 - {{ safe_ratio('abs(sum(actual_value) - sum(forecast_value))', 'sum(actual_value)') }} as accuracy,
     sum(forecast_value) - sum(actual_value) as bias,
-    {{ safe_ratio('sum(forecast_value) - sum(actual_value)', 'sum(actual_value)') }} as bias_pct,
+    {{ safe_ratio('sum(forecast_value) - sum(actual_value)', 'sum(actual_value)') }} as relative_bias,
     {{ safe_ratio('sum(actual_value)', 'sum(forecast_value)') }} as conversion_ratio,
     {{ kpi_definition_version('forecasts') }} as definition_version
 from {{ ref('kpi_forecast_errors') }}

@@ -87,5 +87,6 @@ select
         as numeric(18, 2)) as eac_transaction,
     {{ safe_ratio('cost_to_date',
         'cost_to_date + greatest(budget_hours_at_snapshot - hours_to_date, 0) * budgeted_cost_rate') }}
-        as percent_complete
+        as percent_complete,
+    {{ kpi_definition_version('forecasts') }} as definition_version
 from estimated

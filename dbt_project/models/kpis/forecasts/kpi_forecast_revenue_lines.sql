@@ -154,7 +154,8 @@ select
     {{ fx_rate_to_reporting('fx_r', 'l.transaction_currency_code', 'average_rate') }} as fx_rate_to_reporting,
     cast(round(l.amount_transaction
         * {{ fx_rate_to_reporting('fx_r', 'l.transaction_currency_code', 'average_rate') }}, 2) as numeric(18, 2))
-        as amount_reporting
+        as amount_reporting,
+    {{ kpi_definition_version('forecasts') }} as definition_version
 from lines as l
 {{ join_periodic_rate('fx_r', 'l.transaction_currency_code', reporting_currency_literal(), 'l.rate_month') }}
 where l.amount_transaction <> 0

@@ -57,7 +57,8 @@ select
     r.legal_entity_key,
     r.practice_id,
     cast(coalesce(s.scheduled_hours, 0) as {{ throughline.ratio_type() }}) as scheduled_hours,
-    cast(c.capacity_hours as {{ throughline.ratio_type() }}) as capacity_hours
+    cast(c.capacity_hours as {{ throughline.ratio_type() }}) as capacity_hours,
+    {{ kpi_definition_version('forecasts') }} as definition_version
 from targets as t
 inner join capacity as c on c.month_start = t.target_month
 inner join resources as r on c.psa_resource_id = r.psa_resource_id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.assets.dbt import dbt_resource, throughline_dbt_assets
+from orchestration.assets.forecasts import forecast_statistical_monthly
 from orchestration.assets.publish import build_publish_asset
 from orchestration.assets.quality import quality_asset_checks
 from orchestration.assets.raw import raw_asset_checks, raw_assets
@@ -21,7 +22,7 @@ from orchestration.freshness import build_freshness_checks
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.sensors import build_extract_sensor, build_failure_sensor, build_nightly_schedule
 
-ASSETS: list = [*raw_assets, throughline_dbt_assets]
+ASSETS: list = [*raw_assets, throughline_dbt_assets, forecast_statistical_monthly]
 publish_asset = build_publish_asset(key for a in ASSETS for key in a.keys)
 ASSETS.append(publish_asset)
 ASSETS.append(build_report_asset(key for a in ASSETS for key in a.keys))  # after publish: reads it

@@ -6,6 +6,7 @@
 - the last failure summary (``<warehouse>.last_failure.txt``) when the latest run failed;
 - the freshness of each source system, measured as the source freshness checks measure it
   (``orchestration.freshness``): last extract date, when its last file arrived, age, state;
+- the latest frozen forecast snapshot, when the warehouse has ``marts.kpi_forecast_snapshots``;
 - open reconciliation breaks by severity, when the warehouse has ``marts.recon_breaks``.
 
 The warehouse is opened read-only, so ``status`` never blocks a run or an analyst.
@@ -153,6 +154,25 @@ def breaks_section(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def forecast_section(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The latest frozen forecast snapshot (marts.kpi_forecast_snapshots): its date, type and row count."""
+    if not has_table(con, "marts", "kpi_forecast_snapshots"):
+        return ["  skipped: this warehouse has no marts.kpi_forecast_snapshots (forecasts not built)"]
+    row = con.execute(
+        """
+        select snapshot_date, any_value(snapshot_type), count(*),
+            (select count(distinct snapshot_date) from marts.kpi_forecast_snapshots)
+        from marts.kpi_forecast_snapshots
+        where snapshot_date = (select max(snapshot_date) from marts.kpi_forecast_snapshots)
+        group by snapshot_date
+        """
+    ).fetchone()
+    if not row:
+        return ["  no forecast snapshot yet"]
+    date, kind, rows, snapshots = row
+    return [f"  latest snapshot {date} ({kind}, {rows:,} rows); {snapshots:,} snapshots frozen"]
+
+
 def _last_failure(warehouse: Path, instance: dg.DagsterInstance) -> list[str]:
     """The failure summary's first lines when the newest nightly run failed and left one."""
     path = failure_file(warehouse)
@@ -176,5 +196,6 @@ def render(warehouse: Path, instance: dg.DagsterInstance, limit: int = 5, now: d
     ]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         lines += ["", "Source freshness (dbt source thresholds):", *freshness_section(con, now)]
+        lines += ["", "Forecasts (marts.kpi_forecast_snapshots):", *forecast_section(con)]
         lines += ["", "Open breaks by severity (marts.recon_breaks):", *breaks_section(con)]
     return "\n".join(lines)

@@ -375,3 +375,77 @@ def _severities(rows: list[data.Row]) -> list[str]:
 
 def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def forecast_vs_actual(fc: data.Forecasts, currency: str) -> go.Figure:
+    """Actual firm revenue against the schedule forecast frozen 1 and 3 months before, then the latest
+    snapshot's forecast (and the statistical one) for the months ahead."""
+    actual = {r["month_start_date"]: _float(r["actual_reporting"]) for r in fc.past}
+    series = [("Actual", sorted(actual), list(actual[m] for m in sorted(actual)), TOTAL, "solid")]
+    for h, colour in ((1, PALETTE[1]), (3, PALETTE[4])):
+        rows = [r for r in fc.past if r["horizon_months"] == h]
+        series.append(
+            (
+                f"Forecast {h} month(s) ahead",
+                [r["month_start_date"] for r in rows],
+                [_float(r["forecast_reporting"]) for r in rows],
+                colour,
+                "dash",
+            )
+        )
+    ahead = (
+        "Latest snapshot",
+        [r["month_start_date"] for r in fc.ahead],
+        [_float(r["forecast_reporting"]) for r in fc.ahead],
+        PALETTE[2],
+        "dot",
+    )
+    stat = (
+        "Statistical (Holt-Winters)",
+        [r["month_start_date"] for r in fc.statistical],
+        [_float(r["forecast_reporting"]) for r in fc.statistical],
+        MUTED,
+        "dot",
+    )
+    series += [s for s in (ahead, stat) if s[1]]
+    fig = go.Figure()
+    size = _money_axis(fig, [v for s in series for v in s[2]], currency)
+    for name, months, values, colour, dash in series:
+        fig.add_scatter(
+            x=months,
+            y=_scaled(values, size),
+            name=name,
+            mode="lines+markers",
+            line={"color": colour, "width": 2, "dash": dash},
+            customdata=[money(v) for v in values],
+            hovertemplate="%{customdata}",
+        )
+    _layout(fig, height=380)
+    fig.update_xaxes(tickformat="%b %y", dtick="M2")
+    return fig
+
+
+def forecast_accuracy(rows: list[data.Row]) -> go.Figure:
+    """WAPE per month (Σ|A - F| ÷ Σ A, lower is better) of revenue by practice and utilization by resource."""
+    labels = {
+        ("revenue", 1): "Revenue by practice, 1 month ahead",
+        ("revenue", 3): "Revenue by practice, 3 months ahead",
+        ("utilization", 1): "Utilization by resource, 1 month ahead",
+        ("backlog_conversion", 1): "Backlog conversion (actual ÷ scheduled)",
+    }
+    fig = go.Figure()
+    for i, ((kind, h), label) in enumerate(labels.items()):
+        picked = [r for r in rows if r["kind"] == kind and r["horizon_months"] == h]
+        field = "conversion_ratio" if kind == "backlog_conversion" else "wape"
+        fig.add_scatter(
+            x=[r["month_start_date"] for r in picked],
+            y=[_float(r[field]) for r in picked],
+            name=label,
+            mode="lines+markers",
+            line={"color": PALETTE[i], "width": 2, "dash": "dot" if field == "conversion_ratio" else "solid"},
+            hovertemplate="%{y:.1%}",
+        )
+    _layout(fig, height=340)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(tickformat="%b %y", dtick="M2")
+    return fig

@@ -394,3 +394,60 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> Quality | None:
         warnings=fetch(con, WARNINGS_SQL.format(current=current)),
         latest_extract=con.execute("select max(extract_date) from raw.load_log").fetchone()[0],
     )
+
+
+# -- forecasts --------------------------------------------------------------------------------------------
+
+FORECAST_SQL = """select month_start_date, horizon_months, actual_total::double as actual_reporting,
+    forecast_total::double as forecast_reporting
+from marts.kpi_forecast_accuracy_monthly
+where kind = 'revenue' and grain = 'firm' and horizon_months in (1, 3) and month_start_date between ? and ?
+order by month_start_date, horizon_months"""
+
+FORECAST_AHEAD_SQL = """select target_month as month_start_date, forecast_value::double as forecast_reporting,
+    snapshot_date
+from marts.kpi_forecast_snapshots
+where kind = 'revenue' and grain = 'firm'
+    and snapshot_date = (select max(snapshot_date) from marts.kpi_forecast_snapshots where kind = 'revenue')
+order by target_month"""
+
+STATISTICAL_AHEAD_SQL = """select target_month as month_start_date,
+    sum(forecast_value)::double as forecast_reporting
+from marts.forecast_statistical_monthly
+where measure = 'revenue'
+group by target_month
+order by target_month"""
+
+ACCURACY_SQL = """select month_start_date, kind, grain, horizon_months, wape::double as wape,
+    conversion_ratio::double as conversion_ratio
+from marts.kpi_forecast_accuracy_monthly
+where ((kind = 'revenue' and grain = 'practice' and horizon_months in (1, 3))
+    or (kind = 'utilization' and grain = 'resource' and horizon_months = 1)
+    or (kind = 'backlog_conversion'))
+    and month_start_date between ? and ?
+order by kind, horizon_months, month_start_date"""
+
+
+@dataclass(frozen=True)
+class Forecasts:
+    """Firm revenue forecast vs actual (horizons 1 and 3), the latest snapshot's months ahead, the
+    statistical forecast ahead (empty when not built) and the monthly accuracy rows."""
+
+    past: list[Row]
+    ahead: list[Row]
+    statistical: list[Row]
+    accuracy: list[Row]
+
+
+def forecasts(con: duckdb.DuckDBPyConnection, ctx: Context) -> Forecasts | None:
+    """The forecast section's rows, or None when the warehouse has no forecast marts."""
+    if not columns(con, "marts", "kpi_forecast_accuracy_monthly"):
+        return None
+    window = [ctx.first_trend_month, ctx.month]
+    has_stat = bool(columns(con, "marts", "forecast_statistical_monthly"))
+    return Forecasts(
+        past=fetch(con, FORECAST_SQL, window),
+        ahead=fetch(con, FORECAST_AHEAD_SQL),
+        statistical=fetch(con, STATISTICAL_AHEAD_SQL) if has_stat else [],
+        accuracy=fetch(con, ACCURACY_SQL, window),
+    )

@@ -113,6 +113,7 @@ def build_sections(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> list[Se
         _headline(con, ctx),
         _utilization(con, ctx),
         _backlog(con, ctx),
+        _forecasts(con, ctx),
         _margin(con, ctx),
         _receivables(con, ctx),
         _breaks(con, ctx),
@@ -230,6 +231,42 @@ def _backlog(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> Section:
             "marts.kpi_backlog_rollforward",
             data.BACKLOG_TREND_SQL,
             "Σ closing backlog over contracts.",
+        ),
+    ]
+    return section
+
+
+def _forecasts(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> Section:
+    section = Section(
+        "forecasts",
+        "Forecasts and their accuracy",
+        "Revenue as forecast at each month start (frozen, never rewritten) against what was recognized.",
+        doc="#forecasts-and-their-accuracy",
+    )
+    fc = data.forecasts(con, ctx)
+    if fc is None or not fc.past:
+        section.unavailable = "marts.kpi_forecast_accuracy_monthly has no scored month in the window yet."
+        return section
+    section.charts = [
+        Chart(
+            "chart-forecast-vs-actual",
+            "Revenue: forecast vs actual",
+            charts.forecast_vs_actual(fc, ctx.currency),
+            "marts.kpi_forecast_accuracy_monthly; ahead: marts.kpi_forecast_snapshots, "
+            "marts.forecast_statistical_monthly",
+            "\n\n".join([data.FORECAST_SQL, data.FORECAST_AHEAD_SQL, data.STATISTICAL_AHEAD_SQL]),
+            "Schedule-based forecast (backlog schedules, staffed T&M, retainers, weighted pipeline) frozen "
+            "1 and 3 months before each month; dotted: the latest snapshot and the statistical forecast "
+            "ahead.",
+        ),
+        Chart(
+            "chart-forecast-accuracy",
+            "Forecast accuracy trend",
+            charts.forecast_accuracy(fc.accuracy),
+            "marts.kpi_forecast_accuracy_monthly",
+            data.ACCURACY_SQL,
+            "WAPE = Σ|actual − forecast| ÷ Σ actual over practices / resources (lower is better); dotted: "
+            "revenue from the opening backlog ÷ its scheduled conversion (100 % = on plan).",
         ),
     ]
     return section

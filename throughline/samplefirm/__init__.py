@@ -2,7 +2,7 @@
 
 ``generate(scale, seed, out, clean)`` builds the firm in a DuckDB working store, lets the defects hooks
 break it (unless ``clean``), writes ``out/landing`` (a full extract then nightly deltas, with completion
-markers) and ``out/_truth`` (the ground-truth defect manifest).
+markers) and ``out/_truth`` (the ground-truth defect manifest and the revenue plan, ``schedule.csv``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.parse import sql_str
 
-from . import billing, commercial, decisions, delivery, extracts, masters
+from . import billing, commercial, decisions, delivery, extracts, masters, schedule
 from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
 from .defects.catalogue import DefectRates
@@ -100,6 +100,7 @@ def generate(
             decisions.write_decisions(ctx, landing)
             log(f"completion markers written ({rows:,} data rows landed)")
             _defects.write_truth(ctx, out / "_truth")
+            schedule.write_schedule(ctx, out / "_truth")
             log("done")
     finally:
         if tmpdir:

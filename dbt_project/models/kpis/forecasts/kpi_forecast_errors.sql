@@ -1,0 +1,210 @@
+{#- Forecast vs actual per key (docs/metrics.md#forecasts-and-their-accuracy): one row per kind x grain x key
+    x target month x horizon x snapshot, for the month-start snapshots, the scored horizons (var
+    forecast_horizons) and the target months that have actuals. A key with an actual but no forecast counts
+    with forecast 0, and one forecast but never realised (a cancelled deal, a slipped milestone) with
+    actual 0. accuracy = 1 - |A - F| / A, NULL when A = 0 (never a division error).
+      revenue             A = fct_revenue (reporting currency) of the target month
+      utilization         A = approved billable hours (kpi_utilization_monthly); denominators = capacity
+      backlog_conversion  contracts in the opening backlog (month end before the target month): A = their
+                          revenue in the month, F = their scheduled conversion frozen at the month start
+      backlog_data        per contract at each month end: F = PSA backlog, A = ERP backlog (sales order
+                          incl. amendments dated by then - GL revenue journals to date, floored at 0),
+                          reporting currency at the backlog's closing rate; T&M left out
+      eac                 closed fixed-fee / milestone projects: F = EAC of the first snapshot at or past
+                          var forecast_eac_percent_complete, A = final cost; target month = last revenue month -#}
+{%- set horizons = var('forecast_horizons') %}
+
+with snapshots as (
+    select * from {{ ref('kpi_forecast_snapshots') }}
+    where snapshot_type = 'month_start'
+),
+
+last_actual as (
+    select max(revenue_month) as last_month from {{ ref('fct_revenue') }}
+),
+
+scored as (
+    select *
+    from snapshots
+    where kind in ('revenue', 'utilization')
+        and horizon_months in ({{ horizons | join(', ') }})
+        and target_month <= (select last_month from last_actual)
+),
+
+revenue_facts as (
+    select r.revenue_month as target_month, r.project_key, r.client_key, r.legal_entity_key,
+        coalesce(p.practice_id, '-1') as practice_id, r.amount_reporting
+    from {{ ref('fct_revenue') }} as r
+    left join {{ ref('dim_project') }} as p on r.project_key = p.project_key
+),
+
+utilization_facts as (
+    select month_start_date as target_month, resource_key, legal_entity_key,
+        coalesce(practice_id, '-1') as practice_id, billable_hours, capacity_hours
+    from {{ ref('kpi_utilization_monthly') }}
+),
+
+actuals as (
+    {%- for grain, key in [('project', 'project_key'), ('client', 'client_key'), ('practice', 'practice_id'),
+        ('entity', 'legal_entity_key'), ('firm', "'GROUP'")] %}
+    select 'revenue' as kind, '{{ grain }}' as grain, coalesce({{ key }}, '-1') as grain_key, target_month,
+        sum(amount_reporting) as actual_value, cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+    from revenue_facts
+    group by coalesce({{ key }}, '-1'), target_month
+    union all
+    {%- endfor %}
+    {%- for grain, key in [('resource', 'resource_key'), ('practice', 'practice_id'),
+        ('entity', 'legal_entity_key'), ('firm', "'GROUP'")] %}
+    select 'utilization' as kind, '{{ grain }}' as grain, coalesce({{ key }}, '-1') as grain_key, target_month,
+        sum(billable_hours) as actual_value, sum(capacity_hours) as actual_denominator
+    from utilization_facts
+    group by coalesce({{ key }}, '-1'), target_month
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+scored_targets as (
+    select distinct kind, snapshot_date, horizon_months, target_month from scored
+),
+
+paired as (
+    select kind, grain, grain_key, snapshot_date, horizon_months, target_month,
+        forecast_value, cast(null as {{ throughline.ratio_type() }}) as actual_value,
+        forecast_denominator, cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+    from scored
+    union all
+    select a.kind, a.grain, a.grain_key, t.snapshot_date, t.horizon_months, a.target_month,
+        null, a.actual_value, null, a.actual_denominator
+    from actuals as a
+    inner join scored_targets as t on a.kind = t.kind and a.target_month = t.target_month
+),
+
+kind_rows as (
+    select kind, grain, grain_key, snapshot_date, horizon_months, target_month,
+        coalesce(sum(forecast_value), 0) as forecast_value,
+        coalesce(sum(actual_value), 0) as actual_value,
+        sum(forecast_denominator) as forecast_denominator,
+        sum(actual_denominator) as actual_denominator
+    from paired
+    group by kind, grain, grain_key, snapshot_date, horizon_months, target_month
+),
+
+opening_backlog as (
+    select project_key, cast({{ dbt.dateadd('month', 1, 'month_start_date') }} as date) as target_month
+    from {{ ref('kpi_backlog_monthly') }}
+    where backlog_transaction > 0 and not is_exit_month
+),
+
+conversion_rows as (
+    select
+        'backlog_conversion' as kind, 'project' as grain, b.project_key as grain_key,
+        b.target_month as snapshot_date, 1 as horizon_months, b.target_month,
+        coalesce(f.forecast_value, 0) as forecast_value, coalesce(a.actual_value, 0) as actual_value,
+        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+    from opening_backlog as b
+    inner join (select distinct snapshot_date from snapshots) as s on s.snapshot_date = b.target_month
+    left join snapshots as f
+        on f.kind = 'revenue' and f.grain = 'project' and f.grain_key = b.project_key
+        and f.snapshot_date = b.target_month and f.horizon_months = 1
+    left join actuals as a
+        on a.kind = 'revenue' and a.grain = 'project' and a.grain_key = b.project_key
+        and a.target_month = b.target_month
+    where b.target_month <= (select last_month from last_actual)
+),
+
+erp_value as (
+    select coalesce(c.root_contract_key, c.contract_key) as root_contract_key, k.month_end_date,
+        sum(c.contract_amount) as contract_value
+    from {{ ref('dim_contract') }} as c
+    inner join (select distinct month_end_date from {{ ref('kpi_backlog_monthly') }}) as k
+        on c.contract_date <= k.month_end_date
+    where not c.is_unknown
+    group by coalesce(c.root_contract_key, c.contract_key), k.month_end_date
+),
+
+erp_revenue as (
+    select g.project_key, k.month_end_date, -sum(g.amount_transaction) as revenue_to_date
+    from {{ ref('fct_gl_lines') }} as g
+    inner join (select distinct month_end_date from {{ ref('kpi_backlog_monthly') }}) as k
+        on g.transaction_date <= k.month_end_date
+    where g.transaction_type = 'journal' and g.account_type = 'income' and g.is_posting
+        and g.project_key is not null and g.project_key <> '-1'
+    group by g.project_key, k.month_end_date
+),
+
+data_rows as (
+    select
+        'backlog_data' as kind, 'project' as grain, b.project_key as grain_key,
+        b.month_end_date as snapshot_date, 0 as horizon_months, b.month_start_date as target_month,
+        cast(b.backlog_reporting as {{ throughline.ratio_type() }}) as forecast_value,
+        round(greatest(coalesce(v.contract_value, 0) - coalesce(r.revenue_to_date, 0), 0)
+            * b.fx_rate_to_reporting, 2) as actual_value,
+        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+    from {{ ref('kpi_backlog_monthly') }} as b
+    left join erp_value as v on b.contract_key = v.root_contract_key and b.month_end_date = v.month_end_date
+    left join erp_revenue as r on b.project_key = r.project_key and b.month_end_date = r.month_end_date
+    where b.contract_type <> 'time_and_materials' and b.contract_key <> '-1' and not b.is_exit_month
+),
+
+eac_at_threshold as (
+    select e.*, row_number() over (partition by e.grain_key order by e.snapshot_date) as rn
+    from snapshots as e
+    where e.kind = 'eac' and e.forecast_ratio >= {{ var('forecast_eac_percent_complete') }}
+),
+
+final_cost as (
+    select r.project_key, max(r.revenue_month) as last_month, sum(r.approved_cost) as final_cost,
+        max(r.fx_rate_to_reporting) filter (where r.revenue_month = r2.last_month) as fx_rate_to_reporting
+    from {{ ref('fct_revenue') }} as r
+    inner join (select project_key, max(revenue_month) as last_month from {{ ref('fct_revenue') }}
+        group by project_key) as r2 on r.project_key = r2.project_key
+    inner join {{ ref('dim_project') }} as p on r.project_key = p.project_key
+    where p.project_status in ('closed', 'completed') and p.contract_type in ('fixed_fee', 'milestone')
+    group by r.project_key
+),
+
+eac_rows as (
+    select
+        'eac' as kind, 'project' as grain, e.grain_key, e.snapshot_date, 0 as horizon_months,
+        c.last_month as target_month,
+        round(e.forecast_value * c.fx_rate_to_reporting, 2) as forecast_value,
+        round(c.final_cost * c.fx_rate_to_reporting, 2) as actual_value,
+        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+    from eac_at_threshold as e
+    inner join final_cost as c on e.grain_key = c.project_key
+    where e.rn = 1
+),
+
+all_rows as (
+    select * from kind_rows
+    union all
+    select * from conversion_rows
+    union all
+    select * from data_rows
+    union all
+    select * from eac_rows
+)
+
+select
+    {{ composite_key(['kind', 'grain', 'grain_key', 'snapshot_date', 'horizon_months', 'target_month']) }}
+        as forecast_error_id,
+    kind,
+    grain,
+    grain_key,
+    snapshot_date,
+    horizon_months,
+    target_month,
+    cast(forecast_value as {{ throughline.ratio_type() }}) as forecast_value,
+    cast(actual_value as {{ throughline.ratio_type() }}) as actual_value,
+    cast(forecast_value - actual_value as {{ throughline.ratio_type() }}) as error,
+    cast(abs(forecast_value - actual_value) as {{ throughline.ratio_type() }}) as abs_error,
+    1 - {{ safe_ratio('abs(forecast_value - actual_value)', 'actual_value') }} as accuracy,
+    cast(forecast_denominator as {{ throughline.ratio_type() }}) as forecast_denominator,
+    cast(actual_denominator as {{ throughline.ratio_type() }}) as actual_denominator,
+    {{ kpi_definition_version('forecasts') }} as definition_version
+from all_rows

@@ -35,4 +35,3 @@ def plant_before_billing(ctx: Any) -> None:
     plant_padding(ctx)
     plant_offday_time(ctx)
     plant_fixed_fee_erosion(ctx)
-

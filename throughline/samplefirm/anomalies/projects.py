@@ -45,8 +45,8 @@ def _stretched(where: str) -> str:
 
 
 def plant_fixed_fee_erosion(ctx: Any) -> None:
-    """One in six active fixed-fee or milestone projects (at least 2) with steady recent time gets its recent client
-    hours raised by up to 80% (day totals kept at or below 12 hours)."""
+    """One in six active fixed-fee or milestone projects (at least 2) with steady recent time gets its
+    recent client hours raised by up to 80% (day totals kept at or below 12 hours)."""
     end = f"DATE '{ctx.end_date}'"
     recent = f"spent_date > {end} - {BURN_DAYS}"
     cand = f"""select p.id as project_id from psa__projects p

@@ -39,7 +39,7 @@ def record(ctx: Any, detector: str, system: str, obj: str, select_sql: str) -> N
 
 
 def write_truth(ctx: Any, truth_dir: Path) -> None:
-    """Write ``anomalies.csv``: one row per planted case, ordered by detector and key (header only if clean)."""
+    """Write ``anomalies.csv``: one row per planted case by detector and key (header only if clean)."""
     truth_dir.mkdir(parents=True, exist_ok=True)
     rows: list[tuple[Any, ...]] = []
     if not ctx.clean:

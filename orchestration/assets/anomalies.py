@@ -19,8 +19,6 @@ score and the money at risk. The cash-risk model needs a learner, so it is a Pyt
   controller's decisions applied like any break's.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -195,7 +193,7 @@ def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[object | None, E
         seed,
         len(train),
         len(hold),
-        str(hold["invoice_date"].min()) if len(hold) else "",
+        str(pd.Timestamp(hold["invoice_date"].min()).date()) if len(hold) else "",
         float(train["is_late"].mean()) if len(train) else 0.0,
         float(hold["is_late"].mean()) if len(hold) else 0.0,
         auc_m,
@@ -251,7 +249,7 @@ select md5('CASH_LATE_RISK|' || s.record_key) as exception_id, 'detector' as sou
     s.client_key, s.project_key, null as resource_key, s.legal_entity_key,
     s.transaction_currency_code as currency_code, s.probability_late as score,
     s.open_amount as amount_at_risk, null as amount_at_risk_reporting, s.due_date as event_date,
-    s.as_of_date as detected_on, s.as_of_date - s.due_date as age_days,
+    s.as_of_date as detected_on, date_diff('day', s.due_date, s.as_of_date) as age_days,
     'Probability ' || round(100 * s.probability_late)::int || '% of payment more than ' || ? ||
         ' days late (client''s past late share ' || round(100 * s.baseline_probability)::int || '%)'
         as reason,
@@ -275,7 +273,10 @@ def write_results(
     frame = scores[list(SCORE_COLUMNS)].copy()
     con.register("_cash_scores", frame)
     con.execute("create schema if not exists anomalies")
-    con.execute("create or replace table anomalies.cash_risk_scores as select * from _cash_scores")
+    con.execute(
+        "create or replace table anomalies.cash_risk_scores as select * replace (invoice_date::date as "
+        "invoice_date, due_date::date as due_date, as_of_date::date as as_of_date) from _cash_scores"
+    )
     con.unregister("_cash_scores")
     row = {"evaluated_at": datetime.now(UTC).replace(tzinfo=None), **asdict(ev)}
     row["beats_baseline"] = ev.beats_baseline

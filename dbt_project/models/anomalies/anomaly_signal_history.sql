@@ -30,7 +30,7 @@ known as (
         cast(null as {{ dbt.type_string() }}) as signal_id,
         cast(null as {{ dbt.type_string() }}) as detector_id,
         cast(null as {{ dbt.type_string() }}) as record_key,
-        cast(null as {{ dbt.type_float() }}) as last_score,
+        cast(null as {{ throughline.rate_type() }}) as last_score,
         cast(null as {{ throughline.amount_type() }}) as amount_at_risk_reporting,
         cast(null as date) as first_seen_on,
         cast(null as date) as last_seen_on,

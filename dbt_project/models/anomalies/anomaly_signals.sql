@@ -1,6 +1,7 @@
 -- Every anomaly signal raised tonight by the SQL detectors (models/anomalies/detectors/), with the
 -- detector's title, severity and owner from its declaration, and its rank within the detector (1 = most
--- unusual): precision is measured on the top-k.
+-- unusual): precision is measured on the top-k. A record a reconciliation check already names (same source
+-- object and record key in marts.recon_breaks) is left to its break: the queue has it once.
 {%- set detectors = [
         ref('anomaly_expense_outliers'),
         ref('anomaly_time_round_padding'),
@@ -41,3 +42,7 @@ select
     found.reason
 from found
 left join {{ ref('anomaly_detectors') }} as d on d.detector_id = found.detector_id
+where not exists (
+    select 1 from {{ ref('recon_breaks') }} as b
+    where b.source_object = found.source_object and b.record_key = found.record_key
+)

@@ -11,7 +11,7 @@ with breaks as (
         b.break_id as exception_id, 'check' as source_kind, b.check_id as source_id,
         b.check_title as source_title, b.severity, b.owner, b.source_system, b.source_object, b.record_key,
         b.related_keys, b.client_key, b.project_key, cast(null as {{ dbt.type_string() }}) as resource_key,
-        b.legal_entity_key, b.currency_code, cast(null as {{ dbt.type_float() }}) as score,
+        b.legal_entity_key, b.currency_code, cast(null as {{ throughline.rate_type() }}) as score,
         b.amount_at_risk, b.amount_at_risk_reporting, b.event_date, b.detected_on,
         b.check_title as reason, h.status, h.first_seen_on
     from {{ ref('recon_breaks') }} as b

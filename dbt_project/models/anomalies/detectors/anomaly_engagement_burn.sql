@@ -1,8 +1,9 @@
 -- FF_BURN_AHEAD: a fixed-fee or milestone project whose recent burn runs well ahead of its own pace and of
 -- its plan. Burn is measured in hours (the plan, budget_hours, is in hours; cost follows hours). Flagged when
--- both hold: the hours per day of the last anomaly_burn_recent_days are at least anomaly_burn_rate_ratio
--- times the project's earlier hours per day (at least anomaly_burn_min_prior_days of earlier history), and
--- the projected hours at completion (hours to date + recent pace x days left) exceed budget_hours by
+-- both hold: the hours per person-day on the project over the last anomaly_burn_recent_days are at least
+-- anomaly_burn_rate_ratio times the earlier ones (at least anomaly_burn_min_prior_days of earlier history:
+-- the same people spend longer on the same work, which staffing changes do not explain), and the projected
+-- hours at completion (hours to date + recent hours per calendar day x days left) exceed budget_hours by
 -- anomaly_burn_eac_tolerance: the estimate at completion is heading above the plan the fee was priced on.
 {%- set recent = var('anomaly_burn_recent_days') %}
 {%- set ratio_min = var('anomaly_burn_rate_ratio') %}
@@ -34,6 +35,10 @@ hours as (
             as hours_recent,
         sum(case when te.spent_date > {{ dbt.dateadd('day', -recent, 'p.night') }} then te.cost_amount_reporting else 0 end)
             as cost_recent_reporting,
+        count(distinct case when te.spent_date > {{ dbt.dateadd('day', -recent, 'p.night') }}
+            then te.psa_resource_id || '|' || cast(te.spent_date as {{ dbt.type_string() }}) end) as person_days_recent,
+        count(distinct case when te.spent_date <= {{ dbt.dateadd('day', -recent, 'p.night') }}
+            then te.psa_resource_id || '|' || cast(te.spent_date as {{ dbt.type_string() }}) end) as person_days_prior,
         max(te.spent_date) as last_spent_date
     from projects as p
     inner join {{ ref('fct_time_entries') }} as te on te.project_key = p.project_key
@@ -45,7 +50,8 @@ paced as (
     select
         p.*, h.hours_itd, h.hours_recent, h.cost_recent_reporting, h.last_spent_date,
         h.hours_recent / {{ recent }} as recent_pace,
-        (h.hours_itd - h.hours_recent) / (p.days_elapsed - {{ recent }}) as prior_pace
+        h.hours_recent / nullif(h.person_days_recent, 0) as recent_intensity,
+        (h.hours_itd - h.hours_recent) / nullif(h.person_days_prior, 0) as prior_intensity
     from projects as p
     inner join hours as h on h.project_key = p.project_key
 ),
@@ -53,10 +59,10 @@ paced as (
 scored as (
     select
         *,
-        recent_pace / prior_pace as pace_ratio,
+        recent_intensity / prior_intensity as pace_ratio,
         hours_itd + recent_pace * days_left as projected_hours
     from paced
-    where prior_pace > 0
+    where prior_intensity > 0 and recent_intensity > 0
 )
 
 select
@@ -69,6 +75,6 @@ select
         amount_at_risk='s.cost_recent_reporting * (1 - 1 / s.pace_ratio)',
         amount_at_risk_reporting='s.cost_recent_reporting * (1 - 1 / s.pace_ratio)',
         event_date='s.last_spent_date',
-        reason="s.billing_type || ' project burning ' || " ~ throughline.anomaly_num('s.pace_ratio') ~ " || 'x its earlier pace over the last " ~ recent ~ " days; projected ' || " ~ throughline.anomaly_num('s.projected_hours', 0) ~ " || ' h at completion against a budget of ' || " ~ throughline.anomaly_num('s.budget_hours', 0) ~ " || ' h'") }}
+        reason="s.billing_type || ' project: ' || " ~ throughline.anomaly_num('s.pace_ratio') ~ " || 'x the earlier hours per person-day over the last " ~ recent ~ " days; projected ' || " ~ throughline.anomaly_num('s.projected_hours', 0) ~ " || ' h at completion against a budget of ' || " ~ throughline.anomaly_num('s.budget_hours', 0) ~ " || ' h'") }}
 from scored as s
 where s.pace_ratio >= {{ ratio_min }} and s.projected_hours > s.budget_hours * (1 + {{ eac_tol }})

@@ -2,11 +2,14 @@
 -- Robust z-score: 0.6745 x (amount - median) / MAD, on reporting-currency amounts. The reference is the
 -- person's other claims in the category (leave-one-out) when there are at least
 -- anomaly_expense_min_history of them, else every claim in the category across the firm. The MAD is
--- floored at anomaly_expense_mad_floor_pct of the median (claims of one fixed price have MAD 0).
+-- floored at anomaly_expense_mad_floor_pct of the median (claims of one fixed price have MAD 0). A claim
+-- must also be anomaly_expense_min_firm_ratio times the firm's median claim of the category: a person with
+-- unusually small claims is not flagged for an ordinary one.
 {%- set min_history = var('anomaly_expense_min_history') %}
 {%- set floor_pct = var('anomaly_expense_mad_floor_pct') %}
 {%- set z_min = var('anomaly_expense_z') %}
 {%- set ratio_min = var('anomaly_expense_min_ratio') %}
+{%- set firm_ratio_min = var('anomaly_expense_min_firm_ratio') %}
 
 with claims as (
     select
@@ -58,7 +61,8 @@ referenced as (
         coalesce(pm.n_history, 0) >= {{ min_history }} as uses_person_history,
         coalesce(pm.n_history, 0) as n_history,
         case when coalesce(pm.n_history, 0) >= {{ min_history }} then pm.med else cm.med end as ref_median,
-        case when coalesce(pm.n_history, 0) >= {{ min_history }} then pd.mad else cd.mad end as ref_mad
+        case when coalesce(pm.n_history, 0) >= {{ min_history }} then pd.mad else cd.mad end as ref_mad,
+        cm.med as firm_median
     from claims as c
     left join person_median as pm on pm.expense_id = c.expense_id
     left join person_mad as pd on pd.expense_id = c.expense_id
@@ -89,3 +93,4 @@ select
         reason="'Claim of ' || " ~ throughline.anomaly_num('s.amount_reporting', 2) ~ " || ' ' || '" ~ var('reporting_currency') ~ "' || ' is ' || " ~ throughline.anomaly_num('s.amount_reporting / s.ref_median') ~ " || ' times the ' || case when s.uses_person_history then 'person''s usual ' else 'firm''s usual ' end || s.expense_category || ' claim (robust z ' || " ~ throughline.anomaly_num('s.robust_z') ~ " || ')'") }}
 from scored as s
 where s.robust_z >= {{ z_min }} and s.amount_reporting >= s.ref_median * {{ ratio_min }}
+    and s.amount_reporting >= s.firm_median * {{ firm_ratio_min }}

@@ -20,7 +20,7 @@ client_time as (
 ),
 
 firm as (
-    select avg(cast(is_whole as {{ dbt.type_float() }})) as p0 from client_time
+    select avg(cast(is_whole as {{ throughline.rate_type() }})) as p0 from client_time
 ),
 
 recent as (
@@ -42,8 +42,8 @@ scored as (
     select
         r.*,
         f.p0,
-        cast(r.n_whole as {{ dbt.type_float() }}) / r.n_entries as whole_share,
-        (cast(r.n_whole as {{ dbt.type_float() }}) / r.n_entries - f.p0)
+        cast(r.n_whole as {{ throughline.rate_type() }}) / r.n_entries as whole_share,
+        (cast(r.n_whole as {{ throughline.rate_type() }}) / r.n_entries - f.p0)
             / sqrt(f.p0 * (1 - f.p0) / r.n_entries) as z
     from recent as r
     cross join firm as f

@@ -253,7 +253,7 @@ select md5('CASH_LATE_RISK|' || s.record_key) as exception_id, 'detector' as sou
     'Probability ' || round(100 * s.probability_late)::int || '% of payment more than ' || ? ||
         ' days late (client''s past late share ' || round(100 * s.baseline_probability)::int || '%)'
         as reason,
-    null as status, null as first_seen_on,
+    case when s.first_seen_on = s.as_of_date then 'new' else 'open' end as status, s.first_seen_on,
     coalesce(d.decision = 'acknowledge' and d.decided_on <= s.as_of_date and d.expires_on >= s.as_of_date,
         false) as is_acknowledged,
     coalesce(d.decision = 'waive' and d.decided_on <= s.as_of_date and d.expires_on >= s.as_of_date, false)
@@ -266,6 +266,14 @@ left join staging.stg_controller__break_decisions d
 """
 
 
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def write_results(
     con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, ev: Evaluation, late_days: int = 30
 ) -> int:
@@ -273,9 +281,21 @@ def write_results(
     frame = scores[list(SCORE_COLUMNS)].copy()
     con.register("_cash_scores", frame)
     con.execute("create schema if not exists anomalies")
+    # lifecycle: a flagged invoice keeps the night it was first flagged (new that night, open after)
     con.execute(
-        "create or replace table anomalies.cash_risk_scores as select * replace (invoice_date::date as "
-        "invoice_date, due_date::date as due_date, as_of_date::date as as_of_date) from _cash_scores"
+        "create or replace temp table _cash_prev as select invoice_transaction_id, first_seen_on "
+        "from anomalies.cash_risk_scores where first_seen_on is not null"
+        if "first_seen_on" in _columns(con, "anomalies", "cash_risk_scores")
+        else "create or replace temp table _cash_prev (invoice_transaction_id varchar, first_seen_on date)"
+    )
+    con.execute(
+        """create or replace table anomalies.cash_risk_scores as
+        select s.* replace (s.invoice_date::date as invoice_date, s.due_date::date as due_date,
+                            s.as_of_date::date as as_of_date),
+            case when s.probability_late >= ? then coalesce(p.first_seen_on, s.as_of_date::date) end
+                as first_seen_on
+        from _cash_scores s left join _cash_prev p using (invoice_transaction_id)""",
+        [CASH_RISK_MIN_PROBABILITY],
     )
     con.unregister("_cash_scores")
     row = {"evaluated_at": datetime.now(UTC).replace(tzinfo=None), **asdict(ev)}

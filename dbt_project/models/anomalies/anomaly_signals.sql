@@ -34,7 +34,7 @@ select
     found.currency_code,
     found.score,
     found.threshold,
-    row_number() over (partition by found.detector_id order by found.score desc, found.record_key) as score_rank,
+    row_number() over (partition by found.detector_id order by found.score desc, found.record_key asc) as score_rank,
     found.amount_at_risk,
     found.amount_at_risk_reporting,
     found.event_date,

@@ -1,14 +1,13 @@
--- FF_BURN_AHEAD: a fixed-fee or milestone project whose recent burn runs well ahead of its own pace and of
--- its plan. Burn is measured in hours (the plan, budget_hours, is in hours; cost follows hours). Flagged when
--- both hold: the hours per person-day on the project over the last anomaly_burn_recent_days are at least
--- anomaly_burn_rate_ratio times the earlier ones (at least anomaly_burn_min_prior_days of earlier history:
--- the same people spend longer on the same work, which staffing changes do not explain), and the projected
--- hours at completion (hours to date + recent hours per calendar day x days left) exceed budget_hours by
--- anomaly_burn_eac_tolerance: the estimate at completion is heading above the plan the fee was priced on.
+-- FF_BURN_AHEAD: a fixed-fee or milestone project whose recent burn runs well ahead of its own pace.
+-- Flagged when the hours per person-day on the project over the last anomaly_burn_recent_days are at least
+-- anomaly_burn_rate_ratio times the earlier ones (at least anomaly_burn_min_prior_days of earlier history):
+-- the same people spend longer on the same fixed fee, which staffing changes do not explain. The projected
+-- hours at completion (hours to date + recent hours per calendar day x days left) against budget_hours are
+-- in related_keys and the reason, for the reviewer: revenue is recognised cost-to-cost and capped at the
+-- contract value, so burn above the plan is margin lost.
 {%- set recent = var('anomaly_burn_recent_days') %}
 {%- set ratio_min = var('anomaly_burn_rate_ratio') %}
 {%- set min_prior = var('anomaly_burn_min_prior_days') %}
-{%- set eac_tol = var('anomaly_burn_eac_tolerance') %}
 
 with tonight as (
     select {{ throughline.recon_detected_on('psa') }} as night
@@ -77,4 +76,4 @@ select
         event_date='s.last_spent_date',
         reason="s.billing_type || ' project: ' || " ~ throughline.anomaly_num('s.pace_ratio') ~ " || 'x the earlier hours per person-day over the last " ~ recent ~ " days; projected ' || " ~ throughline.anomaly_num('s.projected_hours', 0) ~ " || ' h at completion against a budget of ' || " ~ throughline.anomaly_num('s.budget_hours', 0) ~ " || ' h'") }}
 from scored as s
-where s.pace_ratio >= {{ ratio_min }} and s.projected_hours > s.budget_hours * (1 + {{ eac_tol }})
+where s.pace_ratio >= {{ ratio_min }}

@@ -77,3 +77,11 @@ def test_exception_queue_has_breaks_and_signals(xs_warehouse: Path) -> None:
     assert kinds["check"] == breaks
     assert kinds["detector"] == signals + cash
     assert blank == 0
+
+
+def test_breaks_cli_lists_signals(xs_warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from throughline.cli import main
+
+    assert main(["breaks", "--warehouse", str(xs_warehouse), "--signals"]) == 0
+    out = capsys.readouterr().out
+    assert "EXPENSE_OUTLIER" in out and "signal(s)" in out

@@ -318,11 +318,14 @@ def write_results(
 
 def run_cash_risk(database: str, seed: int = SEED) -> tuple[Evaluation, int, int]:
     """Train, evaluate, score and write, on the warehouse file ``database``: (evaluation, scored, flagged)."""
+    from throughline.recon_docs import load_vars
+
+    late_days = int(load_vars().get("anomaly_late_days") or 30)  # the dbt var the outcomes model uses
     with duckdb.connect(database) as con:
-        features = load_features(con)
+        features = load_features(con, late_days)
         model, ev = evaluate(features, seed)
         scores = score_open(features, model)
-        flagged = write_results(con, scores, ev)
+        flagged = write_results(con, scores, ev, late_days)
     return ev, len(scores), flagged
 
 

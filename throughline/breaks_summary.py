@@ -201,6 +201,63 @@ def render(warehouse: Path) -> str:
         "  query them: marts.recon_breaks (tonight), marts.recon_break_history (lifecycle), "
         "marts.recon_summary; docs/reconciliation.md"
     )
+    signals = render_signals(warehouse)
+    return "\n".join([*lines, signals] if signals else lines)
+
+
+SIGNALS_SQL = """
+    select source_id, count(*) filter (where not is_waived), count(*) filter (where is_waived),
+           coalesce(sum(amount_at_risk_reporting) filter (where not is_waived), 0)
+    from marts.exceptions where source_kind = 'detector' group by 1 order by 2 desc, 1
+"""
+
+SIGNALS_LIST_SQL = """
+    select source_id as detector_id, owner, status, is_waived, record_key, client_key, project_key,
+           resource_key, round(score, 3) as score, amount_at_risk, currency_code, event_date, reason
+    from marts.exceptions where source_kind = 'detector' and (? or not is_waived)
+    order by source_id, score desc, record_key
+"""
+
+
+def render_signals(warehouse: Path) -> str:
+    """Anomaly signals in the exception queue (marts.exceptions) by detector: the rules nobody wrote."""
+    try:
+        with _connect(warehouse) as con:
+            rows = con.execute(SIGNALS_SQL).fetchall()
+    except (BreaksError, duckdb.Error):
+        return ""  # a warehouse built before the anomaly detectors: nothing to add
+    if not rows:
+        return "Anomaly signals: none tonight."
+    parts = ", ".join(f"{d} {n}" + (f" ({w} waived)" if w else "") for d, n, w, _ in rows)
+    risk = _money(sum(float(r[3]) for r in rows))
+    return (
+        f"Anomaly signals (open {sum(r[1] for r in rows)}, at risk {risk} reporting currency): "
+        f"{parts}\n  list them : throughline breaks --signals; query marts.exceptions; docs/anomalies.md"
+    )
+
+
+def list_signals(warehouse: Path, include_waived: bool) -> tuple[list[str], list[tuple]]:
+    """Tonight's anomaly signals from marts.exceptions, best score first within each detector."""
+    try:
+        with _connect(warehouse) as con:
+            cur = con.execute(SIGNALS_LIST_SQL, [include_waived])
+            return [d[0] for d in cur.description], cur.fetchall()
+    except duckdb.Error as exc:
+        raise BreaksError(f"{warehouse} has no marts.exceptions (run the nightly): {exc}") from exc
+
+
+def render_signal_list(columns: list[str], rows: list[tuple], limit: int = 50) -> str:
+    """A terminal table of anomaly signals: detector, owner, status, record, score and the reason."""
+    lines = [f"{'detector':<20} {'owner':<20} {'status':<9} {'record':<28} {'score':>8}  reason"]
+    at = {c: i for i, c in enumerate(columns)}
+    for r in rows[:limit]:
+        status = f"{r[at['status']] or ''}{'*' if r[at['is_waived']] else ''}"
+        lines.append(
+            f"{r[at['detector_id']]:<20} {r[at['owner']]:<20} {status:<9} {r[at['record_key']][:28]:<28} "
+            f"{r[at['score']] if r[at['score']] is not None else '':>8}  {r[at['reason']]}"
+        )
+    more = f"; showing {limit} (use --csv for all)" if len(rows) > limit else ""
+    lines.append(f"{len(rows)} signal(s){more}; * = waived")
     return "\n".join(lines)
 
 
@@ -226,6 +283,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="lifecycle status; unresolved (default): new, open or reopened; waived: waiver in force",
     )
     b.add_argument("--csv", metavar="FILE", help="write every matching break, all columns, to FILE")
+    b.add_argument(
+        "--signals",
+        action="store_true",
+        help="list tonight's anomaly signals (marts.exceptions, docs/anomalies.md) instead of breaks",
+    )
     return b
 
 
@@ -233,13 +295,18 @@ def main(args: argparse.Namespace) -> int:
     """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer."""
     filters = Filters(args.check, args.owner, args.client, args.min_age, args.status)
     try:
-        columns, rows = list_breaks(Path(args.warehouse), filters)
+        if getattr(args, "signals", False):
+            columns, rows = list_signals(Path(args.warehouse), args.status in ("waived", "all"))
+        else:
+            columns, rows = list_breaks(Path(args.warehouse), filters)
     except BreaksError as exc:
         print(f"throughline breaks: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     if args.csv:
         write_csv(Path(args.csv), columns, rows)
         print(f"{len(rows)} break(s) written to {args.csv}")
+    elif getattr(args, "signals", False):
+        print(render_signal_list(columns, rows))
     else:
         print(render_list(columns, rows))
     return 0

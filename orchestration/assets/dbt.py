@@ -38,11 +38,16 @@ LAYER_GROUPS = {
     "marts": "dbt_marts",
     "kpis": "dbt_kpis",
     "reconciliation": "dbt_reconciliation",
+    "anomalies": "dbt_anomalies",
     "semantic": "dbt_semantic",
 }
 
 #: Who answers for an asset, by dbt folder: the data team for the plumbing, finance ops for what it reads.
-LAYER_OWNERS = {"kpis": "team:finance-ops", "reconciliation": "team:finance-ops"}
+LAYER_OWNERS = {
+    "kpis": "team:finance-ops",
+    "reconciliation": "team:finance-ops",
+    "anomalies": "team:finance-ops",
+}
 DEFAULT_OWNER = "team:data-engineering"
 #: The nightly rebuilds every mart: finance-facing marts warn after a missed night and fail after two.
 #: A rule on the folder, so a new mart under kpis/ or reconciliation/ inherits it.

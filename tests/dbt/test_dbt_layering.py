@@ -68,7 +68,7 @@ FACT_KEYS: dict[str, set[str]] = {
     "fct_gl_lines": {"project_key", "client_key", "legal_entity_key", "service_line_key"},
 }
 
-LAYERS = ("staging", "intermediate", "marts", "kpis", "reconciliation", "semantic")
+LAYERS = ("staging", "intermediate", "marts", "kpis", "reconciliation", "anomalies", "semantic")
 
 
 @pytest.fixture(scope="module")

@@ -83,6 +83,8 @@ class Section:
     unavailable: str | None = None
     message: str | None = None
     table: list[dict[str, object]] = field(default_factory=list)
+    table_title: str = "Load warnings"
+    table_source: str = "raw.load_log (status other than loaded)"
     doc: str = ""
 
 
@@ -117,6 +119,7 @@ def build_sections(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> list[Se
         _margin(con, ctx),
         _receivables(con, ctx),
         _breaks(con, ctx),
+        _signals(con),
         _quality(con),
     ]
 
@@ -391,6 +394,36 @@ def _breaks(con: duckdb.DuckDBPyConnection, ctx: data.Context) -> Section:
             "Stacked by severity.",
         ),
     ]
+    return section
+
+
+SIGNALS_SQL = """select source_id as detector, owner, record_key as record, round(score, 2) as score,
+    round(amount_at_risk, 0) as at_risk, currency_code as currency, reason
+from marts.exceptions where source_kind = 'detector' and not is_waived
+qualify row_number() over (partition by source_id order by score desc, record_key) <= 5
+order by source_id, score desc"""
+
+
+def _signals(con: duckdb.DuckDBPyConnection) -> Section:
+    """Anomaly signals from the exception queue: the top five per detector, with their reasons."""
+    section = Section(
+        "signals",
+        "Anomaly signals",
+        "What no rule names: unusual claims, padded or off-day time, projects burning ahead of plan, clients "
+        "paying later, invoices likely to be paid late (docs/anomalies.md).",
+    )
+    if "source_kind" not in data.columns(con, "marts", "exceptions"):
+        section.unavailable = "Not available in this warehouse: marts.exceptions is missing."
+        return section
+    rows = data.fetch(con, SIGNALS_SQL)
+    detectors = {r["detector"] for r in rows}
+    section.tiles = [Tile("Detectors with signals", f"{len(detectors)}")]
+    if not rows:
+        section.message = "No open anomaly signals tonight."
+        return section
+    section.table = [dict(r) for r in rows]
+    section.table_title = "Top signals per detector (not waived)"
+    section.table_source = "marts.exceptions (source_kind = 'detector')"
     return section
 
 

@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.parse import sql_str
 
-from . import billing, commercial, decisions, delivery, extracts, masters, schedule
+from . import anomalies, billing, commercial, decisions, delivery, extracts, masters, schedule
 from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
 from .defects.catalogue import DefectRates
@@ -87,6 +87,7 @@ def generate(
             if not clean:
                 _defects.inject_before_billing(ctx)
                 log("defects before billing injected")
+                anomalies.plant_before_billing(ctx)
             billing.build(ctx)
             log(f"billing done: {ctx.count('netsuite__transaction'):,} transactions; {firm_kpis(ctx)}")
             if not clean:
@@ -101,6 +102,7 @@ def generate(
             log(f"completion markers written ({rows:,} data rows landed)")
             _defects.write_truth(ctx, out / "_truth")
             schedule.write_schedule(ctx, out / "_truth")
+            anomalies.write_truth(ctx, out / "_truth")
             log("done")
     finally:
         if tmpdir:

@@ -8,6 +8,7 @@ subsidiary's functional currency (cent rounding goes to the AR / main line).
 from __future__ import annotations
 
 from . import names as N
+from .anomalies import drift_payments
 from .context import GenContext
 from .ledger import next_id, post_journal, post_lines
 
@@ -340,6 +341,7 @@ def _payments(ctx: GenContext) -> None:
                open_amt - round(open_amt * (0.4 + 0.4 * u(id, 164)), 2), false
         FROM lat WHERE late < 9999 AND r2 < 0.06
     """)
+    drift_payments(ctx)  # planted late payers (none when clean)
     ctx.sql(f"DELETE FROM _gen_pay_plan WHERE pay_date > DATE '{end}'")
     base = next_id(ctx, "netsuite__transaction", "id")
     ctx.sql(f"""

@@ -1,0 +1,96 @@
+-- LATE_PAYMENT_DRIFT: a client who has started to pay later. Days late of an invoice: at settlement, or
+-- for one still open, days past due tonight (a lower bound). Only invoices at least anomaly_drift_late_days
+-- past due count, so an open invoice has had time to be paid. The client's median days late over invoices
+-- due in the last anomaly_late_recent_days (before those anomaly_drift_late_days) against its own median
+-- before that (the firm's when the client has fewer than anomaly_late_min_prior_invoices earlier invoices).
+-- Flagged, over at least anomaly_late_min_invoices recent invoices, when either the recent median days late
+-- is at least anomaly_drift_min_days_late and rose by at least anomaly_drift_min_rise_days (medians, not
+-- means: one invoice never paid must not make a client look like a drifter), or the recent share of
+-- invoices more than anomaly_drift_late_days late is at least anomaly_late_min_share and rose by at least
+-- anomaly_late_min_increase (open invoices only give a lower bound of their days late, so a client who has
+-- stopped paying shows in the share before the median). Score = the recent late share.
+{%- set late_days = var('anomaly_drift_late_days') %}
+{%- set recent_days = var('anomaly_late_recent_days') %}
+{%- set min_invoices = var('anomaly_late_min_invoices') %}
+{%- set min_prior = var('anomaly_late_min_prior_invoices') %}
+{%- set min_late = var('anomaly_drift_min_days_late') %}
+{%- set min_rise = var('anomaly_drift_min_rise_days') %}
+{%- set min_share = var('anomaly_late_min_share') %}
+{%- set min_increase = var('anomaly_late_min_increase') %}
+
+with known as (
+    select
+        o.*,
+        o.due_date > {{ dbt.dateadd('day', -(late_days + recent_days), 'o.as_of_date') }} as is_recent,
+        coalesce(o.days_late_at_settlement, o.days_past_due_tonight) as days_late,
+        case when coalesce(o.days_late_at_settlement, o.days_past_due_tonight) > {{ late_days }} then 1.0 else 0.0 end
+            as late
+    from {{ ref('anomaly_invoice_outcomes') }} as o
+    where o.due_date <= {{ dbt.dateadd('day', -late_days, 'o.as_of_date') }}
+),
+
+firm as (
+    select {{ throughline.cycle_percentile('days_late', 0.5) }} as firm_median, avg(late) as firm_share
+    from known
+    where not is_recent
+),
+
+recent as (
+    select
+        erp_customer_id,
+        max(client_key) as client_key,
+        max(legal_entity_key) as legal_entity_key,
+        count(*) as n_recent,
+        {{ throughline.cycle_percentile('days_late', 0.5) }} as recent_median,
+        avg(late) as recent_share,
+        max(due_date) as last_due_date
+    from known
+    where is_recent
+    group by erp_customer_id
+),
+
+prior as (
+    select
+        erp_customer_id, count(*) as n_prior, avg(late) as prior_share,
+        {{ throughline.cycle_percentile('days_late', 0.5) }} as prior_median
+    from known
+    where not is_recent
+    group by erp_customer_id
+),
+
+exposure as (
+    select erp_customer_id, max(transaction_currency_code) as currency_code, sum(open_amount) as open_amount
+    from {{ ref('anomaly_invoice_outcomes') }}
+    where is_open
+    group by erp_customer_id
+),
+
+scored as (
+    select
+        r.*,
+        coalesce(p.n_prior, 0) as n_prior,
+        case when coalesce(p.n_prior, 0) >= {{ min_prior }} then p.prior_median else f.firm_median end
+            as reference_median,
+        case when coalesce(p.n_prior, 0) >= {{ min_prior }} then p.prior_share else f.firm_share end
+            as reference_share,
+        e.currency_code,
+        coalesce(e.open_amount, 0) as open_amount
+    from recent as r
+    cross join firm as f
+    left join prior as p on p.erp_customer_id = r.erp_customer_id
+    left join exposure as e on e.erp_customer_id = r.erp_customer_id
+    where r.n_recent >= {{ min_invoices }}
+)
+
+select
+    {{ throughline.anomaly_columns(
+        detector_id="'LATE_PAYMENT_DRIFT'", source_system="'netsuite'", source_object="'customer'",
+        record_key=throughline.recon_json([('erp_customer_id', 's.erp_customer_id', 'number')]),
+        related_keys=throughline.recon_json([('recent_invoices', 's.n_recent', 'number'), ('recent_median_days_late', 's.recent_median', 'number'), ('reference_median_days_late', 's.reference_median', 'number'), ('recent_late_share', 'round(s.recent_share, 2)', 'number'), ('reference_late_share', 'round(s.reference_share, 2)', 'number')]),
+        score='s.recent_share', threshold=min_share, client_key='s.client_key',
+        legal_entity_key='s.legal_entity_key', currency_code='s.currency_code',
+        amount_at_risk='s.open_amount', amount_at_risk_reporting='null', event_date='s.last_due_date',
+        reason="cast(round(100 * s.recent_share, 0) as " ~ dbt.type_int() ~ ") || '% of the client''s ' || cast(s.n_recent as " ~ dbt.type_string() ~ ") || ' invoices due in the last " ~ recent_days ~ " days more than " ~ late_days ~ " days late, median ' || " ~ throughline.anomaly_num('s.recent_median', 0) ~ " || ' days; ' || case when s.n_prior >= " ~ min_prior ~ " then 'before: ' else 'firm: ' end || cast(round(100 * s.reference_share, 0) as " ~ dbt.type_int() ~ ") || '%, median ' || " ~ throughline.anomaly_num('s.reference_median', 0) ~ " || ' days'") }}
+from scored as s
+where (s.recent_median >= {{ min_late }} and s.recent_median - s.reference_median >= {{ min_rise }})
+    or (s.recent_share >= {{ min_share }} and s.recent_share - s.reference_share >= {{ min_increase }})

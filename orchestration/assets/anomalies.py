@@ -1,0 +1,435 @@
+"""Anomaly detection in the nightly: the cash-risk model asset and one asset check per SQL detector.
+
+The SQL detectors are dbt models (``models/anomalies/detectors/``, keyed ``anomalies/<model>``); each gets
+an asset check ``anomaly_signals`` whose metadata are its signals tonight, how many are waived, the top
+score and the money at risk. The cash-risk model needs a learner, so it is a Python asset after dbt:
+
+- **training data**: every customer invoice whose outcome is known (``anomalies.anomaly_invoice_outcomes``:
+  settled, or open more than ``anomaly_late_days`` past due); label = paid late (or still unpaid) that long;
+- **features** (``FEATURE_VERSION``), all as of the invoice date, so nothing from the future leaks in: the
+  client's prior invoices, its late share among outcomes known by then, its overdue invoices open on that
+  day (share and oldest days past due), its mean days late at settlement, credits applied to its invoices
+  before then, the amount and the payment terms;
+- **model** (``MODEL_VERSION``): standardised logistic regression (scikit-learn), seeded;
+- **evaluation**: time-based hold-out (the latest ``HOLDOUT_SHARE`` of invoices by date), AUC and Brier
+  score of the model and of the naive baseline (the client's historical late share), appended to
+  ``anomalies.cash_risk_evaluations`` every run;
+- **scores**: every open invoice, in ``anomalies.cash_risk_scores``; those at or above
+  ``CASH_RISK_MIN_PROBABILITY`` are appended to ``marts.exceptions`` (source ``CASH_LATE_RISK``) with the
+  controller's decisions applied like any break's.
+"""
+
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import dagster as dg
+import duckdb
+import numpy as np
+import pandas as pd
+
+from orchestration.resources import WarehouseResource
+
+MODEL_VERSION = "cash-risk v1 (logistic regression)"
+FEATURE_VERSION = "cash features v1"
+FEATURES = (
+    "prior_invoices",
+    "hist_late_share",
+    "open_overdue_share",
+    "max_days_overdue",
+    "mean_days_late",
+    "prior_credits",
+    "log_amount",
+    "terms_days",
+)
+HOLDOUT_SHARE = 0.3
+SEED = int(os.environ.get("THROUGHLINE_CASH_RISK_SEED", "42"))
+CASH_RISK_MIN_PROBABILITY = float(os.environ.get("THROUGHLINE_CASH_RISK_MIN_PROBABILITY", "0.5"))
+#: Smoothing of the client's historical late share towards the firm's (pseudo-invoices).
+PRIOR_WEIGHT = 2.0
+
+CASH_RISK_KEY = dg.AssetKey(["anomalies", "cash_risk"])
+OUTCOMES_KEY = dg.AssetKey(["anomalies", "anomaly_invoice_outcomes"])
+EXCEPTIONS_KEY = dg.AssetKey(["marts", "exceptions"])
+DETECTOR_MODELS = (
+    "anomaly_expense_outliers",
+    "anomaly_time_round_padding",
+    "anomaly_time_offday_novelty",
+    "anomaly_engagement_burn",
+    "anomaly_late_payment_drift",
+)
+
+# One row per customer invoice with its features as of its invoice date (t). "Known by t": settled before t,
+# or t past due + the late threshold. "Open at t": not settled before t.
+FEATURES_SQL = """
+with o as (select * from anomalies.anomaly_invoice_outcomes),
+late_days as (select ? as d),
+credits as (
+    select a.invoice_transaction_id, a.application_date
+    from intermediate.int_ar_applications a where a.application_type = 'credit_memo'
+),
+pairs as (
+    select i.invoice_transaction_id, p.*,
+        (p.settled_on < i.invoice_date and p.settled_on <= p.due_date + (select d from late_days))
+            as known_on_time,
+        (p.due_date + (select d from late_days) < i.invoice_date
+            and (p.settled_on is null or p.settled_on > p.due_date + (select d from late_days)))
+            as known_late,
+        (p.settled_on is null or p.settled_on >= i.invoice_date) as open_at_t,
+        i.invoice_date as t
+    from o i join o p on p.erp_customer_id = i.erp_customer_id and p.invoice_date < i.invoice_date
+),
+agg as (
+    select invoice_transaction_id,
+        count(*) as prior_invoices,
+        count(*) filter (where known_late) as known_late,
+        count(*) filter (where known_late or known_on_time) as known_n,
+        count(*) filter (where open_at_t) as open_n,
+        count(*) filter (where open_at_t and due_date < t - 15) as overdue_n,
+        coalesce(max(case when open_at_t and due_date < t then t - due_date end), 0) as max_days_overdue,
+        avg(case when settled_on < t then settled_on - due_date end) as mean_days_late
+    from pairs group by invoice_transaction_id
+),
+cr as (
+    select i.invoice_transaction_id, count(c.invoice_transaction_id) as prior_credits
+    from o i join o p on p.erp_customer_id = i.erp_customer_id
+    join credits c
+        on c.invoice_transaction_id = p.invoice_transaction_id and c.application_date < i.invoice_date
+    group by i.invoice_transaction_id
+)
+select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_key, o.project_key,
+    o.legal_entity_key, o.transaction_currency_code, o.invoice_date, o.due_date, o.original_amount,
+    o.open_amount, o.is_open, o.is_outcome_known, o.is_late, o.days_past_due_tonight, o.as_of_date,
+    coalesce(a.prior_invoices, 0) as prior_invoices, coalesce(a.known_late, 0) as known_late,
+    coalesce(a.known_n, 0) as known_n,
+    coalesce(a.overdue_n, 0)::double / greatest(coalesce(a.open_n, 0), 1) as open_overdue_share,
+    least(coalesce(a.max_days_overdue, 0), 180) as max_days_overdue,
+    coalesce(a.mean_days_late, 0) as mean_days_late,
+    coalesce(cr.prior_credits, 0) as prior_credits,
+    ln(1 + greatest(o.original_amount, 0)) as log_amount,
+    o.due_date - o.invoice_date as terms_days
+from o left join agg a using (invoice_transaction_id) left join cr using (invoice_transaction_id)
+order by o.invoice_date, o.invoice_transaction_id
+"""
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One run's hold-out evaluation (a row of anomalies.cash_risk_evaluations)."""
+
+    model_version: str
+    feature_version: str
+    seed: int
+    n_train: int
+    n_holdout: int
+    holdout_from: str
+    late_share_train: float
+    late_share_holdout: float
+    auc_model: float | None
+    auc_baseline: float | None
+    brier_model: float | None
+    brier_baseline: float | None
+
+    @property
+    def beats_baseline(self) -> bool:
+        return (
+            self.auc_model is not None
+            and self.auc_baseline is not None
+            and self.auc_model > self.auc_baseline
+        )
+
+
+def load_features(con: duckdb.DuckDBPyConnection, late_days: int = 30) -> pd.DataFrame:
+    """Every customer invoice with its features as of its invoice date (set-based, in DuckDB)."""
+    df = con.execute(FEATURES_SQL, [late_days]).df()
+    firm = df.loc[df["is_outcome_known"].astype(bool), "is_late"].astype(float).mean()
+    firm = 0.2 if np.isnan(firm) else float(firm)
+    df["hist_late_share"] = (df["known_late"] + PRIOR_WEIGHT * firm) / (df["known_n"] + PRIOR_WEIGHT)
+    return df
+
+
+def split_by_time(known: pd.DataFrame, share: float = HOLDOUT_SHARE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train on the earlier invoices, hold out the latest ``share`` of them by invoice date."""
+    known = known.sort_values(["invoice_date", "invoice_transaction_id"], kind="stable")
+    cut = known["invoice_date"].iloc[int(len(known) * (1 - share))]
+    return known[known["invoice_date"] < cut], known[known["invoice_date"] >= cut]
+
+
+def fit_model(train: pd.DataFrame, seed: int):  # noqa: ANN201 (an sklearn Pipeline)
+    """Standardised logistic regression on ``FEATURES`` (balanced classes: late invoices are the minority)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, C=1.0, random_state=seed))
+    model.fit(train[list(FEATURES)].to_numpy(float), train["is_late"].astype(int).to_numpy())
+    return model
+
+
+def _metrics(y: np.ndarray, p: np.ndarray) -> tuple[float | None, float | None]:
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    if len(y) == 0:
+        return None, None
+    auc = float(roc_auc_score(y, p)) if len(set(y.tolist())) == 2 else None
+    return auc, float(brier_score_loss(y, p))
+
+
+def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[object | None, Evaluation]:
+    """Fit on the earlier known outcomes, measure model and baseline on the hold-out; then refit on all."""
+    known = features[features["is_outcome_known"].astype(bool)].copy()
+    known["is_late"] = known["is_late"].astype(bool)
+    train, hold = split_by_time(known) if len(known) >= 10 else (known, known.iloc[0:0])
+    usable = len(train) > 0 and train["is_late"].nunique() == 2
+    model = fit_model(train, seed) if usable else None
+    y = hold["is_late"].astype(int).to_numpy()
+    p_model = model.predict_proba(hold[list(FEATURES)].to_numpy(float))[:, 1] if model else np.array([])
+    auc_m, brier_m = _metrics(y, p_model) if model else (None, None)
+    auc_b, brier_b = _metrics(y, hold["hist_late_share"].to_numpy(float))
+    ev = Evaluation(
+        MODEL_VERSION,
+        FEATURE_VERSION,
+        seed,
+        len(train),
+        len(hold),
+        str(pd.Timestamp(hold["invoice_date"].min()).date()) if len(hold) else "",
+        float(train["is_late"].mean()) if len(train) else 0.0,
+        float(hold["is_late"].mean()) if len(hold) else 0.0,
+        auc_m,
+        auc_b,
+        brier_m,
+        brier_b,
+    )
+    final = fit_model(known, seed) if len(known) and known["is_late"].nunique() == 2 else None
+    return final, ev
+
+
+def score_open(features: pd.DataFrame, model: object | None) -> pd.DataFrame:
+    """Probability of late payment for every open invoice (the baseline alongside)."""
+    open_ = features[features["is_open"].astype(bool)].copy()
+    if model is None or open_.empty:
+        open_["probability_late"] = open_["hist_late_share"]
+    else:
+        open_["probability_late"] = model.predict_proba(open_[list(FEATURES)].to_numpy(float))[:, 1]  # type: ignore[attr-defined]
+    open_["baseline_probability"] = open_["hist_late_share"]
+    open_["model_version"] = MODEL_VERSION
+    open_["feature_version"] = FEATURE_VERSION
+    return open_
+
+
+SCORE_COLUMNS = (
+    "invoice_transaction_id",
+    "invoice_number",
+    "erp_customer_id",
+    "client_key",
+    "project_key",
+    "legal_entity_key",
+    "transaction_currency_code",
+    "invoice_date",
+    "due_date",
+    "open_amount",
+    "days_past_due_tonight",
+    "probability_late",
+    "baseline_probability",
+    "model_version",
+    "feature_version",
+    "as_of_date",
+)
+
+# Signals of the cash-risk model in the exception queue, decisions applied as recon_breaks applies them.
+APPEND_EXCEPTIONS_SQL = """
+insert into marts.exceptions by name
+select md5('CASH_LATE_RISK|' || s.record_key) as exception_id, 'detector' as source_kind,
+    'CASH_LATE_RISK' as source_id, 'Open invoice likely to be paid late (cash-risk model)' as source_title,
+    'warn' as severity, 'accounts_receivable' as owner, 'netsuite' as source_system,
+    'transaction' as source_object, s.record_key,
+    '{"invoice_number":"' || s.invoice_number || '","erp_customer_id":' || s.erp_customer_id || '}'
+        as related_keys,
+    s.client_key, s.project_key, null as resource_key, s.legal_entity_key,
+    s.transaction_currency_code as currency_code, s.probability_late as score,
+    s.open_amount as amount_at_risk, null as amount_at_risk_reporting, s.due_date as event_date,
+    s.as_of_date as detected_on, date_diff('day', s.due_date, s.as_of_date) as age_days,
+    'Probability ' || round(100 * s.probability_late)::int || '% of payment more than ' || ? ||
+        ' days late (client''s past late share ' || round(100 * s.baseline_probability)::int || '%)'
+        as reason,
+    case when s.first_seen_on = s.as_of_date then 'new' else 'open' end as status, s.first_seen_on,
+    coalesce(d.decision = 'acknowledge' and d.decided_on <= s.as_of_date and d.expires_on >= s.as_of_date,
+        false) as is_acknowledged,
+    coalesce(d.decision = 'waive' and d.decided_on <= s.as_of_date and d.expires_on >= s.as_of_date, false)
+        as is_waived,
+    d.decision, d.reason as waiver_reason, d.decided_by, d.decided_on, d.expires_on as waiver_expires_on
+from (select *, '{"id":' || invoice_transaction_id || '}' as record_key from anomalies.cash_risk_scores
+      where probability_late >= ?) s
+left join staging.stg_controller__break_decisions d
+    on d.check_id = 'CASH_LATE_RISK' and d.record_key = s.record_key
+"""
+
+
+def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, ev: Evaluation, late_days: int = 30
+) -> int:
+    """Replace tonight's scores, append the evaluation, and append the flagged invoices to the queue."""
+    frame = scores[list(SCORE_COLUMNS)].copy()
+    con.register("_cash_scores", frame)
+    con.execute("create schema if not exists anomalies")
+    # lifecycle: a flagged invoice keeps the night it was first flagged (new that night, open after)
+    con.execute(
+        "create or replace temp table _cash_prev as select invoice_transaction_id, first_seen_on "
+        "from anomalies.cash_risk_scores where first_seen_on is not null"
+        if "first_seen_on" in _columns(con, "anomalies", "cash_risk_scores")
+        else "create or replace temp table _cash_prev (invoice_transaction_id varchar, first_seen_on date)"
+    )
+    con.execute(
+        """create or replace table anomalies.cash_risk_scores as
+        select s.* replace (s.invoice_date::date as invoice_date, s.due_date::date as due_date,
+                            s.as_of_date::date as as_of_date),
+            case when s.probability_late >= ? then coalesce(p.first_seen_on, s.as_of_date::date) end
+                as first_seen_on
+        from _cash_scores s left join _cash_prev p using (invoice_transaction_id)""",
+        [CASH_RISK_MIN_PROBABILITY],
+    )
+    con.unregister("_cash_scores")
+    row = {"evaluated_at": datetime.now(UTC).replace(tzinfo=None), **asdict(ev)}
+    row["beats_baseline"] = ev.beats_baseline
+    con.register("_cash_eval", pd.DataFrame([row]))
+    con.execute(
+        "create table if not exists anomalies.cash_risk_evaluations as select * from _cash_eval where false"
+    )
+    con.execute("insert into anomalies.cash_risk_evaluations by name select * from _cash_eval")
+    con.unregister("_cash_eval")
+    con.execute("delete from marts.exceptions where source_id = 'CASH_LATE_RISK'")
+    con.execute(APPEND_EXCEPTIONS_SQL, [str(late_days), CASH_RISK_MIN_PROBABILITY])
+    return int(
+        con.execute(
+            "select count(*) from anomalies.cash_risk_scores where probability_late >= ?",
+            [CASH_RISK_MIN_PROBABILITY],
+        ).fetchone()[0]
+    )
+
+
+def run_cash_risk(database: str, seed: int = SEED) -> tuple[Evaluation, int, int]:
+    """Train, evaluate, score and write, on the warehouse file ``database``: (evaluation, scored, flagged)."""
+    from throughline.recon_docs import load_vars
+
+    late_days = int(load_vars().get("anomaly_late_days") or 30)  # the dbt var the outcomes model uses
+    with duckdb.connect(database) as con:
+        features = load_features(con, late_days)
+        model, ev = evaluate(features, seed)
+        scores = score_open(features, model)
+        flagged = write_results(con, scores, ev, late_days)
+    return ev, len(scores), flagged
+
+
+def _evaluation_metadata(ev: Evaluation, scored: int, flagged: int) -> dict[str, object]:
+    meta: dict[str, object] = {k: v for k, v in asdict(ev).items() if v is not None}
+    meta.update({"open_invoices_scored": scored, "flagged": flagged, "beats_baseline": ev.beats_baseline})
+    return meta
+
+
+@dg.asset(
+    key=CASH_RISK_KEY,
+    deps=[OUTCOMES_KEY, EXCEPTIONS_KEY],
+    group_name="dbt_anomalies",
+    kinds={"python", "scikitlearn", "duckdb"},
+    owners=["team:finance-ops"],
+    check_specs=[dg.AssetCheckSpec("beats_baseline", asset=CASH_RISK_KEY)],
+    description="Cash-risk model: trains on paid invoices, evaluates on a time-based hold-out (AUC, Brier, "
+    "against the client's historical late share), scores every open invoice (anomalies.cash_risk_scores) "
+    "and adds the likely-late ones to marts.exceptions (docs/anomalies.md).",
+)
+def cash_risk(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Iterator[object]:
+    """The nightly training, evaluation and scoring; the check warns when the model loses to the baseline."""
+    ev, scored, flagged = run_cash_risk(str(warehouse.database))
+    meta = _evaluation_metadata(ev, scored, flagged)
+    context.log.info(f"cash risk: AUC {ev.auc_model} vs baseline {ev.auc_baseline}; {flagged} flagged")
+    yield dg.MaterializeResult(metadata=meta)
+    yield dg.AssetCheckResult(
+        check_name="beats_baseline",
+        passed=ev.beats_baseline,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"hold-out AUC {ev.auc_model} (model) vs {ev.auc_baseline} (client's late share)",
+        metadata=meta,
+    )
+
+
+SIGNAL_COUNTS_SQL = """
+    select source_id, count(*), count(*) filter (where is_waived), max(score),
+           coalesce(sum(amount_at_risk_reporting), 0)
+    from marts.exceptions where source_kind = 'detector' group by source_id
+"""
+
+
+def detector_key(model: str) -> dg.AssetKey:
+    return dg.AssetKey(["anomalies", model])
+
+
+def _detector_ids() -> dict[str, str]:
+    """Detector id per detector model, from the dbt manifest (meta.anomaly)."""
+    import json
+    from pathlib import Path
+
+    from orchestration.dbt_project import ensure_manifest
+
+    nodes = json.loads(Path(ensure_manifest()).read_text())["nodes"].values()
+    return {
+        n["name"]: n["config"]["meta"]["anomaly"]["id"]
+        for n in nodes
+        if n["resource_type"] == "model" and (n["config"].get("meta") or {}).get("anomaly")
+    }
+
+
+@dg.multi_asset_check(
+    specs=[
+        dg.AssetCheckSpec(
+            "anomaly_signals",
+            asset=detector_key(m),
+            additional_deps=[EXCEPTIONS_KEY],
+            description="Signals the detector raised tonight (metadata: count, waived, top score, money at "
+            "risk); warns only when the queue cannot be read: a signal asks for a look, never blocks.",
+        )
+        for m in DETECTOR_MODELS
+    ],
+    name="anomaly_detectors",
+    can_subset=True,
+)
+def anomaly_detector_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult]:
+    """Per detector: its signals in marts.exceptions tonight as check metadata."""
+    ids = _detector_ids()
+    try:
+        with duckdb.connect(str(warehouse.database), read_only=True) as con:
+            rows = {r[0]: r[1:] for r in con.execute(SIGNAL_COUNTS_SQL).fetchall()}
+        error = None
+    except duckdb.Error as exc:
+        rows, error = {}, f"cannot read marts.exceptions: {exc}"
+    for key in context.selected_asset_check_keys:
+        detector = ids.get(key.asset_key.path[-1], key.asset_key.path[-1])
+        n, waived, top, at_risk = rows.get(detector, (0, 0, None, 0.0))
+        yield dg.AssetCheckResult(
+            asset_key=key.asset_key,
+            check_name="anomaly_signals",
+            passed=error is None,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=error or f"{detector}: {n} signal(s), {waived} waived",
+            metadata={
+                "detector": detector,
+                "signals": int(n),
+                "waived": int(waived),
+                "top_score": float(top) if top is not None else 0.0,
+                "amount_at_risk_reporting": round(float(at_risk or 0), 2),
+            },
+        )
+
+
+anomaly_assets: list[dg.AssetsDefinition] = [cash_risk]
+anomaly_asset_checks: list[dg.AssetChecksDefinition] = [anomaly_detector_checks]

@@ -42,6 +42,7 @@ create table if not exists raw.reload_requests (
 );
 alter table raw.load_log add column if not exists reload_of VARCHAR;
 alter table raw.load_log add column if not exists superseded_by VARCHAR;
+alter table raw.load_log add column if not exists version_column VARCHAR;
 """
 
 #: Columns of ``raw.load_log`` in the order the loader writes them (the last two were added later:
@@ -62,6 +63,7 @@ LOAD_LOG_COLUMNS = (
     "started_at",
     "finished_at",
     "reload_of",
+    "version_column",
 )
 
 

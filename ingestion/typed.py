@@ -33,15 +33,24 @@ def _control_character_check(col: str, name: str) -> str:
     )
 
 
+def _version_check(obj: SourceObject, version_column: str) -> str:
+    """A row with no value in the file's version column nor in any later fallback cannot be ordered."""
+    usable = obj.versioned_by[obj.versioned_by.index(version_column) :]
+    empty = " and ".join(f"_r{obj.column_names.index(v)} is null" for v in usable)
+    names = ", ".join(usable)
+    return (
+        f"case when parse_rule is null and {empty} then {{'column': {parse.sql_str(version_column)}, "
+        f"'rule': 'required_missing', 'message': 'version value missing ({names} all empty)'}} end"
+    )
+
+
 def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
     """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
 
-    ``version_column``: the ``versioned_by`` column this file uses; with fallbacks it is required per row
-    (the others are not). Each value is cast once (a materialized CTE holds the raw text and the cast value
-    side by side)."""
+    ``version_column``: the ``versioned_by`` column this file uses; with fallbacks a row needs a value in it
+    or in a later fallback (an empty one falls back per row, as the current-state order does). Each value is
+    cast once (a materialized CTE holds the raw text and the cast value side by side)."""
     required = set(obj.required_columns)
-    if obj.has_version_fallbacks and version_column:
-        required.add(version_column)
     checks = [
         "case when parse_rule is not null then {'column': parse_column, 'rule': "
         "case when unterminated then 'truncated_line' else parse_rule end, 'message': "
@@ -75,6 +84,8 @@ def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'required_missing', 'message': "
                 f"'required value missing'}} end"
             )
+    if obj.has_version_fallbacks and version_column:
+        checks.append(_version_check(obj, version_column))
     cols = ", ".join(q(c) for c in obj.column_names)
     return (
         "create or replace temp table _typed as with c as materialized ("

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from landing_files import write_extract
 
 from ingestion import parse
-from landing_files import write_extract
 
 SF, D1 = "salesforce", "2026-11-18"
 HEADER = "Id,Name,BillingCity,SystemModstamp,IsDeleted"
@@ -49,9 +49,7 @@ def test_quoted_line_breaks_quotes_and_commas_load_as_one_record(
     loaded = load()
     r = loaded.by_file("account.csv")
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_rejected) == ("loaded", 4, 4, 0)
-    assert _accounts(loaded) == [
-        (i, n.format(nl=eol), c.format(nl=eol), row) for i, n, c, row in EXPECTED
-    ]
+    assert _accounts(loaded) == [(i, n.format(nl=eol), c.format(nl=eol), row) for i, n, c, row in EXPECTED]
 
 
 def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: Path, load) -> None:
@@ -72,7 +70,7 @@ def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: P
         (6, "name", "unbalanced_quote", lines[5]),
     ]
     assert [(i, row) for i, _, _, row in _accounts(loaded)] == [("001", 2), ("003", 4), ("004", 5)]
-    message = loaded.sql("select message from raw.rejects where \"row\" = 3")[0][0]
+    message = loaded.sql('select message from raw.rejects where "row" = 3')[0][0]
     assert message.startswith("salesforce/2026-11-18/account.csv line 3, column name: unbalanced quote")
 
 

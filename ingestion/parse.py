@@ -113,17 +113,17 @@ def read_lines(
 
 
 def _lines_from_split(con: duckdb.DuckDBPyConnection, json_keys: bool, csv_records: bool) -> None:
-    """``_split`` (physical lines) -> ``_lines``: BOM, trailing CR and blank lines dropped."""
+    """``_split`` (physical lines) -> ``_lines``: BOM, trailing CR and blank lines dropped. ``_phys`` is a
+    view, so a file without a multi-line record costs one pass more than before only over its quoted lines."""
     con.execute(
         """
-        create or replace temp table _phys as
+        create or replace temp view _phys as
         select lineno, case when lineno = 1 then ltrim(raw, chr(65279)) else raw end as raw,
                lineno = n and not nl as unterminated
         from _split
         where lineno < n or not nl  -- not the empty rest after a file's (or a part's) last line end
         """
     )
-    con.execute("drop table _split")
     if csv_records and has_open_quote(con):
         merge_csv_records(con)
     else:
@@ -131,12 +131,17 @@ def _lines_from_split(con: duckdb.DuckDBPyConnection, json_keys: bool, csv_recor
         con.execute(
             f"""
             create or replace temp table _lines as
-            with c as (select lineno, rtrim(raw, chr(13)) as line, unterminated from _phys)
+            with c as (select lineno, {_NO_CR} as line, unterminated from _phys)
             select lineno, line, unterminated{keys} from c where {_NOT_BLANK}
             """
         )
-    con.execute("drop table _phys")
+    con.execute("drop view _phys")
+    con.execute("drop table _split")
 
+
+#: The line without its CR (of a CRLF line end); rtrim on every line would cost more than the whole split.
+_NO_CR = "case when ends_with(raw, chr(13)) then rtrim(raw, chr(13)) else raw end"
+_NO_CR_C = _NO_CR.replace("raw", "c.raw")
 
 #: A line that is not only white space (the ascii test spares the trim on almost every line).
 _NOT_BLANK = "case when ascii(line) > 32 then true else trim(line) <> '' end"
@@ -158,7 +163,7 @@ def has_open_quote(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         f"""
         select count(*) from _phys
-        where contains(raw, '"') and regexp_full_match(rtrim(raw, chr(13)), {sql_str(OPENS_FROM_OUTSIDE)})
+        where contains(raw, '"') and regexp_full_match({_NO_CR}, {sql_str(OPENS_FROM_OUTSIDE)})
         """
     ).fetchone()
     return bool(row and row[0])
@@ -168,49 +173,59 @@ def merge_csv_records(con: duckdb.DuckDBPyConnection) -> None:
     """``_lines`` as RFC 4180 records: a quoted field may hold line breaks, and its record (the lines joined
     with their own line ends, bytes kept) carries the number of its first line.
 
-    Set-based: each line is a function of the quote state it starts in (outside / inside a quoted field):
-    keep it, flip it, or force it. The state after a line is the last forcing line's value flipped once per
-    flipping line since, so two window passes number the records. A merged record whose quoting is still
-    malformed (a quote opened and never closed, or text after a closing quote) is split back into its lines,
-    each then judged (and rejected with its line number) on its own, so one stray quote cannot swallow the
-    rest of the file."""
+    Set-based, over the lines holding a quote only (a line without one never changes the state): each is a
+    function of the quote state it starts in (outside / inside a quoted field): keep it, flip it, or force
+    it. The state after a line is the last forcing line's value flipped once per flipping line since, so a
+    few window passes find where each multi-line record starts and ends, and an ASOF join collects its
+    lines. A merged record whose quoting is still malformed (a quote opened and never closed, or text after
+    a closing quote) is split back into its lines, each then judged (and rejected with its line number) on
+    its own, so one stray quote cannot swallow the rest of the file."""
     con.execute(
         f"""
         create or replace temp table _lines as
-        with l as (select lineno, raw, unterminated, rtrim(raw, chr(13)) as line from _phys),
-        f as (
-            select *, contains(line, '"') and regexp_full_match(line, {sql_str(OPENS_FROM_OUTSIDE)}) as fo,
-                   not contains(line, '"') or regexp_full_match(line, {sql_str(OPENS_FROM_INSIDE)}) as fi
+        with l as (select lineno, {_NO_CR} as line from _phys where contains(raw, '"')),
+        q as (
+            select lineno, regexp_full_match(line, {sql_str(OPENS_FROM_OUTSIDE)}) as fo,
+                   regexp_full_match(line, {sql_str(OPENS_FROM_INSIDE)}) as fi
             from l
         ),
-        s1 as (
-            select *, sum((fo and not fi)::int) over (order by lineno) as flips from f
-        ),
+        s1 as (select *, sum((fo and not fi)::int) over (order by lineno) as flips from q),
         s2 as (
-            select *, (coalesce((max(case when fo = fi then lineno * 2 + fo::int end) over w) % 2, 0)
-                       + flips - coalesce(max(case when fo = fi then flips end) over w, 0)) % 2
-                       as inside_after
+            select lineno, (coalesce((max(case when fo = fi then lineno * 2 + fo::int end) over w) % 2, 0)
+                            + flips - coalesce(max(case when fo = fi then flips end) over w, 0)) % 2 as after
             from s1 window w as (order by lineno)
         ),
-        s3 as (
-            select *, sum(starts::int) over (order by lineno) as rec
-            from (select *, lag(inside_after, 1, 0) over (order by lineno) = 0 as starts from s2)
+        s3 as (select lineno, after, lag(after, 1, 0) over (order by lineno) as before from s2),
+        s4 as (select *, sum((before = 0 and after = 1)::int) over (order by lineno) as span from s3),
+        spans as (
+            select span, min(lineno) filter (where before = 0 and after = 1) as first_line,
+                   coalesce(min(lineno) filter (where before = 1 and after = 0), 9223372036854775807)
+                       as last_line
+            from s4 where span > 0 group by span
         ),
-        g as (
-            select rec, min(lineno) as lineno, count(*) as n_lines, bool_or(unterminated) as unterminated,
+        covered as materialized (
+            select p.lineno, p.raw, p.unterminated, s.span
+            from _phys p asof join spans s on p.lineno >= s.first_line  -- the span starting last before
+            where p.lineno <= s.last_line
+        ),
+        merged as materialized (
+            select span, min(lineno) as lineno, bool_or(unterminated) as unterminated,
                    rtrim(string_agg(raw, chr(10) order by lineno), chr(13)) as line
-            from s3 group by rec
+            from covered group by span
         ),
-        ok as (
-            select *, n_lines = 1
-                      or array_to_string(regexp_extract_all(',' || line, '{_CSV_FIELD}', 0), '') = ',' || line
+        ok as materialized (
+            select *, array_to_string(regexp_extract_all(',' || line, '{_CSV_FIELD}', 0), '') = ',' || line
                       as keep
-            from g
+            from merged
         ),
         r as (
+            select lineno, {_NO_CR} as line, unterminated
+            from _phys anti join covered using (lineno)
+            union all
             select lineno, line, unterminated from ok where keep
             union all
-            select s3.lineno, s3.line, s3.unterminated from s3 semi join ok on s3.rec = ok.rec and not ok.keep
+            select c.lineno, {_NO_CR_C}, c.unterminated
+            from covered c semi join ok on c.span = ok.span and not ok.keep
         )
         select lineno, line, unterminated from r where {_NOT_BLANK}
         """

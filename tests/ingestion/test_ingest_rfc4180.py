@@ -41,18 +41,18 @@ def _rejects(loaded) -> list[tuple]:
 
 @pytest.mark.parametrize(("eol", "bom"), [("\n", ""), ("\r\n", "\ufeff")], ids=["lf", "crlf-bom"])
 def test_quoted_line_breaks_quotes_and_commas_load_as_one_record(
-    landing: Path, load, eol: str, bom: str
+    landing: Path, load_only, eol: str, bom: str
 ) -> None:
     """Line breaks inside a field are kept byte for byte (CRLF stays CRLF); line ends and BOM are not data."""
     text = bom + eol.join(MULTILINE).replace("\n", eol) + eol
     write_extract(landing, SF, D1, {"account.csv": text.encode("utf-8")}, rows={"account.csv": 4})
-    loaded = load()
+    loaded = load_only("salesforce.account")
     r = loaded.by_file("account.csv")
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_rejected) == ("loaded", 4, 4, 0)
     assert _accounts(loaded) == [(i, n.format(nl=eol), c.format(nl=eol), row) for i, n, c, row in EXPECTED]
 
 
-def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: Path, load) -> None:
+def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: Path, load_only) -> None:
     lines = [
         HEADER,
         f"001,Acme,Leeds,{TS},false",  # 2
@@ -62,7 +62,7 @@ def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: P
         '005,"Eps',  # 6: opened on the last line, at the end of the file
     ]
     write_extract(landing, SF, D1, {"account.csv": "\n".join(lines) + "\n"}, rows={"account.csv": 5})
-    loaded = load()
+    loaded = load_only("salesforce.account")
     r = loaded.by_file("account.csv")
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_rejected) == ("loaded_with_rejects", 5, 3, 2)
     assert _rejects(loaded) == [
@@ -74,7 +74,7 @@ def test_quote_never_closed_rejects_its_line_and_the_rest_still_loads(landing: P
     assert message.startswith("salesforce/2026-11-18/account.csv line 3, column name: unbalanced quote")
 
 
-def test_stray_quote_does_not_swallow_the_next_multiline_record(landing: Path, load) -> None:
+def test_stray_quote_does_not_swallow_the_next_multiline_record(landing: Path, load_only) -> None:
     lines = [
         HEADER,
         f'001,Ac"me,Leeds,{TS},false',  # 2: a quote inside an unquoted field
@@ -83,7 +83,7 @@ def test_stray_quote_does_not_swallow_the_next_multiline_record(landing: Path, l
         f'004,Four,"Hull\n",{TS}',  # 6-7: one field short, the record still spans two lines
     ]
     write_extract(landing, SF, D1, {"account.csv": "\n".join(lines) + "\n"}, rows={"account.csv": 4})
-    loaded = load()
+    loaded = load_only("salesforce.account")
     r = loaded.by_file("account.csv")
     assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (4, 1, 3)
     assert _rejects(loaded) == [
@@ -94,10 +94,10 @@ def test_stray_quote_does_not_swallow_the_next_multiline_record(landing: Path, l
     assert _accounts(loaded) == [("002", "Two\nlines", "York", 3)]
 
 
-def test_file_cut_inside_a_quoted_field_rejects_both_lines(landing: Path, load) -> None:
+def test_file_cut_inside_a_quoted_field_rejects_both_lines(landing: Path, load_only) -> None:
     content = f'{HEADER}\n001,Acme,Leeds,{TS},false\n002,"Beta\nstill inside'
     write_extract(landing, SF, D1, {"account.csv": content}, rows={"account.csv": 3})
-    loaded = load()
+    loaded = load_only("salesforce.account")
     assert [(row, col, rule) for row, col, rule, _ in _rejects(loaded)] == [
         (3, "name", "unbalanced_quote"),
         (4, None, "truncated_line"),  # read on its own once line 3 is split back; no line end

@@ -16,7 +16,7 @@ DAY1_HEADER = "Id,Name,SystemModstamp"
 DAY1_ROWS = ["001,Old name,2026-11-01 10:00:00", "002,Two,2026-11-01 10:00:00"]
 
 
-def test_sync_without_system_modstamp_loads_on_the_next_version_column(landing: Path, load) -> None:
+def test_sync_without_system_modstamp_loads_on_the_next_version_column(landing: Path, load_only) -> None:
     write_extract(
         landing,
         SF,
@@ -35,7 +35,7 @@ def test_sync_without_system_modstamp_loads_on_the_next_version_column(landing: 
             "004,No version,,\n"
         },
     )
-    loaded = load()
+    loaded = load_only("salesforce.account")
     day1, day2 = sorted((r for r in loaded.results if r.object == "account"), key=lambda r: r.file)
     assert (day1.version_column, day1.status) == ("system_modstamp", "loaded")
     assert (day2.version_column, day2.rows_loaded, day2.rows_rejected) == ("last_modified_date", 3, 1)
@@ -64,9 +64,9 @@ def test_sync_without_system_modstamp_loads_on_the_next_version_column(landing: 
     ]
 
 
-def test_file_without_any_version_column_is_refused_naming_them(landing: Path, load) -> None:
+def test_file_without_any_version_column_is_refused_naming_them(landing: Path, load_only) -> None:
     write_extract(landing, SF, "2026-11-18", {"account.csv": "Id,Name\n001,Acme\n"})
-    r = load().by_file("account.csv")
+    r = load_only("salesforce.account").by_file("account.csv")
     assert (r.status, r.rows_rejected) == ("rejected", 1)
     assert "none of the version columns system_modstamp, last_modified_date, _fivetran_synced" in r.message, (
         r.message

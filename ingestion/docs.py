@@ -27,7 +27,7 @@ def _required(obj: SourceObject, column: str) -> str:
     if column in obj.required_columns:
         return "yes"
     if obj.has_version_fallbacks and column in obj.versioned_by:
-        return "if used as version"
+        return "one of versioned_by"
     return ""
 
 

@@ -11,47 +11,43 @@ import fcntl
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 import pytest
 
-from throughline.cli import main
-
-#: A quote, a space and non-ASCII characters, in the folder names and in the warehouse file name.
-ODD_FOLDER = "l'andé ding"
-ODD_WAREHOUSE = "o'brien wäre.duckdb"
-COMPARED = (
-    "raw.load_log",
-    "raw_psa.roles",
-    "staging.stg_psa__roles",
-    "marts.fct_time_entries",
-    "marts.fct_invoice_lines",
-    "snapshots.snap_psa__rate_cards",
-)
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 
-def _counts(warehouse: Path) -> dict[str, int]:
+def _marker_rows(landing: Path) -> dict[str, int]:
+    """Rows each completion marker says its file holds, keyed like ``raw.load_log.file``."""
+    rows = {}
+    for marker in landing.glob("*/*/_SUCCESS.json"):
+        folder = marker.parent.relative_to(landing).as_posix()
+        for name, entry in json.loads(marker.read_text(encoding="utf-8"))["files"].items():
+            rows[f"{folder}/{name}"] = entry["rows"]
+    return rows
+
+
+def test_quotes_spaces_and_non_ascii_in_every_path(xs_cli_run: CliRun) -> None:
+    """``generate --out``, ``run --landing`` and ``run --warehouse`` under odd names (the session's
+    ``xs_cli_run``, which is also the suite's ``xs_warehouse``): every landed row is read and every layer is
+    built (the dbt step once failed with "unterminated quoted identifier")."""
+    warehouse, landing = Path(xs_cli_run.facts["warehouse"]), Path(xs_cli_run.facts["landing"])
+    assert "'" in warehouse.name and "'" in landing.as_posix() and not warehouse.name.isascii()
+    assert xs_cli_run.code in (0, 1), xs_cli_run.err[-2000:]  # 1: the firm's defects FAIL some objects
+    assert "unterminated" not in xs_cli_run.out + xs_cli_run.err
+    assert f"warehouse published: {warehouse}" in xs_cli_run.out
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in COMPARED}
-
-
-def test_quotes_spaces_and_non_ascii_in_every_path(
-    tmp_path: Path, xs_firm: Path, xs_warehouse: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``generate --out``, ``run --landing`` and ``run --warehouse`` under odd names: the same firm gets the
-    same tables as under plain names (the dbt step once failed with "unterminated quoted identifier")."""
-    root = tmp_path / ODD_FOLDER
-    seed = json.loads((xs_firm / "_truth" / "summary.json").read_text())["seed"]
-    assert main(["generate", "--scale", "xs", "--seed", str(seed), "--out", str(root)]) == 0
-    landing = root / "landing"
-    warehouse = root / "wäre'house dir" / ODD_WAREHOUSE
-    code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
-    out = capsys.readouterr()
-    assert code in (0, 1), out.err[-2000:]  # 1: the firm's known defects FAIL some objects, as usual
-    assert "unterminated" not in out.out + out.err
-    assert f"warehouse published: {warehouse}" in out.out
-    assert _counts(warehouse) == _counts(xs_warehouse)
+        read = dict(con.execute("select file, rows_read from raw.load_log").fetchall())
+        built = {
+            t: con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("staging.stg_psa__roles", "marts.fct_time_entries", "snapshots.snap_psa__rate_cards")
+        }
+    assert read == _marker_rows(landing)
+    assert all(built.values()), built
 
 
 def test_a_dbt_step_that_stops_before_building_shows_dbts_error(

@@ -93,7 +93,9 @@ class SourceObject:
     file: str
     description: str
     primary_key: tuple[str, ...]
-    modified_at: str
+    #: Columns that version a record, in order of preference: each file uses the first one its header has
+    #: (a real sync may lack ``system_modstamp`` but carry ``last_modified_date`` or ``_fivetran_synced``).
+    versioned_by: tuple[str, ...]
     delete_marker: DeleteMarker | None
     columns: tuple[Column, ...]
     format: str
@@ -104,8 +106,29 @@ class SourceObject:
         return [c.name for c in self.columns]
 
     @property
+    def modified_at(self) -> str:
+        """The preferred version column (the first of ``versioned_by``)."""
+        return self.versioned_by[0]
+
+    @property
+    def has_version_fallbacks(self) -> bool:
+        """True when several columns may version a record: then none of them is required on its own; a file
+        needs one of them, and its rows need a value in the one the file uses."""
+        return len(self.versioned_by) > 1
+
+    @property
     def required_columns(self) -> list[str]:
-        return [c.name for c in self.columns if c.required or c.name in self.primary_key]
+        fallbacks = set(self.versioned_by) if self.has_version_fallbacks else set()
+        return [
+            c.name
+            for c in self.columns
+            if (c.required or c.name in self.primary_key) and c.name not in fallbacks
+        ]
+
+    def version_column_for(self, present: set[str] | list[str]) -> str | None:
+        """The version column a file with contract columns ``present`` uses: the first of ``versioned_by``
+        it has; None when it has none of them."""
+        return next((v for v in self.versioned_by if v in present), None)
 
     def column(self, name: str) -> Column:
         for c in self.columns:
@@ -126,6 +149,8 @@ class SystemContract:
     schema: str
     description: str
     objects: tuple[SourceObject, ...] = field(default_factory=tuple)
+    #: Free Markdown rendered into docs/sources/<system>.md after the overview (e.g. how real exports load).
+    notes: str = ""
 
     def object(self, name: str) -> SourceObject:
         for o in self.objects:
@@ -138,6 +163,44 @@ class SystemContract:
             if o.file == file_name:
                 return o
         return None
+
+
+def _versioned_by(system: str, name: str, o: dict, defaults: dict) -> tuple[str, ...]:
+    """``versioned_by: [a, b, c]`` (preferred first) or the older single ``modified_at: a``; the object's own
+    key wins over the contract's ``defaults``."""
+    for source in (o, defaults):
+        if "versioned_by" in source and "modified_at" in source:
+            raise ValueError(f"contract {system}.{name}: give versioned_by or modified_at, not both")
+        if "versioned_by" in source:
+            cols = source["versioned_by"]
+            cols = [cols] if isinstance(cols, str) else list(cols)
+            if not cols:
+                raise ValueError(f"contract {system}.{name}: versioned_by lists no column")
+            return tuple(str(c) for c in cols)
+        if "modified_at" in source:
+            return (str(source["modified_at"]),)
+    raise ValueError(f"contract {system}.{name}: no versioned_by (or modified_at) column")
+
+
+def _check_object(obj: SourceObject) -> None:
+    """Declared keys name declared columns; fallback version columns share a type and are not required."""
+    names = obj.column_names
+    dm = [obj.delete_marker.column] if obj.delete_marker else []
+    for needed in [*obj.primary_key, *obj.versioned_by, *dm]:
+        if needed not in names:
+            raise ValueError(f"contract {obj.system}.{obj.name}: {needed!r} is not a declared column")
+    if obj.has_version_fallbacks:
+        types = {obj.column(v).type.upper() for v in obj.versioned_by}
+        if len(types) > 1:
+            raise ValueError(
+                f"contract {obj.system}.{obj.name}: versioned_by columns have different types {sorted(types)}"
+            )
+        required = [v for v in obj.versioned_by if obj.column(v).required]
+        if required:
+            raise ValueError(
+                f"contract {obj.system}.{obj.name}: versioned_by column(s) {', '.join(required)} must not be "
+                "required: true (a file needs one of them, its rows a value in the one it uses)"
+            )
 
 
 def _parse(system: str, raw: dict) -> SystemContract:
@@ -162,16 +225,13 @@ def _parse(system: str, raw: dict) -> SystemContract:
             file=o["file"],
             description=str(o.get("description", "")).strip(),
             primary_key=tuple(o["primary_key"]),
-            modified_at=o.get("modified_at", defaults.get("modified_at")),
+            versioned_by=_versioned_by(system, o["name"], o, defaults),
             delete_marker=DeleteMarker(dm["column"], str(dm["when"])) if dm else None,
             columns=cols,
             format=raw["format"],
             schema=raw["schema"],
         )
-        names = obj.column_names
-        for needed in [*obj.primary_key, obj.modified_at] + ([dm["column"]] if dm else []):
-            if needed not in names:
-                raise ValueError(f"contract {system}.{obj.name}: {needed!r} is not a declared column")
+        _check_object(obj)
         objects.append(obj)
     return SystemContract(
         system=system,
@@ -180,6 +240,7 @@ def _parse(system: str, raw: dict) -> SystemContract:
         schema=raw["schema"],
         description=str(raw.get("description", "")).strip(),
         objects=tuple(objects),
+        notes=str(raw.get("notes", "")),
     )
 
 

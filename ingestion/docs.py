@@ -19,6 +19,18 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _versions(obj: SourceObject) -> str:
+    return ", then ".join(f"`{v}`" for v in obj.versioned_by)
+
+
+def _required(obj: SourceObject, column: str) -> str:
+    if column in obj.required_columns:
+        return "yes"
+    if obj.has_version_fallbacks and column in obj.versioned_by:
+        return "one of versioned_by"
+    return ""
+
+
 def _object_md(obj: SourceObject) -> list[str]:
     dm = obj.delete_marker
     deletes = (
@@ -34,7 +46,7 @@ def _object_md(obj: SourceObject) -> list[str]:
         "",
         f"- File: `{obj.file}` ({obj.format})",
         f"- Primary key: {', '.join(f'`{k}`' for k in obj.primary_key)}",
-        f"- Modified-at (drives deltas and picks the current version): `{obj.modified_at}`",
+        f"- Versioned by (picks the current version; a file uses the first it carries): {_versions(obj)}",
         f"- Delete marker: {deletes}",
         f"- Tables: `{obj.schema}.{obj.name}__history` (every landed version), `{obj.schema}.{obj.name}` "
         "(current state)",
@@ -46,7 +58,7 @@ def _object_md(obj: SourceObject) -> list[str]:
         out.append(
             f"| `{c.name}` | {f'`{c.api_name}`' if c.api_name else ''} | {c.type} | "
             f"{'PK' if c.name in obj.primary_key else ''} | "
-            f"{'yes' if c.name in obj.required_columns else ''} | {_cell(c.description)} |"
+            f"{_required(obj, c.name)} | {_cell(c.description)} |"
         )
     out.append("")
     return out
@@ -67,7 +79,9 @@ def render(contract: SystemContract) -> str:
         "extract, completed by `_SUCCESS.json` written last. Loaded into DuckDB schema "
         f"`{contract.schema}`: per object an append-only `<object>__history` table and a current-state table "
         "`<object>` (a table maintained per load: the touched keys are re-derived from history, latest "
-        "version by modified-at desc, extract date desc, source row desc; deleted keys absent). "
+        "version by its version column desc (the first non-empty of the object's `versioned_by`), extract "
+        "date desc, source row desc; deleted keys absent). CSV is read as RFC 4180: a quoted field may hold "
+        "commas, doubled quotes and line breaks (a record spanning lines keeps its first line number). "
         "Headers may use the snake_case names or the vendor API names; "
         "matching ignores case, underscores and `__c`.",
         "",
@@ -75,13 +89,14 @@ def render(contract: SystemContract) -> str:
         "reported as schema drift in `raw.load_log`; rejected rows are in `raw.rejects` with file, line, "
         "column and rule.",
         "",
-        "| object | file | primary key | modified-at | delete marker |",
+        *([contract.notes.strip(), ""] if contract.notes.strip() else []),
+        "| object | file | primary key | versioned by | delete marker |",
         "|---|---|---|---|---|",
     ]
     for o in contract.objects:
         dm = f"`{o.delete_marker.column}` ({o.delete_marker.when})" if o.delete_marker else ""
         lines.append(
-            f"| [{o.name}](#{o.name}) | `{o.file}` | {', '.join(o.primary_key)} | `{o.modified_at}` | {dm} |"
+            f"| [{o.name}](#{o.name}) | `{o.file}` | {', '.join(o.primary_key)} | {_versions(o)} | {dm} |"
         )
     lines.append("")
     lines.extend(

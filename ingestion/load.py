@@ -66,6 +66,8 @@ class FileResult:
     data_after: int | None = field(default=None, repr=False)  # data rows are the lines numbered above it
     #: Load id of the earlier attempt this one replaces (``throughline reload``); None for a first attempt.
     reload_of: str | None = None
+    #: The contract column that versions this file's records (the first of ``versioned_by`` it carries).
+    version_column: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -101,6 +103,7 @@ def _log(con: duckdb.DuckDBPyConnection, r: FileResult) -> FileResult:
             r.started_at,
             r.finished_at,
             r.reload_of,
+            r.version_column,
         ],
     )
     return r
@@ -130,7 +133,7 @@ def _file_reject(
 def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult) -> None:
     """Fill ``_rows`` for the file (raises _FileRejected for problems that condemn the whole file)."""
     if r.not_utf8:
-        parse.read_lines_lossy(con, lf.path)
+        parse.read_lines_lossy(con, lf.path, csv_records=obj.format == "csv")
         r.data_after = 1 if obj.format == "csv" else 0  # the first line of a CSV is its header
         r.rows_read = _count_data_rows(con, r.data_after)
         raise _FileRejected("not_utf8", r.not_utf8)
@@ -171,8 +174,8 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
             f"{'header' if obj.format == 'csv' else 'records'}; file not loaded",
             hmap.missing_required[0],
         )
+    notes = _choose_version_column(obj, hmap, r)
     r.drift_columns = list(hmap.extra)
-    notes = []
     if hmap.extra:
         notes.append(f"schema drift: unknown column(s) {', '.join(hmap.extra)} kept in _overflow")
     if hmap.missing_optional and r.rows_read > 0:
@@ -182,6 +185,26 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         parse.csv_rows(con, obj, header, hmap, header_lineno)
     else:
         parse.json_rows(con, obj, hmap)
+
+
+def _choose_version_column(obj: SourceObject, hmap: parse.HeaderMap, r: FileResult) -> list[str]:
+    """Set ``r.version_column`` to the first ``versioned_by`` column the file carries; refuse a file that
+    carries none of several declared ones. Returns the note for the load log when a fallback is used."""
+    r.version_column = obj.version_column_for(set(hmap.source_of))
+    if not obj.has_version_fallbacks or r.rows_read == 0:
+        return []
+    if r.version_column is None:
+        where = "header" if obj.format == "csv" else "records"
+        raise _FileRejected(
+            "required_column_missing",
+            f"none of the version columns {', '.join(obj.versioned_by)} (the contract's versioned_by: one is "
+            f"needed to pick a record's latest version) is in the {where}; file not loaded",
+            obj.versioned_by[0],
+        )
+    if r.version_column == obj.versioned_by[0]:
+        return []
+    absent = obj.versioned_by[: obj.versioned_by.index(r.version_column)]
+    return [f"versioned by {r.version_column} ({', '.join(absent)} absent)"]
 
 
 def marker_disagreements(
@@ -307,7 +330,7 @@ def load_file(
     for t in ("_lines", "_rows"):
         con.execute(f"drop table if exists {t}")
     try:  # outside the transaction: a read error would abort it
-        parse.read_lines(con, lf.path, json_keys=obj.format == "jsonl")
+        parse.read_lines(con, lf.path, json_keys=obj.format == "jsonl", csv_records=obj.format == "csv")
     except duckdb.Error:
         r.not_utf8 = utf8_problem(lf.path)
         if r.not_utf8 is None:
@@ -361,7 +384,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         _remember(con, r)
         _log(con, r)
         return
-    con.execute(typed_sql(obj))
+    con.execute(typed_sql(obj, r.version_column))
     con.execute(bad_sql(obj))
     r.rows_rejected = int(con.execute("select count(distinct _source_row) from _bad").fetchone()[0])
     source = "_typed"

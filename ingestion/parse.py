@@ -1,15 +1,19 @@
 """Set-based parsing of one landed file inside DuckDB, line by line, so every rejected row keeps its line.
 
 ``read_lines`` turns the file into ``_lines(lineno, line, unterminated)`` (BOM and CR stripped, blank
-lines dropped). ``csv_rows`` / ``json_rows`` then build ``_rows(lineno, line, unterminated, parse_rule,
-parse_message, <one VARCHAR per contract column>, _overflow)`` where parse_rule is NULL for a well-formed
-line. Records span exactly one physical line (the extract contract); a quoted field with an embedded newline
-is reported as an unbalanced quote on both lines rather than silently merged.
+lines dropped); for a CSV, one row per RFC 4180 record: a quoted field may hold delimiters, "" quotes and
+line breaks, and a record spanning lines carries its first line's number. ``csv_rows`` / ``json_rows``
+then build ``_rows(lineno, line, unterminated, parse_rule, parse_message, parse_column, <one VARCHAR per
+contract column>, _overflow)`` where parse_rule is NULL for a well-formed record.
+
+Why not DuckDB's ``read_csv``: it gives no line number per record and drops the raw text of a rejected
+row, and the loader promises both (``raw.rejects`` names file, line and column, and keeps the line).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,10 +91,15 @@ def _split_in_parts(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int) 
 
 
 def read_lines(
-    con: duckdb.DuckDBPyConnection, path: Path, json_keys: bool = False, max_bytes: int = READ_TEXT_MAX_BYTES
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    json_keys: bool = False,
+    max_bytes: int = READ_TEXT_MAX_BYTES,
+    csv_records: bool = False,
 ) -> None:
-    """Load the file's physical lines into ``_lines`` (with ``keys``, the top-level JSON keys or NULL when
-    the line is not JSON, if ``json_keys``). Raises duckdb.InvalidInputException if not UTF-8.
+    """Load the file's lines into ``_lines`` (with ``keys``, the top-level JSON keys or NULL when the line is
+    not JSON, if ``json_keys``; with ``csv_records``, RFC 4180 records: see ``merge_csv_records``). Raises
+    duckdb.InvalidInputException if not UTF-8.
 
     Two statements: the split of the one big string runs on one thread, so it does nothing else; the
     cleaning (BOM, CR, blank lines) and JSON work then run in parallel over the split lines."""
@@ -100,24 +109,130 @@ def read_lines(
         con.execute(
             f"create or replace temp table _split as {_SPLIT_SELECT}", {"offset": 0, "path": str(path)}
         )
-    keys = ", try(json_keys(line)) as keys" if json_keys else ""
+    _lines_from_split(con, json_keys, csv_records)
+
+
+def _lines_from_split(con: duckdb.DuckDBPyConnection, json_keys: bool, csv_records: bool) -> None:
+    """``_split`` (physical lines) -> ``_lines``: BOM, trailing CR and blank lines dropped. ``_phys`` is a
+    view, so a file without a multi-line record costs one pass more than before only over its quoted lines."""
     con.execute(
-        f"""
-        create or replace temp table _lines as
-        with c as (
-            select lineno, n, nl,
-                   case when lineno = 1 then rtrim(ltrim(raw, chr(65279)), chr(13))
-                        when ends_with(raw, chr(13)) then rtrim(raw, chr(13)) else raw end as line
-            from _split
-        )
-        select lineno, line, lineno = n and not nl as unterminated{keys} from c
-        where case when ascii(line) > 32 then true else trim(line) <> '' end
+        """
+        create or replace temp view _phys as
+        select lineno, case when lineno = 1 then ltrim(raw, chr(65279)) else raw end as raw,
+               lineno = n and not nl as unterminated
+        from _split
+        where lineno < n or not nl  -- not the empty rest after a file's (or a part's) last line end
         """
     )
+    if csv_records and has_open_quote(con):
+        merge_csv_records(con)
+    else:
+        keys = ", try(json_keys(line)) as keys" if json_keys else ""
+        con.execute(
+            f"""
+            create or replace temp table _lines as
+            with c as (select lineno, {_NO_CR} as line, unterminated from _phys)
+            select lineno, line, unterminated{keys} from c where {_NOT_BLANK}
+            """
+        )
+    con.execute("drop view _phys")
     con.execute("drop table _split")
 
 
-def read_lines_lossy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+#: The line without its CR (of a CRLF line end); rtrim on every line would cost more than the whole split.
+_NO_CR = "case when ends_with(raw, chr(13)) then rtrim(raw, chr(13)) else raw end"
+_NO_CR_C = _NO_CR.replace("raw", "c.raw")
+
+#: A line that is not only white space (the ascii test spares the trim on almost every line).
+_NOT_BLANK = "case when ascii(line) > 32 then true else trim(line) <> '' end"
+
+# RFC 4180 state of a line, read as Python's csv module reads it (a quote opens a field only at its start;
+# after a closing quote, text up to the next comma is kept). Q is the inside of a quoted field (""
+# escapes a quote); a closed quote is never followed by another quote (that would be an escape).
+_Q = '(?:[^"]|"")*'
+_FIELD = f'(?:"{_Q}"(?:[^,"][^,]*)?|[^,"][^,]*)?'
+#: The line, read from outside any field, ends inside a quoted field it opened.
+OPENS_FROM_OUTSIDE = f'(?:{_FIELD},)*"{_Q}'
+#: The line, read from inside a quoted field (a continuation), still ends inside one.
+OPENS_FROM_INSIDE = f'{_Q}(?:"(?:[^,"][^,]*)?(?:,{_FIELD})*,"{_Q})?'
+
+
+def has_open_quote(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any line of ``_phys`` opens a quoted field it does not close (the rare case: a field holding
+    a line break); files without one skip the record merge."""
+    row = con.execute(
+        f"""
+        select count(*) from _phys
+        where contains(raw, '"') and regexp_full_match({_NO_CR}, {sql_str(OPENS_FROM_OUTSIDE)})
+        """
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def merge_csv_records(con: duckdb.DuckDBPyConnection) -> None:
+    """``_lines`` as RFC 4180 records: a quoted field may hold line breaks, and its record (the lines joined
+    with their own line ends, bytes kept) carries the number of its first line.
+
+    Set-based, over the lines holding a quote only (a line without one never changes the state): each is a
+    function of the quote state it starts in (outside / inside a quoted field): keep it, flip it, or force
+    it. The state after a line is the last forcing line's value flipped once per flipping line since, so a
+    few window passes find where each multi-line record starts and ends, and an ASOF join collects its
+    lines. A merged record whose quoting is still malformed (a quote opened and never closed, or text after
+    a closing quote) is split back into its lines, each then judged (and rejected with its line number) on
+    its own, so one stray quote cannot swallow the rest of the file."""
+    con.execute(
+        f"""
+        create or replace temp table _lines as
+        with l as (select lineno, {_NO_CR} as line from _phys where contains(raw, '"')),
+        q as (
+            select lineno, regexp_full_match(line, {sql_str(OPENS_FROM_OUTSIDE)}) as fo,
+                   regexp_full_match(line, {sql_str(OPENS_FROM_INSIDE)}) as fi
+            from l
+        ),
+        s1 as (select *, sum((fo and not fi)::int) over (order by lineno) as flips from q),
+        s2 as (
+            select lineno, (coalesce((max(case when fo = fi then lineno * 2 + fo::int end) over w) % 2, 0)
+                            + flips - coalesce(max(case when fo = fi then flips end) over w, 0)) % 2 as after
+            from s1 window w as (order by lineno)
+        ),
+        s3 as (select lineno, after, lag(after, 1, 0) over (order by lineno) as before from s2),
+        s4 as (select *, sum((before = 0 and after = 1)::int) over (order by lineno) as span from s3),
+        spans as (
+            select span, min(lineno) filter (where before = 0 and after = 1) as first_line,
+                   coalesce(min(lineno) filter (where before = 1 and after = 0), 9223372036854775807)
+                       as last_line
+            from s4 where span > 0 group by span
+        ),
+        covered as materialized (
+            select p.lineno, p.raw, p.unterminated, s.span
+            from _phys p asof join spans s on p.lineno >= s.first_line  -- the span starting last before
+            where p.lineno <= s.last_line
+        ),
+        merged as materialized (
+            select span, min(lineno) as lineno, bool_or(unterminated) as unterminated,
+                   rtrim(string_agg(raw, chr(10) order by lineno), chr(13)) as line
+            from covered group by span
+        ),
+        ok as materialized (
+            select *, array_to_string(regexp_extract_all(',' || line, '{_CSV_FIELD}', 0), '') = ',' || line
+                      as keep
+            from merged
+        ),
+        r as (
+            select lineno, {_NO_CR} as line, unterminated
+            from _phys anti join covered using (lineno)
+            union all
+            select lineno, line, unterminated from ok where keep
+            union all
+            select c.lineno, {_NO_CR_C}, c.unterminated
+            from covered c semi join ok on c.span = ok.span and not ok.keep
+        )
+        select lineno, line, unterminated from r where {_NOT_BLANK}
+        """
+    )
+
+
+def read_lines_lossy(con: duckdb.DuckDBPyConnection, path: Path, csv_records: bool = False) -> None:
     """``_lines`` for a file that is not valid UTF-8 (bad bytes shown as U+FFFD), so its rows can be rejected
     with their text. Vectorised: one decode and split, handed to DuckDB as an Arrow table."""
     import pyarrow as pa
@@ -128,20 +243,12 @@ def read_lines_lossy(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     con.register("_lossy", table)
     try:
         con.execute(
-            """
-            create or replace temp table _lines as
-            with c as (
-                select lineno, regexp_replace(
-                    case when lineno = 1 then ltrim(raw, chr(65279)) else raw end, '\\r$', '') as line,
-                    lineno = (select max(lineno) from _lossy) and not ? as unterminated
-                from _lossy
-            )
-            select lineno, line, unterminated from c where trim(line) <> ''
-            """,
-            [text.endswith("\n")],
+            "create or replace temp table _split as select lineno, raw, ? as n, ? as nl from _lossy",
+            [len(lines), text.endswith("\n")],
         )
     finally:
         con.unregister("_lossy")
+    _lines_from_split(con, False, csv_records)
 
 
 def first_line(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
@@ -150,7 +257,7 @@ def first_line(con: duckdb.DuckDBPyConnection) -> tuple[int, str] | None:
 
 
 def csv_header(line: str) -> list[str]:
-    return next(csv.reader([line]))
+    return next(csv.reader(io.StringIO(line)))
 
 
 def _overflow_sql(pairs: list[tuple[str, str]]) -> str:
@@ -159,10 +266,20 @@ def _overflow_sql(pairs: list[tuple[str, str]]) -> str:
     return "json_object(" + ", ".join(f"{sql_str(k)}, {v}" for k, v in pairs) + ")"
 
 
+def _field_at_fault(names: list[str]) -> str:
+    """SQL naming the column whose quoting breaks a malformed line: the field after the longest prefix of
+    well-formed fields (``names`` maps field positions to column names)."""
+    prefix = f"regexp_extract(',' || line, '^(?:{_CSV_FIELD})*', 0)"
+    position = f"len(regexp_extract_all({prefix}, '{_CSV_FIELD}', 0))"
+    if not names:
+        return "null"
+    return f"list_extract([{', '.join(sql_str(n) for n in names)}]::varchar[], greatest({position}, 1))"
+
+
 def csv_rows(
     con: duckdb.DuckDBPyConnection, obj: SourceObject, header: list[str], hmap: HeaderMap, header_lineno: int
 ) -> None:
-    """Split each data line into fields and name them by the contract (``_rows``)."""
+    """Split each data record into fields and name them by the contract (``_rows``)."""
     idx = {name: i + 1 for i, name in enumerate(header)}
     n = len(header)
 
@@ -177,6 +294,8 @@ def csv_rows(
         f"{val(hmap.source_of[c.name]) if c.name in hmap.source_of else 'null::varchar'} as {q(c.name)}"
         for c in obj.columns
     )
+    contract_name = {landed: col for col, landed in hmap.source_of.items()}
+    at_fault = _field_at_fault([contract_name.get(h, h) for h in header])
     overflow = _overflow_sql([(e, val(e)) for e in hmap.extra])
     con.execute(
         f"""
@@ -200,11 +319,13 @@ def csv_rows(
                  when not well_formed then 'malformed_quoting'
                  when len(f) <> {n} then 'wrong_field_count' end as parse_rule,
             case when not well_formed and quotes % 2 = 1
-                      then 'unbalanced quote: the line has an odd number of double quotes'
+                      then 'unbalanced quote: a quoted field opened here is never closed '
+                           || '(the line has an odd number of double quotes)'
                  when not well_formed then 'malformed quoting: text after a closing quote'
                  when len(f) <> {n}
                       then 'wrong field count: expected {n} fields (as in the header), found ' || len(f)
             end as parse_message,
+            case when not well_formed then {at_fault} end as parse_column,
             {cols},
             case when well_formed and len(f) = {n} then {overflow} end as _overflow
         from p
@@ -252,6 +373,7 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
             case when not valid then 'invalid_json' when not ok then 'not_an_object' end as parse_rule,
             case when not valid then 'invalid JSON: the line does not parse as JSON'
                  when not ok then 'not a JSON object: found a JSON ' || lower(jtype) end as parse_message,
+            null::varchar as parse_column,
             {cols},
             case when ok then {overflow} end as _overflow
         from q

@@ -9,10 +9,15 @@ from __future__ import annotations
 REJECT_RULES: dict[str, tuple[str, str, str]] = {
     "unbalanced_quote": (
         "row",
-        "odd number of double quotes on the line",
+        "a quoted field is never closed (odd number of double quotes on the line; a quoted field may "
+        "span lines, but this one is not closed by a later line that reads as a well-formed record)",
         "fix the quoting in the source record",
     ),
-    "malformed_quoting": ("row", "text after a closing quote", "fix the quoting in the source record"),
+    "malformed_quoting": (
+        "row",
+        'text after a closing quote (a quote inside a quoted field must be doubled: "")',
+        "fix the quoting in the source record",
+    ),
     "wrong_field_count": (
         "row",
         "more or fewer fields than the header",

@@ -33,12 +33,26 @@ def _control_character_check(col: str, name: str) -> str:
     )
 
 
-def typed_sql(obj: SourceObject) -> str:
+def _version_check(obj: SourceObject, version_column: str) -> str:
+    """A row with no value in the file's version column nor in any later fallback cannot be ordered."""
+    usable = obj.versioned_by[obj.versioned_by.index(version_column) :]
+    empty = " and ".join(f"_r{obj.column_names.index(v)} is null" for v in usable)
+    names = ", ".join(usable)
+    return (
+        f"case when parse_rule is null and {empty} then {{'column': {parse.sql_str(version_column)}, "
+        f"'rule': 'required_missing', 'message': 'version value missing ({names} all empty)'}} end"
+    )
+
+
+def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
     """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
 
-    Each value is cast once (a materialized CTE holds the raw text and the cast value side by side)."""
+    ``version_column``: the ``versioned_by`` column this file uses; with fallbacks a row needs a value in it
+    or in a later fallback (an empty one falls back per row, as the current-state order does). Each value is
+    cast once (a materialized CTE holds the raw text and the cast value side by side)."""
+    required = set(obj.required_columns)
     checks = [
-        "case when parse_rule is not null then {'column': null::varchar, 'rule': "
+        "case when parse_rule is not null then {'column': parse_column, 'rule': "
         "case when unterminated then 'truncated_line' else parse_rule end, 'message': "
         "case when unterminated then 'last line is cut off (no line ending): ' || parse_message "
         "else parse_message end} end"
@@ -64,16 +78,19 @@ def typed_sql(obj: SourceObject) -> str:
                 f"'message': 'value ''' || left({raw}, 80) || ''' is not one of "
                 f"{', '.join(c.accepted_values).replace(chr(39), '')}'}} end"
             )
-        if c.name in obj.required_columns:
+        if c.name in required:
             checks.append(
                 f"case when parse_rule is null and {raw} is null then "
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'required_missing', 'message': "
                 f"'required value missing'}} end"
             )
+    if obj.has_version_fallbacks and version_column:
+        checks.append(_version_check(obj, version_column))
     cols = ", ".join(q(c) for c in obj.column_names)
     return (
         "create or replace temp table _typed as with c as materialized ("
-        f"select lineno, line, unterminated, parse_rule, parse_message, {', '.join(pairs)}, _overflow "
+        f"select lineno, line, unterminated, parse_rule, parse_message, parse_column, {', '.join(pairs)}, "
+        "_overflow "
         "from _rows) "
         "select lineno as _source_row, line as _raw, "
         f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {cols}, _overflow from c"
@@ -102,7 +119,7 @@ def refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: s
     pk = [q(k) for k in obj.primary_key]
     on = " and ".join(f"t.{k} = k.{k}" for k in pk)
     cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
-    mod = q(obj.modified_at)
+    mod = "coalesce(" + ", ".join(f"t.{q(v)}" for v in obj.versioned_by) + ")"
     if fresh:  # first load of this object: every key is new, its only version is the current one
         con.execute(
             f"insert into {current_table(obj)} ({cols}) select {cols} from {history_table(obj)} "
@@ -117,7 +134,7 @@ def refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: s
         select {cols} from (
             select t.*, row_number() over (
                 partition by {", ".join("t." + k for k in pk)}
-                order by t.{mod} desc nulls last, t._extract_date desc, t._source_row desc, t._loaded_at desc
+                order by {mod} desc nulls last, t._extract_date desc, t._source_row desc, t._loaded_at desc
             ) as _rn
             from {history_table(obj)} t semi join _keys k on {on}
         ) where _rn = 1 and not _is_deleted

@@ -42,6 +42,7 @@ create table if not exists raw.reload_requests (
 );
 alter table raw.load_log add column if not exists reload_of VARCHAR;
 alter table raw.load_log add column if not exists superseded_by VARCHAR;
+alter table raw.load_log add column if not exists version_column VARCHAR;
 """
 
 #: Columns of ``raw.load_log`` in the order the loader writes them (the last two were added later:
@@ -62,6 +63,7 @@ LOAD_LOG_COLUMNS = (
     "started_at",
     "finished_at",
     "reload_of",
+    "version_column",
 )
 
 
@@ -97,7 +99,8 @@ BOOKKEEPING_DESCRIPTIONS = {
     "load_log": "One row per landed file per nightly load: status, rows read = loaded + rejected, "
     "schema drift (columns the contract does not declare) and a message. A row of `throughline reload` "
     "names the attempt it replaces (reload_of); that attempt names it back (superseded_by) and no longer "
-    "counts.",
+    "counts. version_column: the contract column (first of the object's versioned_by the file carries) "
+    "that versions the file's records.",
     "rejects": "Quarantined rows: file, line number, column and rule they broke, a message an analyst can "
     "act on, and the raw text. Nothing landed is dropped: it is loaded or it is here.",
     "loaded_files": "Content hashes of processed files: landing a file twice is a no-op.",

@@ -38,7 +38,7 @@ def test_malformed_csv_lines_wrong_type_required_and_duplicate_key(landing: Path
     assert (r.status, r.rows_read, r.rows_loaded, r.rows_rejected) == ("loaded_with_rejects", 8, 3, 5)
     rej = _rejects(loaded, "account.csv")
     assert [(row, col, rule) for row, col, rule, _, _ in rej] == [
-        (3, None, "unbalanced_quote"),
+        (3, "name", "unbalanced_quote"),
         (4, None, "wrong_field_count"),
         (5, "system_modstamp", "wrong_type"),
         (6, "name", "required_missing"),

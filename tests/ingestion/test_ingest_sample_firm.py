@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,10 @@ def test_every_injected_malformed_row_is_rejected_with_its_rule(xs_firm: Path, x
     assert truth, "the xs firm should carry malformed-row defects"
     with duckdb.connect(str(xs_raw), read_only=True) as con:
         rejects = con.execute('select file, "row", rule from raw.rejects').fetchall()
+        columns = con.execute(
+            'select file, "row", "column" from raw.rejects '
+            "where rule in ('unbalanced_quote', 'malformed_quoting')"
+        ).fetchall()
         log = con.execute(
             "select file, status, rows_read, rows_loaded, rows_rejected from raw.load_log "
             "where object is not null"
@@ -44,6 +49,8 @@ def test_every_injected_malformed_row_is_rejected_with_its_rule(xs_firm: Path, x
         key = (t["file"], int(t["line"]))
         assert key in found, f"{t['defect_id']} not rejected: {key}"
         assert found[key] in RULE_OF_KIND[t["kind"]], (t["defect_id"], found[key])
+        if t["kind"] == "MALFORMED_UNBALANCED_QUOTE":  # the reject names the column the quote opened in
+            assert (*key, json.loads(t["related_keys"])["column"]) in columns, t["defect_id"]
     assert len({(f, r) for f, r, _ in rejects}) == len(truth), "rejects beyond the injected defects"
     for file, status, read, loaded, rejected in log:
         assert read == loaded + rejected, file

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -45,10 +47,17 @@ def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None)
     peak = 0
     with log.open("w") as out:
         started = time.perf_counter()
-        child = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env)
+        child = subprocess.Popen(
+            list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
         watched = psutil.Process(child.pid)
-        while child.poll() is None:
-            peak = max(peak, tree_rss(watched))
-            time.sleep(SAMPLE_SECONDS)
+        try:
+            while child.poll() is None:
+                peak = max(peak, tree_rss(watched))
+                time.sleep(SAMPLE_SECONDS)
+        finally:
+            if child.poll() is None:  # the benchmark was interrupted: take the step's whole tree with it
+                os.killpg(child.pid, signal.SIGTERM)
+                child.wait()
         seconds = time.perf_counter() - started
     return Measurement(seconds, peak, child.returncode, log)

@@ -37,6 +37,10 @@ def sweep_builds(warehouse: Path, keep_run_id: str, say: Callable[[str], None] =
             continue
         path.unlink(missing_ok=True)
         removed.append(path)
+    spills = list(folder.glob("*.duckdb.tmp")) if folder.is_dir() else []
+    for spill in spills:  # DuckDB's spill folder of a killed run (duckdb_settings: <build>.tmp)
+        if spill.is_dir() and not spill.name.startswith(keep.name):
+            shutil.rmtree(spill, ignore_errors=True)
     for path in removed:
         if path.suffix == ".duckdb" or path.name.endswith(".building"):
             say(f"removed the build {path.name} left by an earlier run that did not publish it")

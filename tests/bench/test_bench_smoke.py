@@ -1,0 +1,68 @@
+"""The benchmark end to end at xs on the session's xs firm: three nightlies (slow: not in ``make test-fast``).
+
+Also the proof that an incremental night is sound: every mart of the bench's warehouse (three nights built
+from empty, then the fourth night landed and built incrementally) equals the session's ``xs_warehouse``
+(all four nights built from empty), run-stamp columns aside.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bench.harness import FINISHED, run_scale
+
+#: Columns that record when a run happened, not what it computed.
+RUN_STAMP_COLUMNS = {
+    "_loaded_at",
+    "_load_id",
+    "dbt_updated_at",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_scd_id",
+}
+MART_SCHEMAS = ("marts", "reconciliation")
+
+
+def mart_differences(full: Path, incremental: Path) -> dict[str, tuple[int, int]]:
+    """Rows only in one of the two warehouses, per mart table (empty when they agree)."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{full}' as a (read_only)")
+        con.execute(f"attach '{incremental}' as b (read_only)")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'a' "
+            "and schema_name in (select unnest(?)) order by all",
+            [list(MART_SCHEMAS)],
+        ).fetchall()
+        assert len(tables) > 30, "the warehouse should hold the marts"
+        out = {}
+        for schema, table in tables:
+            cols = [r[0] for r in con.execute(f"describe a.{schema}.{table}").fetchall()]
+            sel = ", ".join(f'"{c}"' for c in cols if c not in RUN_STAMP_COLUMNS)
+            a, b = f"a.{schema}.{table}", f"b.{schema}.{table}"
+            only_a = con.execute(
+                f"select count(*) from (select {sel} from {a} except all select {sel} from {b})"
+            )
+            only_b = con.execute(
+                f"select count(*) from (select {sel} from {b} except all select {sel} from {a})"
+            )
+            counts = (only_a.fetchall()[0][0], only_b.fetchall()[0][0])
+            if any(counts):
+                out[f"{schema}.{table}"] = counts
+        return out
+
+
+@pytest.mark.slow
+def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
+    work = tmp_path / "xs"
+    res = run_scale("xs", 42, work, firm=xs_firm)
+    assert set(res.steps) == {"full", "incremental", "rerun", "floor"}
+    assert all(res.steps[s]["returncode"] in FINISHED for s in res.steps)
+    assert res.held_back and len({h.split("/")[1] for h in res.held_back}) == 1  # one night, every system
+    rerun_log = (work / "logs" / "rerun.log").read_text()
+    assert "nothing new" in rerun_log, rerun_log[-2000:]
+    assert res.steps["rerun"]["seconds"] < res.steps["full"]["seconds"]
+    assert res.warehouse_bytes > 0 and res.floor_bytes > 0
+    assert mart_differences(xs_warehouse / "warehouse.duckdb", work / "warehouse.duckdb") == {}

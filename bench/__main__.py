@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -31,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.firm is not None and len(args.scales) != 1:
         print("python -m bench: --firm reuses one firm; give exactly one --scales", file=sys.stderr)
         return 2
+    if args.firm is not None and not (args.firm / "landing").is_dir():
+        print(
+            f"python -m bench: --firm {args.firm} has no landing/ folder; give a generated firm",
+            file=sys.stderr,
+        )
+        return 2
+    # a terminated benchmark unwinds (bench.measure then stops the running step's whole process group)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     results = []
     try:
         for scale in args.scales:

@@ -12,6 +12,7 @@ database's size), and the incremental night and the re-run as a share of the ful
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -38,12 +39,17 @@ class ScaleResult:
     warehouse_bytes: int = 0
     floor_bytes: int = 0
 
+    #: Where each step's figures are written as soon as it ends (an interrupted scale keeps them).
+    partial: Path | None = None
+
     def record(self, step: str, m: Measurement) -> None:
         self.steps[step] = {
             "seconds": round(m.seconds, 2),
             "peak_rss": m.peak_rss,
             "returncode": m.returncode,
         }
+        if self.partial is not None:
+            self.partial.write_text(json.dumps(self.as_json(), indent=2) + "\n")
 
     def ratios(self) -> dict[str, dict[str, float | None]]:
         """Each step's time and memory over the floor's; the incremental night and re-run over the full."""
@@ -60,7 +66,8 @@ class ScaleResult:
         return out
 
     def as_json(self) -> dict:
-        return {**asdict(self), "ratios": self.ratios()}
+        figures = {k: v for k, v in asdict(self).items() if k != "partial"}
+        return {**figures, "ratios": self.ratios()}
 
 
 def _ratio(a: float | int | None, b: float | int | None) -> float | None:
@@ -142,7 +149,7 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = _env(work)
-    res = ScaleResult(scale, seed)
+    res = ScaleResult(scale, seed, partial=work / "result.json")
     landing = prepare_firm(res, work, firm, env)
     res.extract_bytes = tree_bytes(landing)
     res.held_back = hold_back(landing, work / "held")

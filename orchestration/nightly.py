@@ -40,7 +40,7 @@ from orchestration.prepare import prepare_build
 from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
 from orchestration.run_log import warned_checks
-from orchestration.unchanged import project_fingerprint, unchanged_reason
+from orchestration.unchanged import landing_unchanged, project_fingerprint, unchanged_reason
 
 ERROR = dg.AssetCheckSeverity.ERROR
 
@@ -267,6 +267,17 @@ def run_nightly(
     with run_lock(warehouse, say=lambda m: print(m, file=sys.stderr, flush=True)):
         run_id = str(uuid.uuid4())  # chosen here to name the build before the run starts
         say(f"throughline run: landing {landing}")
+        started = time.perf_counter()
+        reason = (
+            landing_unchanged(landing, warehouse) if prepare is None and asset_selection is None else None
+        )
+        if reason:  # no Dagster run at all: nothing to load, build or publish (orchestration.unchanged)
+            say(f"nothing new: {reason}; nothing loaded, nothing rebuilt")
+            say(
+                f"nightly run succeeded (nothing new) in {time.perf_counter() - started:.1f}s; "
+                f"warehouse unchanged: {warehouse}"
+            )
+            return NightlyResult(True, {"warehouse": warehouse}, unchanged=True)
         say(f"  building {build_path(warehouse, run_id)}")
         say(f"  full dbt and step log: {run_log_path(warehouse)}")
         if prepare is not None:

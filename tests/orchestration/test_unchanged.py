@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import duckdb
@@ -9,6 +11,7 @@ import pytest
 
 from orchestration.unchanged import (
     SKIP_ENV,
+    landing_unchanged,
     last_fingerprint,
     loaded_anything,
     project_fingerprint,
@@ -71,3 +74,51 @@ def test_fingerprint_follows_models_not_targets(tmp_path: Path) -> None:
     assert project_fingerprint(tmp_path) == first
     model.write_text("select 2")
     assert project_fingerprint(tmp_path) != first
+
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "ingestion"))
+from landing_files import write_extract  # noqa: E402
+
+USERS = "Id,Name,SystemModstamp\nu1,Bob,2026-11-18 01:00:00\nu2,Ann,2026-11-18 01:00:00\n"
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A one-folder landing loaded by the real loader into a warehouse whose dbt build is recorded."""
+    from ingestion.load import load_landing
+
+    monkeypatch.delenv(SKIP_ENV, raising=False)
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    write_extract(landing, "salesforce", "2026-11-18", {"user.csv": USERS})
+    with duckdb.connect(str(warehouse)) as con:
+        load_landing(con, landing, "night1")
+        record_build(con, "night1", project_fingerprint())
+    return landing, warehouse
+
+
+def test_a_landing_loaded_before_needs_no_run(loaded: tuple[Path, Path]) -> None:
+    landing, warehouse = loaded
+    assert landing_unchanged(landing, warehouse) == (
+        "all 1 files of the landing were loaded before and the dbt project is unchanged since the "
+        "published build"
+    )
+
+
+def test_a_new_folder_a_changed_file_or_a_changed_project_needs_a_run(
+    loaded: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing, warehouse = loaded
+    waiting = write_extract(landing, "salesforce", "2026-11-19", {"user.csv": USERS}, marker=False)
+    assert landing_unchanged(landing, warehouse) is None  # a folder waiting for its marker
+    write_extract(landing, "salesforce", "2026-11-19", {"user.csv": USERS})
+    assert landing_unchanged(landing, warehouse) is None  # a complete new folder
+    shutil.rmtree(waiting)
+    user = landing / "salesforce" / "2026-11-18" / "user.csv"
+    user.write_text(USERS + "u3,Cy,2026-11-18 01:00:00\n")
+    assert landing_unchanged(landing, warehouse) is None  # the file is not the one its marker lists
+    user.write_text(USERS)
+    assert landing_unchanged(landing, warehouse) is not None
+    with duckdb.connect(str(warehouse)) as con:
+        record_build(con, "night2", "another project")
+    assert landing_unchanged(landing, warehouse) is None
+    assert landing_unchanged(landing, warehouse.with_name("none.duckdb")) is None

@@ -109,6 +109,15 @@ def land(held: Path, landing: Path) -> None:
         shutil.move(folder, target)
 
 
+#: The checkout this harness belongs to: the steps run there, so ``python -m`` imports its code (the current
+#: folder comes first on ``sys.path``, before PYTHONPATH and the installed package).
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _measure(cmd: list[str], log: Path, env: dict[str, str]) -> Measurement:
+    return measure(cmd, log, env, cwd=REPO)
+
+
 def _env(work: Path) -> dict[str, str]:
     """The subprocesses' environment: their own Dagster home, no telemetry, this checkout importable."""
     env = dict(os.environ)
@@ -117,8 +126,7 @@ def _env(work: Path) -> dict[str, str]:
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
-    root = str(Path(__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     return env
 
 
@@ -140,7 +148,7 @@ def prepare_firm(res: ScaleResult, work: Path, firm: Path | None, env: dict[str,
         shutil.copytree(firm / "landing", target / "landing")
         return target / "landing"
     cmd = _throughline("generate", "--scale", res.scale, "--seed", str(res.seed), "--out", str(target))
-    res.record("generate", _checked("generate", measure(cmd, work / "logs" / "generate.log", env)))
+    res.record("generate", _checked("generate", _measure(cmd, work / "logs" / "generate.log", env)))
     return target / "landing"
 
 
@@ -156,13 +164,13 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     warehouse = work / "warehouse.duckdb"
     run = _throughline("run", "--landing", str(landing), "--warehouse", str(warehouse))
     logs = work / "logs"
-    res.record("full", _checked("full", measure(run, logs / "full.log", env), FINISHED))
+    res.record("full", _checked("full", _measure(run, logs / "full.log", env), FINISHED))
     land(work / "held", landing)
-    res.record("incremental", _checked("incremental", measure(run, logs / "incremental.log", env), FINISHED))
-    res.record("rerun", _checked("rerun", measure(run, logs / "rerun.log", env), FINISHED))
+    res.record("incremental", _checked("incremental", _measure(run, logs / "incremental.log", env), FINISHED))
+    res.record("rerun", _checked("rerun", _measure(run, logs / "rerun.log", env), FINISHED))
     res.warehouse_bytes = tree_bytes(warehouse)
     floor_db = work / "floor.duckdb"
     floor = [sys.executable, "-m", "bench.floor", str(landing), str(floor_db)]
-    res.record("floor", _checked("floor", measure(floor, logs / "floor.log", env)))
+    res.record("floor", _checked("floor", _measure(floor, logs / "floor.log", env)))
     res.floor_bytes = tree_bytes(floor_db)
     return res

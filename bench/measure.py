@@ -41,14 +41,16 @@ def tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def measure(cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None) -> Measurement:
-    """Run ``cmd`` (stdout and stderr to ``log``) and return its time and the tree's peak RSS."""
+def measure(
+    cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Measurement:
+    """Run ``cmd`` in ``cwd`` (stdout and stderr to ``log``); return its time and the tree's peak RSS."""
     log.parent.mkdir(parents=True, exist_ok=True)
     peak = 0
     with log.open("w") as out:
         started = time.perf_counter()
         child = subprocess.Popen(
-            list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
         )
         watched = psutil.Process(child.pid)
         try:

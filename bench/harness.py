@@ -118,7 +118,7 @@ def _measure(cmd: list[str], log: Path, env: dict[str, str]) -> Measurement:
     return measure(cmd, log, env, cwd=REPO)
 
 
-def _env(work: Path) -> dict[str, str]:
+def step_env(work: Path) -> dict[str, str]:
     """The subprocesses' environment: their own Dagster home, no telemetry, this checkout importable."""
     env = dict(os.environ)
     env["DAGSTER_HOME"] = str(work / "dagster_home")
@@ -156,7 +156,7 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     """Measure every step of one scale in ``work`` (emptied first); ``firm`` reuses a generated firm."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    env = _env(work)
+    env = step_env(work)
     res = ScaleResult(scale, seed, partial=work / "result.json")
     landing = prepare_firm(res, work, firm, env)
     res.extract_bytes = tree_bytes(landing)

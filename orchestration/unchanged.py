@@ -6,14 +6,18 @@ dbt's assets, the checks, the publish and the report) when all of these hold:
 
 * the run loaded nothing: this run wrote no row in ``raw.load_log`` except folders still waiting for their
   completion marker (a rejected, empty or reloaded file is news, and goes the usual way);
-* the build's last dbt build (``ops.dbt_builds``, written after every dbt build that raised no model error,
-  published only with its build) was made from the same dbt project: same models, macros, tests, snapshots,
-  seeds and ``dbt_project.yml`` (:func:`project_fingerprint`);
+* the build's last dbt build (``ops.dbt_builds``, written after every dbt build of all models that raised
+  no model error, published only with its build) was made from the same dbt project: same models, macros,
+  tests, snapshots, seeds and ``dbt_project.yml`` (:func:`project_fingerprint`);
 * the run selects every dbt asset (a subset launched from the UI is a deliberate rebuild);
 * ``THROUGHLINE_SKIP_UNCHANGED`` is not ``0`` (set it to rebuild anyway, e.g. to prove a rebuild is
   identical).
 
 The published warehouse is then left exactly as it was (same file, same modification time).
+
+``throughline run`` asks first, before Dagster starts (:func:`landing_unchanged`): when every file of the
+landing is already in ``raw.loaded_files`` with its marker's SHA-256 and the project is unchanged, there is
+no run at all (seconds instead of minutes; nothing is recorded in the Dagster run history).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from orchestration.prepare import prepare_build
 from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
 from orchestration.run_log import warned_checks
+from orchestration.unchanged import landing_unchanged, project_fingerprint, unchanged_reason
 
 ERROR = dg.AssetCheckSeverity.ERROR
 
@@ -114,6 +115,8 @@ class NightlyResult:
     no_extract: list[str] = field(default_factory=list)
     #: Blocking checks that failed (``asset/key:check``): why the run did not publish.
     blocked_by: list[str] = field(default_factory=list)
+    #: Nothing new landed and the dbt project is unchanged: nothing rebuilt, the warehouse left as it was.
+    unchanged: bool = False
 
     def table(self) -> str:
         head = f"{'object':<45} {'files':>5} {'loaded':>10} {'rejected':>9}  {'status':<8} drift"
@@ -267,6 +270,17 @@ def run_nightly(
     with run_lock(warehouse, say=lambda m: print(m, file=sys.stderr, flush=True)):
         run_id = str(uuid.uuid4())  # chosen here to name the build before the run starts
         say(f"throughline run: landing {landing}")
+        started = time.perf_counter()
+        reason = (
+            landing_unchanged(landing, warehouse) if prepare is None and asset_selection is None else None
+        )
+        if reason:  # no Dagster run at all: nothing to load, build or publish (orchestration.unchanged)
+            say(f"nothing new: {reason}; nothing loaded, nothing rebuilt")
+            say(
+                f"nightly run succeeded (nothing new) in {time.perf_counter() - started:.1f}s; "
+                f"warehouse unchanged: {warehouse}"
+            )
+            return NightlyResult(True, {"warehouse": warehouse}, unchanged=True)
         say(f"  building {build_path(warehouse, run_id)}")
         say(f"  full dbt and step log: {run_log_path(warehouse)}")
         if prepare is not None:
@@ -296,8 +310,41 @@ def report(
     published = any(m.asset_key == PUBLISH_KEY for m in result.get_asset_materialization_events())
     if published:
         return _report_published(result, warehouse, check_notes, elapsed, echo)
+    reason = _unchanged_reason(result, warehouse)
+    if reason:
+        return _report_unchanged(result, warehouse, reason, elapsed, say)
     blocked = blocking_failures(evaluations)
     return _report_unpublished(result, warehouse, failed_checks, blocked, elapsed, echo, say)
+
+
+def _unchanged_reason(result: dg.ExecuteInProcessResult, warehouse: Path) -> str | None:
+    """Why a successful run that did not publish had nothing to do (``orchestration.unchanged``)."""
+    build = build_path(warehouse, result.run_id)
+    if not result.success or not build.exists():
+        return None
+    with duckdb.connect(str(build), read_only=True) as con:
+        return unchanged_reason(con, result.run_id, project_fingerprint())
+
+
+def _report_unchanged(
+    result: dg.ExecuteInProcessResult,
+    warehouse: Path,
+    reason: str,
+    elapsed: float,
+    say: Callable[[str], None],
+) -> NightlyResult:
+    """Nothing new: say so, drop the run's unused copy, leave the published warehouse as it was."""
+    build = build_path(warehouse, result.run_id)
+    for leftover in (build, build.with_name(build.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    say(f"nothing new: {reason}; nothing rebuilt")
+    say(f"nightly run succeeded (nothing new) in {elapsed:.1f}s; warehouse unchanged: {warehouse}")
+    return NightlyResult(
+        True,
+        {"warehouse": warehouse, "run log": run_log_path(warehouse)},
+        run_id=result.run_id,
+        unchanged=True,
+    )
 
 
 def _failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -23,6 +23,7 @@ import duckdb
 from pydantic import Field, PrivateAttr
 
 from orchestration.builds import keep_builds_default
+from orchestration.duckdb_settings import duckdb_config
 
 DEFAULT_WAREHOUSE = "demo/warehouse.duckdb"
 DEFAULT_LANDING = "demo/landing"
@@ -81,7 +82,8 @@ class WarehouseResource(dg.ConfigurableResource):
                 allow_retries=False,
             )
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(self.database, read_only=read_only) as con:
+        config = duckdb_config(self.database)  # memory limit and spill folder, as dbt's (profiles.yml)
+        with duckdb.connect(self.database, read_only=read_only, config=config) as con:
             yield con
 
 

@@ -124,7 +124,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         _record_failure(warehouse, result.run_id)
     _print_kpi_summary(warehouse, result.success)
     _print_breaks_summary(warehouse)
-    if result.success:
+    if result.success and not result.unchanged:  # an unchanged warehouse keeps its report
         report = _write_report_after_run(warehouse)
         if report:
             print(f"KPI report: {report}")

@@ -30,6 +30,7 @@ from dagster_dbt import (
 
 from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensure_manifest
 from orchestration.resources import WarehouseResource
+from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason
 
 #: dbt folder under models/ (fqn[1]) -> Dagster group.
 LAYER_GROUPS = {
@@ -167,13 +168,28 @@ def throughline_dbt_assets(
     the build with the test's name, and the run does not publish. A model, snapshot or unit test that
     errors is a code problem and fails the step too.
     """
+    fingerprint = project_fingerprint()
+    whole = set(context.selected_asset_keys) == set(context.assets_def.keys)  # not a subset from the UI
+    reason = _unchanged(context, warehouse, fingerprint) if whole else None
+    if reason:  # yields nothing: the checks, the publish and the report below are skipped by Dagster
+        context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
+        return
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
+    if whole and not broken:  # only a build of every model vouches for the whole project
+        with warehouse.connect() as con:
+            record_build(con, context.run.run_id, fingerprint)
     if broken:
         # A model that does not compile fails alike on every attempt: no retry (the job retries the others).
         raise Failure(description="dbt build errors:\n" + "\n".join(broken), allow_retries=False)
+
+
+def _unchanged(context: AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> str | None:
+    """Why this nightly need not run dbt (``orchestration.unchanged``), None when it must."""
+    with warehouse.connect(read_only=True) as con:
+        return unchanged_reason(con, context.run.run_id, fingerprint)
 
 
 def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:

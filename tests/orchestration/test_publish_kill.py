@@ -39,7 +39,8 @@ def _row_counts(warehouse: Path) -> dict[str, int]:
 
 
 def _start(landing: Path, warehouse: Path, pause: str | None) -> tuple[subprocess.Popen[str], queue.Queue]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # the same landing again on a built warehouse: rebuild anyway (orchestration.unchanged would skip it)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "THROUGHLINE_SKIP_UNCHANGED": "0"}
     env.pop(PAUSE_ENV, None)
     if pause:
         env[PAUSE_ENV] = pause

@@ -1,0 +1,176 @@
+"""One benchmark scale, step by step, each step a measured subprocess (``bench.measure``).
+
+    generate      throughline generate --scale S --seed N --out <dir>/firm
+    full          throughline run on the landing with the last night held back, into an empty warehouse
+    incremental   that night landed, throughline run again (one new day on top of the full history)
+    rerun         the same night again: nothing new landed
+    floor         python -m bench.floor on the complete landing (bench/floor.sql)
+
+Every figure is also given as a ratio to the floor's (time, peak memory; the warehouse size to the floor
+database's size), and the incremental night and the re-run as a share of the full build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.measure import Measurement, measure
+
+STEPS = ("generate", "full", "incremental", "rerun", "floor")
+#: Exit codes of `throughline run` that mean it finished (1: FAILED objects or checks, which a firm with
+#: injected defects has); anything else stops the benchmark.
+FINISHED = (0, 1)
+
+
+@dataclass
+class ScaleResult:
+    """What one scale measured; ``steps`` maps a step to its seconds, peak RSS and exit code."""
+
+    scale: str
+    seed: int
+    extract_bytes: int = 0
+    held_back: list[str] = field(default_factory=list)
+    steps: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    warehouse_bytes: int = 0
+    floor_bytes: int = 0
+
+    #: Where each step's figures are written as soon as it ends (an interrupted scale keeps them).
+    partial: Path | None = None
+
+    def record(self, step: str, m: Measurement) -> None:
+        self.steps[step] = {
+            "seconds": round(m.seconds, 2),
+            "peak_rss": m.peak_rss,
+            "returncode": m.returncode,
+        }
+        if self.partial is not None:
+            self.partial.write_text(json.dumps(self.as_json(), indent=2) + "\n")
+
+    def ratios(self) -> dict[str, dict[str, float | None]]:
+        """Each step's time and memory over the floor's; the incremental night and re-run over the full."""
+        floor = self.steps.get("floor", {})
+        full = self.steps.get("full", {})
+        out: dict[str, dict[str, float | None]] = {}
+        for step, fig in self.steps.items():
+            out[step] = {
+                "time_x_floor": _ratio(fig.get("seconds"), floor.get("seconds")),
+                "rss_x_floor": _ratio(fig.get("peak_rss"), floor.get("peak_rss")),
+                "share_of_full": _ratio(fig.get("seconds"), full.get("seconds")),
+            }
+        out["warehouse"] = {"size_x_floor": _ratio(self.warehouse_bytes, self.floor_bytes)}
+        return out
+
+    def as_json(self) -> dict:
+        figures = {k: v for k, v in asdict(self).items() if k != "partial"}
+        return {**figures, "ratios": self.ratios()}
+
+
+def _ratio(a: float | int | None, b: float | int | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def tree_bytes(path: Path) -> int:
+    """Bytes of a file, or of every file under a folder."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def last_night(landing: Path) -> str:
+    """The latest extract folder name (``YYYY-MM-DD``) over every system of the landing."""
+    names = [d.name for d in landing.glob("*/*") if d.is_dir()]
+    if not names:
+        raise ValueError(f"no extract folders under {landing}")
+    return max(names)
+
+
+def hold_back(landing: Path, held: Path) -> list[str]:
+    """Move every ``<system>/<last night>`` folder out of the landing into ``held``; return them."""
+    night = last_night(landing)
+    moved = []
+    for folder in sorted(landing.glob(f"*/{night}")):
+        target = held / folder.parent.name / night
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(folder, target)
+        moved.append(f"{folder.parent.name}/{night}")
+    return moved
+
+
+def land(held: Path, landing: Path) -> None:
+    """Put the held-back folders back into the landing (the night arrives)."""
+    for folder in sorted(held.glob("*/*")):
+        target = landing / folder.parent.name / folder.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(folder, target)
+
+
+#: The checkout this harness belongs to: the steps run there, so ``python -m`` imports its code (the current
+#: folder comes first on ``sys.path``, before PYTHONPATH and the installed package).
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _measure(cmd: list[str], log: Path, env: dict[str, str]) -> Measurement:
+    return measure(cmd, log, env, cwd=REPO)
+
+
+def step_env(work: Path) -> dict[str, str]:
+    """The subprocesses' environment: their own Dagster home, no telemetry, this checkout importable."""
+    env = dict(os.environ)
+    env["DAGSTER_HOME"] = str(work / "dagster_home")
+    (work / "dagster_home").mkdir(parents=True, exist_ok=True)
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _throughline(*args: str) -> list[str]:
+    return [sys.executable, "-m", "throughline.cli", *args]
+
+
+def _checked(step: str, m: Measurement, ok: tuple[int, ...] = (0,)) -> Measurement:
+    if m.returncode not in ok:
+        raise RuntimeError(f"bench step {step} exited {m.returncode}; see {m.log}")
+    return m
+
+
+def prepare_firm(res: ScaleResult, work: Path, firm: Path | None, env: dict[str, str]) -> Path:
+    """The landing to build from: a copy of ``firm``'s when given (not timed), else a generated firm."""
+    target = work / "firm"
+    shutil.rmtree(target, ignore_errors=True)
+    if firm is not None:
+        shutil.copytree(firm / "landing", target / "landing")
+        return target / "landing"
+    cmd = _throughline("generate", "--scale", res.scale, "--seed", str(res.seed), "--out", str(target))
+    res.record("generate", _checked("generate", _measure(cmd, work / "logs" / "generate.log", env)))
+    return target / "landing"
+
+
+def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> ScaleResult:
+    """Measure every step of one scale in ``work`` (emptied first); ``firm`` reuses a generated firm."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env = step_env(work)
+    res = ScaleResult(scale, seed, partial=work / "result.json")
+    landing = prepare_firm(res, work, firm, env)
+    res.extract_bytes = tree_bytes(landing)
+    res.held_back = hold_back(landing, work / "held")
+    warehouse = work / "warehouse.duckdb"
+    run = _throughline("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    logs = work / "logs"
+    res.record("full", _checked("full", _measure(run, logs / "full.log", env), FINISHED))
+    land(work / "held", landing)
+    res.record("incremental", _checked("incremental", _measure(run, logs / "incremental.log", env), FINISHED))
+    res.record("rerun", _checked("rerun", _measure(run, logs / "rerun.log", env), FINISHED))
+    res.warehouse_bytes = tree_bytes(warehouse)
+    floor_db = work / "floor.duckdb"
+    floor = [sys.executable, "-m", "bench.floor", str(landing), str(floor_db)]
+    res.record("floor", _checked("floor", _measure(floor, logs / "floor.log", env)))
+    res.floor_bytes = tree_bytes(floor_db)
+    return res

@@ -1,0 +1,37 @@
+"""Time one ``throughline run`` on an existing landing and warehouse: ``python -m bench.night L W``.
+
+For a step the full benchmark does not isolate, e.g. the re-run of a night on a large warehouse you
+already have (work on a copy: the run publishes into it). Prints one JSON line: seconds, peak RSS of the
+process tree in MiB, exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.harness import REPO, step_env
+from bench.measure import measure
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.night", description=__doc__)
+    p.add_argument("landing", type=Path)
+    p.add_argument("warehouse", type=Path)
+    p.add_argument("--log", type=Path, help="the run's output (default <warehouse>.bench.log)")
+    args = p.parse_args()
+    log = args.log or args.warehouse.with_name(args.warehouse.name + ".bench.log")
+    cmd = [sys.executable, "-m", "throughline.cli", "run", "--landing", str(args.landing)]
+    m = measure([*cmd, "--warehouse", str(args.warehouse)], log, step_env(args.warehouse.parent), cwd=REPO)
+    print(
+        json.dumps(
+            {"seconds": round(m.seconds, 1), "peak_rss_mib": m.peak_rss >> 20, "returncode": m.returncode}
+        )
+    )
+    return m.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The harness's parts without a build: memory of a process tree, holding a night back, ratios, output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bench.harness import ScaleResult, hold_back, land, last_night
+from bench.measure import Measurement, measure
+from bench.report import table, write_json
+
+MIB = 1024**2
+
+#: A parent that starts a child holding 150 MiB for a second: only the tree's sum sees it.
+CHILD = "b = bytearray(150 * 1024 * 1024); import time; time.sleep(1.5)"
+PARENT = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {CHILD!r}])"
+
+
+def test_measure_counts_the_children(tmp_path: Path) -> None:
+    m = measure([sys.executable, "-c", PARENT], tmp_path / "log.txt")
+    assert m.returncode == 0
+    assert m.peak_rss > 150 * MIB
+    assert 1.5 <= m.seconds < 30
+
+
+def test_hold_back_moves_the_last_night_of_every_system(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    for rel in ("psa/2026-11-19", "psa/2026-11-20", "netsuite/2026-11-20", "salesforce/2026-11-18"):
+        (landing / rel).mkdir(parents=True)
+        (landing / rel / "_SUCCESS.json").write_text("{}")
+    assert last_night(landing) == "2026-11-20"
+    assert hold_back(landing, tmp_path / "held") == ["netsuite/2026-11-20", "psa/2026-11-20"]
+    assert sorted(p.relative_to(landing).as_posix() for p in landing.glob("*/*")) == [
+        "psa/2026-11-19",
+        "salesforce/2026-11-18",
+    ]
+    land(tmp_path / "held", landing)
+    assert (landing / "psa" / "2026-11-20" / "_SUCCESS.json").exists()
+    assert (landing / "netsuite" / "2026-11-20").is_dir()
+
+
+def _result(tmp_path: Path) -> ScaleResult:
+    res = ScaleResult("xs", 42, warehouse_bytes=300, floor_bytes=100)
+    for step, seconds, rss in (("full", 40.0, 800), ("incremental", 10.0, 400), ("rerun", 2.0, 200)):
+        res.record(step, Measurement(seconds, rss * MIB, 0, tmp_path / "x"))
+    res.record("floor", Measurement(4.0, 100 * MIB, 0, tmp_path / "x"))
+    return res
+
+
+def test_ratios_to_the_floor_and_to_the_full_build(tmp_path: Path) -> None:
+    r = _result(tmp_path).ratios()
+    assert r["full"] == {"time_x_floor": 10.0, "rss_x_floor": 8.0, "share_of_full": 1.0}
+    assert r["incremental"]["share_of_full"] == 0.25
+    assert r["rerun"]["share_of_full"] == 0.05
+    assert r["warehouse"] == {"size_x_floor": 3.0}
+
+
+def test_table_and_json(tmp_path: Path) -> None:
+    res = _result(tmp_path)
+    text = table([res])
+    assert "40.0s" in text and "(10.0x)" in text and "25%" in text and "5%" in text
+    out = tmp_path / "r.json"
+    write_json([res], out, "python -m bench --scales xs")
+    doc = json.loads(out.read_text())
+    assert doc["command"] == "python -m bench --scales xs"
+    assert doc["machine"]["cpus"] >= 1
+    assert doc["scales"][0]["ratios"]["full"]["time_x_floor"] == 10.0

@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
-#: Systems with a contract: the three source systems, then the controller's reviewed decisions file.
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller")
+#: Systems with a contract: the source systems (a firm runs one CRM, one ERP and one PSA of these; dbt var
+#: source_systems picks them), then the controller's reviewed decisions file.
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "hubspot", "controller")
 
 #: Name of the completion marker written last into every extract folder. It is JSON:
 #: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",

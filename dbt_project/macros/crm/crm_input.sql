@@ -1,0 +1,44 @@
+{#- The firm's CRM: env THROUGHLINE_CRM when set, else dbt var source_systems.crm (default salesforce).
+    models/intermediate/crm/int_crm__* read the chosen system's staging through crm_input(entity), so every
+    model above them is the same whichever CRM the firm runs. dbt_project.yml enables only the chosen
+    system's staging and sources, with the same expression. -#}
+{% macro crm_system() -%}
+    {%- set chosen = env_var('THROUGHLINE_CRM', '') or var('source_systems', {}).get('crm', 'salesforce') -%}
+    {%- set chosen = chosen | trim | lower -%}
+    {%- if chosen not in ['salesforce', 'hubspot'] -%}
+        {{ exceptions.raise_compiler_error(
+            "source_systems.crm (or THROUGHLINE_CRM) is '" ~ chosen ~ "': set it to salesforce or hubspot") }}
+    {%- endif -%}
+    {{ return(chosen) }}
+{%- endmacro %}
+
+{#- The canonical CRM input `entity` (accounts, opportunities, opportunity_history, products) as a select
+    from the chosen CRM's staging, with the same columns in the same order for every CRM. -#}
+{% macro crm_input(entity) -%}
+    {%- set system = throughline.crm_system() -%}
+    {%- if system == 'hubspot' -%}
+        {%- if entity == 'accounts' -%}{{ throughline.crm_hubspot_accounts() }}
+        {%- elif entity == 'opportunities' -%}{{ throughline.crm_hubspot_opportunities() }}
+        {%- elif entity == 'opportunity_history' -%}{{ throughline.crm_hubspot_opportunity_history() }}
+        {%- elif entity == 'products' -%}{{ throughline.crm_hubspot_products() }}
+        {%- else -%}{{ exceptions.raise_compiler_error("crm_input: unknown CRM entity '" ~ entity ~ "'") }}
+        {%- endif -%}
+    {%- else -%}
+        {%- if entity == 'accounts' -%}{{ throughline.crm_salesforce_accounts() }}
+        {%- elif entity == 'opportunities' -%}{{ throughline.crm_salesforce_opportunities() }}
+        {%- elif entity == 'opportunity_history' -%}{{ throughline.crm_salesforce_opportunity_history() }}
+        {%- elif entity == 'products' -%}{{ throughline.crm_salesforce_products() }}
+        {%- else -%}{{ exceptions.raise_compiler_error("crm_input: unknown CRM entity '" ~ entity ~ "'") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The chosen CRM's own name of a canonical entity, for break rows (source_system / source_object say where
+    to look): opportunities are HubSpot deals, accounts are HubSpot companies. -#}
+{% macro crm_object(entity) -%}
+    {%- set names = {
+        'salesforce': {'opportunities': 'opportunity', 'accounts': 'account'},
+        'hubspot': {'opportunities': 'deal', 'accounts': 'company'},
+    } -%}
+    {{ return(names[throughline.crm_system()][entity]) }}
+{%- endmacro %}

@@ -6,6 +6,7 @@ the docs in ``docs/sources/`` and the dbt sources are all derived from these obj
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +18,10 @@ CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the source systems (a firm runs one CRM, one ERP and one PSA of these; dbt var
 #: source_systems picks them), then the controller's reviewed decisions file.
 SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "hubspot", "controller")
+#: Systems that stand in for one another: a firm runs one per role, picked by env THROUGHLINE_<ROLE> or else
+#: by dbt var source_systems in dbt_project.yml (the first listed is the default).
+ROLE_SYSTEMS: dict[str, tuple[str, ...]] = {"crm": ("salesforce", "hubspot")}
+DBT_PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 
 #: Name of the completion marker written last into every extract folder. It is JSON:
 #: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",
@@ -173,6 +178,23 @@ def load_contract(system: str) -> SystemContract:
 
 def load_contracts() -> dict[str, SystemContract]:
     return {s: load_contract(s) for s in SYSTEMS}
+
+
+def running_systems() -> set[str]:
+    """Contract systems this firm runs: every system, less the alternatives of a role it did not pick.
+
+    Only these are expected to deliver extracts (freshness); the others' raw tables simply stay empty.
+    """
+    chosen_vars: dict = {}
+    if DBT_PROJECT_FILE.exists():
+        with DBT_PROJECT_FILE.open(encoding="utf-8") as fh:
+            chosen_vars = (yaml.safe_load(fh).get("vars") or {}).get("source_systems") or {}
+    skipped: set[str] = set()
+    for role, options in ROLE_SYSTEMS.items():
+        env = os.environ.get(f"THROUGHLINE_{role.upper()}", "").strip().lower()
+        chosen = env or str(chosen_vars.get(role) or options[0]).strip().lower()
+        skipped |= set(options) - {chosen}
+    return set(SYSTEMS) - skipped
 
 
 def all_objects() -> list[SourceObject]:

@@ -1,8 +1,8 @@
 {#- HubSpot staging mapped into the canonical CRM shape (same columns and order as crm_salesforce.sql).
     A company's type comes from HubSpot's type (PROSPECT, PARTNER) or, failing that, its lifecycle stage
     (customer); a deal's client is its primary associated company (association type 5), else the lowest
-    associated company id; stage, won/closed flags and probability (fraction -> percent) come from the
-    pipeline stage. -#}
+    associated company id; stage and won/closed flags come from the pipeline stage; probability
+    (fraction -> percent) is the deal's forecast probability, else its stage's. -#}
 {% macro crm_hubspot_accounts() -%}
 select
     company_id as account_id,
@@ -42,7 +42,7 @@ select
     d.amount,
     d.currency_code,
     d.close_date,
-    s.probability * 100 as probability,
+    round(coalesce(d.forecast_probability, s.probability) * 100, 4) as probability,
     d.forecast_category,
     s.is_closed,
     s.is_won,

@@ -27,6 +27,7 @@ select
         when 'CLOSED' then 'Closed'
         else property_hs_manual_forecast_category
     end as forecast_category,
+    property_hs_forecast_probability as forecast_probability,
     property_lead_source as lead_source,
     property_contract_type as contract_type_label,
     {{ decode_contract_type('property_contract_type') }} as contract_type,

@@ -17,10 +17,13 @@ import yaml
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the source systems (a firm runs one CRM, one ERP and one PSA of these; dbt var
 #: source_systems picks them), then the controller's reviewed decisions file.
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "hubspot", "controller")
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "hubspot", "quickbooks", "controller")
 #: Systems that stand in for one another: a firm runs one per role, picked by env THROUGHLINE_<ROLE> or else
 #: by dbt var source_systems in dbt_project.yml (the first listed is the default).
-ROLE_SYSTEMS: dict[str, tuple[str, ...]] = {"crm": ("salesforce", "hubspot")}
+ROLE_SYSTEMS: dict[str, tuple[str, ...]] = {
+    "crm": ("salesforce", "hubspot"),
+    "erp": ("netsuite", "quickbooks"),
+}
 DBT_PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
 
 #: Name of the completion marker written last into every extract folder. It is JSON:

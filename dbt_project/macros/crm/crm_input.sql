@@ -1,21 +1,22 @@
-{#- The firm's CRM: env THROUGHLINE_CRM when set, else dbt var source_systems.crm (default salesforce).
+{#- The firm's CRM (rendered as text; callers `| trim` it): env THROUGHLINE_CRM when set, else dbt var
+    source_systems.crm (default salesforce).
     models/intermediate/crm/int_crm__* read the chosen system's staging through crm_input(entity), so every
     model above them is the same whichever CRM the firm runs. dbt_project.yml enables only the chosen
     system's staging and sources, with the same expression. -#}
 {% macro crm_system() -%}
-    {%- set chosen = env_var('THROUGHLINE_CRM', '') or var('source_systems', {}).get('crm', 'salesforce') -%}
-    {%- set chosen = chosen | trim | lower -%}
+    {%- set chosen = (env_var('THROUGHLINE_CRM', '') or var('source_systems', {}).get('crm', 'salesforce'))
+        | trim | lower -%}
     {%- if chosen not in ['salesforce', 'hubspot'] -%}
         {{ exceptions.raise_compiler_error(
             "source_systems.crm (or THROUGHLINE_CRM) is '" ~ chosen ~ "': set it to salesforce or hubspot") }}
     {%- endif -%}
-    {{ return(chosen) }}
+    {{- chosen -}}
 {%- endmacro %}
 
 {#- The canonical CRM input `entity` (accounts, opportunities, opportunity_history, products) as a select
     from the chosen CRM's staging, with the same columns in the same order for every CRM. -#}
 {% macro crm_input(entity) -%}
-    {%- set system = throughline.crm_system() -%}
+    {%- set system = throughline.crm_system() | trim -%}
     {%- if system == 'hubspot' -%}
         {%- if entity == 'accounts' -%}{{ throughline.crm_hubspot_accounts() }}
         {%- elif entity == 'opportunities' -%}{{ throughline.crm_hubspot_opportunities() }}
@@ -40,5 +41,5 @@
         'salesforce': {'opportunities': 'opportunity', 'accounts': 'account'},
         'hubspot': {'opportunities': 'deal', 'accounts': 'company'},
     } -%}
-    {{ return(names[throughline.crm_system()][entity]) }}
+    {{- names[throughline.crm_system() | trim][entity] -}}
 {%- endmacro %}

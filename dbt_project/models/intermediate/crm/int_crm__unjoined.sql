@@ -55,7 +55,7 @@ select
         when missing_id is null then {{ dbt.concat(['link', "' is empty'"]) }}
         else {{ dbt.concat(['link', "' '", 'missing_id', "' not found'"]) }}
     end as reason,
-    '{{ throughline.crm_system() }}' as source_system,
+    '{{ throughline.crm_system() | trim }}' as source_system,
     _source_file,
     _source_row
 from problems

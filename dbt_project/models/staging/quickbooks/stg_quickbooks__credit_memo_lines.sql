@@ -8,7 +8,7 @@ select
     {{ composite_key(['credit_memo_id', '"index"']) }} as credit_memo_line_id,
     {{ id_str('credit_memo_id') }} as credit_memo_id,
     "index" as line_index,
-    amount as amount,
+    amount,
     {{ id_str('sales_item_item_id') }} as item_id,
     {{ id_str('sales_item_account_id') }} as account_id,
     _fivetran_synced as modified_at,

@@ -9,7 +9,7 @@ select
     name as item_name,
     type as item_type,
     {{ id_str('income_account_id') }} as income_account_id,
-    unit_price as unit_price,
+    unit_price,
     active as is_active,
     updated_at as modified_at,
     'quickbooks' as source_system,

@@ -13,7 +13,7 @@ select
     lower(posting_type) as posting_type,
     {{ id_str('customer_id') }} as customer_id,
     {{ id_str('class_id') }} as class_id,
-    description as description,
+    description,
     _fivetran_synced as modified_at,
     'quickbooks' as source_system,
     _source_file,

@@ -8,7 +8,7 @@ select
     {{ composite_key(['payment_id', '"index"']) }} as payment_line_id,
     {{ id_str('payment_id') }} as payment_id,
     "index" as line_index,
-    amount as amount,
+    amount,
     {{ id_str('invoice_id') }} as invoice_id,
     {{ id_str('credit_memo_id') }} as credit_memo_id,
     {{ id_str('journal_entry_id') }} as journal_entry_id,

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.contract import COMPLETION_MARKER, all_objects, running_systems
+from ingestion.contract import COMPLETION_MARKER, all_objects, chosen_systems
 
 #: load_log statuses of a file whose rows were counted (an empty file counts, with 0 rows).
 COUNTED_STATUSES = ("loaded", "loaded_with_rejects", "empty")
@@ -132,8 +132,8 @@ def freshness_frame(con: duckdb.DuckDBPyConnection, run_date: date | None = None
         ).fetchall()
     )
     # the controllers' decisions file is a reviewed file, not a nightly extract: it may be absent for weeks
-    # a firm runs one CRM: the alternative it does not run is not expected to deliver
-    expected = {o.system for o in all_objects() if o.system in running_systems()}
+    # systems the firm does not run (another PSA than its own) are expected only once they deliver
+    expected = {o.system for o in all_objects()} & chosen_systems()
     systems = sorted((expected | set(latest)) - OPTIONAL_SYSTEMS)
     newest = max(latest.values(), default=None)
     rows = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -15,16 +16,33 @@ from pathlib import Path
 import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
-#: Systems with a contract: the source systems (a firm runs one CRM, one ERP and one PSA of these; dbt var
-#: source_systems picks them), then the controller's reviewed decisions file.
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "hubspot", "quickbooks", "controller")
-#: Systems that stand in for one another: a firm runs one per role, picked by env THROUGHLINE_<ROLE> or else
-#: by dbt var source_systems in dbt_project.yml (the first listed is the default).
-ROLE_SYSTEMS: dict[str, tuple[str, ...]] = {
+#: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
+#: alternative systems a firm may run instead (hubspot for the CRM, quickbooks for the ERP; see source_systems
+#: in docs/sources/choosing-systems.md).
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller", "hubspot", "quickbooks")
+
+#: The systems that can serve each side of the firm, the default first. A firm picks one per side with env
+#: THROUGHLINE_CRM / THROUGHLINE_ERP / THROUGHLINE_PSA, as dbt's var source_systems does.
+SIDES: dict[str, tuple[str, ...]] = {
     "crm": ("salesforce", "hubspot"),
     "erp": ("netsuite", "quickbooks"),
+    "psa": ("psa",),
 }
-DBT_PROJECT_FILE = Path(__file__).resolve().parents[1] / "dbt_project" / "dbt_project.yml"
+
+
+def chosen_systems(env: Mapping[str, str] = os.environ) -> set[str]:
+    """The systems this firm runs (one per side, plus the controller's decisions file): the others' extracts
+    are not expected, so their absence is no freshness warning."""
+    chosen = {"controller"}
+    for side, systems in SIDES.items():
+        name = env.get(f"THROUGHLINE_{side.upper()}") or systems[0]
+        if name not in systems:
+            raise ValueError(
+                f"THROUGHLINE_{side.upper()}={name!r} is not a {side} system; use one of {', '.join(systems)}"
+            )
+        chosen.add(name)
+    return chosen
+
 
 #: Name of the completion marker written last into every extract folder. It is JSON:
 #: {"system", "extract_date", "extract_type": "full"|"delta", "created_at",
@@ -181,23 +199,6 @@ def load_contract(system: str) -> SystemContract:
 
 def load_contracts() -> dict[str, SystemContract]:
     return {s: load_contract(s) for s in SYSTEMS}
-
-
-def running_systems() -> set[str]:
-    """Contract systems this firm runs: every system, less the alternatives of a role it did not pick.
-
-    Only these are expected to deliver extracts (freshness); the others' raw tables simply stay empty.
-    """
-    chosen_vars: dict = {}
-    if DBT_PROJECT_FILE.exists():
-        with DBT_PROJECT_FILE.open(encoding="utf-8") as fh:
-            chosen_vars = (yaml.safe_load(fh).get("vars") or {}).get("source_systems") or {}
-    skipped: set[str] = set()
-    for role, options in ROLE_SYSTEMS.items():
-        env = os.environ.get(f"THROUGHLINE_{role.upper()}", "").strip().lower()
-        chosen = env or str(chosen_vars.get(role) or options[0]).strip().lower()
-        skipped |= set(options) - {chosen}
-    return set(SYSTEMS) - skipped
 
 
 def all_objects() -> list[SourceObject]:

@@ -29,7 +29,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingestion.contract import all_objects
+from ingestion.contract import all_objects, chosen_systems
 from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES
 from ingestion.status import LoadStatus
 from orchestration.assets.publish import PUBLISH_KEY
@@ -157,11 +157,14 @@ def summarise_load(
     warnings += [f"{f}: {m}" for f, m in empty]
     by_obj = {(s, o): r for s, o, *r in rows}
     out = []
+    chosen = chosen_systems()
     for obj in all_objects():
         name = f"{obj.schema}.{obj.name}"
         files, loaded, rejected, drift, failed, is_empty = by_obj.get(
             (obj.system, obj.name), (0, 0, 0, [], False, False)
         )
+        if obj.system not in chosen and not files:
+            continue  # a system this firm does not run (another PSA) and that sent nothing
         status = (
             "FAILED"
             if failed or name in failed_checks

@@ -1,10 +1,10 @@
-{#- The firm's CRM (rendered as text; callers `| trim` it): env THROUGHLINE_CRM when set, else dbt var
-    source_systems.crm (default salesforce).
+{#- The firm's CRM (rendered as text; callers `| trim` it): var source_systems.crm given on the command line,
+    else env THROUGHLINE_CRM, else salesforce (the rule of the enabled configs in dbt_project.yml).
     models/intermediate/crm/int_crm__* read the chosen system's staging through crm_input(entity), so every
     model above them is the same whichever CRM the firm runs. dbt_project.yml enables only the chosen
     system's staging and sources, with the same expression. -#}
 {% macro crm_system() -%}
-    {%- set chosen = (env_var('THROUGHLINE_CRM', '') or var('source_systems', {}).get('crm', 'salesforce'))
+    {%- set chosen = (var('source_systems', {}).get('crm') or env_var('THROUGHLINE_CRM', 'salesforce'))
         | trim | lower -%}
     {%- if chosen not in ['salesforce', 'hubspot'] -%}
         {{ exceptions.raise_compiler_error(

@@ -5,8 +5,8 @@ with source as (
 )
 
 select
-    {{ dbt.concat([id_str('deal_id'), "':'", "cast(_fivetran_start as " ~ dbt.type_string() ~ ")"]) }}
-        as deal_stage_id,
+    {{ dbt.concat([id_str('deal_id'), "':'", "cast(_fivetran_start as " ~ dbt.type_string() ~ ")", "':'",
+                   id_str('value')]) }} as deal_stage_id,
     {{ id_str('deal_id') }} as deal_id,
     {{ id_str('value') }} as stage_id,
     coalesce(date_entered, _fivetran_start) as entered_at,

@@ -17,6 +17,8 @@ import duckdb
 import pytest
 from filelock import FileLock
 
+pytestmark = pytest.mark.slow  # one nightly build of the HubSpot firm (plus the shared xs_warehouse)
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 XS_SEED = 7  # the seed of tests/conftest.py's xs_firm / xs_warehouse
 #: Break columns that must agree (break_id and source_system/source_object name the CRM, so they differ).

@@ -17,12 +17,17 @@ import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
-#: alternative systems a firm may run instead (harvest for the PSA; see source_systems in dbt_project.yml).
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller", "harvest")
+#: alternative systems a firm may run instead (hubspot for the CRM, quickbooks for the ERP, harvest for the PSA;
+#: see source_systems in docs/sources/choosing-systems.md).
+SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks")
 
 #: The systems that can serve each side of the firm, the default first. A firm picks one per side with env
 #: THROUGHLINE_CRM / THROUGHLINE_ERP / THROUGHLINE_PSA, as dbt's var source_systems does.
-SIDES: dict[str, tuple[str, ...]] = {"crm": ("salesforce",), "erp": ("netsuite",), "psa": ("psa", "harvest")}
+SIDES: dict[str, tuple[str, ...]] = {
+    "crm": ("salesforce", "hubspot"),
+    "erp": ("netsuite", "quickbooks"),
+    "psa": ("psa", "harvest"),
+}
 
 
 def chosen_systems(env: Mapping[str, str] = os.environ) -> set[str]:

@@ -19,7 +19,25 @@ from dagster_dbt import DbtProject
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+#: Env vars that pick the firm's source systems over dbt var ``source_systems`` (docs/sources/). A firm
+#: that sets one gets its own target folder, so the manifest Dagster builds its assets from always holds
+#: the staging of the systems being run (dbt enables only those).
+SYSTEM_ENV_VARS = ("THROUGHLINE_CRM", "THROUGHLINE_ERP", "THROUGHLINE_PSA")
+
+
+def systems_target_path() -> Path:
+    """``target`` for the default systems, ``target/systems-crm-hubspot`` (etc.) when env picks others."""
+    chosen = [
+        f"{name.removeprefix('THROUGHLINE_').lower()}-{os.environ[name].strip().lower()}"
+        for name in SYSTEM_ENV_VARS
+        if os.environ.get(name, "").strip()
+    ]
+    return Path("target") / ("systems-" + "-".join(chosen)) if chosen else Path("target")
+
+
+DBT_PROJECT = DbtProject(
+    project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target_path=systems_target_path()
+)
 MANIFEST_PATH: Path = DBT_PROJECT.manifest_path
 
 #: Files whose change makes the manifest stale.
@@ -75,6 +93,8 @@ def prepare_manifest() -> Path:
             str(DBT_PROJECT_DIR),
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(DBT_PROJECT_DIR / DBT_PROJECT.target_path),
         ],
         cwd=DBT_PROJECT_DIR,
         env=dbt_env(),

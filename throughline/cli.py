@@ -33,7 +33,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
     rates = dict(args.defect_rate or [])
     try:
-        generate(scale=args.scale, seed=args.seed, out=Path(args.out), clean=args.clean, defect_rates=rates)
+        out = Path(args.out)
+        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm}
+        generate(scale=args.scale, seed=args.seed, out=out, **kwargs)
     except ValueError as exc:  # e.g. an unknown defect kind: say so, no stack trace
         print(f"throughline generate: {exc}", file=sys.stderr)
         return 2
@@ -413,6 +415,12 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_non_negative_int, default=42, help="random seed (same seed, same firm)")
     g.add_argument("--out", required=True, help="output folder (landing/ and _truth/ are written inside)")
     g.add_argument("--clean", action="store_true", help="inject no defects")
+    g.add_argument(
+        "--crm",
+        choices=("salesforce", "hubspot"),
+        default="salesforce",
+        help="CRM shape of the extracts (same firm and truth); run it with THROUGHLINE_CRM set to the same",
+    )
     g.add_argument(
         "--defect-rate",
         action="append",

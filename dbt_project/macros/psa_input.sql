@@ -1,4 +1,4 @@
-{#- Source systems (docs/sources/README.md). The firm picks the system behind each side in one setting: the
+{#- Source systems (docs/sources/choosing-systems.md). The firm picks the system behind each side in one setting: the
     var source_systems ({crm: .., erp: .., psa: ..}) when given on the command line, else env THROUGHLINE_CRM /
     THROUGHLINE_ERP / THROUGHLINE_PSA, else salesforce / netsuite / psa. The enabled configs in dbt_project.yml
     apply the same rule. Every model that reads the PSA side goes through psa_input, so marts, KPIs and
@@ -6,9 +6,9 @@
 
 {#- The system behind one side ('crm', 'erp' or 'psa'); a name nobody implemented stops the parse. -#}
 {% macro source_system(side) -%}
-    {%- set supported = {'crm': ['salesforce'], 'erp': ['netsuite'], 'psa': ['psa', 'harvest']} -%}
-    {%- set chosen = var('source_systems', {}).get(side)
-        or env_var('THROUGHLINE_' ~ side | upper, supported[side][0]) -%}
+    {%- set supported = {'crm': ['salesforce', 'hubspot'], 'erp': ['netsuite', 'quickbooks'], 'psa': ['psa', 'harvest']} -%}
+    {%- set chosen = (var('source_systems', {}).get(side)
+        or env_var('THROUGHLINE_' ~ side | upper, supported[side][0])) | trim | lower -%}
     {%- if chosen not in supported[side] -%}
         {{ exceptions.raise_compiler_error(
             "the " ~ side ~ " system is '" ~ chosen ~ "' (var source_systems or env THROUGHLINE_" ~ side | upper

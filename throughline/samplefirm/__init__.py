@@ -19,7 +19,7 @@ import duckdb
 
 from ingestion.parse import sql_str
 
-from . import anomalies, billing, commercial, decisions, delivery, extracts, masters, schedule
+from . import anomalies, billing, commercial, decisions, delivery, extracts, masters, schedule, shapes
 from . import defects as _defects
 from .context import SCALES, GenContext, ScaleSpec, make_context
 from .defects.catalogue import DefectRates
@@ -42,13 +42,17 @@ def generate(
     out: Path | str = "demo",
     clean: bool = False,
     defect_rates: Mapping[str, float] | None = None,
+    crm: str = "salesforce",
 ) -> GenContext:
     """Generate the sample firm into ``out`` (replacing ``out/landing`` and ``out/_truth``).
 
-    ``defect_rates`` overrides the catalogue's default rate of some defect kinds (0 turns a kind off).
+    ``defect_rates`` overrides the catalogue's default rate of some defect kinds (0 turns a kind off);
+    ``crm`` lands the CRM in that system's shape (``shapes.CRM_SHAPES``), same firm and truth.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    if crm not in shapes.CRM_SHAPES:
+        raise ValueError(f"unknown CRM {crm!r}; choose one of {', '.join(shapes.CRM_SHAPES)}")
     rates = DefectRates(dict(defect_rates or {}))  # unknown kinds fail here, before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +102,7 @@ def generate(
             if not clean:
                 _defects.corrupt_landing(ctx, landing)
             rows = extracts.write_markers(ctx, landing)
+            shapes.apply(ctx, landing, crm)
             decisions.write_decisions(ctx, landing)
             log(f"completion markers written ({rows:,} data rows landed)")
             _defects.write_truth(ctx, out / "_truth")

@@ -1,6 +1,7 @@
 {#- One row per conformed service line: the names of NetSuite classes, PSA practices' service lines and
-    Salesforce product families unioned and keyed by macro service_line_key ("Data & AI" -> "data_ai").
-    The display name comes from the highest-priority system (NetSuite, then PSA, then Salesforce); flags
+    CRM product families (int_crm__products) unioned and keyed by macro service_line_key
+    ("Data & AI" -> "data_ai").
+    The display name comes from the highest-priority system (NetSuite, then PSA, then the CRM); flags
     say which systems know it. dim_service_line adds the unknown member '-1'; intermediate models read
     this model, never the dim. -#}
 
@@ -12,7 +13,7 @@ with names as (
     from {{ throughline.psa_input('practices') }}
     union all
     select service_line_name, cast(null as {{ dbt.type_string() }}), 3
-    from {{ ref('stg_salesforce__products') }}
+    from {{ ref('int_crm__products') }}
 ),
 
 keyed as (

@@ -14,7 +14,7 @@ with crm as (
         coalesce(lower(account_type) = 'prospect', false) as is_prospect,
         _source_file,
         _source_row
-    from {{ ref('stg_salesforce__accounts') }}
+    from {{ ref('int_crm__accounts') }}
 ),
 
 erp as (

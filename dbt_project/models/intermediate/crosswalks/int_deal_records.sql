@@ -1,4 +1,4 @@
--- crosswalk v1: the three faces of a deal in one shape: won (or linked) Salesforce opportunities, original
+-- crosswalk v1: the three faces of a deal in one shape: won (or linked) CRM opportunities (int_crm__opportunities), original
 -- NetSuite sales orders (contracts; amendments, which carry a parent contract, are matched separately in
 -- int_change_orders_matched) and client-facing PSA projects, each with its conformed client_key.
 with clients as (
@@ -22,7 +22,7 @@ opportunities as (
         o.opportunity_id as ref_crm_opportunity_id,
         o.erp_sales_order_id as ref_erp_sales_order_id,
         o.psa_project_id as ref_psa_project_id
-    from {{ ref('stg_salesforce__opportunities') }} as o
+    from {{ ref('int_crm__opportunities') }} as o
     left join clients as c on c.crm_account_id = o.account_id
     where o.stage_category = 'won' or o.erp_sales_order_id is not null or o.psa_project_id is not null
 ),

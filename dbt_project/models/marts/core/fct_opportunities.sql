@@ -1,11 +1,11 @@
-{#- One row per Salesforce opportunity with its objective won/lost timestamps from stage history and its
-    amount in deal, contracting-entity and reporting currency. Rates are spot on the close date, capped at
-    the last day rates exist (open pipeline closes in the future).
+{#- One row per CRM opportunity (Salesforce opportunity or HubSpot deal) with its objective won/lost
+    timestamps from stage history and its amount in deal, contracting-entity and reporting currency. Rates
+    are spot on the close date, capped at the last day rates exist (open pipeline closes in the future).
     client_key / contract_key / project_key from int_clients_matched and int_deals_matched ('-1'
     unresolved). -#}
 
 with opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_crm__opportunities') }}
 ),
 
 history as (
@@ -14,7 +14,7 @@ history as (
         min(case when stage_category = 'won' then changed_at end) as first_won_at,
         min(case when stage_category = 'lost' then changed_at end) as first_lost_at,
         count(*) as stage_change_count
-    from {{ ref('stg_salesforce__opportunity_history') }}
+    from {{ ref('int_crm__opportunity_history') }}
     group by 1
 ),
 

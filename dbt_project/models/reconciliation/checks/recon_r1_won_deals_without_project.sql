@@ -12,14 +12,14 @@ with breaks as (
         and psa_project_id is null
         and erp_sales_order_id is null
         and opportunity_close_date
-            < {{ dbt.dateadd('day', -var('recon_r1_window_days'), throughline.recon_detected_on('salesforce')) }}
+            < {{ dbt.dateadd('day', -var('recon_r1_window_days'), throughline.recon_detected_on(throughline.crm_system() | trim)) }}
 )
 
 select
     {{ throughline.recon_columns(
         check_id="'R1'",
-        source_system="'salesforce'",
-        source_object="'opportunity'",
+        source_system="'" ~ (throughline.crm_system() | trim) ~ "'",
+        source_object="'" ~ (throughline.crm_object('opportunities') | trim) ~ "'",
         record_key=throughline.recon_json([('id', 'crm_opportunity_id', 'string')]),
         related_keys=throughline.recon_json([('account_id', 'crm_account_id', 'string')]),
         client_key='client_key',

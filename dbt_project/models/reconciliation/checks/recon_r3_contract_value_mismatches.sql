@@ -32,8 +32,8 @@ breaks as (
 select
     {{ throughline.recon_columns(
         check_id="'R3'",
-        source_system="'salesforce'",
-        source_object="'opportunity'",
+        source_system="'" ~ (throughline.crm_system() | trim) ~ "'",
+        source_object="'" ~ (throughline.crm_object('opportunities') | trim) ~ "'",
         record_key=throughline.recon_json([('id', 'crm_opportunity_id', 'string')]),
         related_keys=throughline.recon_json([
             ('psa_project_id', 'psa_project_id', 'string'),

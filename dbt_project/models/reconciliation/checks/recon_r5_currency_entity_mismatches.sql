@@ -30,8 +30,8 @@ entity_breaks as (
 select
     {{ throughline.recon_columns(
         check_id="'R5_CURRENCY'",
-        source_system="'salesforce'",
-        source_object="'opportunity'",
+        source_system="'" ~ (throughline.crm_system() | trim) ~ "'",
+        source_object="'" ~ (throughline.crm_object('opportunities') | trim) ~ "'",
         record_key=throughline.recon_json([('id', 'crm_opportunity_id', 'string')]),
         related_keys=throughline.recon_json([
             ('psa_project_id', 'psa_project_id', 'string'),
@@ -55,8 +55,8 @@ union all
 select
     {{ throughline.recon_columns(
         check_id="'R5_ENTITY'",
-        source_system="'salesforce'",
-        source_object="'opportunity'",
+        source_system="'" ~ (throughline.crm_system() | trim) ~ "'",
+        source_object="'" ~ (throughline.crm_object('opportunities') | trim) ~ "'",
         record_key=throughline.recon_json([('id', 'crm_opportunity_id', 'string')]),
         related_keys=throughline.recon_json([
             ('psa_project_id', 'psa_project_id', 'string'),

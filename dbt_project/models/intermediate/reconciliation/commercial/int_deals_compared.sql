@@ -10,7 +10,7 @@ with deals as (
 ),
 
 opportunities as (
-    select * from {{ ref('stg_salesforce__opportunities') }}
+    select * from {{ ref('int_crm__opportunities') }}
 ),
 
 sales_orders as (

@@ -1,0 +1,2 @@
+-- The firm's CRM accounts in the canonical shape, whichever CRM it runs (macro crm_input, var source_systems.crm).
+{{ throughline.crm_input('accounts') }}

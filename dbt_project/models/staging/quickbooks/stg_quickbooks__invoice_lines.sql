@@ -1,0 +1,25 @@
+-- Invoice lines (sales item, discount and subtotal lines).
+with source as (
+    select * from {{ source('quickbooks', 'invoice_line') }}
+    where not coalesce(_is_deleted, false)
+)
+
+select
+    {{ composite_key(['invoice_id', '"index"']) }} as invoice_line_id,
+    {{ id_str('invoice_id') }} as invoice_id,
+    "index" as line_index,
+    detail_type,
+    description,
+    amount,
+    {{ id_str('coalesce(sales_item_item_id, item_id)') }} as item_id,
+    sales_item_quantity as quantity,
+    sales_item_unit_price as unit_price,
+    {{ id_str('coalesce(sales_item_account_id, discount_account_id, account_id)') }} as account_id,
+    {{ id_str('sales_item_class_id') }} as class_id,
+    sales_item_service_date as service_date,
+    _fivetran_synced as modified_at,
+    'quickbooks' as source_system,
+    _source_file,
+    _source_row,
+    _loaded_at
+from source

@@ -12,7 +12,7 @@
 with tonight as (
     select max(extract_date) as night
     from {{ ref('stg_raw__extract_nights') }}
-    where source_system in ('salesforce', 'netsuite', 'psa')
+    where source_system <> 'controller'
 ),
 
 found as (

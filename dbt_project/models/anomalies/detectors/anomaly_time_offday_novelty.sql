@@ -23,7 +23,7 @@ days as (
         max(h.holiday_name) as holiday_name
     from entries as e
     left join {{ ref('dim_date') }} as d on d.date_day = e.spent_date
-    left join {{ ref('stg_psa__holidays') }} as h
+    left join {{ throughline.psa_input('holidays') }} as h
         on h.holiday_date = e.spent_date and h.country_code = e.country_code
     group by e.psa_resource_id, e.spent_date
 ),

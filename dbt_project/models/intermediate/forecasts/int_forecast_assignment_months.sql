@@ -18,9 +18,9 @@ with assignments as (
         a.modified_at,
         r.country_code,
         p.currency_code as transaction_currency_code
-    from {{ ref('stg_psa__assignments') }} as a
-    left join {{ ref('stg_psa__resources') }} as r on a.resource_id = r.resource_id
-    left join {{ ref('stg_psa__projects') }} as p on a.project_id = p.project_id
+    from {{ throughline.psa_input('assignments') }} as a
+    left join {{ throughline.psa_input('resources') }} as r on a.resource_id = r.resource_id
+    left join {{ throughline.psa_input('projects') }} as p on a.project_id = p.project_id
     where a.start_date is not null and a.end_date is not null and a.end_date >= a.start_date
 ),
 
@@ -30,7 +30,7 @@ days as (
 
 holidays as (
     select distinct country_code, holiday_date
-    from {{ ref('stg_psa__holidays') }}
+    from {{ throughline.psa_input('holidays') }}
 ),
 
 planned_days as (

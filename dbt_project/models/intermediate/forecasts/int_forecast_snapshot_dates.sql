@@ -11,7 +11,7 @@ with history as (
 
 tonight as (
     select {{ finance_as_of_date('forecast_as_of_date',
-        "select max(extract_date) from " ~ ref('stg_raw__extract_nights') ~ " where source_system = 'psa'") }}
+        "select max(extract_date) from " ~ ref('stg_raw__extract_nights') ~ " where source_system = '" ~ throughline.source_system('psa') ~ "'") }}
         as snapshot_date
 ),
 

@@ -39,7 +39,7 @@ last_revenue as (
 later_change_hours as (
     select s.snapshot_date, co.project_id as project_key, sum(co.hours_change) as hours_change
     from snapshots as s
-    inner join {{ ref('stg_psa__change_orders') }} as co
+    inner join {{ throughline.psa_input('change_orders') }} as co
         on co.change_order_status = 'approved' and co.approved_date >= s.snapshot_date
     group by s.snapshot_date, co.project_id
 ),

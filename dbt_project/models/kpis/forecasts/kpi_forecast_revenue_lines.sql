@@ -43,7 +43,7 @@ schedule_items as (
         m.due_date,
         coalesce(m.accepted_date, m.completed_date) as settled_date,
         co.approved_date as change_order_approved_date
-    from {{ ref('stg_psa__milestones') }} as m
+    from {{ throughline.psa_input('milestones') }} as m
     left join {{ ref('int_change_orders_approved') }} as co
         on m.project_id = co.project_id and m.milestone_name = 'Change order ' || co.change_order_number
     where m.due_date is not null
@@ -105,7 +105,7 @@ stage_at_snapshot as (
         row_number() over (partition by t.snapshot_date, h.opportunity_id
             order by h.changed_at desc, h.opportunity_history_id desc) as rn
     from (select distinct snapshot_date from targets) as t
-    inner join {{ ref('stg_salesforce__opportunity_history') }} as h on h.changed_at < t.snapshot_date
+    inner join {{ ref('int_crm__opportunity_history') }} as h on h.changed_at < t.snapshot_date
 ),
 
 pipeline_lines as (

@@ -23,7 +23,7 @@ days as (
 
 holidays as (
     select distinct country_code, holiday_date
-    from {{ ref('stg_psa__holidays') }}
+    from {{ throughline.psa_input('holidays') }}
 ),
 
 capacity as (

@@ -55,3 +55,38 @@
 {% macro duckdb__month_end(date_expr) -%}
     last_day(cast({{ date_expr }} as date))
 {%- endmacro %}
+
+{#- Materialization of the incremental facts. DuckDB (and Delta/Iceberg tables) delete and insert by key;
+    Spark's plain Parquet tables can neither delete nor merge, so on Spark the facts are rebuilt whole
+    each night (same rows: the incremental filters only narrow what a night recomputes). A cluster on
+    Delta Lake returns 'incremental' here and sets incremental_strategy='merge' (docs/scale-out.md). -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'throughline')()) }}
+{%- endmacro %}
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(expr, pattern, replacement) -%}
+    {#- Spark replaces every match (Java regex); a doubled quote '' (DuckDB's escape) becomes \', since
+        Spark reads 'a''b' as two adjacent literals, 'ab' -#}
+    regexp_replace({{ expr }}, '{{ pattern | replace("''", "\\'") }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro spark__day_series(start_date, end_date) -%}
+    select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
+{%- endmacro %}
+
+{#- A string literal with its quotes: DuckDB doubles a quote inside it, Spark escapes it with a backslash. -#}
+{% macro string_literal(value) -%}
+    {{ return(adapter.dispatch('string_literal', 'throughline')(value)) }}
+{%- endmacro %}
+{% macro default__string_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+{% macro spark__string_literal(value) -%}
+    '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+{%- endmacro %}

@@ -90,3 +90,12 @@
 {% macro spark__string_literal(value) -%}
     '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_expr) -%}
+    extract(dayofweek_iso from {{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(expr, partition_by, order_by) -%}
+    last_value({{ expr }}, true) over (partition by {{ partition_by }} order by {{ order_by }}
+        rows between unbounded preceding and current row)
+{%- endmacro %}

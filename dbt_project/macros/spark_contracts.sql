@@ -26,3 +26,14 @@
     {%- endfor -%}
     {{ return(dbt.default__get_empty_schema_sql(translated)) }}
 {%- endmacro %}
+
+{#- dbt-spark adds a contract's not-null and check constraints with ALTER TABLE when file_format is delta,
+    and treats an unset file_format as delta; the local target's Parquet tables cannot be altered, so only
+    a configured delta format (a cluster, docs/scale-out.md) gets them. The contract's columns and types
+    are enforced either way. -#}
+{% macro spark__persist_constraints(relation, model) -%}
+    {%- if config.get('contract').enforced and config.get('file_format') == 'delta' -%}
+        {% do alter_table_add_constraints(relation, model.constraints) %}
+        {% do alter_column_set_constraints(relation, model.columns) %}
+    {%- endif -%}
+{%- endmacro %}

@@ -37,3 +37,29 @@
         {% do alter_column_set_constraints(relation, model.columns) %}
     {%- endif -%}
 {%- endmacro %}
+
+{#- How the contract check compares types on Spark. DuckDB builds a contracted table from DDL with the
+    contract's types and inserts the model's rows into it (an implicit cast); Spark's CREATE TABLE AS takes
+    the select's own types, which differ from DuckDB's for the same SQL (datediff is int, not bigint; a sum
+    of decimal(18,2) is decimal(28,2), not decimal(38,2)). So on Spark the check compares numbers as one
+    family (every other type exactly) and spark__get_select_subquery casts
+    every column to its contract type: the table's types are the contract's, as on DuckDB. -#}
+{% macro spark__format_column(column) -%}
+    {%- set data_type = column.dtype | lower -%}
+    {%- if data_type in ['tinyint', 'smallint', 'int', 'integer', 'bigint', 'float', 'double', 'real']
+        or data_type.startswith('decimal') -%}
+        {%- set data_type = 'number' -%}
+    {%- endif -%}
+    {{ return({'name': column.name, 'data_type': data_type, 'formatted': column.column.lower() ~ ' ' ~ data_type}) }}
+{%- endmacro %}
+
+{% macro spark__get_select_subquery(sql) -%}
+    select
+    {%- for name, column in model['columns'].items() %}
+        cast({{ adapter.quote(name) if column.get('quote') else name }}
+            as {{ throughline.spark_contract_type(column['data_type']) }}) as {{ adapter.quote(name) if column.get('quote') else name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from (
+        {{ sql }}
+    ) as model_subq
+{%- endmacro %}

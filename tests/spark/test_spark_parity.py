@@ -118,6 +118,8 @@ def _canonical(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[
         quoted = f'"{name}"'
         if data_type.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
             out.append(f"round(cast({quoted} as double), 2) as {quoted}")
+        elif data_type == "DATE":  # Spark may compute a date as a midnight timestamp (no contract cast)
+            out.append(f"cast(cast({quoted} as date) as varchar) as {quoted}")
         elif data_type.startswith("TIMESTAMP"):
             out.append(f"strftime(cast({quoted} as timestamp), '%Y-%m-%d %H:%M:%S') as {quoted}")
         else:

@@ -6,9 +6,14 @@ lock, so the expensive steps (generate, run the nightly pipeline) happen once.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,7 +30,16 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 #: Session fixtures that build a warehouse with dbt (a minute or more each): their users are ``slow``, so
 #: ``make test-fast`` (``-m "not slow"``) skips every end-to-end build without each test having to say so.
-WAREHOUSE_FIXTURES = frozenset({"xs_warehouse", "xs_clean_warehouse", "xs_warehouse_seed2", "mini_warehouse"})
+WAREHOUSE_FIXTURES = frozenset(
+    {
+        "xs_warehouse",
+        "xs_clean_warehouse",
+        "xs_warehouse_seed2",
+        "mini_warehouse",
+        "xs_demo_seed2",
+        "xs_cli_run",
+    }
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -115,23 +129,111 @@ def xs_clean_warehouse(tmp_path_factory: pytest.TempPathFactory, xs_clean_firm: 
     return d / "warehouse.duckdb"
 
 
+@dataclass(frozen=True)
+class CliRun:
+    """A whole CLI command run once per session: what it returned and printed, where its files are."""
+
+    folder: Path
+    code: int
+    out: str
+    err: str
+    facts: dict
+
+    @classmethod
+    def load(cls, folder: Path) -> CliRun:
+        saved = json.loads((folder / "cli_run.json").read_text(encoding="utf-8"))
+        return cls(folder, saved["code"], saved["out"], saved["err"], saved["facts"])
+
+
+def _run_cli(folder: Path, argv: list[str], facts: Callable[[], dict] = dict) -> None:
+    """Run ``throughline <argv>`` in-process with its terminal captured, and save what a test asserts on.
+
+    Several slow tests share one end-to-end run this way (a full nightly costs a minute or more of the
+    suite's 15); each asserts its own concern on the saved terminal, files and Dagster home.
+    """
+    from throughline.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    saved = {"code": code, "out": out.getvalue(), "err": err.getvalue(), "facts": facts()}
+    (folder / "cli_run.json").write_text(json.dumps(saved), encoding="utf-8")
+
+
 @pytest.fixture(scope="session")
-def xs_firm_seed2(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A second xs firm with default defects (seed XS_SEED_2)."""
-    from throughline.samplefirm import generate
+def xs_demo_seed2(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
+    """``throughline demo --scale xs --seed 11`` run once: a second firm with default defects (the break
+    checks must not be tuned to one seed) and the demo command's own end-to-end test, in one build."""
 
-    return _build_once(
-        _shared_cache(tmp_path_factory),
-        "xs_firm_seed2",
-        lambda d: generate(scale="xs", seed=XS_SEED_2, out=d, clean=False),
-    )
+    def build(d: Path) -> None:
+        _run_cli(d, ["demo", "--scale", "xs", "--seed", str(XS_SEED_2), "--dir", str(d)])
+
+    return CliRun.load(_build_once(_shared_cache(tmp_path_factory), "xs_demo_seed2", build))
 
 
 @pytest.fixture(scope="session")
-def xs_warehouse_seed2(tmp_path_factory: pytest.TempPathFactory, xs_firm_seed2: Path) -> Path:
-    """Warehouse built from the second xs firm (open read-only)."""
-    d = _build_once(_shared_cache(tmp_path_factory), "xs_warehouse_seed2", _build_warehouse(xs_firm_seed2))
-    return d / "warehouse.duckdb"
+def xs_firm_seed2(xs_demo_seed2: CliRun) -> Path:
+    """The second xs firm (seed XS_SEED_2): <dir>/landing and <dir>/_truth, as the demo wrote them."""
+    return xs_demo_seed2.folder
+
+
+@pytest.fixture(scope="session")
+def xs_warehouse_seed2(xs_demo_seed2: CliRun) -> Path:
+    """Warehouse the demo built from the second xs firm (open read-only)."""
+    return xs_demo_seed2.folder / "warehouse.duckdb"
+
+
+#: A quote, a space and non-ASCII characters, in the folder names and in the warehouse file name.
+ODD_FOLDER = "l'andé ding"
+ODD_WAREHOUSE = "o'brien wäre.duckdb"
+
+
+def _dbt_target_folders() -> set[str]:
+    target = REPO_ROOT / "dbt_project" / "target"
+    return {p.name for p in target.glob("throughline_dbt-*")} if target.exists() else set()
+
+
+@pytest.fixture(scope="session")
+def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRun:
+    """``throughline generate`` and ``throughline run`` of the xs firm as an operator types them, under
+    paths with quotes, spaces and non-ASCII characters, recorded in their own Dagster home.
+
+    ``facts``: ``landing``, ``warehouse``, ``dagster_home``, the dbt target folders in the repository
+    before and after, and the per-run temporary dbt folders left behind.
+    """
+    from throughline.cli import main
+
+    def build(d: Path) -> None:
+        root, home = d / ODD_FOLDER, d / "dagster_home"
+        seed = json.loads((xs_firm / "_truth" / "summary.json").read_text())["seed"]
+        with contextlib.redirect_stderr(io.StringIO()):
+            assert main(["generate", "--scale", "xs", "--seed", str(seed), "--out", str(root)]) == 0
+        landing, warehouse = root / "landing", root / "wäre'house dir" / ODD_WAREHOUSE
+        before = sorted(_dbt_target_folders())
+        saved_home = os.environ.get("DAGSTER_HOME")
+        os.environ["DAGSTER_HOME"] = str(home)
+        try:
+
+            def facts() -> dict:
+                return {
+                    "landing": str(landing),
+                    "warehouse": str(warehouse),
+                    "dagster_home": str(home),
+                    "target_folders_before": before,
+                    "target_folders_after": sorted(_dbt_target_folders()),
+                    "temp_dbt_folders": sorted(
+                        p.name for p in Path(tempfile.gettempdir()).glob("throughline_dbt-*")
+                    ),
+                }
+
+            _run_cli(d, ["run", "--landing", str(landing), "--warehouse", str(warehouse)], facts)
+        finally:
+            if saved_home is None:
+                os.environ.pop("DAGSTER_HOME", None)
+            else:
+                os.environ["DAGSTER_HOME"] = saved_home
+
+    return CliRun.load(_build_once(_shared_cache(tmp_path_factory), "xs_cli_run", build))
 
 
 @pytest.fixture(scope="session")

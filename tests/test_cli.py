@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from throughline.cli import build_parser, main
 
+if TYPE_CHECKING:
+    from conftest import CliRun
 
-@pytest.mark.slow
-def test_demo_generates_runs_and_says_where_everything_is(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["demo", "--scale", "xs", "--seed", "11", "--dir", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    warehouse = tmp_path / "warehouse.duckdb"
-    for shown in (tmp_path / "landing", tmp_path / "_truth", warehouse):
+
+def test_demo_generates_runs_and_says_where_everything_is(xs_demo_seed2: CliRun) -> None:
+    """The session's ``demo --scale xs --seed 11`` (tests/conftest.py), as ``make demo`` calls it."""
+    folder, out = xs_demo_seed2.folder, xs_demo_seed2.out
+    assert xs_demo_seed2.code == 0, xs_demo_seed2.err[-3000:]
+    warehouse = folder / "warehouse.duckdb"
+    for shown in (folder / "landing", folder / "_truth", warehouse):
         assert f": {shown}" in out
     assert "nightly run succeeded" in out
     with duckdb.connect(str(warehouse), read_only=True) as con:

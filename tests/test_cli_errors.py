@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 import pytest
 
-from throughline.cli import main
+if TYPE_CHECKING:
+    from conftest import CliRun
 
-#: A quote, a space and non-ASCII characters, in the folder names and in the warehouse file name.
-ODD_FOLDER = "l'andé ding"
-ODD_WAREHOUSE = "o'brien wäre.duckdb"
 COMPARED = (
     "raw.load_log",
     "raw_psa.roles",
@@ -36,21 +34,15 @@ def _counts(warehouse: Path) -> dict[str, int]:
         return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in COMPARED}
 
 
-def test_quotes_spaces_and_non_ascii_in_every_path(
-    tmp_path: Path, xs_firm: Path, xs_warehouse: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """``generate --out``, ``run --landing`` and ``run --warehouse`` under odd names: the same firm gets the
-    same tables as under plain names (the dbt step once failed with "unterminated quoted identifier")."""
-    root = tmp_path / ODD_FOLDER
-    seed = json.loads((xs_firm / "_truth" / "summary.json").read_text())["seed"]
-    assert main(["generate", "--scale", "xs", "--seed", str(seed), "--out", str(root)]) == 0
-    landing = root / "landing"
-    warehouse = root / "wäre'house dir" / ODD_WAREHOUSE
-    code = main(["run", "--landing", str(landing), "--warehouse", str(warehouse)])
-    out = capsys.readouterr()
-    assert code in (0, 1), out.err[-2000:]  # 1: the firm's known defects FAIL some objects, as usual
-    assert "unterminated" not in out.out + out.err
-    assert f"warehouse published: {warehouse}" in out.out
+def test_quotes_spaces_and_non_ascii_in_every_path(xs_cli_run: CliRun, xs_warehouse: Path) -> None:
+    """``generate --out``, ``run --landing`` and ``run --warehouse`` under odd names (the session's
+    ``xs_cli_run``): the same firm gets the same tables as under plain names (the dbt step once failed with
+    "unterminated quoted identifier")."""
+    warehouse = Path(xs_cli_run.facts["warehouse"])
+    assert "'" in warehouse.name and "'" in xs_cli_run.facts["landing"] and not warehouse.name.isascii()
+    assert xs_cli_run.code in (0, 1), xs_cli_run.err[-2000:]  # 1: the firm's defects FAIL some objects
+    assert "unterminated" not in xs_cli_run.out + xs_cli_run.err
+    assert f"warehouse published: {warehouse}" in xs_cli_run.out
     assert _counts(warehouse) == _counts(xs_warehouse)
 
 

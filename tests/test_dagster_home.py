@@ -19,9 +19,13 @@ import time
 import tomllib
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import pytest
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 from orchestration.dbt_project import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.instance import DEFAULT_DAGSTER_HOME, dagster_dev_command, dagster_home
@@ -82,24 +86,18 @@ def test_nightly_run_is_recorded_in_the_persistent_home(tmp_path: Path, monkeypa
 
 
 @pytest.mark.slow
-def test_a_full_run_leaves_no_dbt_target_folder_in_the_repository(
-    tmp_path: Path, xs_firm: Path, xs_warehouse: Path, monkeypatch
-) -> None:
-    from orchestration.nightly import run_nightly
-
-    home = tmp_path / "dagster_home"
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(xs_warehouse, warehouse)
-    before = _run_folders()
-    result = run_nightly(landing=xs_firm / "landing", warehouse=warehouse, echo=False)
-    assert result.run_id is not None
-    assert _run_folders() - before == set(), "the dbt build left a per-run folder in dbt_project/target"
-    leftovers = list(Path(tempfile.gettempdir()).glob(f"throughline_dbt-{result.run_id[:8]}-*"))
-    assert leftovers == [], "the per-run dbt target folder is removed after the run"
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+def test_a_full_run_leaves_no_dbt_target_folder_in_the_repository(xs_cli_run: CliRun) -> None:
+    """The session's ``xs_cli_run`` (tests/conftest.py) ran ``throughline run`` in its own Dagster home."""
+    facts = xs_cli_run.facts
+    with dg.DagsterInstance.from_config(facts["dagster_home"]) as instance:
+        [run] = instance.get_runs(limit=1)
         mat = instance.get_latest_materialization_event(dg.AssetKey(["marts", "fct_revenue"]))
-        assert mat is not None and mat.run_id == result.run_id, "the dbt models ran and were recorded"
+    assert mat is not None and mat.run_id == run.run_id, "the dbt models ran and were recorded"
+    new_folders = set(facts["target_folders_after"]) - set(facts["target_folders_before"])
+    assert new_folders == set(), "the dbt build left a per-run folder in dbt_project/target"
+    prefix = f"throughline_dbt-{run.run_id[:8]}-"
+    leftovers = [name for name in facts["temp_dbt_folders"] if name.startswith(prefix)]
+    assert leftovers == [], "the per-run dbt target folder is removed after the run"
 
 
 def test_dbt_target_dir_is_removed_and_stale_ones_from_killed_runs_are_swept(tmp_path: Path) -> None:

@@ -8,19 +8,16 @@ the table; the full Dagster event log and the dbt log are in the run's log file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
+if TYPE_CHECKING:
+    from conftest import CliRun
 
-from throughline.cli import main
 
-
-@pytest.mark.slow
-def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(
-    xs_firm: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    warehouse = tmp_path / "warehouse.duckdb"
-    code = main(["run", "--landing", str(xs_firm / "landing"), "--warehouse", str(warehouse)])
-    out, err = capsys.readouterr()
+def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(xs_cli_run: CliRun) -> None:
+    """The session's ``xs_cli_run`` (tests/conftest.py): ``throughline run`` of the xs firm, its terminal."""
+    warehouse = Path(xs_cli_run.facts["warehouse"])
+    code, out, err = xs_cli_run.code, xs_cli_run.out, xs_cli_run.err
     assert code in (0, 1), err
     terminal = (out + err).splitlines()
     verdict = next(i for i, line in enumerate(terminal) if line.startswith("nightly run "))

@@ -46,8 +46,7 @@ def test_spark_profile_is_a_small_local_session(monkeypatch: pytest.MonkeyPatch,
     assert conf["spark.sql.warehouse.dir"] == f"{tmp_path}/warehouse"
     assert f"databaseName={tmp_path}/metastore_db" in conf["spark.hadoop.javax.jdo.option.ConnectionURL"]
     assert conf["spark.sql.session.timeZone"] == "UTC"
-    # staging quotes keyword columns ("name"): without this Spark reads them as string literals
-    assert conf["spark.sql.ansi.doubleQuotedIdentifiers"] == "true"
+    assert conf["spark.sql.ansi.enabled"] == "true"
 
 
 def test_engine_selects_the_dbt_target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ No Java needed; every test here is fast. The parity build on Spark is tests/spar
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -160,3 +161,19 @@ def test_every_model_parses_for_the_spark_target(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_no_model_quotes_an_identifier_with_double_quotes() -> None:
+    """Spark reads "name" as the string 'name' (no error, wrong data): models quote with adapter.quote."""
+    pattern = re.compile(r"""(?<![\w'{])"[a-z_][a-z_0-9]*"(?!\s*:)""")
+    found = []
+    for path in sorted((DBT_PROJECT_DIR / "models").rglob("*.sql")) + sorted(
+        (DBT_PROJECT_DIR / "snapshots").rglob("*.sql")
+    ):
+        # Jinja (comments, expressions, statements) may hold double-quoted Python strings
+        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", "", path.read_text(), flags=re.S)
+        for number, line in enumerate(text.splitlines(), 1):
+            code = line.split("--")[0]
+            if pattern.search(code):
+                found.append(f"{path.relative_to(DBT_PROJECT_DIR)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)

@@ -177,3 +177,32 @@ def test_no_model_quotes_an_identifier_with_double_quotes() -> None:
             if pattern.search(code):
                 found.append(f"{path.relative_to(DBT_PROJECT_DIR)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_spark_connected_components_match_the_recursive_ones() -> None:
+    """The Spark variant (label propagation, no recursive UNION) gives DuckDB's components on a graph with a
+    cycle, a chain as long as the bound allows, an isolated node and an edge to a node outside the set."""
+    module = _macro_module(MACROS / "crosswalks" / "cluster_records.sql")
+    chain = [f"c{i:02d}" for i in range(17)]  # diameter 16: the most the 16 rounds resolve
+    edges = [("b", "a"), ("c", "b"), ("a", "c"), ("e", "d"), ("x", "e")]
+    edges += list(zip(chain[1:], chain[:-1], strict=True))
+    nodes = ["a", "b", "c", "d", "e", "f", *chain]
+    values = lambda rows: ", ".join(f"({', '.join(repr(v) for v in r)})" for r in rows)  # noqa: E731
+    setup = (
+        f"with nodes(node_key) as (values {values([(n,) for n in nodes])}), "
+        f"edges(node_a, node_b) as (values {values(edges)}), "
+    )
+    spark_sql = setup + str(module.spark__connected_components_ctes("nodes", "edges"))  # type: ignore[attr-defined]
+    duck_sql = (
+        "with recursive "
+        + setup.removeprefix("with ")
+        + str(
+            module.default__connected_components_ctes("nodes", "edges")  # type: ignore[attr-defined]
+        )
+    )
+    query = " select node_key, component_key from cc_components order by 1"
+    spark = duckdb.sql(spark_sql + query).fetchall()
+    expected = duckdb.sql(duck_sql + query).fetchall()
+    assert spark == expected
+    assert dict(spark)["c16"] == "c00" and dict(spark)["b"] == "a" and dict(spark)["f"] == "f"
+    assert dict(spark)["d"] == "d" and "x" not in dict(spark)

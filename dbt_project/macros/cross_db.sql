@@ -80,7 +80,7 @@
     select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
 {%- endmacro %}
 
-{#- A string literal with its quotes: DuckDB doubles a quote inside it, Spark escapes it with a backslash. -#}
+{#- A string literal with its quotes: DuckDB doubles a quote inside it; Spark reads 'a''b' as 'ab'. -#}
 {% macro string_literal(value) -%}
     {{ return(adapter.dispatch('string_literal', 'throughline')(value)) }}
 {%- endmacro %}
@@ -88,7 +88,12 @@
     '{{ value | replace("'", "''") }}'
 {%- endmacro %}
 {% macro spark__string_literal(value) -%}
-    '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
+    {#- the Spark target keeps backslashes literal (escapedStringLiterals), so a quote is chr(39) -#}
+    {%- if "'" in value -%}
+        ({{ "'" ~ (value | replace("'", "' || chr(39) || '")) ~ "'" }})
+    {%- else -%}
+        '{{ value }}'
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro spark__iso_day_of_week(date_expr) -%}

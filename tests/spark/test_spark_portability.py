@@ -206,3 +206,12 @@ def test_spark_connected_components_match_the_recursive_ones() -> None:
     assert spark == expected
     assert dict(spark)["c16"] == "c00" and dict(spark)["b"] == "a" and dict(spark)["f"] == "f"
     assert dict(spark)["d"] == "d" and "x" not in dict(spark)
+
+
+@pytest.mark.parametrize("value", ["Time recorded after the resource's termination date", "plain", "it''s"])
+def test_string_literals_keep_their_quotes_on_both_engines(value: str) -> None:
+    module = _macro_module(MACROS / "cross_db.sql")
+    for variant in ("default__string_literal", "spark__string_literal"):
+        literal = str(getattr(module, variant)(value)).strip()
+        # the Spark form uses only '...' || chr(39) || '...', which DuckDB evaluates the same way
+        assert duckdb.sql(f"select {literal}").fetchall() == [(value,)], (variant, literal)

@@ -4,7 +4,8 @@
     links). Returns node_key, component_key = the smallest node_key reachable from it. Written as a
     recursive CTE body (UNION, so cycles terminate); the calling model must open with `with recursive`. -#}
 {% macro connected_components_ctes(nodes, edges) -%}
-    {{ return(adapter.dispatch('connected_components_ctes', 'throughline')(nodes, edges)) }}
+    {#- output, not return(): a return() inside crosswalk_cluster_ctes would replace its whole output -#}
+    {{ adapter.dispatch('connected_components_ctes', 'throughline')(nodes, edges) }}
 {%- endmacro %}
 
 {% macro default__connected_components_ctes(nodes, edges) -%}

@@ -116,10 +116,13 @@ def _build_warehouse(firm: Path) -> Callable[[Path], None]:
 
 
 @pytest.fixture(scope="session")
-def xs_warehouse(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> Path:
-    """Path of a warehouse DuckDB file built by the nightly pipeline from the xs firm (open read-only)."""
-    d = _build_once(_shared_cache(tmp_path_factory), "xs_warehouse", _build_warehouse(xs_firm))
-    return d / "warehouse.duckdb"
+def xs_warehouse(xs_cli_run: CliRun) -> Path:
+    """Path of a warehouse DuckDB file built by the nightly pipeline from the xs firm (open read-only).
+
+    It is the one ``xs_cli_run`` built: the same firm (same scale and seed) run through the CLI under odd
+    paths, so the suite pays for one end-to-end build of the default firm, not two.
+    """
+    return Path(xs_cli_run.facts["warehouse"])
 
 
 @pytest.fixture(scope="session")

@@ -51,6 +51,40 @@ _PROJECT_GLOBS = (
 )
 
 
+#: dbt engine (profiles.yml target) by ``THROUGHLINE_ENGINE``: the same project, models and Definitions on
+#: DuckDB (default) or Apache Spark (docs/scale-out.md).
+ENGINE_ENV = "THROUGHLINE_ENGINE"
+ENGINE_TARGETS = {"duckdb": "dev", "spark": "spark"}
+#: Where the Spark target keeps its metastore, tables and the raw layer's Parquet (profiles.yml).
+SPARK_DIR_ENV = "THROUGHLINE_SPARK_DIR"
+#: The raw layer's Parquet export that dbt registers on Spark (macros/spark_raw.sql).
+SPARK_RAW_ENV = "THROUGHLINE_SPARK_RAW"
+
+
+def engine() -> str:
+    """``THROUGHLINE_ENGINE`` (``duckdb`` or ``spark``, default ``duckdb``); anything else is an error."""
+    value = os.environ.get(ENGINE_ENV, "").strip().lower() or "duckdb"
+    if value not in ENGINE_TARGETS:
+        raise ValueError(
+            f"{ENGINE_ENV}={value!r}: expected one of {', '.join(ENGINE_TARGETS)} (default duckdb)"
+        )
+    return value
+
+
+def dbt_target() -> str:
+    """The profiles.yml target of the selected engine."""
+    return ENGINE_TARGETS[engine()]
+
+
+def spark_dir(warehouse: Path) -> Path:
+    """The Spark target's folder: ``THROUGHLINE_SPARK_DIR``, else ``<published warehouse>.spark``."""
+    configured = os.environ.get(SPARK_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).resolve()
+    published = Path(warehouse).resolve()
+    return published.with_name(published.name + ".spark")
+
+
 def dbt_executable() -> str:
     """The ``dbt`` next to the running interpreter (the venv), else the one on PATH."""
     candidate = Path(sys.executable).parent / "dbt"

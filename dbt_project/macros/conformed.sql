@@ -37,6 +37,20 @@
 
 {#- Post-hook for incremental facts: drop rows whose source record no longer exists (deleted upstream). -#}
 {% macro delete_vanished_rows(key_column, source_relation, source_key) -%}
+    {{ return(adapter.dispatch('delete_vanished_rows', 'throughline')(key_column, source_relation, source_key)) }}
+{%- endmacro %}
+
+{#- Spark: the facts are rebuilt whole (incremental_materialization), so no row can have vanished. -#}
+{% macro spark__delete_vanished_rows(key_column, source_relation, source_key) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ key_column }} not in (
+            select {{ source_key }} from {{ source_relation }} where {{ source_key }} is not null
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_vanished_rows(key_column, source_relation, source_key) -%}
     delete from {{ this }}
     where {{ key_column }} not in (
         select {{ source_key }} from {{ source_relation }} where {{ source_key }} is not null

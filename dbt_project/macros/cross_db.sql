@@ -72,3 +72,52 @@
     cast({{ dbt.concat(["substr(" ~ expr ~ ", 1, 4)", "'-'", "substr(" ~ expr ~ ", 5, 2)", "'-'",
         "substr(" ~ expr ~ ", 7, 2)"]) }} as date)
 {%- endmacro %}
+
+{#- Materialization of the incremental facts. DuckDB (and Delta/Iceberg tables) delete and insert by key;
+    Spark's plain Parquet tables can neither delete nor merge, so on Spark the facts are rebuilt whole
+    each night (same rows: the incremental filters only narrow what a night recomputes). A cluster on
+    Delta Lake returns 'incremental' here and sets incremental_strategy='merge' (docs/scale-out.md). -#}
+{% macro incremental_materialization() -%}
+    {{ return(adapter.dispatch('incremental_materialization', 'throughline')()) }}
+{%- endmacro %}
+{% macro default__incremental_materialization() -%}
+    {{ return('incremental') }}
+{%- endmacro %}
+{% macro spark__incremental_materialization() -%}
+    {{ return('table') }}
+{%- endmacro %}
+
+{% macro spark__regex_replace_all(expr, pattern, replacement) -%}
+    {#- Spark replaces every match (Java regex); a doubled quote '' (DuckDB's escape) becomes \', since
+        Spark reads 'a''b' as two adjacent literals, 'ab' -#}
+    regexp_replace({{ expr }}, '{{ pattern | replace("''", "\\'") }}', '{{ replacement }}')
+{%- endmacro %}
+
+{% macro spark__day_series(start_date, end_date) -%}
+    select explode(sequence(cast({{ start_date }} as date), cast({{ end_date }} as date), interval 1 day)) as date_day
+{%- endmacro %}
+
+{#- A string literal with its quotes: DuckDB doubles a quote inside it; Spark reads 'a''b' as 'ab'. -#}
+{% macro string_literal(value) -%}
+    {{ return(adapter.dispatch('string_literal', 'throughline')(value)) }}
+{%- endmacro %}
+{% macro default__string_literal(value) -%}
+    '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+{% macro spark__string_literal(value) -%}
+    {#- the Spark target keeps backslashes literal (escapedStringLiterals), so a quote is chr(39) -#}
+    {%- if "'" in value -%}
+        ({{ "'" ~ (value | replace("'", "' || chr(39) || '")) ~ "'" }})
+    {%- else -%}
+        '{{ value }}'
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(date_expr) -%}
+    extract(dayofweek_iso from {{ date_expr }})
+{%- endmacro %}
+
+{% macro spark__last_value_ignore_nulls(expr, partition_by, order_by) -%}
+    last_value({{ expr }}, true) over (partition by {{ partition_by }} order by {{ order_by }}
+        rows between unbounded preceding and current row)
+{%- endmacro %}

@@ -47,12 +47,6 @@ def var(name: str, default: Any = None) -> Any:
     return _vars().get(name, default)
 
 
-def env_var(name: str, default: str | None = None) -> str | None:
-    """dbt's ``env_var``: the environment's value, else the default (macro source_system reads
-    THROUGHLINE_PSA this way)."""
-    return os.environ.get(name, default)
-
-
 def _macro(ctx: Context, *names: str) -> Any:
     for name in names:
         found = ctx.get(name)

@@ -28,7 +28,17 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from orchestration.dbt_project import DBT_PROJECT, dbt_env, dbt_executable, ensure_manifest
+from orchestration.dbt_project import (
+    DBT_PROJECT,
+    SPARK_DIR_ENV,
+    SPARK_RAW_ENV,
+    dbt_env,
+    dbt_executable,
+    dbt_target,
+    engine,
+    ensure_manifest,
+    spark_dir,
+)
 from orchestration.resources import WarehouseResource
 from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason
 
@@ -98,16 +108,23 @@ TRANSLATOR = ThroughlineDbtTranslator(settings=DagsterDbtTranslatorSettings(enab
 
 
 def dbt_resource() -> DbtCliResource:
-    """The ``dbt`` resource the assets below need (profiles.yml lives in the project folder)."""
+    """The ``dbt`` resource the assets below need (profiles.yml lives in the project folder).
+
+    Its target follows ``THROUGHLINE_ENGINE`` (``dev`` = DuckDB, ``spark``): one Definitions object, the
+    same assets, checks and lineage, whichever engine builds the models.
+    """
     return DbtCliResource(
-        project_dir=DBT_PROJECT, profiles_dir=str(DBT_PROJECT.profiles_dir), dbt_executable=dbt_executable()
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT.profiles_dir),
+        dbt_executable=dbt_executable(),
+        target=dbt_target(),
     )
 
 
 @contextmanager
 def _warehouse_env(warehouse: Path) -> Iterator[None]:
     """Point profiles.yml at the warehouse file for the dbt subprocess started inside the block."""
-    keys = ("THROUGHLINE_WAREHOUSE", "PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS")
+    keys = ("THROUGHLINE_WAREHOUSE", "PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS", SPARK_DIR_ENV, SPARK_RAW_ENV)
     saved = {k: os.environ.get(k) for k in keys}
     os.environ.update(dbt_env(warehouse))
     try:
@@ -175,6 +192,8 @@ def throughline_dbt_assets(
         context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
         return
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
+        if engine() == "spark":  # inside the block: the Spark variables are restored with the others
+            _hand_off_to_spark(context, warehouse)
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
@@ -190,6 +209,21 @@ def _unchanged(context: AssetExecutionContext, warehouse: WarehouseResource, fin
     """Why this nightly need not run dbt (``orchestration.unchanged``), None when it must."""
     with warehouse.connect(read_only=True) as con:
         return unchanged_reason(con, context.run.run_id, fingerprint)
+
+
+def _hand_off_to_spark(context: AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Spark engine: export the raw layer this run loaded to Parquet (ingestion.spark_handoff) before dbt.
+
+    ``THROUGHLINE_SPARK_DIR`` (default ``<warehouse>.spark``) and ``THROUGHLINE_SPARK_RAW`` are set for
+    the dbt subprocess: its Spark session opens that metastore and registers the raw tables on start.
+    """
+    from ingestion.spark_handoff import hand_off, raw_dir
+
+    folder = spark_dir(warehouse.published)
+    exported = hand_off(Path(warehouse.database), folder)
+    os.environ[SPARK_DIR_ENV] = str(folder)
+    os.environ[SPARK_RAW_ENV] = str(raw_dir(folder))
+    context.log.info(f"exported {len(exported)} raw tables for Spark to {raw_dir(folder)}")
 
 
 def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:

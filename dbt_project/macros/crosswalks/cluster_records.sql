@@ -4,6 +4,11 @@
     links). Returns node_key, component_key = the smallest node_key reachable from it. Written as a
     recursive CTE body (UNION, so cycles terminate); the calling model must open with `with recursive`. -#}
 {% macro connected_components_ctes(nodes, edges) -%}
+    {#- output, not return(): a return() inside crosswalk_cluster_ctes would replace its whole output -#}
+    {{ adapter.dispatch('connected_components_ctes', 'throughline')(nodes, edges) }}
+{%- endmacro %}
+
+{% macro default__connected_components_ctes(nodes, edges) -%}
 cc_edges as (
     select node_a as node_from, node_b as node_to from {{ edges }}
     union
@@ -22,6 +27,41 @@ cc_components as (
     select node_key, min(reached_key) as component_key
     from cc_reach
     group by node_key
+)
+{%- endmacro %}
+
+{#- Spark's recursive CTEs allow only UNION ALL, which never terminates on a cycle. The same components by
+    min-label propagation, unrolled: every node starts with its own key and takes the smallest label among
+    itself and its neighbours, `rounds` times (each round reads the previous one once, so the plan grows
+    linearly); after as many rounds as the component's diameter each node holds the smallest key of its
+    component, as on DuckDB. Crosswalk components join one record per system (plus conflicts): their
+    diameter is a handful of links, far below 16. -#}
+{% macro spark__connected_components_ctes(nodes, edges, rounds=16) -%}
+cc_edges as (
+    select node_a as node_from, node_b as node_to from {{ edges }}
+    union
+    select node_b as node_from, node_a as node_to from {{ edges }}
+    union
+    select node_key as node_from, node_key as node_to from {{ nodes }}
+),
+
+cc_label_0 as (
+    select node_key, node_key as label from {{ nodes }}
+),
+{%- for i in range(1, rounds + 1) %}
+
+cc_label_{{ i }} as (
+    select e.node_from as node_key, min(l.label) as label
+    from cc_edges as e
+    inner join cc_label_{{ i - 1 }} as l on l.node_key = e.node_to
+    group by e.node_from
+),
+{%- endfor %}
+
+cc_components as (
+    select l.node_key, l.label as component_key
+    from cc_label_{{ rounds }} as l
+    inner join {{ nodes }} as n on n.node_key = l.node_key
 )
 {%- endmacro %}
 

@@ -14,7 +14,8 @@
         {%- if kind == 'number' -%}
             {%- set value = "coalesce(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "), 'null')" -%}
         {%- else -%}
-            {%- set escaped = "replace(replace(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "), '\\', '\\\\'), '\"', '\\\"')" -%}
+            {#- chr(92) is the backslash: a literal '\' is an unterminated string to Spark's SQL lexer -#}
+            {%- set escaped = "replace(replace(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "), chr(92), chr(92) || chr(92)), '\"', chr(92) || '\"')" -%}
             {%- set value = "coalesce('\"' || " ~ escaped ~ " || '\"', 'null')" -%}
         {%- endif -%}
         {%- do parts.append(("'," if not loop.first else "'") ~ '"' ~ name ~ "\":' || " ~ value) -%}

@@ -6,7 +6,7 @@
 -- night on which every break was fixed still resolves them. Re-running a night changes nothing: a break
 -- whose last_seen_on is already its detected_on keeps its status, a resolved one stays resolved.
 {{ config(
-    materialized='incremental',
+    materialized=throughline.incremental_materialization(),
     unique_key='break_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns'

@@ -9,7 +9,7 @@ select
     cast('{{ c.check_id }}' as {{ text }}) as check_id,
     cast('{{ c.check_family }}' as {{ text }}) as check_family,
     cast('{{ c.section }}' as {{ text }}) as check_section,
-    cast('{{ c.title | replace("'", "''") }}' as {{ text }}) as check_title,
+    cast({{ throughline.string_literal(c.title) }} as {{ text }}) as check_title,
     cast('{{ c.severity }}' as {{ text }}) as severity,
     cast('{{ c.owner }}' as {{ text }}) as owner,
     cast('{{ c.source_system }}' as {{ text }}) as source_system,

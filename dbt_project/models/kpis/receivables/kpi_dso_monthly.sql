@@ -272,7 +272,7 @@ exhaustion as (
         s.month_start_date,
         (w.cumulative_days - w.walk_days)
             + cast({{ safe_ratio('w.basis_ar - (w.cumulative_sales - w.walk_sales)', 'w.walk_sales') }}
-                as double precision) * w.walk_days as countback_days
+                as {{ throughline.ratio_type() }}) * w.walk_days as countback_days
     from walk_summary as s
     inner join walk as w
         on s.legal_entity_key = w.legal_entity_key
@@ -301,7 +301,7 @@ final as (
         cast(w.dso_window_days as {{ dbt.type_int() }}) as dso_window_days,
         w.dso_window_months = {{ window_months }} as is_window_complete,
         {{ receivables_days('w.basis_ar', 'w.basis_sales_window', 'w.dso_window_days') }} as dso_simple_days,
-        case when c.countback_status = 'no_receivables' then cast(0 as double precision)
+        case when c.countback_status = 'no_receivables' then cast(0 as {{ throughline.ratio_type() }})
             when c.countback_status = 'exhausted' then round(x.countback_days, 2)
         end as dso_countback_days,
         c.countback_status,

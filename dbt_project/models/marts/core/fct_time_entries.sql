@@ -1,5 +1,5 @@
 {{ config(
-    materialized='incremental',
+    materialized=throughline.incremental_materialization(),
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',

@@ -15,7 +15,7 @@ select
     eliminate as is_eliminated,
     issummary as is_summary,
     isinactive as is_inactive,
-    {{ id_str('"parent"') }} as parent_account_id,
+    {{ id_str(adapter.quote('parent')) }} as parent_account_id,
     lastmodifieddate as modified_at,
     'netsuite' as source_system,
     _source_file,

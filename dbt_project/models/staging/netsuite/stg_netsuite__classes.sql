@@ -6,9 +6,9 @@ with source as (
 
 select
     {{ id_str('id') }} as class_id,
-    "name" as class_name,
+    {{ adapter.quote('name') }} as class_name,
     fullname as class_full_name,
-    {{ id_str('"parent"') }} as parent_class_id,
+    {{ id_str(adapter.quote('parent')) }} as parent_class_id,
     isinactive as is_inactive,
     lastmodifieddate as modified_at,
     'netsuite' as source_system,

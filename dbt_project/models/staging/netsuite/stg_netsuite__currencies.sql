@@ -6,7 +6,7 @@ with source as (
 
 select
     {{ id_str('id') }} as currency_id,
-    {{ code_str('"name"') }} as currency_code,
+    {{ code_str(adapter.quote('name')) }} as currency_code,
     symbol as currency_symbol,
     displaysymbol as display_symbol,
     isbasecurrency as is_base_currency,

@@ -6,7 +6,7 @@ with source as (
 
 select
     {{ id_str('id') }} as customer_subsidiary_id,
-    {{ id_str('"entity"') }} as customer_id,
+    {{ id_str(adapter.quote('entity')) }} as customer_id,
     {{ id_str('subsidiary') }} as subsidiary_id,
     isprimarysub as is_primary_subsidiary,
     lastmodifieddate as modified_at,

@@ -6,9 +6,9 @@ with source as (
 
 select
     {{ id_str('id') }} as department_id,
-    "name" as department_name,
+    {{ adapter.quote('name') }} as department_name,
     fullname as department_full_name,
-    {{ id_str('"parent"') }} as parent_department_id,
+    {{ id_str(adapter.quote('parent')) }} as parent_department_id,
     isinactive as is_inactive,
     lastmodifieddate as modified_at,
     'netsuite' as source_system,

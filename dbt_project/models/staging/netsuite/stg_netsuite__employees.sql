@@ -12,7 +12,7 @@ select
     {{ label_str('email') }} as email,
     {{ id_str('subsidiary') }} as subsidiary_id,
     {{ id_str('department') }} as department_id,
-    "title" as title,
+    {{ adapter.quote('title') }} as title,
     hiredate as hire_date,
     releasedate as release_date,
     laborcost as labor_cost_rate,

@@ -10,7 +10,7 @@ select
     companyname as job_name,
     {{ id_str('customer') }} as customer_id,
     {{ id_str('subsidiary') }} as subsidiary_id,
-    {{ id_str('"currency"') }} as currency_id,
+    {{ id_str(adapter.quote('currency')) }} as currency_id,
     startdate as start_date,
     projectedenddate as projected_end_date,
     enddate as end_date,

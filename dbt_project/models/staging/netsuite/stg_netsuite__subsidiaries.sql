@@ -6,13 +6,13 @@ with source as (
 
 select
     {{ id_str('id') }} as subsidiary_id,
-    "name" as subsidiary_name,
+    {{ adapter.quote('name') }} as subsidiary_name,
     fullname as subsidiary_full_name,
     legalname as legal_name,
     {{ code_str('externalid') }} as legal_entity_code,
     {{ code_str('country') }} as country_code,
-    {{ id_str('"currency"') }} as currency_id,
-    {{ id_str('"parent"') }} as parent_subsidiary_id,
+    {{ id_str(adapter.quote('currency')) }} as currency_id,
+    {{ id_str(adapter.quote('parent')) }} as parent_subsidiary_id,
     iselimination as is_elimination,
     isinactive as is_inactive,
     {{ id_str('federalidnumber') }} as tax_id,

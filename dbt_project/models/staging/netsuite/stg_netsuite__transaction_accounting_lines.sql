@@ -5,18 +5,18 @@ with source as (
 )
 
 select
-    {{ composite_key(['"transaction"', 'transactionline', 'accountingbook']) }} as transaction_accounting_line_id,
-    {{ composite_key(['"transaction"', 'transactionline']) }} as transaction_line_id,
-    {{ id_str('"transaction"') }} as transaction_id,
+    {{ composite_key([adapter.quote('transaction'), 'transactionline', 'accountingbook']) }} as transaction_accounting_line_id,
+    {{ composite_key([adapter.quote('transaction'), 'transactionline']) }} as transaction_line_id,
+    {{ id_str(adapter.quote('transaction')) }} as transaction_id,
     transactionline as line_id,
     {{ id_str('accountingbook') }} as accounting_book_id,
-    {{ id_str('"account"') }} as account_id,
+    {{ id_str(adapter.quote('account')) }} as account_id,
     amount as amount_functional,
     debit as debit_amount,
     credit as credit_amount,
     netamount as net_amount,
     exchangerate as exchange_rate,
-    "posting" as is_posting,
+    {{ adapter.quote('posting') }} as is_posting,
     amountunpaid as amount_unpaid,
     lastmodifieddate as modified_at,
     'netsuite' as source_system,

@@ -5,13 +5,13 @@ with source as (
 )
 
 select
-    {{ composite_key(['"transaction"', 'id']) }} as transaction_line_id,
-    {{ id_str('"transaction"') }} as transaction_id,
+    {{ composite_key([adapter.quote('transaction'), 'id']) }} as transaction_line_id,
+    {{ id_str(adapter.quote('transaction')) }} as transaction_id,
     id as line_id,
     linesequencenumber as line_sequence_number,
     mainline as is_main_line,
     taxline as is_tax_line,
-    {{ id_str('"item"') }} as item_id,
+    {{ id_str(adapter.quote('item')) }} as item_id,
     quantity,
     rate as unit_rate,
     foreignamount as amount_transaction,
@@ -19,8 +19,8 @@ select
     memo,
     {{ id_str('subsidiary') }} as subsidiary_id,
     {{ id_str('department') }} as department_id,
-    {{ id_str('"class"') }} as class_id,
-    {{ id_str('"entity"') }} as entity_id,
+    {{ id_str(adapter.quote('class')) }} as class_id,
+    {{ id_str(adapter.quote('entity')) }} as entity_id,
     isbillable as is_billable,
     {{ id_str('createdfrom') }} as created_from_transaction_id,
     {{ id_str('custcol_psa_project_id') }} as psa_project_id,

@@ -9,7 +9,7 @@ select
     entityid as vendor_name,
     companyname as company_name,
     {{ id_str('subsidiary') }} as subsidiary_id,
-    {{ id_str('"currency"') }} as currency_id,
+    {{ id_str(adapter.quote('currency')) }} as currency_id,
     {{ id_str('representingsubsidiary') }} as representing_subsidiary_id,
     representingsubsidiary is not null as is_intercompany,
     isinactive as is_inactive,

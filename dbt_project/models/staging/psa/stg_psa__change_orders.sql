@@ -7,9 +7,9 @@ with source as (
 select
     {{ id_str('id') }} as change_order_id,
     {{ id_str('project_id') }} as project_id,
-    {{ code_str('"number"') }} as change_order_number,
-    "title" as title,
-    {{ label_str('"status"') }} as change_order_status,
+    {{ code_str(adapter.quote('number')) }} as change_order_number,
+    {{ adapter.quote('title') }} as title,
+    {{ label_str(adapter.quote('status')) }} as change_order_status,
     amount_change,
     hours_change,
     new_end_date,

@@ -6,8 +6,8 @@ with source as (
 
 select
     {{ id_str('id') }} as client_id,
-    "name" as client_name,
-    {{ code_str('"currency"') }} as currency_code,
+    {{ adapter.quote('name') }} as client_name,
+    {{ code_str(adapter.quote('currency')) }} as currency_code,
     {{ code_str('country_code') }} as country_code,
     {{ id_str('registration_number') }} as registration_number,
     {{ id_str('crm_account_id') }} as crm_account_id,

@@ -8,7 +8,7 @@ select
     {{ id_str('id') }} as holiday_id,
     {{ code_str('country_code') }} as country_code,
     holiday_date,
-    "name" as holiday_name,
+    {{ adapter.quote('name') }} as holiday_name,
     updated_at as modified_at,
     'psa' as source_system,
     _source_file,

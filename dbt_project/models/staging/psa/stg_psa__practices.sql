@@ -7,7 +7,7 @@ with source as (
 select
     {{ id_str('id') }} as practice_id,
     {{ code_str('code') }} as practice_code,
-    "name" as practice_name,
+    {{ adapter.quote('name') }} as practice_name,
     service_line as service_line_name,
     updated_at as modified_at,
     'psa' as source_system,

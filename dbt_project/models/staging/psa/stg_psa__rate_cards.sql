@@ -8,7 +8,7 @@ select
     {{ id_str('id') }} as rate_card_id,
     rate_card as rate_card_name,
     {{ id_str('role_id') }} as role_id,
-    {{ code_str('"currency"') }} as currency_code,
+    {{ code_str(adapter.quote('currency')) }} as currency_code,
     bill_rate,
     effective_from,
     effective_to,

@@ -7,8 +7,8 @@ with source as (
 select
     {{ id_str('id') }} as role_id,
     {{ code_str('code') }} as role_code,
-    "name" as role_name,
-    "level" as role_level,
+    {{ adapter.quote('name') }} as role_name,
+    {{ adapter.quote('level') }} as role_level,
     is_billable,
     updated_at as modified_at,
     'psa' as source_system,

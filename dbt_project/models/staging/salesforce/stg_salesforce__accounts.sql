@@ -6,9 +6,9 @@ with source as (
 
 select
     {{ id_str('id') }} as account_id,
-    "name" as account_name,
+    {{ adapter.quote('name') }} as account_name,
     account_number,
-    "type" as account_type,
+    {{ adapter.quote('type') }} as account_type,
     industry,
     billing_city,
     billing_country,

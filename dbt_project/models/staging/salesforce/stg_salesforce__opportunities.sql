@@ -7,7 +7,7 @@ with source as (
 select
     {{ id_str('id') }} as opportunity_id,
     {{ id_str('account_id') }} as account_id,
-    "name" as opportunity_name,
+    {{ adapter.quote('name') }} as opportunity_name,
     stage_name,
     {{ decode_salesforce_stage_category('stage_name') }} as stage_category,
     amount,
@@ -17,7 +17,7 @@ select
     forecast_category,
     is_closed,
     is_won,
-    "type" as opportunity_type,
+    {{ adapter.quote('type') }} as opportunity_type,
     lead_source,
     {{ id_str('owner_id') }} as owner_user_id,
     contract_type_c as contract_type_label,

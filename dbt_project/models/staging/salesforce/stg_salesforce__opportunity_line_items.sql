@@ -9,7 +9,7 @@ select
     {{ id_str('opportunity_id') }} as opportunity_id,
     {{ id_str('product_2_id') }} as product_id,
     {{ id_str('product_code') }} as product_code,
-    "name" as line_name,
+    {{ adapter.quote('name') }} as line_name,
     quantity,
     unit_price,
     list_price,

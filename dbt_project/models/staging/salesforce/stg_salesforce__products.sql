@@ -6,10 +6,10 @@ with source as (
 
 select
     {{ id_str('id') }} as product_id,
-    "name" as product_name,
+    {{ adapter.quote('name') }} as product_name,
     {{ id_str('product_code') }} as product_code,
-    "family" as service_line_name,
-    "description" as description,
+    {{ adapter.quote('family') }} as service_line_name,
+    {{ adapter.quote('description') }} as description,
     is_active,
     created_date as created_at,
     system_modstamp as modified_at,

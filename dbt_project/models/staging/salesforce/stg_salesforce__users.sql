@@ -6,11 +6,11 @@ with source as (
 
 select
     {{ id_str('id') }} as user_id,
-    "name" as user_name,
+    {{ adapter.quote('name') }} as user_name,
     first_name,
     last_name,
     {{ label_str('email') }} as email,
-    "title" as title,
+    {{ adapter.quote('title') }} as title,
     department,
     is_active,
     created_date as created_at,

@@ -2,9 +2,9 @@
 select
     invoice_id,
     invoice_number,
-    "type" as invoice_type,
+    {{ adapter.quote('type') }} as invoice_type,
     status,
-    cast("date" as date) as invoice_date,
+    cast({{ adapter.quote('date') }} as date) as invoice_date,
     currency_code,
     cast(currency_rate as {{ throughline.rate_type() }}) as currency_rate,
     line_amount_types,

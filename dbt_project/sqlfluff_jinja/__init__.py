@@ -10,7 +10,6 @@ dbt-duckdb does. Every name defined here is a top-level name in the Jinja contex
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import Any

@@ -75,6 +75,8 @@ select
     h.deal_id as opportunity_id,
     s.stage_name,
     coalesce(s.stage_category, 'open') as stage_category,
+    d.amount,  -- HubSpot keeps no amount per stage change: the deal's current amount
+    s.probability * 100 as probability,  -- HubSpot: a fraction; canonical (Salesforce): a percentage
     h.entered_at as changed_at,
     h.modified_at,
     h.source_system,
@@ -83,6 +85,7 @@ select
     h._loaded_at
 from {{ ref('stg_hubspot__deal_stages') }} as h
 left join {{ ref('stg_hubspot__deal_pipeline_stages') }} as s on s.stage_id = h.stage_id
+left join {{ ref('stg_hubspot__deals') }} as d on d.deal_id = h.deal_id
 {%- endmacro %}
 
 {% macro crm_hubspot_products() -%}

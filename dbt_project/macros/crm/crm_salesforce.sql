@@ -19,8 +19,8 @@ from {{ ref('stg_salesforce__opportunities') }}
 
 {% macro crm_salesforce_opportunity_history() -%}
 select
-    opportunity_history_id, opportunity_id, stage_name, stage_category, changed_at, modified_at,
-    source_system, _source_file, _source_row, _loaded_at
+    opportunity_history_id, opportunity_id, stage_name, stage_category, amount, probability, changed_at,
+    modified_at, source_system, _source_file, _source_row, _loaded_at
 from {{ ref('stg_salesforce__opportunity_history') }}
 {%- endmacro %}
 

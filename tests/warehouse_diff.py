@@ -13,11 +13,20 @@ import duckdb
 
 #: Columns that legitimately record *when* a run happened, not what it computed.
 RUN_STAMP_COLUMNS = frozenset(
-    {"_loaded_at", "_load_id", "dbt_updated_at", "dbt_valid_from", "dbt_valid_to", "dbt_scd_id"}
+    {
+        "_loaded_at",
+        "_load_id",
+        "dbt_updated_at",
+        "dbt_valid_from",
+        "dbt_valid_to",
+        "dbt_scd_id",
+        "recorded_at",
+    }
 )
 
 
-def _attach(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """Attach ``path`` read-only as ``alias``, whatever quotes its path holds."""
     quoted = str(path).replace("'", "''")  # the session's warehouse sits under a path with quotes
     con.execute(f"attach '{quoted}' as {alias} (read_only)")
 
@@ -34,8 +43,8 @@ def table_differences(
     ``skip_columns`` names, per table, columns that may legitimately differ besides the run stamps.
     """
     with duckdb.connect() as con:
-        _attach(con, before, "a")
-        _attach(con, after, "b")
+        attach_read_only(con, before, "a")
+        attach_read_only(con, after, "b")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'a' "
             "and schema_name in (select unnest(?)) order by all",

@@ -41,7 +41,7 @@ MIN_HEURISTIC = 10
 _MONTHLY_SQL = """
 with revenue as (
     select 'revenue' as measure, coalesce(p.practice_id, '-1') as practice_id, r.revenue_month as month,
-        sum(r.amount_reporting) as value
+        sum(cast(r.amount_reporting as decimal(38, 6))) as value  -- exact: a double sum varies with row order
     from marts.fct_revenue as r
     left join marts.dim_project as p on r.project_key = p.project_key
     group by all

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from warehouse_diff import table_differences
 
 from bench.harness import FINISHED, run_scale
 
 MART_SCHEMAS = ("marts", "reconciliation")
-#: recon_break_history records the nights as they were built: a break first found on the held-back night's
-#: build is "new" there, while the all-at-once build first sees it on the last night. Its lifecycle columns
-#: legitimately differ; every other column must agree.
+#: The history marts record the nights as they were built: a break or signal first found on the held-back
+#: night's build is "new" there, while the all-at-once build first sees it on the last night. Their lifecycle
+#: columns legitimately differ; every other column must agree.
+_LIFECYCLE = {"first_seen_on", "last_seen_on", "status", "resolved_on", "times_reopened", "age_days"}
 LIFECYCLE_COLUMNS = {
-    "recon_break_history": {
-        "first_seen_on",
-        "last_seen_on",
-        "status",
-        "resolved_on",
-        "times_reopened",
-        "age_days",
-    }
+    "recon_break_history": _LIFECYCLE,
+    "anomaly_signal_history": _LIFECYCLE,
+    "exceptions": _LIFECYCLE,
 }
+#: Forecasts are frozen each night: the night-by-night build holds one more nightly snapshot (the held-back
+#: night's), and every snapshot the all-at-once build froze must be in it unchanged.
+SNAPSHOTS = "marts.kpi_forecast_snapshots"
 
 
 @pytest.mark.slow
@@ -41,6 +41,15 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     assert "nothing new" in rerun_log, rerun_log[-2000:]
     assert res.steps["rerun"]["seconds"] < res.steps["full"]["seconds"]
     assert res.warehouse_bytes > 0 and res.floor_bytes > 0
-    assert (
-        table_differences(xs_warehouse, work / "warehouse.duckdb", MART_SCHEMAS, LIFECYCLE_COLUMNS, 30) == {}
+    differences = table_differences(
+        xs_warehouse, work / "warehouse.duckdb", MART_SCHEMAS, LIFECYCLE_COLUMNS, 30
     )
+    only_one_shot, only_nightly = differences.pop(SNAPSHOTS, (0, 0))
+    assert differences == {}
+    assert only_one_shot == 0
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        [(extra_nightly,)] = con.execute(
+            f"select count(*) from {SNAPSHOTS} where snapshot_type = 'nightly' and snapshot_date < "
+            f"(select max(snapshot_date) from {SNAPSHOTS})"
+        ).fetchall()
+    assert only_nightly == extra_nightly > 0

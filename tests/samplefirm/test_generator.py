@@ -210,11 +210,15 @@ def test_deltas_carry_newer_versions(clean_db: duckdb.DuckDBPyConnection) -> Non
 
 
 def test_clean_firm_has_empty_defect_manifest(xs_clean_firm: Path) -> None:
+    """A clean firm injects no defect and no anomaly; its revenue plan (``schedule.csv``) is not a defect."""
     truth = xs_clean_firm / "_truth"
     assert truth.is_dir()
-    for f in truth.glob("*.csv"):
-        with f.open(encoding="utf-8") as fh:
-            assert len(list(csv.reader(fh))) <= 1, f
+    assert {f.name for f in truth.glob("*.csv")} == {"defects.csv", "anomalies.csv", "schedule.csv"}
+    for name in ("defects.csv", "anomalies.csv"):
+        with (truth / name).open(encoding="utf-8") as fh:
+            assert len(list(csv.reader(fh))) == 1, name  # the header only
+    with (truth / "schedule.csv").open(encoding="utf-8") as fh:
+        assert len(list(csv.reader(fh))) > 1  # the plan is there, clean or not
 
 
 def test_unknown_scale_is_rejected(tmp_path: Path) -> None:

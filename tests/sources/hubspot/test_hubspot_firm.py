@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from filelock import FileLock
+from warehouse_diff import attach_read_only
 
 pytestmark = pytest.mark.slow  # one nightly build of the HubSpot firm (plus the shared xs_warehouse)
 
@@ -78,8 +79,8 @@ def xs_hubspot_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def both(xs_warehouse: Path, xs_hubspot_warehouse: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute(f"attach '{xs_warehouse}' as sf (read_only)")
-    con.execute(f"attach '{xs_hubspot_warehouse}' as hs (read_only)")
+    attach_read_only(con, xs_warehouse, "sf")  # the session's warehouse sits under a path with quotes
+    attach_read_only(con, xs_hubspot_warehouse, "hs")
     yield con
     con.close()
 

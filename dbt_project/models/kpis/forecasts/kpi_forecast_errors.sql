@@ -33,7 +33,8 @@ scored as (
 
 revenue_facts as (
     select r.revenue_month as target_month, r.project_key, r.client_key, r.legal_entity_key,
-        coalesce(p.practice_id, '-1') as practice_id, r.amount_reporting
+        coalesce(p.practice_id, '-1') as practice_id,
+        cast(r.amount_reporting as {{ throughline.amount_type() }}) as amount_reporting  -- exact sums: a rerun adds up the same
     from {{ ref('fct_revenue') }} as r
     left join {{ ref('dim_project') }} as p on r.project_key = p.project_key
 ),
@@ -48,7 +49,7 @@ actuals as (
     {%- for grain, key in [('project', 'project_key'), ('client', 'client_key'), ('practice', 'practice_id'),
         ('entity', 'legal_entity_key'), ('firm', "'GROUP'")] %}
     select 'revenue' as kind, '{{ grain }}' as grain, coalesce({{ key }}, '-1') as grain_key, target_month,
-        sum(amount_reporting) as actual_value, cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+        sum(amount_reporting) as actual_value, cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from revenue_facts
     group by coalesce({{ key }}, '-1'), target_month
     union all
@@ -71,8 +72,8 @@ scored_targets as (
 
 paired as (
     select kind, grain, grain_key, snapshot_date, horizon_months, target_month,
-        forecast_value, cast(null as {{ throughline.ratio_type() }}) as actual_value,
-        forecast_denominator, cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+        forecast_value, cast(null as {{ throughline.amount_type() }}) as actual_value,
+        forecast_denominator, cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from scored
     union all
     select a.kind, a.grain, a.grain_key, t.snapshot_date, t.horizon_months, a.target_month,
@@ -102,8 +103,8 @@ conversion_rows as (
         'backlog_conversion' as kind, 'project' as grain, b.project_key as grain_key,
         b.target_month as snapshot_date, 1 as horizon_months, b.target_month,
         coalesce(f.forecast_value, 0) as forecast_value, coalesce(a.actual_value, 0) as actual_value,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
-        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+        cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from opening_backlog as b
     inner join (select distinct snapshot_date from snapshots) as s on s.snapshot_date = b.target_month
     left join snapshots as f
@@ -139,11 +140,11 @@ data_rows as (
     select
         'backlog_data' as kind, 'project' as grain, b.project_key as grain_key,
         b.month_end_date as snapshot_date, 0 as horizon_months, b.month_start_date as target_month,
-        cast(b.backlog_reporting as {{ throughline.ratio_type() }}) as forecast_value,
+        cast(b.backlog_reporting as {{ throughline.amount_type() }}) as forecast_value,
         round(greatest(coalesce(v.contract_value, 0) - coalesce(r.revenue_to_date, 0), 0)
             * b.fx_rate_to_reporting, 2) as actual_value,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
-        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+        cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from {{ ref('kpi_backlog_monthly') }} as b
     left join erp_value as v on b.contract_key = v.root_contract_key and b.month_end_date = v.month_end_date
     left join erp_revenue as r on b.project_key = r.project_key and b.month_end_date = r.month_end_date
@@ -173,8 +174,8 @@ eac_rows as (
         c.last_month as target_month,
         round(e.forecast_value * c.fx_rate_to_reporting, 2) as forecast_value,
         round(c.final_cost * c.fx_rate_to_reporting, 2) as actual_value,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator,
-        cast(null as {{ throughline.ratio_type() }}) as actual_denominator
+        cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
+        cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from eac_at_threshold as e
     inner join final_cost as c on e.grain_key = c.project_key
     where e.rn = 1
@@ -199,12 +200,12 @@ select
     snapshot_date,
     horizon_months,
     target_month,
-    cast(forecast_value as {{ throughline.ratio_type() }}) as forecast_value,
-    cast(actual_value as {{ throughline.ratio_type() }}) as actual_value,
-    cast(forecast_value - actual_value as {{ throughline.ratio_type() }}) as error,
-    cast(abs(forecast_value - actual_value) as {{ throughline.ratio_type() }}) as abs_error,
+    cast(forecast_value as {{ throughline.amount_type() }}) as forecast_value,
+    cast(actual_value as {{ throughline.amount_type() }}) as actual_value,
+    cast(forecast_value - actual_value as {{ throughline.amount_type() }}) as error,
+    cast(abs(forecast_value - actual_value) as {{ throughline.amount_type() }}) as abs_error,
     1 - {{ safe_ratio('abs(forecast_value - actual_value)', 'actual_value') }} as accuracy,
-    cast(forecast_denominator as {{ throughline.ratio_type() }}) as forecast_denominator,
-    cast(actual_denominator as {{ throughline.ratio_type() }}) as actual_denominator,
+    cast(forecast_denominator as {{ throughline.amount_type() }}) as forecast_denominator,
+    cast(actual_denominator as {{ throughline.amount_type() }}) as actual_denominator,
     {{ kpi_definition_version('forecasts') }} as definition_version
 from all_rows

@@ -26,7 +26,7 @@ revenue_rows as (
         sum(amount_reporting) as forecast_value,
         sum(case when is_backlog then amount_reporting else 0 end) as forecast_backlog,
         sum(case when is_backlog then 0 else amount_reporting end) as forecast_pipeline,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_denominator
+        cast(null as {{ throughline.amount_type() }}) as forecast_denominator
     from revenue
     {%- if grain == 'project' %}
     where is_backlog
@@ -49,8 +49,8 @@ utilization_rows as (
         snapshot_date, 'utilization' as kind, '{{ grain }}' as grain, coalesce({{ key }}, '-1') as grain_key,
         target_month, horizon_months, 'hours' as unit,
         sum(scheduled_hours) as forecast_value,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_backlog,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_pipeline,
+        cast(null as {{ throughline.amount_type() }}) as forecast_backlog,
+        cast(null as {{ throughline.amount_type() }}) as forecast_pipeline,
         sum(capacity_hours) as forecast_denominator
     from utilization
     group by snapshot_date, coalesce({{ key }}, '-1'), target_month, horizon_months
@@ -65,8 +65,8 @@ eac_rows as (
         snapshot_date, 'eac' as kind, 'project' as grain, project_key as grain_key,
         snapshot_month as target_month, 0 as horizon_months, transaction_currency_code as unit,
         eac_transaction as forecast_value,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_backlog,
-        cast(null as {{ throughline.ratio_type() }}) as forecast_pipeline,
+        cast(null as {{ throughline.amount_type() }}) as forecast_backlog,
+        cast(null as {{ throughline.amount_type() }}) as forecast_pipeline,
         cost_to_date_transaction as forecast_denominator
     from {{ ref('kpi_forecast_eac') }}
 ),
@@ -94,10 +94,10 @@ select
     a.target_month,
     a.horizon_months,
     a.unit,
-    cast(a.forecast_value as {{ throughline.ratio_type() }}) as forecast_value,
-    cast(a.forecast_backlog as {{ throughline.ratio_type() }}) as forecast_backlog,
-    cast(a.forecast_pipeline as {{ throughline.ratio_type() }}) as forecast_pipeline,
-    cast(a.forecast_denominator as {{ throughline.ratio_type() }}) as forecast_denominator,
+    cast(a.forecast_value as {{ throughline.amount_type() }}) as forecast_value,
+    cast(a.forecast_backlog as {{ throughline.amount_type() }}) as forecast_backlog,
+    cast(a.forecast_pipeline as {{ throughline.amount_type() }}) as forecast_pipeline,
+    cast(a.forecast_denominator as {{ throughline.amount_type() }}) as forecast_denominator,
     case
         when a.kind = 'utilization' then {{ safe_ratio('a.forecast_value', 'a.forecast_denominator') }}
         when a.kind = 'eac' then {{ safe_ratio('a.forecast_denominator', 'a.forecast_value') }}

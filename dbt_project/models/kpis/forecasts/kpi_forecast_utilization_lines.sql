@@ -30,7 +30,7 @@ capacity as (
     select
         r.psa_resource_id,
         cast({{ dbt.date_trunc('month', 'd.date_day') }} as date) as month_start,
-        sum(r.weekly_capacity_hours / {{ workdays }}) as capacity_hours
+        sum(cast(r.weekly_capacity_hours / {{ workdays }} as {{ throughline.amount_type() }})) as capacity_hours
     from resources as r
     inner join days as d
         on d.date_day >= coalesce(r.hire_date, d.date_day)
@@ -41,7 +41,7 @@ capacity as (
 ),
 
 scheduled as (
-    select t.snapshot_date, t.target_month, a.psa_resource_id, sum(a.scheduled_hours) as scheduled_hours
+    select t.snapshot_date, t.target_month, a.psa_resource_id, sum(cast(a.scheduled_hours as {{ throughline.amount_type() }})) as scheduled_hours
     from targets as t
     inner join {{ ref('int_forecast_assignment_months') }} as a
         on a.month_start = t.target_month and a.modified_at < t.snapshot_date
@@ -56,8 +56,8 @@ select
     r.psa_resource_id,
     r.legal_entity_key,
     r.practice_id,
-    cast(coalesce(s.scheduled_hours, 0) as {{ throughline.ratio_type() }}) as scheduled_hours,
-    cast(c.capacity_hours as {{ throughline.ratio_type() }}) as capacity_hours,
+    cast(coalesce(s.scheduled_hours, 0) as {{ throughline.amount_type() }}) as scheduled_hours,
+    cast(c.capacity_hours as {{ throughline.amount_type() }}) as capacity_hours,
     {{ kpi_definition_version('forecasts') }} as definition_version
 from targets as t
 inner join capacity as c on c.month_start = t.target_month

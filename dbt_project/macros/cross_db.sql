@@ -121,3 +121,16 @@
     last_value({{ expr }}, true) over (partition by {{ partition_by }} order by {{ order_by }}
         rows between unbounded preceding and current row)
 {%- endmacro %}
+
+{#- a / b as a double quotient. DuckDB divides two decimals in double precision; Spark returns a decimal
+    whose scale it cuts to 6 digits, so a ratio that is multiplied back into an amount (percent complete x
+    contract value) would differ by cents. Spark divides the two as doubles, as DuckDB does. -#}
+{% macro divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide', 'throughline')(numerator, denominator)) }}
+{%- endmacro %}
+{% macro default__divide(numerator, denominator) -%}
+    ({{ numerator }}) / ({{ denominator }})
+{%- endmacro %}
+{% macro spark__divide(numerator, denominator) -%}
+    cast({{ numerator }} as double) / cast({{ denominator }} as double)
+{%- endmacro %}

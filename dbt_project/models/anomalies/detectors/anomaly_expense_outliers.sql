@@ -90,7 +90,7 @@ select
         currency_code='s.transaction_currency_code',
         amount_at_risk='s.amount_transaction * (1 - s.ref_median / s.amount_reporting)',
         amount_at_risk_reporting='s.amount_reporting - s.ref_median', event_date='s.spent_date',
-        reason="'Claim of ' || " ~ throughline.anomaly_num('s.amount_reporting', 2) ~ " || ' ' || '" ~ var('reporting_currency') ~ "' || ' is ' || " ~ throughline.anomaly_num('s.amount_reporting / s.ref_median') ~ " || ' times the ' || case when s.uses_person_history then 'person''s usual ' else 'firm''s usual ' end || s.expense_category || ' claim (robust z ' || " ~ throughline.anomaly_num('s.robust_z') ~ " || ')'") }}
+        reason="'Claim of ' || " ~ throughline.anomaly_num('s.amount_reporting', 2) ~ " || ' ' || '" ~ var('reporting_currency') ~ "' || ' is ' || " ~ throughline.anomaly_num('s.amount_reporting / s.ref_median') ~ " || ' times the ' || case when s.uses_person_history then " ~ throughline.string_literal("person's usual ") ~ " else " ~ throughline.string_literal("firm's usual ") ~ " end || s.expense_category || ' claim (robust z ' || " ~ throughline.anomaly_num('s.robust_z') ~ " || ')'") }}
 from scored as s
 where s.robust_z >= {{ z_min }} and s.amount_reporting >= s.ref_median * {{ ratio_min }}
     and s.amount_reporting >= s.firm_median * {{ firm_ratio_min }}

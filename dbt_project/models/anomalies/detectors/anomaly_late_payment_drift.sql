@@ -90,7 +90,7 @@ select
         score='s.recent_share', threshold=min_share, client_key='s.client_key',
         legal_entity_key='s.legal_entity_key', currency_code='s.currency_code',
         amount_at_risk='s.open_amount', amount_at_risk_reporting='null', event_date='s.last_due_date',
-        reason="cast(round(100 * s.recent_share, 0) as " ~ dbt.type_int() ~ ") || '% of the client''s ' || cast(s.n_recent as " ~ dbt.type_string() ~ ") || ' invoices due in the last " ~ recent_days ~ " days more than " ~ late_days ~ " days late, median ' || " ~ throughline.anomaly_num('s.recent_median', 0) ~ " || ' days; ' || case when s.n_prior >= " ~ min_prior ~ " then 'before: ' else 'firm: ' end || cast(round(100 * s.reference_share, 0) as " ~ dbt.type_int() ~ ") || '%, median ' || " ~ throughline.anomaly_num('s.reference_median', 0) ~ " || ' days'") }}
+        reason="cast(round(100 * s.recent_share, 0) as " ~ dbt.type_int() ~ ") || " ~ throughline.string_literal("% of the client's ") ~ " || cast(s.n_recent as " ~ dbt.type_string() ~ ") || ' invoices due in the last " ~ recent_days ~ " days more than " ~ late_days ~ " days late, median ' || " ~ throughline.anomaly_num('s.recent_median', 0) ~ " || ' days; ' || case when s.n_prior >= " ~ min_prior ~ " then 'before: ' else 'firm: ' end || cast(round(100 * s.reference_share, 0) as " ~ dbt.type_int() ~ ") || '%, median ' || " ~ throughline.anomaly_num('s.reference_median', 0) ~ " || ' days'") }}
 from scored as s
 where (s.recent_median >= {{ min_late }} and s.recent_median - s.reference_median >= {{ min_rise }})
     or (s.recent_share >= {{ min_share }} and s.recent_share - s.reference_share >= {{ min_increase }})

@@ -134,3 +134,17 @@
 {% macro spark__divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / cast({{ denominator }} as double)
 {%- endmacro %}
+
+{#- round() of a DOUBLE to `scale` decimals, as DuckDB rounds it: the binary value x 10^scale, half away
+    from zero. Spark's round() rounds the shortest decimal form of the double half-up instead, so an amount x
+    rate that prints as 9212.115 but is stored as 9212.11499... gives .12 on Spark and .11 on DuckDB. Use
+    it where a double (an amount times an FX rate) is rounded to cents; decimals round alike on both. -#}
+{% macro round_double(expr, scale=2) -%}
+    {{ return(adapter.dispatch('round_double', 'throughline')(expr, scale)) }}
+{%- endmacro %}
+{% macro default__round_double(expr, scale=2) -%}
+    round({{ expr }}, {{ scale }})
+{%- endmacro %}
+{% macro spark__round_double(expr, scale=2) -%}
+    (round(cast({{ expr }} as double) * {{ 10 ** scale }}.0) / {{ 10 ** scale }}.0)
+{%- endmacro %}

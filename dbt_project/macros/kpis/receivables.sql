@@ -49,6 +49,7 @@
     (a negative sales or revenue base gives no meaningful days). -#}
 {% macro receivables_days(numerator, denominator, days_expr) -%}
     case when {{ denominator }} > 0
-        then round(cast({{ safe_ratio(numerator, denominator) }} as {{ throughline.ratio_type() }}) * {{ days_expr }}, 2)
+        then {{ throughline.round_double('cast(' ~ safe_ratio(numerator, denominator) ~ ' as '
+            ~ throughline.ratio_type() ~ ') * ' ~ days_expr) }}
     end
 {%- endmacro %}

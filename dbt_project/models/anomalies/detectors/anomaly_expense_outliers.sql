@@ -84,7 +84,7 @@ select
     {{ throughline.anomaly_columns(
         detector_id="'EXPENSE_OUTLIER'", source_system="'psa'", source_object="'expenses'",
         record_key=throughline.recon_json([('id', 's.expense_id', 'number')]),
-        related_keys=throughline.recon_json([('resource_id', 's.psa_resource_id', 'number'), ('category', 's.expense_category', 'string'), ('reference', "case when s.uses_person_history then 'person' else 'firm category' end", 'string'), ('reference_median', 'round(s.ref_median, 2)', 'number')]),
+        related_keys=throughline.recon_json([('resource_id', 's.psa_resource_id', 'number'), ('category', 's.expense_category', 'string'), ('reference', "case when s.uses_person_history then 'person' else 'firm category' end", 'string'), ('reference_median', throughline.round_double('s.ref_median'), 'number')]),
         score='s.robust_z', threshold=z_min, client_key='s.client_key', project_key='s.project_key',
         resource_key='s.resource_key', legal_entity_key='s.legal_entity_key',
         currency_code='s.transaction_currency_code',

@@ -135,16 +135,15 @@
     cast({{ numerator }} as double) / cast({{ denominator }} as double)
 {%- endmacro %}
 
-{#- round() of a DOUBLE to `scale` decimals, as DuckDB rounds it: the binary value x 10^scale, half away
-    from zero. Spark's round() rounds the shortest decimal form of the double half-up instead, so an amount x
-    rate that prints as 9212.115 but is stored as 9212.11499... gives .12 on Spark and .11 on DuckDB. Use
-    it where a double (an amount times an FX rate) is rounded to cents; decimals round alike on both. -#}
+{#- round() of a DOUBLE to `scale` decimals, the same on every engine: scale by 10^scale, round to a whole
+    number (half away from zero), scale back. Each engine's own round(x, 2) differs at a half cent: DuckDB
+    rounds the exact binary value (8525.00 x 1.0806 is stored just below 9212.115: .11), Spark the shortest
+    decimal form half-up (.12). Scaled by 10^scale the product is the same double on both, and a whole-number
+    round of a double agrees (a .5 fraction is exact), so both give 9212.12, what a person computes. Use it
+    where a double (an amount times an FX rate, a detector statistic) is rounded; decimals round alike. -#}
 {% macro round_double(expr, scale=2) -%}
     {{ return(adapter.dispatch('round_double', 'throughline')(expr, scale)) }}
 {%- endmacro %}
 {% macro default__round_double(expr, scale=2) -%}
-    round({{ expr }}, {{ scale }})
-{%- endmacro %}
-{% macro spark__round_double(expr, scale=2) -%}
-    (round(cast({{ expr }} as double) * {{ 10 ** scale }}.0) / {{ 10 ** scale }}.0)
+    (round(cast({{ expr }} as {{ throughline.ratio_type() }}) * {{ 10 ** scale }}.0) / {{ 10 ** scale }}.0)
 {%- endmacro %}

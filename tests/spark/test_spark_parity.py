@@ -39,25 +39,6 @@ pytestmark = [
 #: (crosswalk scores exercise the Spark Jaro-Winkler, FX the date spine).
 COMPARED_SCHEMAS = ("marts", "reconciliation", "intermediate", "snapshots")
 
-#: Tables whose amounts still differ by cents: Spark cuts a decimal quotient to 6 digits where DuckDB divides
-#: in double precision (docs/scale-out.md, "Known parity gap"). Their row counts, keys, text and dates must
-#: still be equal; their numbers are compared once a dispatched divide() closes the gap. Keep this short.
-DECIMAL_DIVISION_GAP = frozenset(
-    {
-        "intermediate.int_revenue_by_contract_month",
-        "marts.fct_revenue",
-        "marts.fct_contract_balances",
-        "marts.kpi_ar_aging_monthly",
-        "marts.kpi_backlog_monthly",
-        "marts.kpi_backlog_rollforward",
-        "marts.kpi_leakage_monthly",
-        "marts.kpi_project_margin_monthly",
-        "marts.kpi_firm_monthly",
-        "marts.kpi_dso_monthly",
-        "marts.kpi_lockup_monthly",
-    }
-)
-
 #: Columns that record when the build ran, not what it computed: they differ between any two builds.
 BUILD_TIME_COLUMNS = RUN_STAMP_COLUMNS
 
@@ -146,9 +127,10 @@ def _spark_files(spark_dir: Path, schema: str, table: str) -> list[Path]:
     return sorted((spark_dir / "warehouse" / f"{schema}.db" / table).glob("*.parquet"))
 
 
-def _canonical(con: duckdb.DuckDBPyConnection, schema: str, table: str, numbers: bool = True) -> list[str]:
-    """Column expressions both builds are compared on: amounts to the cent (unless ``numbers`` is false),
-    everything else as text."""
+def _canonical(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """Column expressions both builds are compared on: amounts and ratios to the cent, everything else as
+    text. (Every decimal division, double rounding and percentile goes through a dispatched macro, so there
+    is no table whose amounts are allowed to differ: docs/scale-out.md, "What differed".)"""
     columns = con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = 'duck' "
         "and schema_name = ? and table_name = ? order by column_index",
@@ -160,8 +142,6 @@ def _canonical(con: duckdb.DuckDBPyConnection, schema: str, table: str, numbers:
             continue
         quoted = f'"{name}"'
         if data_type.startswith(("DECIMAL", "DOUBLE", "FLOAT", "REAL")):
-            if not numbers:
-                continue
             out.append(f"round(cast({quoted} as double), 2) as {quoted}")
         elif data_type == "DATE":  # Spark may compute a date as a midnight timestamp (no contract cast)
             out.append(f"cast(cast({quoted} as date) as varchar) as {quoted}")
@@ -180,8 +160,7 @@ def _differences(
     duck_rows = con.execute(f"select count(*) from {duck}").fetchone()[0]  # type: ignore[index]
     if not files:
         return f"{schema}.{table}: no Spark table ({duck_rows} rows on DuckDB)"
-    exact = f"{schema}.{table}" not in DECIMAL_DIVISION_GAP
-    select = ", ".join(_canonical(con, schema, table, numbers=exact))
+    select = ", ".join(_canonical(con, schema, table))
     spark = "read_parquet([" + ", ".join(f"'{f}'" for f in files) + "])"
     spark_rows = con.execute(f"select count(*) from {spark}").fetchone()[0]  # type: ignore[index]
     only_duck = con.execute(

@@ -34,7 +34,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     rates = dict(args.defect_rate or [])
     try:
         out = Path(args.out)
-        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm}
+        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm, "psa": args.psa}
         generate(scale=args.scale, seed=args.seed, out=out, **kwargs)
     except ValueError as exc:  # e.g. an unknown defect kind: say so, no stack trace
         print(f"throughline generate: {exc}", file=sys.stderr)
@@ -420,6 +420,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("salesforce", "hubspot"),
         default="salesforce",
         help="CRM shape of the extracts (same firm and truth); run it with THROUGHLINE_CRM set to the same",
+    )
+    g.add_argument(
+        "--psa",
+        choices=("psa", "harvest"),
+        default="psa",
+        help="PSA shape of the extracts (same firm and truth); run it with THROUGHLINE_PSA set to the same",
     )
     g.add_argument(
         "--defect-rate",

@@ -1,6 +1,7 @@
 -- Harvest projects as the canonical PSA projects: not billable -> non_billable, fixed fee -> fixed_fee, else
 -- time_and_materials. Money budgets (fee, cost_budget) and hour budgets (budget_by project/person/task) go to
--- budget_amount / budget_hours; the project manager is the first user flagged manager on the project.
+-- budget_amount / budget_hours; the project manager is the first user flagged manager on the project. Projects
+-- of the firm's own client (var harvest_internal_clients) are internal: no client.
 {%- set entity = var('harvest_legal_entity') %}
 with projects as (
     select
@@ -8,6 +9,12 @@ with projects as (
         case when not coalesce(is_billable, false) then 'non_billable'
             when is_fixed_fee then 'fixed_fee' else 'time_and_materials' end as billing_type
     from {{ ref('stg_harvest__projects') }}
+),
+
+internal_clients as (
+    select client_id
+    from {{ ref('stg_harvest__clients') }}
+    where lower(client_name) in {{ throughline.string_list(var('harvest_internal_clients')) }}
 ),
 
 managers as (
@@ -21,7 +28,7 @@ select
     p.project_id,
     p.project_code,
     p.project_name,
-    p.client_id,
+    case when p.client_id not in (select i.client_id from internal_clients as i) then p.client_id end as client_id,
     cast(null as {{ dbt.type_string() }}) as crm_opportunity_id,
     cast(null as {{ dbt.type_string() }}) as erp_sales_order_id,
     cast(null as {{ dbt.type_string() }}) as erp_job_id,

@@ -8,8 +8,10 @@ for them:
 - client -> client; resource -> user (capacity in seconds, hired = created, left = last change of an
   archived user, the legal entity as the user's Harvest role); the role's rate cards in the account currency
   (USD) -> the user's billable rates; the resource's cost rate -> a cost rate;
-- project -> project (fixed fee / billable / non-billable; budget in hours, fee, cost budget); internal
-  projects belong to the client ``Internal`` (Harvest requires a client);
+- project -> project: fixed fee and milestone projects are fixed fee (fee, budget in hours), retainers have a
+  monthly money budget (``budget_is_monthly``, ``cost_budget`` = the monthly amount), T&M a money budget
+  (``cost_budget`` = the contract value), non-billable none; internal projects belong to the client
+  ``Internal`` (Harvest requires a client);
 - assignment -> user assignment (manager flag from the project manager; an override rate when it has one);
 - time entry -> time entry on a task named after its work type; approved = ``is_closed``; invoiced = the
   ERP invoice as the Harvest invoice reference (``{id, number}`` = NetSuite id and document number, as the
@@ -52,18 +54,14 @@ TASKS: tuple[tuple[int, str, str], ...] = (
     (6, "Vacation", "vacation"),
     (7, "Sick", "sick"),
 )
-PSA_FILES = ("clients", "resources", "rate_cards", "projects", "assignments", "time_entries", "time_off", "expenses")
+PSA_FILES = ("clients", "resources", "rate_cards", "projects", "assignments", "time_entries", "time_off")
+PSA_FILES += ("expenses",)
 _NIGHT = r"regexp_extract(filename, '(\d{4}-\d{2}-\d{2})[/\\][^/\\]*$', 1)"
 
 
 def _tasks_sql() -> str:
     rows = ", ".join(f"({i}, '{name}', '{kind}')" for i, name, kind in TASKS)
     return f"(select * from (values {rows}) as t(task_id, task_name, kind))"
-
-
-def _ref(id_expr: str, name_expr: str, extra: str = "") -> str:
-    """A Harvest nested reference ``{id, name, ...}`` (JSON object in the landed record)."""
-    return f"{{'id': {id_expr}, 'name': {name_expr}{extra}}}"
 
 
 #: Harvest stream -> SELECT over the PSA tables of one night (``{night}`` is bound as a parameter).
@@ -101,20 +99,28 @@ STREAMS: dict[str, str] = {
             updated_at as created_at, updated_at
         from _psa_resources where night = $night and cost_rate is not null""",
     "projects": f"""
-        select p.id, {_ref("coalesce(p.client_id, " + str(INTERNAL_CLIENT_ID) + ")",
-                           "coalesce(c.name, 'Internal')", ", 'currency': p.currency")} as client,
-            p.name, p.code, p.status <> 'closed' as is_active, p.is_billable,
-            p.billing_type = 'fixed_fee' as is_fixed_fee,
-            case when p.is_billable then 'People' else 'none' end as bill_by, null::decimal(18, 2) as hourly_rate,
-            p.budget_hours as budget, case when p.budget_hours is null then 'none' else 'project' end as budget_by,
-            false as budget_is_monthly, p.budget_cost as cost_budget,
-            case when p.billing_type = 'fixed_fee' then p.budget_amount end as fee, null::varchar as notes,
+        select p.id,
+            {{'id': coalesce(p.client_id, {INTERNAL_CLIENT_ID}), 'name': coalesce(c.name, 'Internal'),
+                'currency': p.currency}} as client,
+            p.name, p.code, p.status <> 'closed' as is_active, p.is_billable, p.fixed as is_fixed_fee,
+            case when p.is_billable then 'People' else 'none' end as bill_by,
+            null::decimal(18, 2) as hourly_rate, case when p.fixed then p.budget_hours end as budget,
+            case when p.fixed and p.budget_hours is not null then 'project'
+                when not p.fixed and coalesce(p.retainer_monthly_amount, p.budget_amount) is not null
+                then 'project_cost' else 'none' end as budget_by,
+            p.billing_type = 'retainer' as budget_is_monthly,
+            case when p.billing_type = 'retainer' then p.retainer_monthly_amount
+                when not p.fixed then p.budget_amount end as cost_budget,
+            case when p.fixed then p.budget_amount end as fee, null::varchar as notes,
             p.start_date as starts_on, p.end_date as ends_on, p.created_at, p.updated_at
-        from _psa_projects as p
+        from (
+            select *, billing_type in ('fixed_fee', 'milestone') as fixed from _psa_projects
+        ) as p
         left join _psa_clients_latest as c on c.id = p.client_id
         where p.night = $night
         union all
-        select {TIME_OFF_PROJECT_ID}, {_ref(str(INTERNAL_CLIENT_ID), "'Internal'", f", 'currency': '{ACCOUNT_CURRENCY}'")},
+        select {TIME_OFF_PROJECT_ID},
+            {{'id': {INTERNAL_CLIENT_ID}, 'name': 'Internal', 'currency': '{ACCOUNT_CURRENCY}'}},
             'Time Off', 'TIME-OFF', true, false, false, 'none', null, null, 'none', false, null, null, null,
             null, null, '2020-01-01 00:00:00', '2020-01-01 00:00:00'
         where $full""",
@@ -135,7 +141,8 @@ STREAMS: dict[str, str] = {
         left join _psa_resources_latest as r on r.id = a.resource_id
         where a.night = $night""",
     "task_assignments": """
-        select project_id * 10 + task_id as id, {'id': project_id, 'name': project_name, 'code': code} as project,
+        select project_id * 10 + task_id as id,
+            {'id': project_id, 'name': project_name, 'code': code} as project,
             {'id': task_id, 'name': task_name} as task, bool_or(is_billable) as billable, true as is_active,
             null::decimal(18, 2) as hourly_rate, null::decimal(18, 2) as budget,
             min(created_at) as created_at, max(updated_at) as updated_at
@@ -156,7 +163,8 @@ STREAMS: dict[str, str] = {
             bill_rate as billable_rate, cost_rate, created_at, updated_at
         from _entries where night = $night""",
     "expenses": """
-        select x.id, x.spent_date, {'id': x.resource_id, 'name': r.first_name || ' ' || r.last_name} as "user",
+        select x.id, x.spent_date,
+            {'id': x.resource_id, 'name': r.first_name || ' ' || r.last_name} as "user",
             {'id': p.client_id, 'name': c.name, 'currency': x.currency} as client,
             {'id': x.project_id, 'name': p.name, 'code': p.code} as project,
             {'id': dense_rank() over (order by x.category), 'name': x.category} as expense_category,
@@ -201,8 +209,9 @@ def _read_psa(ctx: Any, landing: Path, drop: dict[str, set[int]]) -> None:
             if path.stat().st_size:
                 paths.append(sql_str(str(path)))
         ctx.con.execute(
-            f"create or replace temp table _psa_{obj} as select *, {_NIGHT} as night from read_json([{', '.join(paths)}],"
-            " format = 'newline_delimited', union_by_name = true, filename = true)"
+            f"create or replace temp table _psa_{obj} as select *, {_NIGHT} as night"
+            f" from read_json([{', '.join(paths)}], format = 'newline_delimited', union_by_name = true,"
+            " filename = true)"
         )
         if obj in ("clients", "resources", "projects"):
             ctx.con.execute(
@@ -229,13 +238,15 @@ def _prepare(ctx: Any) -> None:
             rc.effective_to, rc.updated_at,
             row_number() over (partition by r.night, r.id order by rc.effective_from desc) = 1 as is_current
         from _psa_resources as r
-        inner join (select * from _psa_rate_cards qualify row_number() over (partition by id order by night desc) = 1)
-            as rc on rc.role_id = r.role_id and rc.currency = '{ACCOUNT_CURRENCY}'"""
+        inner join (
+            select * from _psa_rate_cards qualify row_number() over (partition by id order by night desc) = 1
+        ) as rc on rc.role_id = r.role_id and rc.currency = '{ACCOUNT_CURRENCY}'"""
     )
     con.execute(
         f"""create or replace temp table _entries as
         with work as (
-            select t.id, t.night, t.spent_date, t.hours, t.resource_id as user_id, t.project_id, t.assignment_id,
+            select t.id, t.night, t.spent_date, t.hours, t.resource_id as user_id, t.project_id,
+                t.assignment_id,
                 k.task_id, k.task_name, t.is_billable, t.status = 'approved' as is_closed,
                 try_cast(t.erp_invoice_id as bigint) as invoice_id, t.bill_rate, t.cost_rate, t.currency,
                 t.notes, t.created_at, t.updated_at
@@ -247,13 +258,15 @@ def _prepare(ctx: Any) -> None:
             select o.id + {TIME_OFF_ID_OFFSET} as id, o.night, o.off_date as spent_date, o.hours,
                 o.resource_id as user_id, {TIME_OFF_PROJECT_ID} as project_id, null::bigint as assignment_id,
                 k.task_id, k.task_name, false as is_billable, o.status = 'approved' as is_closed,
-                null::bigint as invoice_id, null::decimal(18, 2) as bill_rate, null::decimal(18, 2) as cost_rate,
-                '{ACCOUNT_CURRENCY}' as currency, null::varchar as notes, o.updated_at as created_at, o.updated_at
+                null::bigint as invoice_id, null::decimal(18, 2) as bill_rate,
+                null::decimal(18, 2) as cost_rate, '{ACCOUNT_CURRENCY}' as currency, null::varchar as notes,
+                o.updated_at as created_at, o.updated_at
             from _psa_time_off as o
             inner join {_tasks_sql()} as k on k.kind = o.type
         )
         select e.*, r.first_name || ' ' || r.last_name as user_name,
-            coalesce(p.client_id, {INTERNAL_CLIENT_ID}) as client_id, coalesce(c.name, 'Internal') as client_name,
+            coalesce(p.client_id, {INTERNAL_CLIENT_ID}) as client_id,
+            coalesce(c.name, 'Internal') as client_name,
             coalesce(p.name, 'Time Off') as project_name, coalesce(p.code, 'TIME-OFF') as code,
             n.tranid as invoice_number
         from (select * from work union all select * from off) as e
@@ -299,7 +312,7 @@ def _copy(ctx: Any, query: str, path: Path) -> None:
 
 
 def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Physical line numbers of the malformed lines the defects appended, per PSA file (``psa/<night>/<f>``)."""
+    """Line numbers of the malformed lines the defects appended, per PSA file (``psa/<night>/<file>``)."""
     out: dict[str, set[int]] = {}
     if not _has_log(ctx):
         return out

@@ -197,6 +197,7 @@ EMPTY_STREAMS = ("time_projects", "time_team")
 def _read_psa(ctx: Any, landing: Path, drop: dict[str, set[int]]) -> None:
     """Every night's PSA files into ``_psa_<object>`` (column ``night``), without the malformed lines."""
     nights = [d.isoformat() for d in ctx.extract_dates]
+    contract = load_contract("psa")
     for obj in PSA_FILES:
         paths = []
         for night in nights:
@@ -208,11 +209,15 @@ def _read_psa(ctx: Any, landing: Path, drop: dict[str, set[int]]) -> None:
                 path.write_text("".join(x for i, x in enumerate(lines, 1) if i not in bad), encoding="utf-8")
             if path.stat().st_size:
                 paths.append(sql_str(str(path)))
-        ctx.con.execute(
-            f"create or replace temp table _psa_{obj} as select *, {_NIGHT} as night"
-            f" from read_json([{', '.join(paths)}], format = 'newline_delimited', union_by_name = true,"
-            " filename = true)"
-        )
+        if paths:
+            ctx.con.execute(
+                f"create or replace temp table _psa_{obj} as select *, {_NIGHT} as night"
+                f" from read_json([{', '.join(paths)}], format = 'newline_delimited', union_by_name = true,"
+                " filename = true)"
+            )
+        else:  # no record of this object on any night: an empty table of the contract's columns
+            cols = ", ".join(f'"{c.name}" {c.type}' for c in contract.object(obj).columns)
+            ctx.con.execute(f"create or replace temp table _psa_{obj} ({cols}, night varchar)")
         if obj in ("clients", "resources", "projects"):
             ctx.con.execute(
                 f"create or replace temp table _psa_{obj}_latest as select * from _psa_{obj}"

@@ -283,7 +283,10 @@ def test_breaks_match_except_the_documented_checks(both: duckdb.DuckDBPyConnecti
         both, f"select {BREAK_COLUMNS} from {{db}}.marts.recon_breaks where check_id in ('R3', 'B7')"
     )
     assert n == 3 and only_sf == []
-    entities = "select distinct coalesce(legal_entity_key, '-1') from hs.marts.recon_breaks where check_family = 'PSA'"
+    entities = (
+        "select distinct coalesce(legal_entity_key, '-1') from hs.marts.recon_breaks"
+        " where check_family = 'PSA'"
+    )
     assert both.execute(entities).fetchall() == [("-1",)]  # Harvest has no legal entity
 
 

@@ -145,15 +145,15 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_throughline_ui_serves_the_code_location_and_the_cli_runs(tmp_path: Path, monkeypatch) -> None:
-    from orchestration.assets.raw import raw_assets
-    from orchestration.nightly import run_nightly
-
+def test_throughline_ui_serves_the_code_location_and_the_cli_runs(
+    tmp_path: Path, monkeypatch, xs_cli_run: CliRun
+) -> None:
+    """The UI on a copy of the Dagster home the session's ``throughline run`` recorded into (a copy: the
+    UI's daemon writes to its home), so this test pays for no nightly of its own."""
+    shutil.copytree(xs_cli_run.facts["dagster_home"], tmp_path / "home")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
-    landing = tmp_path / "landing"
-    write_extract(landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS})
-    raw_keys = [k for a in raw_assets for k in a.keys]
-    night = run_nightly(landing, tmp_path / "w.duckdb", echo=False, asset_selection=raw_keys)
+    with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
+        [night] = instance.get_runs(limit=1)
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO_ROOT)}
     proc = subprocess.Popen(

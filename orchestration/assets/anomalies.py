@@ -48,6 +48,8 @@ SEED = int(os.environ.get("THROUGHLINE_CASH_RISK_SEED", "42"))
 CASH_RISK_MIN_PROBABILITY = float(os.environ.get("THROUGHLINE_CASH_RISK_MIN_PROBABILITY", "0.5"))
 #: Smoothing of the client's historical late share towards the firm's (pseudo-invoices).
 PRIOR_WEIGHT = 2.0
+#: Half-life (days since the outcome became known) of an outcome's weight in the recent late share.
+RECENCY_HALF_LIFE_DAYS = 60.0
 
 CASH_RISK_KEY = dg.AssetKey(["anomalies", "cash_risk"])
 OUTCOMES_KEY = dg.AssetKey(["anomalies", "anomaly_invoice_outcomes"])
@@ -58,6 +60,8 @@ DETECTOR_MODELS = (
     "anomaly_time_offday_novelty",
     "anomaly_engagement_burn",
     "anomaly_late_payment_drift",
+    "anomaly_margin_erosion",
+    "anomaly_eac_overrun",
 )
 
 # One row per customer invoice with its features as of its invoice date (t). "Known by t": settled before t,
@@ -65,6 +69,7 @@ DETECTOR_MODELS = (
 FEATURES_SQL = """
 with o as (select * from anomalies.anomaly_invoice_outcomes),
 late_days as (select ? as d),
+half_life as (select ?::double as h),
 credits as (
     select a.invoice_transaction_id, a.application_date
     from intermediate.int_ar_applications a where a.application_type = 'credit_memo'
@@ -77,7 +82,11 @@ pairs as (
             and (p.settled_on is null or p.settled_on > p.due_date + (select d from late_days)))
             as known_late,
         (p.settled_on is null or p.settled_on >= i.invoice_date) as open_at_t,
-        i.invoice_date as t
+        i.invoice_date as t,
+        -- recency weight of an outcome known by t: halves every half-life after the day it became known
+        pow(0.5, (i.invoice_date - case when p.settled_on < i.invoice_date
+                and p.settled_on <= p.due_date + (select d from late_days) then p.settled_on
+                else p.due_date + (select d from late_days) end) / (select h from half_life)) as w
     from o i join o p on p.erp_customer_id = i.erp_customer_id and p.invoice_date < i.invoice_date
 ),
 agg as (
@@ -85,6 +94,8 @@ agg as (
         count(*) as prior_invoices,
         count(*) filter (where known_late) as known_late,
         count(*) filter (where known_late or known_on_time) as known_n,
+        coalesce(sum(w) filter (where known_late), 0) as w_late,
+        coalesce(sum(w) filter (where known_late or known_on_time), 0) as w_known,
         count(*) filter (where open_at_t) as open_n,
         count(*) filter (where open_at_t and due_date < t - 15) as overdue_n,
         coalesce(max(case when open_at_t and due_date < t then t - due_date end), 0) as max_days_overdue,
@@ -102,7 +113,7 @@ select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_k
     o.legal_entity_key, o.transaction_currency_code, o.invoice_date, o.due_date, o.original_amount,
     o.open_amount, o.is_open, o.is_outcome_known, o.is_late, o.days_past_due_tonight, o.as_of_date,
     coalesce(a.prior_invoices, 0) as prior_invoices, coalesce(a.known_late, 0) as known_late,
-    coalesce(a.known_n, 0) as known_n,
+    coalesce(a.known_n, 0) as known_n, coalesce(a.w_late, 0) as w_late, coalesce(a.w_known, 0) as w_known,
     coalesce(a.overdue_n, 0)::double / greatest(coalesce(a.open_n, 0), 1) as open_overdue_share,
     least(coalesce(a.max_days_overdue, 0), 180) as max_days_overdue,
     coalesce(a.mean_days_late, 0) as mean_days_late,
@@ -142,10 +153,11 @@ class Evaluation:
 
 def load_features(con: duckdb.DuckDBPyConnection, late_days: int = 30) -> pd.DataFrame:
     """Every customer invoice with its features as of its invoice date (set-based, in DuckDB)."""
-    df = con.execute(FEATURES_SQL, [late_days]).df()
+    df = con.execute(FEATURES_SQL, [late_days, RECENCY_HALF_LIFE_DAYS]).df()
     firm = df.loc[df["is_outcome_known"].astype(bool), "is_late"].astype(float).mean()
     firm = 0.2 if np.isnan(firm) else float(firm)
     df["hist_late_share"] = (df["known_late"] + PRIOR_WEIGHT * firm) / (df["known_n"] + PRIOR_WEIGHT)
+    df["recent_late_share"] = (df["w_late"] + PRIOR_WEIGHT * firm) / (df["w_known"] + PRIOR_WEIGHT)
     return df
 
 

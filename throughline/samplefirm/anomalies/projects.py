@@ -18,10 +18,11 @@ BURN_FACTOR = 1.8
 BURN_DAYS = 60
 
 
-def _stretched(where: str, factor: str = str(BURN_FACTOR)) -> str:
+def _stretched(where: str, factor: str = str(BURN_FACTOR), whole: str = "false") -> str:
     """Entries matching ``where`` scaled by the day's factor: ``factor`` (an expression of ``spent_date``)
-    or what keeps the resource-day at 12 hours, in quarter hours; a day whose entries of one project would
-    share their hours is left alone (no PSA hygiene break)."""
+    or what keeps the resource-day at 12 hours, in quarter hours (whole hours where ``whole`` holds, so a
+    padded timesheet stays padded); a day whose entries of one project would share their hours is left
+    alone (no PSA hygiene break)."""
     return f"""
         with t as (
             select id, resource_id, project_id, spent_date, hours, ({where}) as touched
@@ -32,7 +33,9 @@ def _stretched(where: str, factor: str = str(BURN_FACTOR)) -> str:
                          / sum(hours) filter (where touched)) as f
             from t group by all having bool_or(touched)
         ), s as (
-            select t.*, case when t.touched then floor(t.hours * d.f * 4) / 4 else t.hours end as new_hours
+            select t.*, case when not t.touched then t.hours
+                             when {whole} then greatest(t.hours, floor(t.hours * d.f))
+                             else floor(t.hours * d.f * 4) / 4 end as new_hours
             from t join d using (resource_id, spent_date)
         ), u as (
             select *, count(*) over (partition by resource_id, spent_date, project_id, new_hours) as same
@@ -75,7 +78,7 @@ def plant_fixed_fee_erosion(ctx: Any) -> None:
 #: Retainer projects chosen for margin erosion get their client hours of the last ``EROSION_DAYS`` days
 #: raised by a factor growing linearly from 1 to ``1 + EROSION_RAMP`` (less where a day would pass 12 h).
 EROSION_DAYS = 120
-EROSION_RAMP = 1.2
+EROSION_RAMP = 2.0
 
 
 def plant_margin_erosion(ctx: Any) -> None:
@@ -95,7 +98,8 @@ def plant_margin_erosion(ctx: Any) -> None:
     _pick(ctx, "_an_me", cand, "project_id", 9501, max(2, pop // 5))
     where = f"work_type = 'client' and {recent} and project_id in (select project_id from _an_me)"
     ramp = f"1 + {EROSION_RAMP} * ({EROSION_DAYS} - ({end} - spent_date)) / {EROSION_DAYS}"
-    ctx.con.execute(f"create or replace temp table _an_me_te as {_stretched(where, ramp)}")
+    padded = "t.resource_id in (select resource_id from _an_pad)"
+    ctx.con.execute(f"create or replace temp table _an_me_te as {_stretched(where, ramp, padded)}")
     ctx.con.execute(f"update {TE} e set hours = p.new_hours from _an_me_te p where p.id = e.id")
     record(
         ctx,

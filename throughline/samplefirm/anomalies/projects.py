@@ -82,7 +82,8 @@ EROSION_RAMP = 2.0
 
 
 def plant_margin_erosion(ctx: Any) -> None:
-    """One in five retainer projects in flight (at least 2) with at least 80 days of history and
+    """One in five retainer projects in flight (at least 2) with at least 110 days of history (a first month billed in full for a few days of work
+    keeps the ITD margin above plan for months) and
     steady recent time: the client uses ever more hours of a monthly fee that does not change, so the
     inception-to-date margin falls month after month below the plan. (Retainers, so that the fixed-fee
     burn and forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
@@ -92,7 +93,7 @@ def plant_margin_erosion(ctx: Any) -> None:
                join {TE} t on t.project_id = p.id and t.deleted_at is null and t.work_type = 'client'
                     and t.{recent}
                where p.deleted_at is null and p.billing_type = 'retainer' and p.budget_amount > 0
-                 and p.start_date <= {end} - 80 and p.end_date >= {end}
+                 and p.start_date <= {end} - 110 and p.end_date >= {end} - 30
                group by 1 having count(*) >= 30"""
     pop = int(ctx.con.execute(f"select count(*) from ({cand})").fetchone()[0])
     _pick(ctx, "_an_me", cand, "project_id", 9501, max(2, pop // 5))

@@ -5,7 +5,9 @@
 -- below the plan (an erosion that goes on, not one bad month), the ITD margin fell by at least
 -- anomaly_margin_min_drop over those months, and it ends at least anomaly_margin_min_shortfall below the
 -- plan. A margin that starts high (a first month billed in full) and settles on the plan falls too, but
--- not below the plan. Score = the shortfall against plan (margin points).
+-- not below the plan. Score = the shortfall against plan (margin points). Billing types in
+-- anomaly_margin_billing_types only: milestone revenue comes on acceptance, so a milestone project's ITD
+-- margin saws down between acceptances by design (its burn is FF_BURN_AHEAD's and EAC_OVERRUN's to judge).
 {%- set months = var('anomaly_margin_decline_months') %}
 {%- set min_drop = var('anomaly_margin_min_drop') %}
 {%- set min_shortfall = var('anomaly_margin_min_shortfall') %}
@@ -33,6 +35,7 @@ plan as (
         (budget_amount - budget_cost) / budget_amount as plan_margin_pct
     from {{ ref('dim_project') }}
     where budget_amount > 0 and budget_cost is not null and not coalesce(is_internal, false)
+        and billing_type in {{ throughline.string_list(var('anomaly_margin_billing_types')) }}
 ),
 
 -- the last `months` complete months of each project: how many earned a margin below the plan (in money, so

@@ -5,7 +5,7 @@
 -- below the plan (an erosion that goes on, not one bad month), the ITD margin fell by at least
 -- anomaly_margin_min_drop over those months, and it ends at least anomaly_margin_min_shortfall below the
 -- plan. A margin that starts high (a first month billed in full) and settles on the plan falls too, but
--- not below the plan. Score = the shortfall against plan (margin points). Billing types in
+-- not below the plan. Score = the ITD drop over the window (margin points): how fast it erodes. Billing types in
 -- anomaly_margin_billing_types only: milestone revenue comes on acceptance, so a milestone project's ITD
 -- margin saws down between acceptances by design (its burn is FF_BURN_AHEAD's and EAC_OVERRUN's to judge).
 {%- set months = var('anomaly_margin_decline_months') %}
@@ -74,7 +74,7 @@ select
         detector_id="'MARGIN_EROSION'", source_system="'psa'", source_object="'projects'",
         record_key=throughline.recon_json([('project_id', 's.project_key', 'number')]),
         related_keys=throughline.recon_json([('project_code', 's.project_code', 'string'), ('plan_margin_pct', 'round(s.plan_margin_pct, 3)', 'number'), ('itd_margin_pct_start', 'round(s.start_itd_pct, 3)', 'number'), ('itd_margin_pct', 'round(s.itd_pct, 3)', 'number')]),
-        score='s.shortfall_pct', threshold=min_shortfall, client_key='s.client_key', project_key='s.project_key',
+        score='s.drop_pct', threshold=min_drop, client_key='s.client_key', project_key='s.project_key',
         legal_entity_key='s.legal_entity_key', currency_code="'" ~ var('reporting_currency') ~ "'",
         amount_at_risk='s.shortfall_pct * s.revenue_itd_reporting',
         amount_at_risk_reporting='s.shortfall_pct * s.revenue_itd_reporting',

@@ -1,4 +1,5 @@
-"""Planted engagement anomaly: fixed-fee and milestone projects whose recent burn runs far ahead of plan.
+"""Planted engagement anomalies: fixed-fee and milestone projects whose recent burn runs far ahead of plan,
+retainers whose margin erodes month after month, and fixed fees re-estimated above their contract value.
 
 Fixed-fee revenue is recognised cost-to-cost against the estimate at completion and capped at the
 contract value, so extra hours first pull revenue forward and, once cost passes the estimate, erode the
@@ -82,11 +83,11 @@ EROSION_RAMP = 2.0
 
 
 def plant_margin_erosion(ctx: Any) -> None:
-    """One in five retainer projects in flight (at least 2) with at least 110 days of history (a first month billed in full for a few days of work
-    keeps the ITD margin above plan for months) and
-    steady recent time: the client uses ever more hours of a monthly fee that does not change, so the
-    inception-to-date margin falls month after month below the plan. (Retainers, so that the fixed-fee
-    burn and forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
+    """One in five retainer projects (at least 2) active in the last 30 days, with at least 110 days of
+    history (a first month billed in full for a few days of work keeps the ITD margin above plan for
+    months) and steady recent time: the client uses ever more hours of a monthly fee that does not change,
+    so the margin falls month after month below the plan. (Retainers, so that the fixed-fee burn and
+    forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
     end = f"DATE '{ctx.end_date}'"
     recent = f"spent_date > {end} - {EROSION_DAYS}"
     cand = f"""select p.id as project_id from psa__projects p
@@ -115,10 +116,11 @@ def plant_margin_erosion(ctx: Any) -> None:
 
 
 def plant_eac_overrun(ctx: Any) -> None:
-    """One in six fixed-fee or milestone projects in flight (at least 2; a burn plant may be one) re-estimated
-    in the PSA without a change order: budget hours and budget cost raised together (same cost rate) until
-    the effort to complete, at the budgeted rate, costs 15 to 45 % more than the fixed fee. The contract,
-    invoices and revenue (recognised against the PSA's EAC cost) do not change: only the estimate does."""
+    """One in six fixed-fee or milestone projects in flight (at least 2; a burn plant may be one)
+    re-estimated in the PSA without a change order: budget hours and budget cost raised together (same
+    cost rate) until the effort to complete, at the budgeted rate, costs 15 to 45 % more than the fixed
+    fee. The contract, invoices and revenue (recognised against the PSA's EAC cost) do not change: only
+    the estimate does."""
     end = f"DATE '{ctx.end_date}'"
     cand = f"""select p.id as project_id, p.budget_amount, p.budget_cost from psa__projects p
                where p.deleted_at is null and p.billing_type in ('fixed_fee', 'milestone')

@@ -28,13 +28,24 @@ def _defect_rate(text: str) -> tuple[str, float]:
     return kind.strip().upper(), value
 
 
+def _add_shape_options(parser: argparse.ArgumentParser, how: str) -> None:
+    """``--crm`` / ``--psa``: the systems whose shapes the sample firm lands in (choosing-systems.md)."""
+    for side, choices in (("crm", ("salesforce", "hubspot")), ("psa", ("psa", "harvest"))):
+        parser.add_argument(
+            f"--{side}",
+            choices=choices,
+            default=choices[0],
+            help=f"{side.upper()} shape of the extracts (same firm and truth); " + how.format(side.upper()),
+        )
+
+
 def _cmd_generate(args: argparse.Namespace) -> int:
     from throughline.samplefirm import generate
 
     rates = dict(args.defect_rate or [])
     try:
         out = Path(args.out)
-        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm}
+        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm, "psa": args.psa}
         generate(scale=args.scale, seed=args.seed, out=out, **kwargs)
     except ValueError as exc:  # e.g. an unknown defect kind: say so, no stack trace
         print(f"throughline generate: {exc}", file=sys.stderr)
@@ -166,7 +177,19 @@ def _cmd_reload(args: argparse.Namespace) -> int:
     return EXIT_OK if result.success else EXIT_FAILED
 
 
+def _demo_systems(args: argparse.Namespace) -> None:
+    """The demo runs the systems its firm lands in: env THROUGHLINE_CRM / THROUGHLINE_PSA, set before the
+    orchestration imports (they pick the dbt target folder from it); a default system clears its variable."""
+    chosen = (("THROUGHLINE_CRM", args.crm, "salesforce"), ("THROUGHLINE_PSA", args.psa, "psa"))
+    for name, value, default in chosen:
+        if value == default:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
+    _demo_systems(args)
     from orchestration.dbt_docs import report_dbt_docs
     from orchestration.nightly import InputError, run_nightly
     from orchestration.run_lock import run_lock
@@ -179,7 +202,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     # The lock covers regenerating the firm too: a second demo must not rewrite the landing of a running one.
     with run_lock(out / "warehouse.duckdb"):
-        generate(scale=args.scale, seed=args.seed, out=out, clean=False)
+        generate(scale=args.scale, seed=args.seed, out=out, clean=False, crm=args.crm, psa=args.psa)
         # The demo firm was just written anew (maybe at another scale or seed): start from an empty
         # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
         for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):
@@ -386,6 +409,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--scale", choices=SCALES, default="s", help="size of the sample firm")
     d.add_argument("--seed", type=_non_negative_int, default=42, help="random seed of the sample firm")
     d.add_argument("--dir", default="demo", help="folder for the firm's extracts, truth and warehouse")
+    _add_shape_options(d, "the demo runs it with THROUGHLINE_{} set to the same")
     d.add_argument("--verbose", action="store_true", help=_VERBOSE_HELP)
     d.set_defaults(func=_guarded(_cmd_demo))
 
@@ -415,12 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_non_negative_int, default=42, help="random seed (same seed, same firm)")
     g.add_argument("--out", required=True, help="output folder (landing/ and _truth/ are written inside)")
     g.add_argument("--clean", action="store_true", help="inject no defects")
-    g.add_argument(
-        "--crm",
-        choices=("salesforce", "hubspot"),
-        default="salesforce",
-        help="CRM shape of the extracts (same firm and truth); run it with THROUGHLINE_CRM set to the same",
-    )
+    _add_shape_options(g, "run it with THROUGHLINE_{} set to the same")
     g.add_argument(
         "--defect-rate",
         action="append",

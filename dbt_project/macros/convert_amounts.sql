@@ -63,11 +63,11 @@
     {%- set rate_column = rate_type ~ '_rate' -%}
     coalesce({{ entity_currency }}, '-1') as entity_currency_code,
     {{ fx_rate('fx_e', from_col, entity_currency, rate_column) }} as fx_rate_to_entity,
-    round({{ amount_expr }} * {{ fx_rate('fx_e', from_col, entity_currency, rate_column) }}, 2)
+    {{ throughline.round_double(amount_expr ~ ' * ' ~ fx_rate('fx_e', from_col, entity_currency, rate_column)) }}
         as {{ amount_name }}_entity,
     {{ reporting_currency_literal() }} as reporting_currency_code,
     {{ fx_rate_to_reporting('fx_r', from_col, rate_column) }} as fx_rate_to_reporting,
-    round({{ amount_expr }} * {{ fx_rate_to_reporting('fx_r', from_col, rate_column) }}, 2)
+    {{ throughline.round_double(amount_expr ~ ' * ' ~ fx_rate_to_reporting('fx_r', from_col, rate_column)) }}
         as {{ amount_name }}_reporting,
     {{ dbt.string_literal(rate_type) }} as fx_rate_type
 {%- endmacro %}

@@ -121,3 +121,29 @@
     last_value({{ expr }}, true) over (partition by {{ partition_by }} order by {{ order_by }}
         rows between unbounded preceding and current row)
 {%- endmacro %}
+
+{#- a / b as a double quotient. DuckDB divides two decimals in double precision; Spark returns a decimal
+    whose scale it cuts to 6 digits, so a ratio that is multiplied back into an amount (percent complete x
+    contract value) would differ by cents. Spark divides the two as doubles, as DuckDB does. -#}
+{% macro divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide', 'throughline')(numerator, denominator)) }}
+{%- endmacro %}
+{% macro default__divide(numerator, denominator) -%}
+    ({{ numerator }}) / ({{ denominator }})
+{%- endmacro %}
+{% macro spark__divide(numerator, denominator) -%}
+    cast({{ numerator }} as double) / cast({{ denominator }} as double)
+{%- endmacro %}
+
+{#- round() of a DOUBLE to `scale` decimals, the same on every engine: scale by 10^scale, round to a whole
+    number (half away from zero), scale back. Each engine's own round(x, 2) differs at a half cent: DuckDB
+    rounds the exact binary value (8525.00 x 1.0806 is stored just below 9212.115: .11), Spark the shortest
+    decimal form half-up (.12). Scaled by 10^scale the product is the same double on both, and a whole-number
+    round of a double agrees (a .5 fraction is exact), so both give 9212.12, what a person computes. Use it
+    where a double (an amount times an FX rate, a detector statistic) is rounded; decimals round alike. -#}
+{% macro round_double(expr, scale=2) -%}
+    {{ return(adapter.dispatch('round_double', 'throughline')(expr, scale)) }}
+{%- endmacro %}
+{% macro default__round_double(expr, scale=2) -%}
+    (round(cast({{ expr }} as {{ throughline.ratio_type() }}) * {{ 10 ** scale }}.0) / {{ 10 ** scale }}.0)
+{%- endmacro %}

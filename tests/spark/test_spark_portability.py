@@ -166,16 +166,36 @@ def test_every_model_parses_for_the_spark_target(tmp_path: Path) -> None:
 def test_no_model_quotes_an_identifier_with_double_quotes() -> None:
     """Spark reads "name" as the string 'name' (no error, wrong data): models quote with adapter.quote."""
     pattern = re.compile(r"""(?<![\w'{])"[a-z_][a-z_0-9]*"(?!\s*:)""")
+    # a macro argument such as code_str('"currency"') renders the same literal on Spark
+    in_jinja = re.compile(r"""'"[a-z_][a-z_0-9]*"'""")
     found = []
     for path in sorted((DBT_PROJECT_DIR / "models").rglob("*.sql")) + sorted(
         (DBT_PROJECT_DIR / "snapshots").rglob("*.sql")
     ):
         # Jinja (comments, expressions, statements) may hold double-quoted Python strings
-        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", "", path.read_text(), flags=re.S)
+        source = path.read_text()
+        for expression in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", source, flags=re.S):
+            found += [f"{path.relative_to(DBT_PROJECT_DIR)}: {m}" for m in in_jinja.findall(expression)]
+        text = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", "", source, flags=re.S)
         for number, line in enumerate(text.splitlines(), 1):
             code = line.split("--")[0]
             if pattern.search(code):
                 found.append(f"{path.relative_to(DBT_PROJECT_DIR)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+def test_no_model_escapes_a_quote_by_doubling_it() -> None:
+    """Spark keeps 'person''s' as person''s (escapedStringLiterals) where DuckDB reads person's: models write
+    a literal with a quote through throughline.string_literal. Checked in SQL and in Jinja strings alike."""
+    pattern = re.compile(r"\w''\w")
+    found = []
+    for path in sorted((DBT_PROJECT_DIR / "models").rglob("*.sql")) + sorted(
+        (DBT_PROJECT_DIR / "snapshots").rglob("*.sql")
+    ):
+        text = re.sub(r"\{#.*?#\}", "", path.read_text(), flags=re.S)
+        for number, line in enumerate(text.splitlines(), 1):
+            if pattern.search(line.split("--")[0]):
+                found.append(f"{path.relative_to(DBT_PROJECT_DIR)}:{number}: {line.strip()[:120]}")
     assert not found, "\n".join(found)
 
 
@@ -215,3 +235,38 @@ def test_string_literals_keep_their_quotes_on_both_engines(value: str) -> None:
         literal = str(getattr(module, variant)(value)).strip()
         # the Spark form uses only '...' || chr(39) || '...', which DuckDB evaluates the same way
         assert duckdb.sql(f"select {literal}").fetchall() == [(value,)], (variant, literal)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("8525.00 * 1.0806", 9212.12),
+        ("16205.835", 16205.84),
+        ("-2.675", -2.68),
+        ("0.125", 0.13),
+        ("1e-7", 0.0),
+    ],
+)
+def test_round_double_rounds_a_half_cent_up_on_every_engine(value: str, expected: float) -> None:
+    """The scaled double is the same on both engines and a whole-number round agrees, so the macro gives the
+    cent a person computes (9212.115 -> 9212.12) where DuckDB's own round(x, 2) gives .11 and Spark's .12."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    module = env.from_string((MACROS / "cross_db.sql").read_text()).make_module(
+        {"throughline": {"ratio_type": lambda: "double"}}
+    )
+    sql = str(module.default__round_double(f"cast({value} as double)", 2))  # type: ignore[attr-defined]
+    assert duckdb.sql(f"select {sql}").fetchall() == [(expected,)]
+    if value == "8525.00 * 1.0806":  # what the macro is for: DuckDB's own round of this double gives .11
+        assert duckdb.sql(f"select round({value}::double, 2)").fetchall() == [(9212.11,)]
+
+
+def test_spark_divide_divides_decimals_as_doubles_like_duckdb() -> None:
+    """DuckDB divides two decimals in double precision; the Spark variant casts both sides to double, so a
+    ratio multiplied back into an amount (percent complete x contract value) agrees to the cent."""
+    module = _macro_module(MACROS / "cross_db.sql")
+    a, b = "cast(1234.56 as decimal(18, 2))", "cast(7 as decimal(18, 2))"
+    spark = str(module.spark__divide(a, b)).strip()  # type: ignore[attr-defined]
+    duck = str(module.default__divide(a, b)).strip()  # type: ignore[attr-defined]
+    assert duckdb.sql(f"select {spark}, {duck}, typeof({spark})").fetchall() == [
+        (176.3657142857143, 176.3657142857143, "DOUBLE")
+    ]

@@ -74,19 +74,17 @@ select
         {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
         {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
     ) as fx_rate_to_entity,
-    round(it.open_amount * coalesce(
-        {{ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') }},
-        {{ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') }}
-    ), 2) as open_amount_entity,
+    {{ throughline.round_double('it.open_amount * coalesce('
+        ~ fx_rate('fx_pe', 'it.transaction_currency_code', 'it.entity_currency_code', 'closing_rate') ~ ', '
+        ~ fx_rate('fx_de', 'it.transaction_currency_code', 'it.entity_currency_code') ~ ')') }} as open_amount_entity,
     {{ dbt.string_literal(var('reporting_currency')) }} as reporting_currency_code,
     coalesce(
         {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
         {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
     ) as fx_rate_to_reporting,
-    round(it.open_amount * coalesce(
-        {{ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') }},
-        {{ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) }}
-    ), 2) as open_amount_reporting,
+    {{ throughline.round_double('it.open_amount * coalesce('
+        ~ fx_rate('fx_pr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency')), 'closing_rate') ~ ', '
+        ~ fx_rate('fx_dr', 'it.transaction_currency_code', dbt.string_literal(var('reporting_currency'))) ~ ')') }} as open_amount_reporting,
     'closing' as fx_rate_type
 from items as it
 left join {{ ref('int_fx_rates_periodic') }} as fx_pe

@@ -5,11 +5,13 @@
 {% macro cycle_percentile(expr, fraction) -%}
     {{ return(adapter.dispatch('cycle_percentile', 'throughline')(expr, fraction)) }}
 {%- endmacro %}
+{#- Interpolated in double precision on every engine: DuckDB's quantile_cont of a DECIMAL returns the
+    input's decimal type (the median of 1.01 and 1.02 is cut to 1.01), Spark's percentile_cont a double. -#}
 {% macro default__cycle_percentile(expr, fraction) -%}
-    percentile_cont({{ fraction }}) within group (order by {{ expr }})
+    percentile_cont({{ fraction }}) within group (order by cast({{ expr }} as {{ throughline.ratio_type() }}))
 {%- endmacro %}
 {% macro duckdb__cycle_percentile(expr, fraction) -%}
-    quantile_cont({{ expr }}, {{ fraction }})
+    quantile_cont(cast({{ expr }} as double), {{ fraction }})
 {%- endmacro %}
 
 {#- Days from start_date to end_date on the var cycle_time_day_basis (negative when end is before start).

@@ -23,12 +23,13 @@
 {%- endmacro %}
 
 {#- Share of an open item that is not tax: 1 - tax / original amount when var dso_exclude_tax (AR is
-    tax-inclusive, sales are not), else 1. -#}
+    tax-inclusive, sales are not), else 1. A double on every engine (Spark divides floats as doubles; a 32-bit
+    float on DuckDB moved the net amounts by cents). -#}
 {% macro receivables_net_of_tax_share(tax_expr, original_expr) -%}
     {%- if var('dso_exclude_tax') -%}
         case when {{ original_expr }} <> 0
-            then 1 - cast(coalesce({{ tax_expr }}, 0) as {{ dbt.type_float() }})
-                / cast({{ original_expr }} as {{ dbt.type_float() }})
+            then 1 - cast(coalesce({{ tax_expr }}, 0) as {{ throughline.ratio_type() }})
+                / cast({{ original_expr }} as {{ throughline.ratio_type() }})
             else 1 end
     {%- else -%}
         1
@@ -49,6 +50,7 @@
     (a negative sales or revenue base gives no meaningful days). -#}
 {% macro receivables_days(numerator, denominator, days_expr) -%}
     case when {{ denominator }} > 0
-        then round(cast({{ safe_ratio(numerator, denominator) }} as {{ throughline.ratio_type() }}) * {{ days_expr }}, 2)
+        then {{ throughline.round_double('cast(' ~ safe_ratio(numerator, denominator) ~ ' as '
+            ~ throughline.ratio_type() ~ ') * ' ~ days_expr) }}
     end
 {%- endmacro %}

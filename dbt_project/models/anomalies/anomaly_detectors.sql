@@ -6,7 +6,7 @@
 {%- for d in detectors %}
 select
     cast('{{ d.detector_id }}' as {{ text }}) as detector_id,
-    cast('{{ d.title | replace("'", "''") }}' as {{ text }}) as detector_title,
+    cast({{ throughline.string_literal(d.title) }} as {{ text }}) as detector_title,
     cast('{{ d.severity }}' as {{ text }}) as severity,
     cast('{{ d.owner }}' as {{ text }}) as owner,
     cast('{{ d.model_name }}' as {{ text }}) as model_name

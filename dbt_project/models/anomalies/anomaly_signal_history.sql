@@ -3,7 +3,7 @@
 -- tonight; the row stays), reopened (raised again after resolving). Incremental: tonight's signals
 -- full-outer-joined with the history so far; re-running a night changes nothing.
 {{ config(
-    materialized='incremental',
+    materialized=throughline.incremental_materialization(),
     unique_key='signal_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns'

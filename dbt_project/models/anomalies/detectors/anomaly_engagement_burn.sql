@@ -48,9 +48,9 @@ hours as (
 paced as (
     select
         p.*, h.hours_itd, h.hours_recent, h.cost_recent_reporting, h.last_spent_date,
-        h.hours_recent / {{ recent }} as recent_pace,
-        h.hours_recent / nullif(h.person_days_recent, 0) as recent_intensity,
-        (h.hours_itd - h.hours_recent) / nullif(h.person_days_prior, 0) as prior_intensity
+        {{ throughline.divide('h.hours_recent', recent) }} as recent_pace,
+        {{ throughline.divide('h.hours_recent', 'nullif(h.person_days_recent, 0)') }} as recent_intensity,
+        {{ throughline.divide('h.hours_itd - h.hours_recent', 'nullif(h.person_days_prior, 0)') }} as prior_intensity
     from projects as p
     inner join hours as h on h.project_key = p.project_key
 ),
@@ -58,7 +58,7 @@ paced as (
 scored as (
     select
         *,
-        recent_intensity / prior_intensity as pace_ratio,
+        {{ throughline.divide('recent_intensity', 'prior_intensity') }} as pace_ratio,
         hours_itd + recent_pace * days_left as projected_hours
     from paced
     where prior_intensity > 0 and recent_intensity > 0
@@ -68,7 +68,7 @@ select
     {{ throughline.anomaly_columns(
         detector_id="'FF_BURN_AHEAD'", source_system="'psa'", source_object="'projects'",
         record_key=throughline.recon_json([('project_id', 's.project_key', 'number')]),
-        related_keys=throughline.recon_json([('project_code', 's.project_code', 'string'), ('budget_hours', 's.budget_hours', 'number'), ('hours_to_date', 's.hours_itd', 'number'), ('projected_hours', 'round(s.projected_hours, 1)', 'number')]),
+        related_keys=throughline.recon_json([('project_code', 's.project_code', 'string'), ('budget_hours', 's.budget_hours', 'number'), ('hours_to_date', 's.hours_itd', 'number'), ('projected_hours', throughline.round_double('s.projected_hours', 1), 'number')]),
         score='s.pace_ratio', threshold=ratio_min, client_key='s.client_key', project_key='s.project_key',
         legal_entity_key='s.legal_entity_key', currency_code="'" ~ var('reporting_currency') ~ "'",
         amount_at_risk='s.cost_recent_reporting * (1 - 1 / s.pace_ratio)',

@@ -84,13 +84,13 @@ select
     {{ throughline.anomaly_columns(
         detector_id="'EXPENSE_OUTLIER'", source_system="'psa'", source_object="'expenses'",
         record_key=throughline.recon_json([('id', 's.expense_id', 'number')]),
-        related_keys=throughline.recon_json([('resource_id', 's.psa_resource_id', 'number'), ('category', 's.expense_category', 'string'), ('reference', "case when s.uses_person_history then 'person' else 'firm category' end", 'string'), ('reference_median', 'round(s.ref_median, 2)', 'number')]),
+        related_keys=throughline.recon_json([('resource_id', 's.psa_resource_id', 'number'), ('category', 's.expense_category', 'string'), ('reference', "case when s.uses_person_history then 'person' else 'firm category' end", 'string'), ('reference_median', throughline.round_double('s.ref_median'), 'number')]),
         score='s.robust_z', threshold=z_min, client_key='s.client_key', project_key='s.project_key',
         resource_key='s.resource_key', legal_entity_key='s.legal_entity_key',
         currency_code='s.transaction_currency_code',
         amount_at_risk='s.amount_transaction * (1 - s.ref_median / s.amount_reporting)',
         amount_at_risk_reporting='s.amount_reporting - s.ref_median', event_date='s.spent_date',
-        reason="'Claim of ' || " ~ throughline.anomaly_num('s.amount_reporting', 2) ~ " || ' ' || '" ~ var('reporting_currency') ~ "' || ' is ' || " ~ throughline.anomaly_num('s.amount_reporting / s.ref_median') ~ " || ' times the ' || case when s.uses_person_history then 'person''s usual ' else 'firm''s usual ' end || s.expense_category || ' claim (robust z ' || " ~ throughline.anomaly_num('s.robust_z') ~ " || ')'") }}
+        reason="'Claim of ' || " ~ throughline.anomaly_num('s.amount_reporting', 2) ~ " || ' ' || '" ~ var('reporting_currency') ~ "' || ' is ' || " ~ throughline.anomaly_num('s.amount_reporting / s.ref_median') ~ " || ' times the ' || case when s.uses_person_history then " ~ throughline.string_literal("person's usual ") ~ " else " ~ throughline.string_literal("firm's usual ") ~ " end || s.expense_category || ' claim (robust z ' || " ~ throughline.anomaly_num('s.robust_z') ~ " || ')'") }}
 from scored as s
 where s.robust_z >= {{ z_min }} and s.amount_reporting >= s.ref_median * {{ ratio_min }}
     and s.amount_reporting >= s.firm_median * {{ firm_ratio_min }}

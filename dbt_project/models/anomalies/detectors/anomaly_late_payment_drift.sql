@@ -23,8 +23,8 @@ with known as (
         o.*,
         o.due_date > {{ dbt.dateadd('day', -(late_days + recent_days), 'o.as_of_date') }} as is_recent,
         coalesce(o.days_late_at_settlement, o.days_past_due_tonight) as days_late,
-        case when coalesce(o.days_late_at_settlement, o.days_past_due_tonight) > {{ late_days }} then 1.0 else 0.0 end
-            as late
+        cast(case when coalesce(o.days_late_at_settlement, o.days_past_due_tonight) > {{ late_days }} then 1 else 0 end
+            as {{ throughline.ratio_type() }}) as late
     from {{ ref('anomaly_invoice_outcomes') }} as o
     where o.due_date <= {{ dbt.dateadd('day', -late_days, 'o.as_of_date') }}
 ),
@@ -86,11 +86,11 @@ select
     {{ throughline.anomaly_columns(
         detector_id="'LATE_PAYMENT_DRIFT'", source_system="'netsuite'", source_object="'customer'",
         record_key=throughline.recon_json([('erp_customer_id', 's.erp_customer_id', 'number')]),
-        related_keys=throughline.recon_json([('recent_invoices', 's.n_recent', 'number'), ('recent_median_days_late', 's.recent_median', 'number'), ('reference_median_days_late', 's.reference_median', 'number'), ('recent_late_share', 'round(s.recent_share, 2)', 'number'), ('reference_late_share', 'round(s.reference_share, 2)', 'number')]),
+        related_keys=throughline.recon_json([('recent_invoices', 's.n_recent', 'number'), ('recent_median_days_late', 's.recent_median', 'number'), ('reference_median_days_late', 's.reference_median', 'number'), ('recent_late_share', throughline.round_double('s.recent_share'), 'number'), ('reference_late_share', throughline.round_double('s.reference_share'), 'number')]),
         score='s.recent_share', threshold=min_share, client_key='s.client_key',
         legal_entity_key='s.legal_entity_key', currency_code='s.currency_code',
         amount_at_risk='s.open_amount', amount_at_risk_reporting='null', event_date='s.last_due_date',
-        reason="cast(round(100 * s.recent_share, 0) as " ~ dbt.type_int() ~ ") || '% of the client''s ' || cast(s.n_recent as " ~ dbt.type_string() ~ ") || ' invoices due in the last " ~ recent_days ~ " days more than " ~ late_days ~ " days late, median ' || " ~ throughline.anomaly_num('s.recent_median', 0) ~ " || ' days; ' || case when s.n_prior >= " ~ min_prior ~ " then 'before: ' else 'firm: ' end || cast(round(100 * s.reference_share, 0) as " ~ dbt.type_int() ~ ") || '%, median ' || " ~ throughline.anomaly_num('s.reference_median', 0) ~ " || ' days'") }}
+        reason="cast(round(100 * s.recent_share, 0) as " ~ dbt.type_int() ~ ") || " ~ throughline.string_literal("% of the client's ") ~ " || cast(s.n_recent as " ~ dbt.type_string() ~ ") || ' invoices due in the last " ~ recent_days ~ " days more than " ~ late_days ~ " days late, median ' || " ~ throughline.anomaly_num('s.recent_median', 0) ~ " || ' days; ' || case when s.n_prior >= " ~ min_prior ~ " then 'before: ' else 'firm: ' end || cast(round(100 * s.reference_share, 0) as " ~ dbt.type_int() ~ ") || '%, median ' || " ~ throughline.anomaly_num('s.reference_median', 0) ~ " || ' days'") }}
 from scored as s
 where (s.recent_median >= {{ min_late }} and s.recent_median - s.reference_median >= {{ min_rise }})
     or (s.recent_share >= {{ min_share }} and s.recent_share - s.reference_share >= {{ min_increase }})

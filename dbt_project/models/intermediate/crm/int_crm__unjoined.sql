@@ -51,7 +51,7 @@ select
     link,
     missing_id,
     case
-        when link = 'stage' then 'stage not found in the CRM''s stages'
+        when link = 'stage' then {{ throughline.string_literal("stage not found in the CRM's stages") }}
         when missing_id is null then {{ dbt.concat(['link', "' is empty'"]) }}
         else {{ dbt.concat(['link', "' '", 'missing_id', "' not found'"]) }}
     end as reason,

@@ -165,7 +165,7 @@ measured as (
         k.accepted_milestone_amount,
         k.cumulative_billable_value,
         k.cumulative_cost,
-        case when c.eac_cost > 0 then least(1.0, k.cumulative_cost / c.eac_cost) end as percent_complete,
+        case when c.eac_cost > 0 then least(1.0, {{ throughline.divide('k.cumulative_cost', 'c.eac_cost') }}) end as percent_complete,
         {#- months of the term elapsed at this month (1 = first term month), and months in the term -#}
         {{ months_between(dbt.date_trunc('month', 'c.start_date'), 'k.revenue_month') }} + 1 as term_month_number,
         {{ months_between(dbt.date_trunc('month', 'c.start_date'), dbt.date_trunc('month', 'c.end_date')) }} + 1
@@ -187,8 +187,8 @@ recognised as (
             when 'ratable' then
                 case
                     when term_month_number < 1 then 0
-                    else coalesce(contract_value, retainer_monthly_amount * term_months)
-                        * least(term_month_number, term_months) / term_months
+                    else {{ throughline.divide('coalesce(contract_value, retainer_monthly_amount * term_months)
+                        * least(term_month_number, term_months)', 'term_months') }}
                 end
         end, 2) as cumulative_revenue
     from measured

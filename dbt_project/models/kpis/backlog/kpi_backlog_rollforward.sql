@@ -97,7 +97,7 @@ converted as (
     select
         *,
         {%- for line in lines if line != 'opening' %}
-        cast(round({{ line }} * fx_rate_to_reporting, 2) as numeric(18, 2)) as {{ line }}_reporting_converted,
+        cast({{ throughline.round_double(line ~ ' * fx_rate_to_reporting') }} as numeric(18, 2)) as {{ line }}_reporting_converted,
         {%- endfor %}
         month_start_date = min(month_start_date) over (partition by project_key) as is_first_month
     from reconciled

@@ -63,7 +63,7 @@ estimated as (
         d.*,
         p.client_key, p.legal_entity_key, p.practice_id, p.contract_type, p.transaction_currency_code,
         p.budget_hours - coalesce(l.hours_change, 0) as budget_hours_at_snapshot,
-        p.budget_cost / p.budget_hours as budgeted_cost_rate
+        {{ throughline.divide('p.budget_cost', 'p.budget_hours') }} as budgeted_cost_rate
     from to_date as d
     inner join projects as p on d.project_key = p.project_key
     left join later_change_hours as l on l.snapshot_date = d.snapshot_date and l.project_key = d.project_key
@@ -83,8 +83,8 @@ select
     cast(hours_to_date as numeric(18, 2)) as hours_to_date,
     cast(budget_hours_at_snapshot as numeric(18, 2)) as budget_hours_at_snapshot,
     cast(greatest(budget_hours_at_snapshot - hours_to_date, 0) as numeric(18, 2)) as remaining_hours,
-    cast(round(cost_to_date + greatest(budget_hours_at_snapshot - hours_to_date, 0) * budgeted_cost_rate, 2)
-        as numeric(18, 2)) as eac_transaction,
+    cast({{ throughline.round_double('cost_to_date + greatest(budget_hours_at_snapshot - hours_to_date, 0)
+        * budgeted_cost_rate') }} as numeric(18, 2)) as eac_transaction,
     {{ safe_ratio('cost_to_date',
         'cost_to_date + greatest(budget_hours_at_snapshot - hours_to_date, 0) * budgeted_cost_rate') }}
         as percent_complete,

@@ -172,8 +172,8 @@ eac_rows as (
     select
         'eac' as kind, 'project' as grain, e.grain_key, e.snapshot_date, 0 as horizon_months,
         c.last_month as target_month,
-        round(e.forecast_value * c.fx_rate_to_reporting, 2) as forecast_value,
-        round(c.final_cost * c.fx_rate_to_reporting, 2) as actual_value,
+        {{ throughline.round_double('e.forecast_value * c.fx_rate_to_reporting') }} as forecast_value,
+        {{ throughline.round_double('c.final_cost * c.fx_rate_to_reporting') }} as actual_value,
         cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
         cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from eac_at_threshold as e

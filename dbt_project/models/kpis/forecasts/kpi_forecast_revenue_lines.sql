@@ -152,8 +152,8 @@ select
     l.transaction_currency_code,
     cast(l.amount_transaction as numeric(18, 2)) as amount_transaction,
     {{ fx_rate_to_reporting('fx_r', 'l.transaction_currency_code', 'average_rate') }} as fx_rate_to_reporting,
-    cast(round(l.amount_transaction
-        * {{ fx_rate_to_reporting('fx_r', 'l.transaction_currency_code', 'average_rate') }}, 2) as numeric(18, 2))
+    cast({{ throughline.round_double('l.amount_transaction * '
+        ~ fx_rate_to_reporting('fx_r', 'l.transaction_currency_code', 'average_rate')) }} as numeric(18, 2))
         as amount_reporting,
     {{ kpi_definition_version('forecasts') }} as definition_version
 from lines as l

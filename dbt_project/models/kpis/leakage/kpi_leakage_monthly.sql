@@ -401,10 +401,12 @@ converted as (
         i.legal_entity_key,
         i.measure,
         e.functional_currency_code as entity_currency_code,
-        cast(round(i.amount_transaction * {{ leakage_periodic_rate('fx_e', 'i.transaction_currency_code',
-            'e.functional_currency_code', 'i.rate_type') }}, 2) as numeric(18, 2)) as amount_entity,
-        cast(round(i.amount_transaction * {{ leakage_periodic_rate('fx_r', 'i.transaction_currency_code',
-            reporting_currency_literal(), 'i.rate_type') }}, 2) as numeric(18, 2)) as amount_reporting,
+        cast({{ throughline.round_double('i.amount_transaction * ' ~ leakage_periodic_rate('fx_e',
+            'i.transaction_currency_code', 'e.functional_currency_code', 'i.rate_type')) }} as numeric(18, 2))
+            as amount_entity,
+        cast({{ throughline.round_double('i.amount_transaction * ' ~ leakage_periodic_rate('fx_r',
+            'i.transaction_currency_code', reporting_currency_literal(), 'i.rate_type')) }} as numeric(18, 2))
+            as amount_reporting,
         case when i.amount_transaction <> 0 and (
             {{ leakage_periodic_rate('fx_e', 'i.transaction_currency_code', 'e.functional_currency_code',
                 'i.rate_type') }} is null

@@ -246,10 +246,12 @@ flows_converted as (
         f.project_key,
         f.month_start_date,
         f.measure,
-        cast(round(f.amount_source * {{ fx_rate('fx_e', 'f.currency_code', 'p.entity_currency_code', 'average_rate') }},
-            2) as numeric(18, 2)) as amount_entity,
-        cast(round(f.amount_source * {{ fx_rate_to_reporting('fx_r', 'f.currency_code', 'average_rate') }}, 2)
-            as numeric(18, 2)) as amount_reporting
+        cast({{ throughline.round_double('f.amount_source * '
+            ~ fx_rate('fx_e', 'f.currency_code', 'p.entity_currency_code', 'average_rate')) }} as numeric(18, 2))
+            as amount_entity,
+        cast({{ throughline.round_double('f.amount_source * '
+            ~ fx_rate_to_reporting('fx_r', 'f.currency_code', 'average_rate')) }} as numeric(18, 2))
+            as amount_reporting
     from flows as f
     inner join client_projects as p on f.project_key = p.project_key
     {{ join_periodic_rates('f.currency_code', 'p.entity_currency_code', 'f.month_start_date') }}

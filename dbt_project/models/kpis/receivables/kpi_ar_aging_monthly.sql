@@ -34,9 +34,9 @@ entity_rows as (
             as open_amount_entity,
         {{ receivables_amount('sum(' ~ receivables_amount('round(open_amount_reporting, 2)') ~ ')') }}
             as open_amount_reporting,
-        {{ receivables_amount('sum(' ~ receivables_amount('round(open_amount_entity * net_of_tax_share, 2)') ~ ')') }}
+        {{ receivables_amount('sum(' ~ receivables_amount(throughline.round_double('open_amount_entity * net_of_tax_share')) ~ ')') }}
             as open_amount_net_of_tax_entity,
-        {{ receivables_amount('sum(' ~ receivables_amount('round(open_amount_reporting * net_of_tax_share, 2)') ~ ')') }}
+        {{ receivables_amount('sum(' ~ receivables_amount(throughline.round_double('open_amount_reporting * net_of_tax_share')) ~ ')') }}
             as open_amount_net_of_tax_reporting,
         cast(count(*) as {{ dbt.type_int() }}) as open_invoice_count,
         count(case when open_amount_entity is null or open_amount_reporting is null then 1 end) > 0

@@ -27,15 +27,15 @@ ar_by_entity as (
         month_end_date,
         legal_entity_key,
         sum(case when not is_intercompany
-            then {{ receivables_amount('round(open_amount_entity * net_of_tax_share, 2)') }} end) as ar_entity,
+            then {{ receivables_amount(throughline.round_double('open_amount_entity * net_of_tax_share')) }} end) as ar_entity,
         sum(case when not is_intercompany
-            then {{ receivables_amount('round(open_amount_reporting * net_of_tax_share, 2)') }} end) as ar_reporting,
+            then {{ receivables_amount(throughline.round_double('open_amount_reporting * net_of_tax_share')) }} end) as ar_reporting,
         sum(case when not is_intercompany and days_past_due <= 0
-            then {{ receivables_amount('round(open_amount_entity * net_of_tax_share, 2)') }} end) as current_ar_entity,
+            then {{ receivables_amount(throughline.round_double('open_amount_entity * net_of_tax_share')) }} end) as current_ar_entity,
         sum(case when not is_intercompany and days_past_due <= 0
-            then {{ receivables_amount('round(open_amount_reporting * net_of_tax_share, 2)') }} end) as current_ar_reporting,
+            then {{ receivables_amount(throughline.round_double('open_amount_reporting * net_of_tax_share')) }} end) as current_ar_reporting,
         sum(case when is_intercompany
-            then {{ receivables_amount('round(open_amount_reporting * net_of_tax_share, 2)') }} end)
+            then {{ receivables_amount(throughline.round_double('open_amount_reporting * net_of_tax_share')) }} end)
             as intercompany_ar_reporting,
         count(case when not is_intercompany and (open_amount_entity is null or open_amount_reporting is null)
             then 1 end) as fx_missing_items
@@ -77,11 +77,11 @@ billings_converted as (
     select
         b.legal_entity_key,
         b.month_start_date,
-        {{ receivables_amount('round(b.net_amount_transaction * '
-            ~ fx_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code', 'average_rate') ~ ', 2)') }}
+        {{ receivables_amount(throughline.round_double('b.net_amount_transaction * '
+            ~ fx_rate('fx_e', 'b.transaction_currency_code', 'b.entity_currency_code', 'average_rate'))) }}
             as sales_entity,
-        {{ receivables_amount('round(b.net_amount_transaction * '
-            ~ fx_rate_to_reporting('fx_r', 'b.transaction_currency_code', 'average_rate') ~ ', 2)') }}
+        {{ receivables_amount(throughline.round_double('b.net_amount_transaction * '
+            ~ fx_rate_to_reporting('fx_r', 'b.transaction_currency_code', 'average_rate'))) }}
             as sales_reporting
     from billings_by_currency as b
     {{ join_periodic_rates('b.transaction_currency_code', 'b.entity_currency_code', 'b.month_start_date') }}
@@ -302,7 +302,7 @@ final as (
         w.dso_window_months = {{ window_months }} as is_window_complete,
         {{ receivables_days('w.basis_ar', 'w.basis_sales_window', 'w.dso_window_days') }} as dso_simple_days,
         case when c.countback_status = 'no_receivables' then cast(0 as {{ throughline.ratio_type() }})
-            when c.countback_status = 'exhausted' then round(x.countback_days, 2)
+            when c.countback_status = 'exhausted' then {{ throughline.round_double('x.countback_days') }}
         end as dso_countback_days,
         c.countback_status,
         {{ receivables_days('w.basis_current_ar', 'w.basis_sales_window', 'w.dso_window_days') }} as bpdso_days,

@@ -25,8 +25,8 @@ contract_wip as (
     select
         month_end_date,
         legal_entity_key,
-        round(unbilled_receivable * fx_rate_to_entity, 2) as wip_entity,
-        round(unbilled_receivable * fx_rate_to_reporting, 2) as wip_reporting,
+        {{ throughline.round_double('unbilled_receivable * fx_rate_to_entity') }} as wip_entity,
+        {{ throughline.round_double('unbilled_receivable * fx_rate_to_reporting') }} as wip_reporting,
         unbilled_receivable <> 0 and (fx_rate_to_entity is null or fx_rate_to_reporting is null)
             as is_fx_rate_missing
     from {{ ref('fct_contract_balances') }}

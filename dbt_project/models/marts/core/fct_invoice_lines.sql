@@ -97,7 +97,7 @@ joined as (
         coalesce(c.currency_code, '-1') as transaction_currency_code,
         l.amount_transaction,
         coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-        cast(coalesce(l.amount_functional, round(l.amount_transaction * h.exchange_rate, 2)) as numeric(18, 2))
+        cast(coalesce(l.amount_functional, {{ throughline.round_double('l.amount_transaction * h.exchange_rate') }}) as numeric(18, 2))
             as amount_entity,
         case when l.amount_functional is not null then 'erp_booked' else 'erp_header_rate' end
             as entity_amount_basis,
@@ -127,7 +127,7 @@ select
     cast({{ billing_sign('transaction_type') }} as integer) as billing_sign,
     cast({{ billing_sign('transaction_type') }} * amount_transaction as numeric(18, 2)) as net_amount_transaction,
     cast({{ billing_sign('transaction_type') }} * amount_entity as numeric(18, 2)) as net_amount_entity,
-    cast(round({{ billing_sign('transaction_type') }} * amount_transaction * fx_rate_to_reporting, 2)
+    cast({{ throughline.round_double(billing_sign('transaction_type') ~ ' * amount_transaction * fx_rate_to_reporting') }}
         as numeric(18, 2)) as net_amount_reporting
 from joined
 where {{ incremental_lookback('_loaded_at') }}

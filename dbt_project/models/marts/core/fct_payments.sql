@@ -96,7 +96,7 @@ select
     coalesce(c.currency_code, '-1') as transaction_currency_code,
     r.amount_transaction,
     coalesce(e.functional_currency_code, '-1') as entity_currency_code,
-    cast(coalesce(r.amount_entity_erp, round(r.amount_transaction * p.exchange_rate, 2)) as numeric(18, 2))
+    cast(coalesce(r.amount_entity_erp, {{ throughline.round_double('r.amount_transaction * p.exchange_rate') }}) as numeric(18, 2))
         as amount_entity,
     {{ reporting_currency_literal() }} as reporting_currency_code,
     {{ fx_rate_to_reporting('fx_r', 'c.currency_code') }} as fx_rate_to_reporting,

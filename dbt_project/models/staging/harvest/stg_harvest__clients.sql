@@ -5,10 +5,10 @@ with source as (
 
 select
     {{ id_str('id') }} as client_id,
-    "name" as client_name,
+    {{ adapter.quote('name') }} as client_name,
     is_active,
     address,
-    {{ code_str('"currency"') }} as currency_code,
+    {{ code_str(adapter.quote('currency')) }} as currency_code,
     created_at,
     updated_at as modified_at,
     'harvest' as source_system,

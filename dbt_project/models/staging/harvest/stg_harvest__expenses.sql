@@ -6,7 +6,7 @@ with source as (
 select
     {{ id_str('id') }} as expense_id,
     spent_date,
-    {{ id_str(throughline.json_field('"user"', 'id')) }} as user_id,
+    {{ id_str(throughline.json_field(adapter.quote('user'), 'id')) }} as user_id,
     {{ id_str(throughline.json_field('client', 'id')) }} as client_id,
     {{ code_str(throughline.json_field('client', 'currency')) }} as currency_code,
     {{ id_str(throughline.json_field('project', 'id')) }} as project_id,

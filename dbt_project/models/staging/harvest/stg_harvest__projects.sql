@@ -7,7 +7,7 @@ select
     {{ id_str('id') }} as project_id,
     {{ id_str(throughline.json_field('client', 'id')) }} as client_id,
     {{ code_str(throughline.json_field('client', 'currency')) }} as currency_code,
-    "name" as project_name,
+    {{ adapter.quote('name') }} as project_name,
     {{ id_str('code') }} as project_code,
     is_active,
     is_billable,

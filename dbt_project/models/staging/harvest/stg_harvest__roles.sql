@@ -5,7 +5,7 @@ with source as (
 
 select
     {{ id_str('id') }} as role_id,
-    "name" as role_name,
+    {{ adapter.quote('name') }} as role_name,
     cast(user_ids as {{ dbt.type_string() }}) as user_ids_json,
     created_at,
     updated_at as modified_at,

@@ -5,7 +5,7 @@ with source as (
 
 select
     {{ id_str('id') }} as task_id,
-    "name" as task_name,
+    {{ adapter.quote('name') }} as task_name,
     billable_by_default,
     default_hourly_rate,
     is_default,

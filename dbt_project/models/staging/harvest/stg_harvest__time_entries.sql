@@ -6,9 +6,9 @@ with source as (
 select
     {{ id_str('id') }} as time_entry_id,
     spent_date,
-    "hours" as hours,
+    {{ adapter.quote('hours') }} as hours,
     rounded_hours,
-    {{ id_str(throughline.json_field('"user"', 'id')) }} as user_id,
+    {{ id_str(throughline.json_field(adapter.quote('user'), 'id')) }} as user_id,
     {{ id_str(throughline.json_field('client', 'id')) }} as client_id,
     {{ code_str(throughline.json_field('client', 'currency')) }} as currency_code,
     {{ id_str(throughline.json_field('project', 'id')) }} as project_id,

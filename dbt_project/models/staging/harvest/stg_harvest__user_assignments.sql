@@ -6,7 +6,7 @@ with source as (
 select
     {{ id_str('id') }} as user_assignment_id,
     {{ id_str(throughline.json_field('project', 'id')) }} as project_id,
-    {{ id_str(throughline.json_field('"user"', 'id')) }} as user_id,
+    {{ id_str(throughline.json_field(adapter.quote('user'), 'id')) }} as user_id,
     is_project_manager,
     is_active,
     use_default_rates,

@@ -8,7 +8,7 @@ select
     first_name,
     last_name,
     {{ label_str('email') }} as email,
-    "timezone" as timezone_name,
+    {{ adapter.quote('timezone') }} as timezone_name,
     cast(weekly_capacity as {{ throughline.amount_type() }}) / 3600 as weekly_capacity_hours,
     is_contractor,
     is_active,

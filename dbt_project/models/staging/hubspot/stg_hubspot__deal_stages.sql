@@ -12,7 +12,7 @@ select
     coalesce(date_entered, _fivetran_start) as entered_at,
     _fivetran_end as left_at,
     coalesce(_fivetran_active, false) as is_current,
-    "source" as change_source,
+    {{ adapter.quote('source') }} as change_source,
     {{ id_str('source_id') }} as changed_by_id,
     _fivetran_synced as modified_at,
     'hubspot' as source_system,

@@ -10,7 +10,7 @@ select
     first_name,
     last_name,
     {{ label_str('email') }} as email,
-    "type" as owner_type,
+    {{ adapter.quote('type') }} as owner_type,
     {{ id_str('active_user_id') }} as user_id,
     active_user_id is not null as is_active,
     created_at,

@@ -5,9 +5,9 @@ with source as (
 )
 
 select
-    {{ composite_key(['credit_memo_id', '"index"']) }} as credit_memo_line_id,
+    {{ composite_key(['credit_memo_id', adapter.quote('index')]) }} as credit_memo_line_id,
     {{ id_str('credit_memo_id') }} as credit_memo_id,
-    "index" as line_index,
+    {{ adapter.quote('index') }} as line_index,
     amount,
     {{ id_str('sales_item_item_id') }} as item_id,
     {{ id_str('sales_item_account_id') }} as account_id,

@@ -5,9 +5,9 @@ with source as (
 )
 
 select
-    {{ composite_key(['invoice_id', '"index"']) }} as invoice_line_id,
+    {{ composite_key(['invoice_id', adapter.quote('index')]) }} as invoice_line_id,
     {{ id_str('invoice_id') }} as invoice_id,
-    "index" as line_index,
+    {{ adapter.quote('index') }} as line_index,
     detail_type,
     description,
     amount,

@@ -5,9 +5,9 @@ with source as (
 )
 
 select
-    {{ composite_key(['journal_entry_id', '"index"']) }} as journal_entry_line_id,
+    {{ composite_key(['journal_entry_id', adapter.quote('index')]) }} as journal_entry_line_id,
     {{ id_str('journal_entry_id') }} as journal_entry_id,
-    "index" as line_index,
+    {{ adapter.quote('index') }} as line_index,
     {{ id_str('account_id') }} as account_id,
     case when lower(posting_type) = 'credit' then -amount else amount end as signed_amount,
     lower(posting_type) as posting_type,

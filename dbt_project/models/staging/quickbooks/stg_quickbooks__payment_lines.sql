@@ -5,9 +5,9 @@ with source as (
 )
 
 select
-    {{ composite_key(['payment_id', '"index"']) }} as payment_line_id,
+    {{ composite_key(['payment_id', adapter.quote('index')]) }} as payment_line_id,
     {{ id_str('payment_id') }} as payment_id,
-    "index" as line_index,
+    {{ adapter.quote('index') }} as line_index,
     amount,
     {{ id_str('invoice_id') }} as invoice_id,
     {{ id_str('credit_memo_id') }} as credit_memo_id,

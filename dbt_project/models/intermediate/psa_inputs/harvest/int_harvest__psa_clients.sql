@@ -1,5 +1,6 @@
 -- Harvest clients as the canonical PSA clients (columns of stg_psa__clients). Harvest keeps no CRM/ERP ids,
--- country or registration number: those stay NULL and the crosswalk matches on names.
+-- country or registration number: those stay NULL and the crosswalk matches on names. The firm's own client
+-- (Harvest needs one for internal projects; var harvest_internal_clients names it) is not a client.
 select
     client_id,
     client_name,
@@ -16,3 +17,4 @@ select
     _source_row,
     _loaded_at
 from {{ ref('stg_harvest__clients') }}
+where coalesce(lower(client_name) not in {{ throughline.string_list(var('harvest_internal_clients')) }}, true)

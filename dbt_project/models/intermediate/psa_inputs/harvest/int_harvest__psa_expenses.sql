@@ -1,21 +1,23 @@
--- Harvest expenses as canonical PSA expenses: approved when closed, billed or locked; re-billed at cost.
+-- Harvest expenses as canonical PSA expenses: approved when closed, billed or locked; re-billed at cost; the ERP
+-- invoice is the one the expense's Harvest invoice became (int_harvest__erp_invoice_links).
 select
-    expense_id,
-    user_id as resource_id,
-    project_id,
-    spent_date,
-    expense_category,
-    amount,
-    currency_code,
-    is_billable,
+    x.expense_id,
+    x.user_id as resource_id,
+    x.project_id,
+    x.spent_date,
+    x.expense_category,
+    x.amount,
+    x.currency_code,
+    x.is_billable,
     cast(null as double precision) as markup_pct,
-    {{ throughline.harvest_status('') }} as expense_status,
-    case when {{ throughline.harvest_status('') }} = 'approved' then modified_at end as approved_at,
-    cast(null as {{ dbt.type_string() }}) as erp_invoice_id,
-    created_at,
-    modified_at,
+    {{ throughline.harvest_status('x') }} as expense_status,
+    case when {{ throughline.harvest_status('x') }} = 'approved' then x.modified_at end as approved_at,
+    l.erp_invoice_id,
+    x.created_at,
+    x.modified_at,
     'harvest' as source_system,
-    _source_file,
-    _source_row,
-    _loaded_at
-from {{ ref('stg_harvest__expenses') }}
+    x._source_file,
+    x._source_row,
+    x._loaded_at
+from {{ ref('stg_harvest__expenses') }} as x
+left join {{ ref('int_harvest__erp_invoice_links') }} as l on l.harvest_invoice_id = x.harvest_invoice_id

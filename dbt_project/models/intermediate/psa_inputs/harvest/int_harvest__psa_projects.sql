@@ -1,13 +1,24 @@
--- Harvest projects as the canonical PSA projects: not billable -> non_billable, fixed fee -> fixed_fee, else
--- time_and_materials. Money budgets (fee, cost_budget) and hour budgets (budget_by project/person/task) go to
--- budget_amount / budget_hours; the project manager is the first user flagged manager on the project.
+-- Harvest projects as the canonical PSA projects: not billable -> non_billable, fixed fee -> fixed_fee, a
+-- monthly money budget (budget_is_monthly, budget_by project_cost) -> retainer of that monthly amount, else
+-- time_and_materials. budget_amount = the fee of a fixed-fee project, else a money budget (cost_budget: in
+-- Harvest that is fees, not the firm's cost, so budget_cost stays NULL); hour budgets (budget_by
+-- project/person/task) -> budget_hours. The project manager is the first user flagged manager on the project.
+-- Projects of the firm's own client (var harvest_internal_clients) are internal: no client.
 {%- set entity = var('harvest_legal_entity') %}
 with projects as (
     select
         *,
         case when not coalesce(is_billable, false) then 'non_billable'
-            when is_fixed_fee then 'fixed_fee' else 'time_and_materials' end as billing_type
+            when is_fixed_fee then 'fixed_fee'
+            when budget_is_monthly and budget_by = 'project_cost' then 'retainer'
+            else 'time_and_materials' end as billing_type
     from {{ ref('stg_harvest__projects') }}
+),
+
+internal_clients as (
+    select client_id
+    from {{ ref('stg_harvest__clients') }}
+    where lower(client_name) in {{ throughline.string_list(var('harvest_internal_clients')) }}
 ),
 
 managers as (
@@ -21,7 +32,7 @@ select
     p.project_id,
     p.project_code,
     p.project_name,
-    p.client_id,
+    case when p.client_id not in (select i.client_id from internal_clients as i) then p.client_id end as client_id,
     cast(null as {{ dbt.type_string() }}) as crm_opportunity_id,
     cast(null as {{ dbt.type_string() }}) as erp_sales_order_id,
     cast(null as {{ dbt.type_string() }}) as erp_job_id,
@@ -31,12 +42,13 @@ select
     {{ throughline.decode_contract_type('p.billing_type') }} as contract_type,
     p.is_billable,
     p.currency_code,
-    case when p.is_fixed_fee then p.fee when p.budget_by = 'project_cost' then p.cost_budget end as budget_amount,
+    case when p.billing_type = 'fixed_fee' then p.fee
+        when p.billing_type <> 'retainer' and p.budget_by = 'project_cost' then p.cost_budget end as budget_amount,
     case when p.budget_by in ('project', 'person', 'task') then p.budget end as budget_hours,
-    p.cost_budget as budget_cost,
+    cast(null as decimal(18, 2)) as budget_cost,
     cast(null as decimal(18, 2)) as eac_cost,
     cast(null as decimal(18, 2)) as nte_amount,
-    cast(null as decimal(18, 2)) as retainer_monthly_amount,
+    case when p.billing_type = 'retainer' then p.cost_budget end as retainer_monthly_amount,
     p.start_date,
     p.end_date,
     case when p.is_active then 'active' else 'closed' end as project_status,

@@ -1,7 +1,8 @@
 -- Harvest time entries as canonical PSA time (time-off tasks go to int_harvest__psa_time_off instead).
 -- Status: macro harvest_status (approved when Harvest closed, billed or locked the entry). Work type:
 -- presales tasks (var harvest_presales_tasks), else client on billable projects, else internal. Cost: the
--- entry's cost rate, else the user's cost rate in force that day, else the user's current cost rate.
+-- entry's cost rate, else the user's cost rate in force that day, else the user's current cost rate. ERP
+-- invoice: the one the entry's Harvest invoice became (int_harvest__erp_invoice_links).
 with entries as (
     select * from {{ ref('stg_harvest__time_entries') }}
     where coalesce(task_name, '') not in {{ throughline.string_list(var('harvest_time_off_tasks')) }}
@@ -36,7 +37,7 @@ select
     coalesce(e.cost_rate, dc.cost_rate, u.cost_rate) as cost_rate,
     coalesce(e.currency_code, p.currency_code) as currency_code,
     '{{ var('harvest_account_currency') | upper }}' as cost_currency_code,
-    cast(null as {{ dbt.type_string() }}) as erp_invoice_id,
+    l.erp_invoice_id,
     e.notes,
     e.created_at,
     e.modified_at,
@@ -48,3 +49,4 @@ from entries as e
 left join {{ ref('stg_harvest__projects') }} as p on p.project_id = e.project_id
 left join {{ ref('stg_harvest__users') }} as u on u.user_id = e.user_id
 left join dated_cost as dc on dc.time_entry_id = e.time_entry_id
+left join {{ ref('int_harvest__erp_invoice_links') }} as l on l.harvest_invoice_id = e.harvest_invoice_id

@@ -41,13 +41,12 @@ def test_clean_firm_raises_few_signals(xs_clean_warehouse: Path, xs_clean_firm: 
     assert not noisy, f"clean firm: too many signals {noisy}"
 
 
-def test_cash_model_is_evaluated_and_scores_open_invoices(xs_warehouse: Path) -> None:
-    """Every run records its hold-out evaluation with versions and seed, and scores the open invoices.
+def test_cash_model_beats_the_baseline_and_scores_open_invoices(xs_warehouse: Path) -> None:
+    """Every run records its hold-out evaluation with versions and seed, and scores the open invoices; on the
+    fixture firm the model's hold-out AUC is at least the baseline's (the client's historical late share).
 
-    The xs firm's hold-out is about 20 invoices; on seed 7 the client's late share already ranks them
-    almost perfectly (AUC 0.91) and the model reaches 0.84, on seed 42 the model wins 0.95 to 0.52
-    (docs/anomalies.md). That the model beats the baseline where lateness follows the client's current
-    overdue invoices is asserted on hand-made data (test_cash_risk_units.py); here: it ranks well.
+    The xs hold-out is 20 invoices (4 late): one pair of invoices moves the AUC by 1.6 points, so this is a
+    floor, not a margin (docs/anomalies.md has the numbers on the s firm too).
     """
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         row = con.execute(
@@ -57,7 +56,8 @@ def test_cash_model_is_evaluated_and_scores_open_invoices(xs_warehouse: Path) ->
         scored = con.execute("select count(*) from anomalies.cash_risk_scores").fetchone()[0]
     auc_model, auc_baseline, brier, n_holdout, model_version, feature_version, seed = row
     assert n_holdout >= 10 and model_version and feature_version and seed is not None
-    assert auc_model >= 0.75 and auc_baseline is not None, f"model AUC {auc_model:.3f}"
+    assert auc_model is not None and auc_baseline is not None
+    assert auc_model >= auc_baseline, f"model AUC {auc_model:.3f} < baseline {auc_baseline:.3f}"
     assert 0 <= brier < 0.25
     assert scored > 0
 

@@ -8,6 +8,8 @@
         ref('anomaly_time_offday_novelty'),
         ref('anomaly_engagement_burn'),
         ref('anomaly_late_payment_drift'),
+        ref('anomaly_margin_erosion'),
+        ref('anomaly_eac_overrun'),
 ] %}
 
 with found as (

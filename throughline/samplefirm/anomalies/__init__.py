@@ -3,7 +3,8 @@
 Defects (``..defects``) are records a reconciliation rule can name. Anomalies are the other kind of loss:
 records that are individually valid, balance everywhere, and still deserve a look (an expense claim ten
 times the person's usual, padded timesheets, weekend work from someone who never works weekends, a
-fixed-fee project burning ahead of plan, a client drifting to late payment). The generator calls:
+fixed-fee project burning ahead of plan, a retainer whose margin erodes, a fixed fee whose estimate
+at completion passes the contract value, a client drifting to late payment). The generator calls:
 
 - ``plant_before_billing`` after the defects' pre-billing hook: edits PSA expenses and time so billing,
   revenue and the ledger follow the planted values consistently (no reconciliation break appears);
@@ -19,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from .payments import drift_payments
-from .projects import plant_fixed_fee_erosion
+from .projects import plant_eac_overrun, plant_fixed_fee_erosion, plant_margin_erosion
 from .time_expenses import plant_expense_outliers, plant_offday_time, plant_padding
 from .truth import ensure_log, write_truth
 
@@ -27,7 +28,8 @@ __all__ = ["drift_payments", "plant_before_billing", "write_truth"]
 
 
 def plant_before_billing(ctx: Any) -> None:
-    """Expense outliers, padded timesheets, off-day time and eroding fixed-fee projects (not if clean)."""
+    """Expense outliers, padded timesheets, off-day time, fixed-fee projects burning ahead, eroding
+    retainers and re-estimated fixed fees over their contract value (not if clean)."""
     if ctx.clean:
         return
     ensure_log(ctx)
@@ -35,3 +37,5 @@ def plant_before_billing(ctx: Any) -> None:
     plant_padding(ctx)
     plant_offday_time(ctx)
     plant_fixed_fee_erosion(ctx)
+    plant_margin_erosion(ctx)
+    plant_eac_overrun(ctx)

@@ -1,4 +1,5 @@
-"""Planted engagement anomaly: fixed-fee and milestone projects whose recent burn runs far ahead of plan.
+"""Planted engagement anomalies: fixed-fee and milestone projects whose recent burn runs far ahead of plan,
+retainers whose margin erodes month after month, and fixed fees re-estimated above their contract value.
 
 Fixed-fee revenue is recognised cost-to-cost against the estimate at completion and capped at the
 contract value, so extra hours first pull revenue forward and, once cost passes the estimate, erode the
@@ -18,21 +19,24 @@ BURN_FACTOR = 1.8
 BURN_DAYS = 60
 
 
-def _stretched(where: str) -> str:
-    """Entries matching ``where`` scaled by the day's factor: ``BURN_FACTOR`` or what keeps the
-    resource-day at 12 hours, in quarter hours; a day whose entries of one project would share their
-    hours is left alone (no PSA hygiene break)."""
+def _stretched(where: str, factor: str = str(BURN_FACTOR), whole: str = "false") -> str:
+    """Entries matching ``where`` scaled by the day's factor: ``factor`` (an expression of ``spent_date``)
+    or what keeps the resource-day at 12 hours, in quarter hours (whole hours where ``whole`` holds, so a
+    padded timesheet stays padded); a day whose entries of one project would share their hours is left
+    alone (no PSA hygiene break)."""
     return f"""
         with t as (
             select id, resource_id, project_id, spent_date, hours, ({where}) as touched
             from {TE} where deleted_at is null and hours > 0
         ), d as (
             select resource_id, spent_date,
-                   least({BURN_FACTOR}, (12 - coalesce(sum(hours) filter (where not touched), 0))
+                   least(max({factor}), (12 - coalesce(sum(hours) filter (where not touched), 0))
                          / sum(hours) filter (where touched)) as f
             from t group by all having bool_or(touched)
         ), s as (
-            select t.*, case when t.touched then floor(t.hours * d.f * 4) / 4 else t.hours end as new_hours
+            select t.*, case when not t.touched then t.hours
+                             when {whole} then greatest(t.hours, floor(t.hours * d.f))
+                             else floor(t.hours * d.f * 4) / 4 end as new_hours
             from t join d using (resource_id, spent_date)
         ), u as (
             select *, count(*) over (partition by resource_id, spent_date, project_id, new_hours) as same
@@ -69,4 +73,79 @@ def plant_fixed_fee_erosion(ctx: Any) -> None:
                    sum((p.new_hours - p.hours) * e.cost_rate) as amount,
                    'recent hours raised on ' || count(*) || ' entries' as description
             from _an_ff_te p join {TE} e on e.id = p.id group by p.project_id""",
+    )
+
+
+#: Retainer projects chosen for margin erosion get their client hours of the last ``EROSION_DAYS`` days
+#: raised by a factor growing linearly from 1 to ``1 + EROSION_RAMP`` (less where a day would pass 12 h).
+EROSION_DAYS = 120
+EROSION_RAMP = 2.0
+
+
+def plant_margin_erosion(ctx: Any) -> None:
+    """One in five retainer projects (at least 2) active in the last 30 days, with at least 110 days of
+    history (a first month billed in full for a few days of work keeps the ITD margin above plan for
+    months) and steady recent time: the client uses ever more hours of a monthly fee that does not change,
+    so the margin falls month after month below the plan. (Retainers, so that the fixed-fee burn and
+    forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
+    end = f"DATE '{ctx.end_date}'"
+    recent = f"spent_date > {end} - {EROSION_DAYS}"
+    cand = f"""select p.id as project_id from psa__projects p
+               join {TE} t on t.project_id = p.id and t.deleted_at is null and t.work_type = 'client'
+                    and t.{recent}
+               where p.deleted_at is null and p.billing_type = 'retainer' and p.budget_amount > 0
+                 and p.start_date <= {end} - 110 and p.end_date >= {end} - 30
+               group by 1 having count(*) >= 30"""
+    pop = int(ctx.con.execute(f"select count(*) from ({cand})").fetchone()[0])
+    _pick(ctx, "_an_me", cand, "project_id", 9501, max(2, pop // 5))
+    where = f"work_type = 'client' and {recent} and project_id in (select project_id from _an_me)"
+    ramp = f"1 + {EROSION_RAMP} * ({EROSION_DAYS} - ({end} - spent_date)) / {EROSION_DAYS}"
+    padded = "t.resource_id in (select resource_id from _an_pad)"
+    ctx.con.execute(f"create or replace temp table _an_me_te as {_stretched(where, ramp, padded)}")
+    ctx.con.execute(f"update {TE} e set hours = p.new_hours from _an_me_te p where p.id = e.id")
+    record(
+        ctx,
+        "MARGIN_EROSION",
+        "psa",
+        "projects",
+        f"""select json_object('project_id', p.project_id) as record_key,
+                   sum((p.new_hours - p.hours) * e.cost_rate) as amount,
+                   'retainer hours raised on ' || count(*) || ' entries, more each month' as description
+            from _an_me_te p join {TE} e on e.id = p.id group by p.project_id""",
+    )
+
+
+def plant_eac_overrun(ctx: Any) -> None:
+    """One in six fixed-fee or milestone projects in flight (at least 2; a burn plant may be one)
+    re-estimated in the PSA without a change order: budget hours and budget cost raised together (same
+    cost rate) until the effort to complete, at the budgeted rate, costs 15 to 45 % more than the fixed
+    fee. The contract, invoices and revenue (recognised against the PSA's EAC cost) do not change: only
+    the estimate does."""
+    end = f"DATE '{ctx.end_date}'"
+    cand = f"""select p.id as project_id, p.budget_amount, p.budget_cost from psa__projects p
+               where p.deleted_at is null and p.billing_type in ('fixed_fee', 'milestone')
+                 and p.budget_amount > 0 and p.budget_cost > 0 and p.budget_hours > 0
+                 and p.start_date <= {end} - 45 and p.end_date >= {end} + 14"""
+    pop = int(ctx.con.execute(f"select count(*) from ({cand})").fetchone()[0])
+    _pick(ctx, "_an_eac", cand, "project_id", 9601, max(2, pop // 6))
+    ctx.con.execute(
+        """create or replace temp table _an_eac_f as
+           select project_id, budget_amount, budget_cost,
+                  greatest(1.2, budget_amount / budget_cost * (1.15 + 0.3 * u(project_id, 9602))) as f
+           from _an_eac"""
+    )
+    ctx.con.execute(
+        """update psa__projects p set budget_hours = round(p.budget_hours * f.f),
+                  budget_cost = round(p.budget_cost * f.f, 2)
+           from _an_eac_f f where f.project_id = p.id"""
+    )
+    record(
+        ctx,
+        "EAC_OVERRUN",
+        "psa",
+        "projects",
+        """select json_object('project_id', f.project_id) as record_key,
+                  round(f.budget_cost * f.f - f.budget_amount, 2) as amount,
+                  'budget re-estimated x' || round(f.f, 2) || ' without a change order' as description
+           from _an_eac_f f""",
     )

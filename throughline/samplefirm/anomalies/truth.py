@@ -15,6 +15,8 @@ DETECTORS = (
     "TIME_OFFDAY_NOVELTY",
     "FF_BURN_AHEAD",
     "LATE_PAYMENT_DRIFT",
+    "MARGIN_EROSION",
+    "EAC_OVERRUN",
 )
 
 TRUTH_COLUMNS = ("anomaly_id", "detector", "system", "object", "record_key", "amount", "description")

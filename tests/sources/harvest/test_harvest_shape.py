@@ -252,9 +252,9 @@ def test_the_default_psa_is_left_alone_an_unknown_one_refused_and_demo_sets_the_
     with pytest.raises(ValueError, match="unknown PSA 'kantata'"):
         apply(SimpleNamespace(con=None, extract_dates=[NIGHT]), tmp_path, "salesforce", "kantata")
     monkeypatch.setenv("THROUGHLINE_CRM", "hubspot")
-    # set, then delete: monkeypatch then restores the variable's original state (absent) after the test; a bare
-    # delenv of an absent variable records nothing, and the "harvest" _demo_systems sets would leak into the
-    # worker's later tests (the Spark parity build then ran the Harvest PSA)
+    # set, then delete: monkeypatch then restores the variable's original state (absent) after the
+    # test; a bare delenv of an absent variable records nothing, and the "harvest" _demo_systems sets
+    # would leak into the worker's later tests (the Spark parity build then ran the Harvest PSA)
     monkeypatch.setenv("THROUGHLINE_PSA", "psa")
     monkeypatch.delenv("THROUGHLINE_PSA")
     _demo_systems(SimpleNamespace(crm="salesforce", psa="harvest"))

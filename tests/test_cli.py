@@ -27,6 +27,13 @@ def test_demo_generates_runs_and_says_where_everything_is(xs_demo_seed2: CliRun)
         loaded = con.execute("select sum(rows_loaded) from raw.load_log").fetchall()[0][0]
         revenue_rows = con.execute("select count(*) from marts.fct_revenue").fetchall()[0][0]
     assert loaded > 10_000 and revenue_rows > 0
+    # the dbt docs site (mart catalogue, docs/analysts.md) is built beside the warehouse, from its catalog
+    static = folder / "dbt-docs" / "static_index.html"
+    assert f"dbt docs   : {static}" in out and static.stat().st_size > 100_000
+    catalog = json.loads((folder / "dbt-docs" / "catalog.json").read_text(encoding="utf-8"))["nodes"]
+    for mart in ("kpi_firm_monthly", "recon_breaks", "fct_revenue"):
+        node = catalog[f"model.throughline.{mart}"]
+        assert node["metadata"]["schema"] == "marts" and len(node["columns"]) > 3, mart
 
 
 def test_scale_and_required_options_are_validated() -> None:

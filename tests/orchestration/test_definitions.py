@@ -92,6 +92,15 @@ def test_every_raw_asset_reads_its_extract_file_which_no_run_executes(graph: dg.
     assert graph.get(dg.AssetKey(["raw", "landing_audit"])).parent_keys == set()
 
 
+def test_every_asset_a_night_builds_has_a_check(graph: dg.AssetGraph) -> None:
+    """Issue 9: checks on each asset. The UI shows a check status on every asset of the nightly job (dbt
+    tests, great-expectations suites, row accounting, freshness, reconciliation, and the publish, report and
+    forecast assets' own checks). The extract files are external: checked by the raw assets' checks."""
+    checked = {k.asset_key for k in graph.asset_check_keys}
+    built = defs.resolve_job_def("nightly").asset_layer.selected_asset_keys
+    assert sorted(k.to_user_string() for k in built - checked) == []
+
+
 def test_no_edge_runs_backwards(graph: dg.AssetGraph) -> None:
     for key in graph.get_all_asset_keys():
         node = graph.get(key)

@@ -119,6 +119,11 @@ def test_owners_and_freshness_policies_follow_the_folder(graph: dg.AssetGraph) -
     assert fct.owners == ["team:data-engineering"] and fct.freshness_policy is None
     every_kpi = [graph.get(k) for k in graph.get_all_asset_keys() if graph.get(k).group_name == "dbt_kpis"]
     assert len(every_kpi) >= 8 and all(n.freshness_policy == MART_FRESHNESS for n in every_kpi)
+    # the break marts analysts and the report read: owned by finance, with the same freshness policy
+    for name in ("recon_breaks", "recon_summary", "recon_break_history"):
+        mart = graph.get(dg.AssetKey(["marts", name]))
+        assert mart.group_name == "dbt_reconciliation", name
+        assert mart.owners == ["team:finance-ops"] and mart.freshness_policy == MART_FRESHNESS, name
     # a mart added under models/reconciliation/ inherits the rule without a line of code
     manifest = {
         "nodes": {

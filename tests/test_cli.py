@@ -141,3 +141,19 @@ def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.Capt
     afile.write_text("")
     assert main(["demo", "--scale", "xs", "--dir", str(afile)]) == 2
     assert f"--dir {afile} is a file, not a folder" in _one_line(capsys.readouterr().err)
+
+
+def test_a_pipe_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
+    """`throughline breaks | head`: head exits early; the command stops quietly, exit 0, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    argv = [sys.executable, "-m", "throughline.cli", "rollback", "--list", "--warehouse", str(tmp_path / "w")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=repo)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader left before the first line
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=120), err) == (0, "")

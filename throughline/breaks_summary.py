@@ -266,6 +266,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     b = sub.add_parser(
         "breaks",
         help="list reconciliation breaks (marts.recon_breaks + lifecycle) with filters; --csv to export",
+        epilog="exit codes: 0 listed (or written), 2 the warehouse cannot answer (missing, busy, no "
+        "reconciliation marts) or the CSV file cannot be written",
     )
     b.add_argument(
         "--warehouse",
@@ -292,7 +294,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer."""
+    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer or the CSV cannot be
+    written."""
     filters = Filters(args.check, args.owner, args.client, args.min_age, args.status)
     try:
         if getattr(args, "signals", False):
@@ -303,7 +306,16 @@ def main(args: argparse.Namespace) -> int:
         print(f"throughline breaks: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     if args.csv:
-        write_csv(Path(args.csv), columns, rows)
+        try:
+            write_csv(Path(args.csv), columns, rows)
+        except OSError as exc:  # a missing folder, no permission: say which file, no traceback
+            reason = exc.strerror or type(exc).__name__
+            print(
+                f"throughline breaks: cannot write --csv {args.csv} ({reason}); give a file in an existing, "
+                "writable folder",
+                file=sys.stderr,
+            )
+            return 2
         print(f"{len(rows)} break(s) written to {args.csv}")
     elif getattr(args, "signals", False):
         print(render_signal_list(columns, rows))

@@ -144,7 +144,8 @@ def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_a_pipe_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
-    """`throughline breaks | head`: head exits early; the command stops quietly, exit 0, no traceback."""
+    """`throughline breaks | head`: head exits early; a command that only reads stops quietly, exit 0, no
+    traceback (one that builds exits 1: it may have stopped partway; `throughline.cli._BUILDING_COMMANDS`)."""
     import os
     import subprocess
     import sys
@@ -157,3 +158,19 @@ def test_a_pipe_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
     proc.stdout.close()  # the reader left before the first line
     err = proc.stderr.read().decode()
     assert (proc.wait(timeout=120), err) == (0, "")
+
+
+def test_a_closed_pipe_fails_a_building_command_but_not_a_reading_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`throughline run | head` may stop the run partway: exit 1; `status | head` saw enough: exit 0."""
+    from throughline import cli
+
+    def closed(_: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_run", closed)
+    monkeypatch.setattr(cli, "_cmd_status", closed)
+    assert main(["run"]) == 1
+    assert main(["status"]) == 0
+    assert capsys.readouterr().err == ""  # no traceback, no "failed: BrokenPipeError"

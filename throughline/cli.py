@@ -548,6 +548,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Commands that load, build or publish: stopped by a closed stdout, they may not have finished.
+_BUILDING_COMMANDS = frozenset({"run", "demo", "reload"})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -559,7 +563,8 @@ def main(argv: list[str] | None = None) -> int:
         # /dev/null so the interpreter's final flush does not raise again (Python's documented recipe).
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        # a command that builds may have stopped partway: 1 (failed); one that only reads showed enough
+        return EXIT_FAILED if args.command in _BUILDING_COMMANDS else EXIT_OK
 
 
 if __name__ == "__main__":

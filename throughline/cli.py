@@ -170,10 +170,12 @@ def _cmd_reload(args: argparse.Namespace) -> int:
     from ingestion.reload import ReloadFilter
     from orchestration.reload import run_reload
 
+    landing = _from_env(args.landing, "--landing", "THROUGHLINE_LANDING")
+    warehouse = _from_env(args.warehouse, "--warehouse", "THROUGHLINE_WAREHOUSE")
     flt = ReloadFilter(args.system, args.object, args.extract_date, args.file, args.all_refused)
-    result = run_reload(landing=Path(args.landing), warehouse=Path(args.warehouse), flt=flt)
+    result = run_reload(landing=landing, warehouse=warehouse, flt=flt)
     if result.run is not None:
-        _print_kpi_summary(Path(args.warehouse), result.success)
+        _print_kpi_summary(warehouse, result.success)
     return EXIT_OK if result.success else EXIT_FAILED
 
 
@@ -457,9 +459,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read files a night refused or quarantined, after you fixed them or their marker, then build "
         "and publish like a night",
         formatter_class=_FORMATTER,
+        epilog="exit codes: 0 reloaded and published (or nothing to reload), 1 run failed or a file still "
+        "FAILED, 2 bad path or filter, 3 another run holds the warehouse",
     )
-    rl.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
-    rl.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
+    rl.add_argument(
+        "--landing",
+        help="landing folder: <system>/<extract_date>/<object files> (default: $THROUGHLINE_LANDING)",
+    )
+    rl.add_argument("--warehouse", help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)")
     rl.add_argument("--system", help="only files of this source system (salesforce, netsuite, psa)")
     rl.add_argument("--object", help="only files of this object, e.g. account or raw_salesforce.account")
     rl.add_argument(

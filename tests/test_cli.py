@@ -134,3 +134,28 @@ def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.Capt
     afile.write_text("")
     assert main(["demo", "--scale", "xs", "--dir", str(afile)]) == 2
     assert f"--dir {afile} is a file, not a folder" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("no_extract", "warnings", "code"),
+    [(True, ["l: no complete extract folder"], 4), (False, ["account.csv: no rows tonight"], 0)],
+)
+def test_a_night_with_no_complete_extract_exits_4_and_a_night_with_warnings_0(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_extract: bool,
+    warnings: list[str],
+    code: int,
+) -> None:
+    """The verdict is the run's (tests/ingestion/test_ingest_empty_night.py); this is its exit code: a
+    scheduler must see an empty or mistyped landing, a quiet object is a warning in the log."""
+    import orchestration.nightly
+    from orchestration.nightly import NightlyResult
+
+    landing = tmp_path / "landing"
+    result = NightlyResult(
+        True, {"warehouse": tmp_path / "w.duckdb"}, warnings=warnings, no_extract=[str(landing)] * no_extract
+    )
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", lambda **_: result)
+    monkeypatch.setattr("throughline.cli._write_report_after_run", lambda _: None)
+    assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb")]) == code

@@ -12,6 +12,10 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestration.nightly import NightlyResult
 
 SCALES = ("xs", "s", "m", "l", "xl")
 
@@ -55,6 +59,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 # Exit codes (README, "The command line"): what the operator should do next depends only on these.
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+#: The landing folder held no complete extract folder: nothing was loaded (empty night, mistyped --landing).
+EXIT_NOTHING_LOADED = 4
 
 
 def _non_negative_int(text: str) -> int:
@@ -141,7 +147,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         report = _write_report_after_run(warehouse)
         if report:
             print(f"KPI report: {report}")
-    return EXIT_OK if result.success else EXIT_FAILED
+    return _run_exit_code(result)
+
+
+def _run_exit_code(result: NightlyResult) -> int:
+    """0 published, 1 failed; 4 when nothing could be loaded: an empty night must wake a scheduler up."""
+    if not result.success:
+        return EXIT_FAILED
+    return EXIT_NOTHING_LOADED if result.no_extract else EXIT_OK
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -395,7 +408,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction) -> None:
         help="run the nightly pipeline on every complete extract not loaded yet",
         formatter_class=_FORMATTER,
         epilog="exit codes: 0 ok, 1 run failed or FAILED objects/checks, 2 unusable path, 3 another run "
-        "holds the warehouse",
+        "holds the warehouse, 4 no complete extract folder in the landing (nothing loaded)",
     )
     r.add_argument(
         "--landing",

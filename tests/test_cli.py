@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def test_demo_generates_runs_and_says_where_everything_is(xs_demo_seed2: CliRun) -> None:
     """The session's ``demo --scale xs --seed 11`` (tests/conftest.py), as ``make demo`` calls it."""
-    folder, out = xs_demo_seed2.folder, xs_demo_seed2.out
+    folder, out = Path(xs_demo_seed2.facts["dir"]), xs_demo_seed2.out
+    assert "'" in folder.name and not folder.name.isascii()  # --dir with a quote, a space, non-ASCII
     assert xs_demo_seed2.code == 0, xs_demo_seed2.err[-3000:]
     warehouse = folder / "warehouse.duckdb"
     for shown in (folder / "landing", folder / "_truth", warehouse):

@@ -160,3 +160,20 @@ def test_a_night_with_no_complete_extract_exits_4_and_a_night_with_warnings_0(
     monkeypatch.setattr(orchestration.nightly, "run_nightly", lambda **_: result)
     monkeypatch.setattr("throughline.cli._write_report_after_run", lambda _: None)
     assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb")]) == code
+
+
+def test_ctrl_c_is_one_line_and_exit_130_with_the_traceback_only_with_verbose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import orchestration.nightly
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", interrupted)
+    args = ["run", "--landing", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(args) == 130
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("throughline run: interrupted;") and "next run clears" in line
+    with pytest.raises(KeyboardInterrupt):
+        main([*args, "--verbose"])

@@ -61,6 +61,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
 #: The landing folder held no complete extract folder: nothing was loaded (empty night, mistyped --landing).
 EXIT_NOTHING_LOADED = 4
+#: Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def _non_negative_int(text: str) -> int:
@@ -77,8 +79,9 @@ def _non_negative_int(text: str) -> int:
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Turn the errors an operator can cause into one line and an exit code; traceback only with --verbose.
 
-    A bad path is 2, another run holding the warehouse is 3, anything unexpected is 1 (the run failed) with
-    a hint to rerun with ``--verbose``. The message goes to stderr, prefixed with the command's name.
+    A bad path is 2, another run holding the warehouse is 3, Ctrl-C is 130, anything unexpected is 1 (the
+    run failed) with a hint to rerun with ``--verbose``. The message goes to stderr, prefixed with the
+    command's name.
     """
 
     def run(args: argparse.Namespace) -> int:
@@ -93,6 +96,12 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
             code, msg = EXIT_INPUT, str(exc)
         except RunInProgress as exc:
             code, msg = EXIT_LOCKED, str(exc)
+        except KeyboardInterrupt:
+            if args.verbose:
+                raise
+            code = EXIT_INTERRUPTED
+            msg = "interrupted; the published warehouse is the last one a run completed; the next run clears "
+            msg += "this run's build"
         except Exception as exc:
             if args.verbose:
                 raise

@@ -30,7 +30,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import all_objects, chosen_systems
-from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES
+from ingestion.landing import scan_landing
+from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES, no_extract_found
 from ingestion.status import LoadStatus
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.assets.recon_checks import is_advisory_failure
@@ -274,6 +275,10 @@ def run_nightly(
         reason = (
             landing_unchanged(landing, warehouse) if prepare is None and asset_selection is None else None
         )
+        if prepare is None and asset_selection is None and not warehouse.exists():
+            first = _first_night_without_extract(landing, warehouse, run_id, say)
+            if first is not None:
+                return first
         if reason:  # no Dagster run at all: nothing to load, build or publish (orchestration.unchanged)
             say(f"nothing new: {reason}; nothing loaded, nothing rebuilt")
             say(
@@ -288,6 +293,22 @@ def run_nightly(
         started = time.perf_counter()
         result = execute_nightly(landing, warehouse, asset_selection, echo, run_id)
         return report(result, warehouse, time.perf_counter() - started, echo, say)
+
+
+def _first_night_without_extract(
+    landing: Path, warehouse: Path, run_id: str, say: Callable[[str], None]
+) -> NightlyResult | None:
+    """No warehouse yet and no complete extract folder: build nothing rather than publish an empty warehouse.
+
+    With a warehouse, the night runs as usual so that its load log records the empty night (the WARNING and
+    exit code 4 are the same either way)."""
+    found = no_extract_found(landing, scan_landing(landing), run_id)
+    if not found:
+        return None
+    res = NightlyResult(True, {}, warnings=[found[0].message], no_extract=[str(landing)], unchanged=True)
+    say(f"WARNING: {found[0].message}")
+    say(f"nightly run {_outcome(res)}; no warehouse created at {warehouse} (nothing to build it from)")
+    return res
 
 
 def report(

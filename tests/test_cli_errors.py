@@ -72,14 +72,16 @@ def test_every_other_command_takes_odd_paths(
     assert main(["report", *wh, "--out", str(odd / "répört")]) == 0
     shown = capsys.readouterr().out
     assert f"Throughline status: {warehouse}" in shown and "(current)" in shown
-    assert "succeeded" in shown or "FAILED" in shown  # status lists the CLI's run from that home
+    assert "SUCCESS" in shown or "FAILURE" in shown  # status lists the CLI's run from that odd home
     assert (odd / "bréaks 'open'.csv").read_text(encoding="utf-8").startswith("check_id")
     assert (odd / "répört" / "kpi-report.html").stat().st_size > 10_000
+    assert main(["breaks", *wh, "--csv", str(odd / "bréaks 'open'.csv" / "x.csv")]) == 2  # a file there
+    assert "throughline breaks: cannot write --csv" in capsys.readouterr().err
 
     decided = odd / "décisions 'q4'.csv"
     decided.write_text(
         "check_id,record_key,decision,reason,decided_by,decided_on,expires_on\n"
-        "B1,INV-1,waived,agreed with client,Zoë O'Neil,2026-11-18,\n",
+        "B1,INV-1,waive,agreed with client,Zoë O'Neil,2026-11-18,2026-12-31\n",
         encoding="utf-8",
     )
     landing = odd / "l'andé ding"

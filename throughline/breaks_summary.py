@@ -292,7 +292,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer."""
+    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer or --csv cannot be
+    written."""
     filters = Filters(args.check, args.owner, args.client, args.min_age, args.status)
     try:
         if getattr(args, "signals", False):
@@ -303,7 +304,16 @@ def main(args: argparse.Namespace) -> int:
         print(f"throughline breaks: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     if args.csv:
-        write_csv(Path(args.csv), columns, rows)
+        try:  # a folder that is not there yet is made, as `report --out` does; an unwritable one is one line
+            Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+            write_csv(Path(args.csv), columns, rows)
+        except OSError as exc:
+            print(
+                f"throughline breaks: cannot write --csv {args.csv} ({exc.strerror or exc}); "
+                "give a writable file path",
+                file=sys.stderr,
+            )
+            return 2
         print(f"{len(rows)} break(s) written to {args.csv}")
     elif getattr(args, "signals", False):
         print(render_signal_list(columns, rows))

@@ -91,9 +91,9 @@ def note_child(warehouse: Path, pid: int) -> None:
         return
     try:
         started = psutil.Process(pid).create_time()
-    except psutil.Error:  # already gone: nothing to stop later
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (psutil.Error, OSError, ValueError):  # child gone, file unreadable: never fail the run
         return
-    data = json.loads(path.read_text(encoding="utf-8") or "{}")
     data.setdefault("children", []).append({"pid": pid, "created": started})
     _write(path, json.dumps(data) + "\n")
 

@@ -19,6 +19,7 @@ The run is recorded in the persistent Dagster instance (``orchestration.instance
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 import uuid
@@ -67,7 +68,7 @@ def check_paths(landing: Path, warehouse: Path) -> None:
     if warehouse.is_dir():
         raise InputError(
             f"--warehouse {warehouse} is a folder, not a DuckDB file; give a file path, "
-            f"e.g. --warehouse {warehouse / 'warehouse.duckdb'}"
+            f"e.g. --warehouse {shlex.quote(str(warehouse / 'warehouse.duckdb'))}"
         )
     if warehouse.exists() and not _is_duckdb(warehouse):
         raise InputError(

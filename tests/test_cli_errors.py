@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +60,7 @@ def test_every_other_command_takes_odd_paths(
     tests/ingestion/test_spark_handoff_paths.py)."""
     from ingestion.contract import load_contract
     from ingestion.load import load_object
+    from throughline.breaks_summary import render as render_breaks
     from throughline.cli import main
 
     warehouse, home = Path(xs_cli_run.facts["warehouse"]), Path(xs_cli_run.facts["dagster_home"])
@@ -86,6 +88,9 @@ def test_every_other_command_takes_odd_paths(
     )
     landing = odd / "l'andé ding"
     assert main(["decisions", str(decided), "--landing", str(landing), "--date", "2026-11-19"]) == 0
+    # the commands the console suggests can be pasted into a shell as they are
+    assert f"`throughline run --landing {shlex.quote(str(landing))}`" in capsys.readouterr().out
+    assert f"throughline breaks --warehouse {shlex.quote(str(warehouse))} " in render_breaks(warehouse)
     with duckdb.connect(str(odd / "w.duckdb")) as con:
         obj = load_contract("controller").object("break_decisions")
         (result,) = load_object(con, landing, obj, "night-1")

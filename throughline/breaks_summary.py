@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +196,9 @@ def render(warehouse: Path) -> str:
             "waive accepted breaks with `throughline decisions`"
         )
     lines.append(
-        "  list them : throughline breaks --warehouse " + str(warehouse) + " [--owner billing] [--csv FILE]"
+        "  list them : throughline breaks --warehouse "
+        + shlex.quote(str(warehouse))  # a command to copy: quoted for the shell
+        + " [--owner billing] [--csv FILE]"
     )
     lines.append(
         "  query them: marts.recon_breaks (tonight), marts.recon_break_history (lifecycle), "

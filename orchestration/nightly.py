@@ -276,10 +276,10 @@ def run_nightly(
         reason = (
             landing_unchanged(landing, warehouse) if prepare is None and asset_selection is None else None
         )
-        if prepare is None and asset_selection is None and not warehouse.exists():
-            first = _first_night_without_extract(landing, warehouse, run_id, say)
-            if first is not None:
-                return first
+        if prepare is None and asset_selection is None:
+            empty = _night_without_extract(landing, warehouse, run_id, say)
+            if empty is not None:
+                return empty
         if reason:  # no Dagster run at all: nothing to load, build or publish (orchestration.unchanged)
             say(f"nothing new: {reason}; nothing loaded, nothing rebuilt")
             say(
@@ -296,19 +296,22 @@ def run_nightly(
         return report(result, warehouse, time.perf_counter() - started, echo, say)
 
 
-def _first_night_without_extract(
+def _night_without_extract(
     landing: Path, warehouse: Path, run_id: str, say: Callable[[str], None]
 ) -> NightlyResult | None:
-    """No warehouse yet and no complete extract folder: build nothing rather than publish an empty warehouse.
+    """No complete extract folder in the landing (empty, mistyped, one level off): no Dagster run at all.
 
-    With a warehouse, the night runs as usual so that its load log records the empty night (the WARNING and
-    exit code 4 are the same either way)."""
+    There is nothing to load, so nothing to build: a first night would publish an empty warehouse, a later
+    one would rebuild every model to republish the same data (hours at scale xl) for a mistyped --landing.
+    The WARNING names what the folder holds; ``throughline run`` exits 4. A run the schedule or the UI
+    launches goes through the loader, which logs the same warning (``no_extract``) in ``raw.load_log``."""
     found = no_extract_found(landing, scan_landing(landing), run_id)
     if not found:
         return None
     res = NightlyResult(True, {}, warnings=[found[0].message], no_extract=[str(landing)], unchanged=True)
+    left = "left as it was" if warehouse.exists() else "not created (nothing to build it from)"
     say(f"WARNING: {found[0].message}")
-    say(f"nightly run {_outcome(res)}; no warehouse created at {warehouse} (nothing to build it from)")
+    say(f"nightly run {_outcome(res)}; nothing built, the warehouse {warehouse} is {left}")
     return res
 
 

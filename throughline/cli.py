@@ -150,6 +150,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_nightly(landing=landing, warehouse=warehouse)
     if not result.success:
         _record_failure(warehouse, result.run_id)
+    if result.no_extract and result.unchanged:  # nothing loaded, nothing built: the WARNING is the news
+        return _run_exit_code(result)
     _print_kpi_summary(warehouse, result.success)
     _print_breaks_summary(warehouse)
     if result.success and not result.unchanged:  # an unchanged warehouse keeps its report

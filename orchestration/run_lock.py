@@ -9,7 +9,7 @@ still names a holder when we win the lock is therefore stale (that run was kille
 replaced. On a clean release the file is emptied, not deleted, so every waiter locks the same inode.
 
 The lock is the run process's, but the run's ``dbt build`` is a child process that outlives a ``kill -9`` of
-the run (measured: it went on writing the dead run's build for minutes). So the run records each such child
+the run (measured on xs: the dead run's build kept growing after the kill). So the run records each such child
 in the lock file (``note_child``: pid and start time), and the run that clears the stale lock stops the
 children still alive (the start time guards against a reused pid) before it touches any build file.
 """

@@ -53,11 +53,6 @@ def test_terminal_list_and_bad_warehouse(
     assert "break(s)" in capsys.readouterr().out
     assert main(["breaks", "--warehouse", str(tmp_path / "none.duckdb")]) == 2
     assert "no warehouse" in capsys.readouterr().err
-    nowhere = tmp_path / "no such folder" / "breaks.csv"
-    assert main(["breaks", "--warehouse", str(xs_warehouse), "--csv", str(nowhere)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"throughline breaks: cannot write --csv {nowhere} (")
-    assert len(err.splitlines()) == 1
 
 
 def test_summary_by_owner_and_severity(xs_warehouse: Path) -> None:

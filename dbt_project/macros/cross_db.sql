@@ -66,6 +66,9 @@
 {% macro duckdb__json_field(expr, field) -%}
     json_extract_string({{ expr }}, '$.{{ field }}')
 {%- endmacro %}
+{% macro spark__json_field(expr, field) -%}
+    get_json_object(cast({{ expr }} as string), '$.{{ field }}')
+{%- endmacro %}
 
 {#- DATE from a YYYYMMDD string (Harvest report periods). -#}
 {% macro yyyymmdd_to_date(expr) -%}

@@ -277,3 +277,17 @@ def test_spark_divide_divides_decimals_as_doubles_like_duckdb() -> None:
     assert duckdb.sql(f"select {spark}, {duck}, typeof({spark})").fetchall() == [
         (176.3657142857143, 176.3657142857143, "DOUBLE")
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "literal"),
+    [
+        ("/data/raw/raw_psa/time_entries", "'/data/raw/raw_psa/time_entries'"),
+        ("/tmp/it's/raw", '"/tmp/it\'s/raw"'),
+    ],
+)
+def test_a_raw_table_location_is_a_quoted_spark_literal(path: str, literal: str) -> None:
+    """The hand-off folder reaches Spark inside LOCATION '...': a single quote in it (a user's folder name)
+    switches to Spark's double-quoted string literal instead of ending the literal early."""
+    module = _macro_module(MACROS / "spark_raw.sql")
+    assert str(module.spark_path_literal(path)).strip() == literal  # type: ignore[attr-defined]

@@ -108,4 +108,5 @@ def test_consequence_renders_only_where_declared(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = render(load_families(path), {"recon_x1_tolerance": 0.5})
-    assert text.count("**One fault, several breaks**") == 1 and "Also X1_SECOND." in text
+    assert text.count("- **One fault, several breaks**: ") == 1
+    assert "- **One fault, several breaks**: Also X1_SECOND." in text

@@ -75,12 +75,14 @@ def test_summary_of_a_clean_firm(xs_clean_warehouse: Path) -> None:
     assert render(xs_clean_warehouse) == "Reconciliation breaks: none open tonight."
 
 
-def test_demo_ends_with_the_open_breaks_by_owner_and_severity(xs_demo_seed2: CliRun) -> None:
+def test_demo_ends_with_the_open_breaks_by_owner_and_severity(
+    xs_demo_seed2: CliRun, xs_warehouse_seed2: Path
+) -> None:
     """`make demo` (= `throughline demo`, run once per session on the seed-11 xs firm) prints, after the
     run, every owner and severity with its open and waived breaks and the open money at risk, and where to
     query them."""
     assert xs_demo_seed2.code == 0, xs_demo_seed2.err[-2000:]
-    warehouse = xs_demo_seed2.folder / "warehouse.duckdb"
+    warehouse = xs_warehouse_seed2
     rows = _sql(
         warehouse,
         "select owner, severity, count(*) filter (where not is_waived), count(*) filter (where is_waived), "

@@ -280,6 +280,99 @@ KPI_AR_AGING_MONTHLY: list[gxe.Expectation] = [
     ),
 ]
 
+KPI_BACKLOG_MONTHLY: list[gxe.Expectation] = [
+    # Grain: one row per month end and contract (project_key-month_start_date).
+    gxe.ExpectColumnValuesToNotBeNull(column="backlog_snapshot_id", severity=CRITICAL),
+    gxe.ExpectColumnValuesToBeUnique(column="backlog_snapshot_id", severity=CRITICAL),
+    # The model floors both backlogs and the overrun at 0 (backlog v1): a negative value is a broken model.
+    *[
+        gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, severity=CRITICAL)
+        for c in ("backlog_transaction", "billing_backlog_transaction", "overrun_transaction")
+    ],
+    # A negative contract value is a sign error in the sales order or the PSA budget (R3 territory).
+    gxe.ExpectColumnValuesToBeBetween(column="contract_value_transaction", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(
+        column="fx_rate_to_reporting", min_value=0, strict_min=True, severity=WARNING
+    ),
+    # Distribution: at most 10% of contract-months run beyond their value; more means change orders are not
+    # being recorded (B5) or contract values are wrong.
+    gxe.ExpectColumnValuesToBeInSet(column="is_overrun", value_set=[False], mostly=0.9, severity=WARNING),
+]
+
+LEAKAGE_REPORTING = [
+    "unbilled_time_reporting", "unbilled_expenses_reporting", "below_rate_card_reporting",
+    "write_offs_reporting", "credit_notes_reporting", "over_cap_reporting", "leakage_total_reporting",
+]  # fmt: skip
+
+KPI_LEAKAGE_MONTHLY: list[gxe.Expectation] = [
+    gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=["month_start_date", "project_key", "legal_entity_key"], severity=CRITICAL
+    ),
+    # Every leakage component is a loss measured as a positive amount; a negative one is a credit memo or
+    # rate booked with the wrong sign.
+    *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, severity=WARNING) for c in LEAKAGE_REPORTING],
+    # Distribution: the typical project-month leaks well under 10% of its revenue; a higher median is a
+    # systemic pricing or billing failure, not a few bad invoices.
+    gxe.ExpectColumnMedianToBeBetween(
+        column="leakage_pct_of_revenue", min_value=0, max_value=0.1, severity=WARNING
+    ),
+]
+
+KPI_PROJECT_MARGIN_MONTHLY: list[gxe.Expectation] = [
+    gxe.ExpectCompoundColumnsToBeUnique(column_list=["project_key", "month_start_date"], severity=CRITICAL),
+    # Direct cost and hours are never negative (negative hours: PSA_NEGATIVE_HOURS reached approval).
+    gxe.ExpectColumnValuesToBeBetween(column="cost_reporting", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="hours_total", min_value=0, severity=WARNING),
+    # Margin can never exceed revenue while costs are positive.
+    gxe.ExpectColumnValuesToBeBetween(column="margin_pct", max_value=1, severity=WARNING),
+    # Distribution: the typical project earns a positive gross margin below 80% to date, and bills close to
+    # the standard value of its time; medians outside these bands mean costs, revenue or rate cards are
+    # mis-mapped for many projects at once.
+    gxe.ExpectColumnMedianToBeBetween(column="margin_itd_pct", min_value=0, max_value=0.8, severity=WARNING),
+    gxe.ExpectColumnMedianToBeBetween(
+        column="billing_realization", min_value=0.5, max_value=1.5, severity=WARNING
+    ),
+]
+
+KPI_LOCKUP_MONTHLY: list[gxe.Expectation] = [
+    gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=["month_start_date", "legal_entity_key"], severity=CRITICAL
+    ),
+    gxe.ExpectColumnDistinctValuesToContainSet(
+        column="legal_entity_key", value_set=["GROUP"], severity=WARNING
+    ),
+    # Negative WIP or debtor days are over-billing or over-applied cash (E2, E3); a year of lock-up is a
+    # broken denominator.
+    gxe.ExpectColumnValuesToBeBetween(column="wip_days", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="debtor_days", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(column="lockup_days", min_value=0, max_value=365, severity=WARNING),
+    # Distribution: a professional-services firm's typical lock-up is weeks to a few months.
+    gxe.ExpectColumnMedianToBeBetween(column="lockup_days", min_value=10, max_value=180, severity=WARNING),
+]
+
+KPI_CYCLE_TIMES_MONTHLY: list[gxe.Expectation] = [
+    gxe.ExpectCompoundColumnsToBeUnique(
+        column_list=["month_start_date", "legal_entity_key", "contract_type"], severity=CRITICAL
+    ),
+    # A P80 is never below the median of the same values: the model computes both.
+    *[
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A=f"{m}_days_p80",
+            column_B=f"{m}_days_median",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            severity=CRITICAL,
+        )
+        for m in ("activation", "invoice_cycle", "expense_invoice_cycle")
+    ],
+    # Days from win to first time and from work to invoice are not negative, and a median invoice cycle
+    # beyond four months means billing has stalled (B1, B4).
+    gxe.ExpectColumnValuesToBeBetween(column="activation_days_median", min_value=0, severity=WARNING),
+    gxe.ExpectColumnValuesToBeBetween(
+        column="invoice_cycle_days_median", min_value=0, max_value=120, severity=WARNING
+    ),
+]
+
 RAW_PSA_TIME_ENTRIES: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(column="id", severity=WARNING),
     # One entry is at most a day either way: a correction can be negative (PSA_NEGATIVE_HOURS shows in the
@@ -289,6 +382,9 @@ RAW_PSA_TIME_ENTRIES: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(column="spent_date", severity=WARNING),
     gxe.ExpectColumnValuesToBeInSet(column="currency", value_set=CURRENCIES, severity=WARNING),
     gxe.ExpectColumnValuesToBeBetween(column="bill_rate", min_value=0, severity=WARNING),
+    # Distribution: the typical entry is a few hours; a median outside 15 minutes - 10 hours is a unit change
+    # in the export (minutes, days) rather than a bad entry.
+    gxe.ExpectColumnMedianToBeBetween(column="hours", min_value=0.25, max_value=10, severity=WARNING),
 ]
 
 RAW_PSA_EXPENSES: list[gxe.Expectation] = [
@@ -302,6 +398,9 @@ RAW_SALESFORCE_OPPORTUNITY: list[gxe.Expectation] = [
     gxe.ExpectColumnValuesToNotBeNull(column="amount", severity=WARNING),
     gxe.ExpectColumnValuesToBeInSet(column="currency_iso_code", value_set=CURRENCIES, severity=WARNING),
     gxe.ExpectColumnValuesToBeBetween(column="probability", min_value=0, max_value=100, severity=WARNING),
+    # Distribution: the typical deal has a positive amount; a median of 0 or below means amounts stopped
+    # coming through the export (R1 and R3 would then price nothing).
+    gxe.ExpectColumnMedianToBeBetween(column="amount", min_value=0, strict_min=True, severity=WARNING),
 ]
 
 RAW_NETSUITE_TRANSACTIONLINE: list[gxe.Expectation] = [
@@ -346,6 +445,11 @@ SUITES: dict[str, list[gxe.Expectation]] = {
     "marts.kpi_dso_monthly": KPI_DSO_MONTHLY,
     "marts.kpi_firm_monthly": KPI_FIRM_MONTHLY,
     "marts.kpi_ar_aging_monthly": KPI_AR_AGING_MONTHLY,
+    "marts.kpi_backlog_monthly": KPI_BACKLOG_MONTHLY,
+    "marts.kpi_leakage_monthly": KPI_LEAKAGE_MONTHLY,
+    "marts.kpi_project_margin_monthly": KPI_PROJECT_MARGIN_MONTHLY,
+    "marts.kpi_lockup_monthly": KPI_LOCKUP_MONTHLY,
+    "marts.kpi_cycle_times_monthly": KPI_CYCLE_TIMES_MONTHLY,
     "raw_psa.time_entries": RAW_PSA_TIME_ENTRIES,
     "raw_psa.expenses": RAW_PSA_EXPENSES,
     "raw_salesforce.opportunity": RAW_SALESFORCE_OPPORTUNITY,

@@ -54,6 +54,8 @@ class Check:
     window: str
     causes: str
     fix: str
+    #: Why a record can be a break of this check because of another break (one fault, several checks).
+    consequence: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def _check(raw: dict[str, Any], family: str, section: str, model: str) -> Check:
         window=str(raw.get("window") or "").strip(),
         causes=str(raw.get("causes") or "").strip(),
         fix=str(raw.get("fix") or "").strip(),
+        consequence=str(raw.get("consequence") or "").strip(),
     )
 
 
@@ -156,6 +159,7 @@ def _entry(check: Check, values: dict[str, Any], comments: dict[str, str]) -> li
         f"- **Window**: {check.window or '—'}",
         f"- **Likely causes**: {check.causes or '—'}",
         f"- **Fix**: {check.fix or '—'}",
+        *([f"- **One fault, several breaks**: {check.consequence}"] if check.consequence else []),
         "",
     ]
 

@@ -132,7 +132,7 @@ def test_a_source_behind_the_others_or_missing_fails_freshness(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("suite", "good", "column", "bad"),
     [
-        ("raw_psa.time_entries", {"id": 1, "hours": -3.5, "spent_date": "2026-11-02", "currency": "GBP",
+        ("raw_psa.time_entries", {"id": 1, "hours": 3.5, "spent_date": "2026-11-02", "currency": "GBP",
                                   "bill_rate": 150.0}, "hours", 30.0),
         ("raw_psa.time_entries", {"id": 1, "hours": 8.0, "spent_date": "2026-11-02", "currency": "EUR",
                                   "bill_rate": 150.0}, "currency", "EURO"),
@@ -145,7 +145,7 @@ def test_a_source_behind_the_others_or_missing_fails_freshness(tmp_path: Path) -
     ],
 )  # fmt: skip
 def test_ranges_catch_one_bad_value(suite: str, good: dict, column: str, bad: object) -> None:
-    rows = pd.DataFrame([good, good])
+    rows = pd.DataFrame([good, good, good])  # three rows: one bad value does not move a median
     assert validate_frame(suite, rows).success
     rows.loc[1, column] = bad
     res = validate_frame(suite, rows)

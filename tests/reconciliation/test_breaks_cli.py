@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pytest
 
 from throughline.breaks_summary import Filters, list_breaks, render
 from throughline.cli import main
+from throughline.recon_docs import OWNERS
+
+if TYPE_CHECKING:
+    from conftest import CliRun
 
 
 def _sql(warehouse: Path, sql: str) -> list[tuple]:
@@ -112,3 +117,25 @@ def test_cli_filters_combine_and_the_csv_has_exactly_the_filtered_breaks(
     assert len(got) == len(want) >= 1
     assert {(r["owner"], r["client_name"]) for r in got} == {(w[owner], w[name]) for w in want}
     assert all(part.lower() in r["client_name"].lower() and r["owner"] == row[owner] for r in got)
+
+
+def test_demo_ends_with_the_open_breaks_by_owner_and_severity(
+    xs_demo_seed2: CliRun, xs_warehouse_seed2: Path
+) -> None:
+    """`make demo` (= `throughline demo`, run once per session on the seed-11 xs firm) prints, after the
+    run, every owner and severity with its open and waived breaks and the open money at risk, and where to
+    query them."""
+    assert xs_demo_seed2.code == 0, xs_demo_seed2.err[-2000:]
+    warehouse = xs_warehouse_seed2
+    rows = _sql(
+        warehouse,
+        "select owner, severity, count(*) filter (where not is_waived), count(*) filter (where is_waived), "
+        "coalesce(sum(amount_at_risk_reporting) filter (where not is_waived), 0) "
+        "from marts.recon_breaks group by all",
+    )
+    out = xs_demo_seed2.out
+    assert rows and render(warehouse) in out
+    for owner, severity, open_n, waived_n, risk in rows:
+        line = f"  {OWNERS[owner]:<22} {severity:<8} {open_n:>6} {waived_n:>7} {risk:>14,.0f}"
+        assert line in out, f"{line!r} not in the demo's output"
+    assert "query them: marts.recon_breaks" in out

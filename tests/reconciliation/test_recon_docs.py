@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,35 @@ def test_the_repository_declaration_lists_every_family_and_check() -> None:
     text = recon_docs.DOC_PATH.read_text(encoding="utf-8")
     for check_id in ids:
         assert f"#### `{check_id}`" in text
+
+
+def test_every_check_is_complete_and_every_tolerance_its_model_reads_is_declared() -> None:
+    """The doc cannot drift from the SQL: a `recon_*` var a family model reads must be in its checks'
+    parameters (so the doc shows it with its default), declared in dbt_project.yml, and every check says
+    its logic, window, causes and fix."""
+    values = recon_docs.load_vars()
+    for fam in load_families():
+        sql = (recon_docs.DECLARATION.parent / f"{fam.model}.sql").read_text(encoding="utf-8")
+        used = set(re.findall(r"var\(\s*['\"](recon_[a-z0-9_]+)['\"]", sql))
+        declared = {p for c in fam.checks for p in c.parameters}
+        assert used <= declared, f"{fam.model} reads {sorted(used - declared)} but no check declares them"
+        undeclared = sorted(declared - set(values))
+        assert not undeclared, f"{fam.family}: {undeclared} not in dbt_project.yml"
+        for check in fam.checks:
+            fields = ("logic", "window", "causes", "fix", "source_system")
+            empty = [f for f in fields if not getattr(check, f)]
+            assert not empty, f"{check.id} has no {empty}"
+            assert check.owner in recon_docs.OWNERS and check.severity in ("error", "warn"), check.id
+
+
+def test_consequence_renders_only_where_declared(tmp_path: Path) -> None:
+    path = tmp_path / "_checks__models.yml"
+    path.write_text(
+        DECLARATION.replace(
+            'fix: "Retype it."', 'fix: "Retype it."\n              consequence: "Also X1_SECOND."'
+        ),
+        encoding="utf-8",
+    )
+    text = render(load_families(path), {"recon_x1_tolerance": 0.5})
+    assert text.count("- **One fault, several breaks**: ") == 1
+    assert "- **One fault, several breaks**: Also X1_SECOND." in text

@@ -7,12 +7,15 @@ breaks at all. Parametrized per check family, so `pytest -k B1` runs one family.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import duckdb
 import pytest
 import yaml
 
+from throughline.recon_docs import load_families
+from throughline.samplefirm.defects.hygiene import _ENTRY_RULES
 from throughline.samplefirm.scoring import CheckScore, render, score
 
 CHECKS_YAML = (
@@ -63,3 +66,24 @@ def test_clean_firm_has_no_breaks(family: str, xs_clean_warehouse: Path) -> None
     finally:
         con.close()
     assert rows == [], f"family {family} flags records of the clean firm: {rows}"
+
+
+#: Checks the generator may record a consequence row for (samplefirm/defects: E1 -> I2, E2 -> E3, a PSA entry
+#: that breaks a second hygiene rule or takes its day past the maximum).
+CONSEQUENCE_KINDS = {"I2", "E3", "PSA_OVER_DAILY_MAX", *_ENTRY_RULES}
+
+
+def test_every_consequence_the_manifest_records_is_explained_in_the_docs(
+    xs_firm: Path, xs_firm_seed2: Path
+) -> None:
+    """Where one injected defect legitimately trips a second check, the manifest has its own row for it and
+    docs/reconciliation.md says why (the check's `consequence` in the declaration)."""
+    found = set()
+    for firm in (xs_firm, xs_firm_seed2):
+        with (firm / "_truth" / "defects.csv").open(newline="", encoding="utf-8") as fh:
+            found |= {r["kind"] for r in csv.DictReader(fh) if r["description"].startswith("Consequence of")}
+    assert found, "neither xs firm records a consequence row: the scoring of consequences is untested"
+    explained = {c.id for f in load_families() for c in f.checks if c.consequence}
+    assert found <= CONSEQUENCE_KINDS, f"unexpected consequence kinds {sorted(found - CONSEQUENCE_KINDS)}"
+    missing = sorted(CONSEQUENCE_KINDS - explained)
+    assert not missing, f"no consequence text for {missing}"

@@ -58,8 +58,8 @@ def test_the_real_ledger_is_consistent_and_ar_ties_to_the_gl(built: Path) -> Non
     assert round(float(gl), 2) == 60596.16 and abs(float(sub) - float(gl)) < 0.05
 
 
-def test_tampered_copy_trips_e1_e3_and_e4(built: Path, tmp_path: Path) -> None:
-    """The same checks on a copy with three planted errors find exactly those records."""
+def test_tampered_copy_trips_e1_e2_e3_and_e4(built: Path, tmp_path: Path) -> None:
+    """The same checks on a copy with four planted errors find exactly those records."""
     copy = tmp_path / "tampered.duckdb"
     with duckdb.connect(str(copy)) as con:
         con.execute(f"attach '{built}' as src (read_only)")
@@ -69,13 +69,13 @@ def test_tampered_copy_trips_e1_e3_and_e4(built: Path, tmp_path: Path) -> None:
         con.execute("detach src")
         paid = con.execute(
             "select invoice_id from raw_xero.invoice where status = 'PAID' and type = 'ACCREC' "
-            "order by invoice_id limit 2"
+            "order by invoice_id limit 3"
         ).fetchall()
         open_id = con.execute(
             "select invoice_id from raw_xero.invoice where status = 'AUTHORISED' and type = 'ACCREC' "
             "order by invoice_id limit 1"
         ).fetchone()[0]
-    e1_id, e3_id = paid[0][0], paid[1][0]
+    e1_id, e3_id, e2_id = (p[0] for p in paid)
     with duckdb.connect(str(copy)) as con:
         # E1: header total 10 above its lines (the header balance then no longer holds either)
         con.execute(
@@ -88,6 +88,12 @@ def test_tampered_copy_trips_e1_e3_and_e4(built: Path, tmp_path: Path) -> None:
             "where invoice_id = ?",
             [e3_id],
         )
+        # E2: credited 7 more than the invoice, nothing paid (E3 caps credits at the total: no E3 break)
+        con.execute(
+            "update raw_xero.invoice set amount_credited = (total::decimal(18,2) + 7)::varchar, "
+            "amount_paid = '0' where invoice_id = ?",
+            [e2_id],
+        )
         # E4: an open balance 100 higher in the subledger than the GL knows
         con.execute(
             "update raw_xero.invoice set amount_due = (amount_due::decimal(18,2) + 100)::varchar "
@@ -97,6 +103,12 @@ def test_tampered_copy_trips_e1_e3_and_e4(built: Path, tmp_path: Path) -> None:
     found = _build(copy)
     assert ("E1", f'{{"id":"{e1_id}"}}') in found
     assert ("E3", f'{{"id":"{e3_id}"}}') in found
+    assert ("E2_EXCEEDS_INVOICE", f'{{"id":"{e2_id}"}}') in found
     assert ("E4", '{"account_code":"610"}') in found
-    assert {c for c, _ in found} == {"E1", "E3", "E3_DUE_MISMATCH", "E4"}
-    assert len([k for c, k in found if c == "E3_DUE_MISMATCH"]) == 3
+    assert {c for c, _ in found} == {"E1", "E2_EXCEEDS_INVOICE", "E3", "E3_DUE_MISMATCH", "E4"}
+    assert [k for c, k in found if c in ("E2_EXCEEDS_INVOICE", "E3")] == [
+        f'{{"id":"{e2_id}"}}',
+        f'{{"id":"{e3_id}"}}',
+    ]  # exactly one record each: the credit above the total is not also an E3 break
+    due = sorted(k for c, k in found if c == "E3_DUE_MISMATCH")
+    assert due == sorted(f'{{"id":"{i}"}}' for i in (e1_id, e2_id, e3_id, open_id))

@@ -52,10 +52,15 @@ def inject_r1(ctx: Any) -> None:
 
 
 def inject_r2(ctx: Any) -> None:
-    """Clone active billable projects as projects with no opportunity and no ERP contract."""
-    src = """(select * from psa__projects where coalesce(is_billable, false) and billing_type <>
+    """Clone active billable projects as projects with no opportunity and no ERP contract.
+
+    Only projects created 30 days or more before the last night are cloned (the clone keeps their
+    created_at): a project younger than R2's window (var recon_r2_window_days, 14) may still await its deal
+    and is not a break, so it must not be in the manifest either.
+    """
+    src = f"""(select * from psa__projects where coalesce(is_billable, false) and billing_type <>
         'non_billable'
-              and crm_opportunity_id is not null)"""
+              and crm_opportunity_id is not null and created_at < TIMESTAMP '{_cutoff(ctx, 30)}')"""
     if not pick(ctx, "R2", src, "s.id"):
         return
     base = int(scalar(ctx, "select coalesce(max(id), 0) from psa__projects"))

@@ -65,13 +65,14 @@ breaks as (
             check_id="'E3'", source_system="'xero'", source_object="'invoice'",
             record_key=throughline.recon_json([('id', 'invoice_id', 'string')]),
             related_keys=throughline.recon_json([('type', 'invoice_type', 'string'), ('number', 'invoice_number', 'string')]),
-            currency_code='currency_code', expected_amount='total - amount_credited', actual_amount='amount_paid',
-            difference_amount='amount_paid - (total - amount_credited)',
-            amount_at_risk='amount_paid - (total - amount_credited)',
-            amount_at_risk_reporting='(amount_paid - (total - amount_credited)) / currency_rate',
+            currency_code='currency_code', expected_amount='total - credited_capped', actual_amount='amount_paid',
+            difference_amount='amount_paid - (total - credited_capped)',
+            amount_at_risk='amount_paid - (total - credited_capped)',
+            amount_at_risk_reporting='(amount_paid - (total - credited_capped)) / currency_rate',
             event_date='invoice_date', detected_on='(select night from as_of)') }}
-    from invoices
-    where amount_paid > total - amount_credited + {{ tolerance }}
+    -- credits count at most up to the total: credits above it are E2_EXCEEDS_INVOICE's break, not E3's
+    from (select *, least(amount_credited, total) as credited_capped from invoices) as capped
+    where amount_paid > total - credited_capped + {{ tolerance }}
 
     union all
 

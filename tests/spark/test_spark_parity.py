@@ -6,7 +6,7 @@ builds every model and snapshot on a local SparkSession. Spark's tables are Parq
 warehouse folder, so the comparison reads them with DuckDB next to the DuckDB build: no second JVM.
 
 Slow (Spark's start alone is 15-20 s on a quiet machine; the build is measured in docs/scale-out.md).
-Skips only when no Java runtime is installed (``.ci/run`` installs ``openjdk-17-jre-headless``).
+Installs a Java runtime when it is missing (``.ci/install-java``) and skips only when it cannot.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,13 +27,24 @@ from bench.spark_parity import compare_builds, dbt_build_on_spark, python_asset_
 from ingestion.spark_handoff import export_raw, raw_dir
 from ingestion.warehouse import RUN_STAMP_COLUMNS
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        shutil.which("java") is None,
-        reason="no Java runtime: the Spark target needs Java 17 (apt-get install openjdk-17-jre-headless)",
-    ),
-]
+pytestmark = pytest.mark.slow
+
+INSTALL_JAVA = Path(__file__).resolve().parents[2] / ".ci" / "install-java"
+
+
+def _java() -> None:
+    """A Java runtime, installed first when missing (``.ci/install-java``: Debian's openjdk-17-jre-headless,
+    one installer at a time across xdist workers; ``THROUGHLINE_INSTALL_JAVA=0`` turns that off); skips
+    with the command to run only when it cannot be installed here."""
+    if shutil.which("java") is None and os.environ.get("THROUGHLINE_INSTALL_JAVA", "1") != "0":
+        with FileLock(str(Path(tempfile.gettempdir()) / "throughline-install-java.lock")):
+            if shutil.which("java") is None:
+                subprocess.run([str(INSTALL_JAVA)], capture_output=True, timeout=900, check=False)
+    if shutil.which("java") is None:
+        pytest.skip(
+            "no Java runtime and it could not be installed here: the Spark target needs Java 17 "
+            "(`sudo apt-get install -y openjdk-17-jre-headless`; .ci/install-java does it)"
+        )
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class SparkBuild:
 
 @pytest.fixture(scope="session")
 def spark_build(xs_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+    _java()
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent

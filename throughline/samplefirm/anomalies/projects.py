@@ -86,6 +86,27 @@ EROSION_RAMP = 2.0
 #: inception-to-date margin still far above plan; no detector of "eroding against the plan" could name it.)
 EROSION_MIN_STRETCH = 1.5
 EROSION_CHECK_DAYS = 60
+#: ... and when its own hours hold up: each of the last two complete months before the end has at least
+#: this share of the average of the two months before them (a retainer whose staffing halves as the ramp
+#: starts cancels it: on the s firm, seed 42, the cost of a chosen one's "eroded" months did not rise).
+EROSION_STEADY_SHARE = 0.75
+
+
+def _erosion_steady(cand: str, end: str) -> str:
+    """Candidates whose client hours in each of the last two complete months are at least
+    ``EROSION_STEADY_SHARE`` of their monthly average over the two months before."""
+    month = f"date_trunc('month', {end})"
+    return f"""
+        with m as (
+            select project_id, date_trunc('month', spent_date) as mon, sum(hours) as h from {TE}
+            where deleted_at is null and work_type = 'client'
+              and project_id in (select project_id from ({cand}))
+              and spent_date >= {month} - interval 4 month and spent_date < {month}
+            group by all
+        )
+        select project_id from m group by project_id
+        having count(*) = 4 and min(h) filter (where mon >= {month} - interval 2 month)
+            >= {EROSION_STEADY_SHARE} * avg(h) filter (where mon < {month} - interval 2 month)"""
 
 
 def _erosion_headroom(cand: str, end: str, ramp: str) -> str:
@@ -110,10 +131,10 @@ def _erosion_headroom(cand: str, end: str, ramp: str) -> str:
 def plant_margin_erosion(ctx: Any) -> None:
     """One in five retainer projects (at least 2) active in the last 30 days, with at least 110 days of
     history (a first month billed in full for a few days of work keeps the ITD margin above plan for
-    months), steady recent time and room in its people's days for the ramp (``_erosion_headroom``): the
-    client uses ever more hours of a monthly fee that does not change, so the margin falls month after
-    month below the plan. (Retainers, so that the fixed-fee burn and forecast-overrun detectors, which read
-    fixed-fee and milestone work, keep their own plants.)"""
+    months), steady recent time (``_erosion_steady``) and room in its people's days for the ramp
+    (``_erosion_headroom``): the client uses ever more hours of a monthly fee that does not change, so the
+    margin falls month after month below the plan. (Retainers, so that the fixed-fee burn and
+    forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
     end = f"DATE '{ctx.end_date}'"
     recent = f"spent_date > {end} - {EROSION_DAYS}"
     cand = f"""select p.id as project_id from psa__projects p
@@ -124,7 +145,8 @@ def plant_margin_erosion(ctx: Any) -> None:
                group by 1 having count(*) >= 30"""
     pop = int(ctx.con.execute(f"select count(*) from ({cand})").fetchone()[0])
     ramp = f"1 + {EROSION_RAMP} * ({EROSION_DAYS} - ({end} - spent_date)) / {EROSION_DAYS}"
-    room = f"select project_id from ({cand}) where project_id in ({_erosion_headroom(cand, end, ramp)})"
+    room = f"""select project_id from ({cand}) where project_id in ({_erosion_headroom(cand, end, ramp)})
+               and project_id in ({_erosion_steady(cand, end)})"""
     _pick(ctx, "_an_me", room, "project_id", 9501, max(2, pop // 5))
     where = f"work_type = 'client' and {recent} and project_id in (select project_id from _an_me)"
     padded = "t.resource_id in (select resource_id from _an_pad)"

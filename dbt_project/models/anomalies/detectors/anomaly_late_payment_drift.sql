@@ -16,7 +16,8 @@
 --   days late on due date at least anomaly_drift_min_slope_days per 30 days); and it still has an invoice
 --   in the recent window or money open. A client drifting for a year or more is late in its earlier
 --   invoices too, so the first test sees no change against its own history (the s firm: 0 of 7 found).
--- Score = the late share of the window that flagged (the recent one when both do).
+-- Score = the median days late of the window that flagged (the recent one when both do): how late the
+-- client now pays (the late share saturates at 1 for every drifter and cannot rank them).
 {%- set late_days = var('anomaly_drift_late_days') %}
 {%- set recent_days = var('anomaly_late_recent_days') %}
 {%- set min_invoices = var('anomaly_late_min_invoices') %}
@@ -34,6 +35,7 @@ with known as (
         o.*,
         o.due_date > {{ dbt.dateadd('day', -(late_days + recent_days), 'o.as_of_date') }} as is_recent,
         o.due_date > {{ dbt.dateadd('day', -lookback_days, 'o.as_of_date') }} as is_lookback,
+        not o.is_open and o.credited_amount < o.original_amount as is_paid,
         cast({{ dbt.datediff('o.as_of_date', 'o.due_date', 'day') }} as {{ throughline.ratio_type() }}) as due_day,
         coalesce(o.days_late_at_settlement, o.days_past_due_tonight) as days_late,
         cast(case when coalesce(o.days_late_at_settlement, o.days_past_due_tonight) > {{ late_days }} then 1 else 0 end
@@ -55,8 +57,9 @@ firm_lookback as (
 ),
 
 -- the client's last anomaly_drift_lookback_days: late share, median days late, and the trend of days late
--- at settlement (open invoices left out of the slope: their days late are lower bounds that shrink with
--- the due date, a trend of their own)
+-- at settlement of the invoices paid (open invoices left out of the slope: their days late are lower
+-- bounds that shrink with the due date, a trend of their own; and one settled by a credit note says
+-- nothing about when the client pays)
 lookback as (
     select
         erp_customer_id,
@@ -65,8 +68,8 @@ lookback as (
         count(*) as n_lookback,
         avg(late) as lookback_share,
         {{ throughline.cycle_percentile('days_late', 0.5) }} as lookback_median,
-        30 * covar_pop(case when not is_open then due_day end, case when not is_open then days_late end)
-            / nullif(var_pop(case when not is_open then due_day end), 0) as slope_per_30_days,
+        30 * covar_pop(case when is_paid then due_day end, case when is_paid then days_late end)
+            / nullif(var_pop(case when is_paid then due_day end), 0) as slope_per_30_days,
         max(due_date) as last_due_date
     from known
     where is_lookback
@@ -156,7 +159,7 @@ select
         detector_id="'LATE_PAYMENT_DRIFT'", source_system="'netsuite'", source_object="'customer'",
         record_key=throughline.recon_json([('erp_customer_id', 's.erp_customer_id', 'number')]),
         related_keys=throughline.recon_json([('recent_invoices', 's.n_recent', 'number'), ('recent_median_days_late', 's.recent_median', 'number'), ('reference_median_days_late', 's.reference_median', 'number'), ('recent_late_share', throughline.round_double('s.recent_share'), 'number'), ('reference_late_share', throughline.round_double('s.reference_share'), 'number'), ('lookback_invoices', 's.n_lookback', 'number'), ('lookback_late_share', throughline.round_double('s.lookback_share'), 'number'), ('firm_lookback_late_share', throughline.round_double('s.firm_lookback_share'), 'number'), ('days_later_per_30_days', throughline.round_double('s.slope_per_30_days'), 'number')]),
-        score='case when s.is_recent_change then s.recent_share else s.lookback_share end', threshold=min_share,
+        score='case when s.is_recent_change then s.recent_median else s.lookback_median end', threshold=min_late,
         client_key='s.client_key', legal_entity_key='s.legal_entity_key', currency_code='s.currency_code',
         amount_at_risk='s.open_amount', amount_at_risk_reporting='null', event_date='s.last_due_date',
         reason="case when s.is_recent_change then " ~ recent_reason ~ " else " ~ sustained_reason ~ " end") }}

@@ -447,7 +447,7 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str
 def _add_new_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, source: str) -> None:
     """Columns a newer model version records, added to the history table of earlier runs (null there)."""
     have = _columns(con, schema, table)
-    for name, dtype in con.execute(f"select column_name, data_type from (describe {source})").fetchall():
+    for name, dtype in con.execute(f"select column_name, column_type from (describe {source})").fetchall():
         if name not in have:
             con.execute(f'alter table {schema}.{table} add column "{name}" {dtype}')
 

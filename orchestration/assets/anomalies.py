@@ -320,7 +320,7 @@ def reliability(
                 }
             )
             gap += mask.sum() * abs(predicted - observed)
-    return rows, gap / len(y)
+    return rows, float(gap / len(y))
 
 
 def predict_rolling(known: pd.DataFrame, hold: pd.DataFrame, seed: int) -> tuple[np.ndarray, list[str]]:

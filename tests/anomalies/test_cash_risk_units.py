@@ -7,15 +7,18 @@ import json
 import math
 from datetime import date, timedelta
 
+import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from dagster_shared.serdes import serialize_value
 
 from orchestration.assets.anomalies import (
     FEATURE_SETS,
     FEATURES,
     FIRM_PRIOR_SHARE,
+    _evaluation_metadata,
     choose_feature_set,
     evaluate,
     load_features,
@@ -114,6 +117,9 @@ def test_model_beats_the_baseline_and_is_reproducible() -> None:
     bins = json.loads(ev.calibration_model)
     assert sum(b["invoices"] for b in bins) == ev.n_holdout
     assert sum(b["invoices"] for b in json.loads(ev.calibration_baseline)) == ev.n_holdout
+    # the asset's metadata must serialise in Dagster's event log (a numpy float does not)
+    materialization = dg.AssetMaterialization("cash_risk", metadata=_evaluation_metadata(ev, 5, 1))
+    assert serialize_value(materialization)
     _, again = evaluate(data, seed=7)
     assert again == ev
     data.loc[data.index[-5:], "is_open"] = True

@@ -505,7 +505,7 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     file names that try to leave the landing folder."""
     ensure_bookkeeping(con)
     folders = scan_landing(landing)
-    results = [_log(con, r) for r in _no_extract_found(landing, folders, load_id)]
+    results = [_log(con, r) for r in no_extract_found(landing, folders, load_id)]
     for folder in folders:
         rel = f"{folder.system}/{folder.name}"
         if not folder.complete:
@@ -532,7 +532,7 @@ def audit_landing(con: duckdb.DuckDBPyConnection, landing: Path, load_id: str) -
     return results
 
 
-def _no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
+def no_extract_found(landing: Path, folders: list[ExtractFolder], load_id: str) -> list[FileResult]:
     """One ``no_extract`` warning when the landing folder holds no complete extract folder at all: an empty
     landing folder, or ``--landing`` one level off, must not pass for a quiet night."""
     if any(f.complete for f in folders):

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.parse import sql_str
+
 #: Schemas of the raw layer: the bookkeeping schema and one per source system.
 RAW_SCHEMA_PATTERN = "raw%"
 
@@ -77,8 +79,10 @@ def export_raw(warehouse: Path, out_dir: Path) -> list[ExportedTable]:
             target.mkdir(parents=True)
             path = target / "data.parquet"
             source = f'"{schema}"."{table}"'
+            # DuckDB's COPY takes no parameter for its target: the path goes in as a quoted string literal.
             con.execute(
-                f"copy (select {_select_list(con, schema, table)} from {source}) to '{path}' (format parquet)"
+                f"copy (select {_select_list(con, schema, table)} from {source}) "
+                f"to {sql_str(str(path))} (format parquet)"
             )
             rows = con.execute(f"select count(*) from {source}").fetchone()
             exported.append(ExportedTable(schema, table, target, int(rows[0]) if rows else 0))

@@ -19,6 +19,7 @@ The run is recorded in the persistent Dagster instance (``orchestration.instance
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 import uuid
@@ -30,7 +31,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.contract import all_objects, chosen_systems
-from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES
+from ingestion.landing import scan_landing
+from ingestion.load import EMPTY_STATUSES, FAILED_STATUSES, no_extract_found
 from ingestion.status import LoadStatus
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.assets.recon_checks import is_advisory_failure
@@ -66,7 +68,7 @@ def check_paths(landing: Path, warehouse: Path) -> None:
     if warehouse.is_dir():
         raise InputError(
             f"--warehouse {warehouse} is a folder, not a DuckDB file; give a file path, "
-            f"e.g. --warehouse {warehouse / 'warehouse.duckdb'}"
+            f"e.g. --warehouse {shlex.quote(str(warehouse / 'warehouse.duckdb'))}"
         )
     if warehouse.exists() and not _is_duckdb(warehouse):
         raise InputError(
@@ -274,6 +276,10 @@ def run_nightly(
         reason = (
             landing_unchanged(landing, warehouse) if prepare is None and asset_selection is None else None
         )
+        if prepare is None and asset_selection is None:
+            empty = _night_without_extract(landing, warehouse, run_id, say)
+            if empty is not None:
+                return empty
         if reason:  # no Dagster run at all: nothing to load, build or publish (orchestration.unchanged)
             say(f"nothing new: {reason}; nothing loaded, nothing rebuilt")
             say(
@@ -288,6 +294,25 @@ def run_nightly(
         started = time.perf_counter()
         result = execute_nightly(landing, warehouse, asset_selection, echo, run_id)
         return report(result, warehouse, time.perf_counter() - started, echo, say)
+
+
+def _night_without_extract(
+    landing: Path, warehouse: Path, run_id: str, say: Callable[[str], None]
+) -> NightlyResult | None:
+    """No complete extract folder in the landing (empty, mistyped, one level off): no Dagster run at all.
+
+    There is nothing to load, so nothing to build: a first night would publish an empty warehouse, a later
+    one would rebuild every model to republish the same data (hours at scale xl) for a mistyped --landing.
+    The WARNING names what the folder holds; ``throughline run`` exits 4. A run the schedule or the UI
+    launches goes through the loader, which logs the same warning (``no_extract``) in ``raw.load_log``."""
+    found = no_extract_found(landing, scan_landing(landing), run_id)
+    if not found:
+        return None
+    res = NightlyResult(True, {}, warnings=[found[0].message], no_extract=[str(landing)], unchanged=True)
+    left = "left as it was" if warehouse.exists() else "not created (nothing to build it from)"
+    say(f"WARNING: {found[0].message}")
+    say(f"nightly run {_outcome(res)}; nothing built, the warehouse {warehouse} is {left}")
+    return res
 
 
 def report(

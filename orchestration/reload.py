@@ -132,7 +132,8 @@ def run_reload(landing: Path, warehouse: Path, flt: ReloadFilter, echo: bool = T
         for a in out.requested:
             say(f"  {a.file}: was {a.status} (load {a.load_id}): {a.message}")
         out.run = run_nightly(landing, warehouse, echo=echo, prepare=_request(out.requested))
-        source = warehouse if "warehouse" in out.run.artifacts else out.run.artifacts.get("building")
+        # published: the warehouse; failed or blocked: the run's build, kept for inspection
+        source = out.run.artifacts.get("warehouse", out.run.artifacts.get("build"))
         if source is not None and Path(source).exists() and out.run.run_id:
             out.reloaded = _reloaded(Path(source), out.run.run_id)
     for file, status, loaded, rejected, message in out.reloaded:

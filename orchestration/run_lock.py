@@ -7,6 +7,11 @@ who holds it (pid, host, user, start time) into that file; a second run fails at
 and touches nothing. The OS releases the lock when its process dies, even on ``kill -9``: a lock file that
 still names a holder when we win the lock is therefore stale (that run was killed), and is reported and
 replaced. On a clean release the file is emptied, not deleted, so every waiter locks the same inode.
+
+The lock is the run process's, but the run's ``dbt build`` is a child process that outlives a ``kill -9`` of
+the run (measured on xs: the dead run's build kept growing after the kill). So the run records each such child
+in the lock file (``note_child``: pid and start time), and the run that clears the stale lock stops the
+children still alive (the start time guards against a reused pid) before it touches any build file.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+import psutil
 from filelock import FileLock, Timeout
 
 # Locks this process holds (canonical lock paths): `demo` takes the lock before it regenerates the firm and
@@ -77,6 +83,51 @@ def read_holder(path: Path) -> Holder | None:
         return None
 
 
+def note_child(warehouse: Path, pid: int) -> None:
+    """Record a subprocess this run started (``dbt build``) in the lock file, so a run that finds this one
+    killed can stop it. Does nothing unless this process holds the warehouse's lock."""
+    path = lock_path(Path(warehouse).resolve())
+    if path not in _HELD:
+        return
+    try:
+        started = psutil.Process(pid).create_time()
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (psutil.Error, OSError, ValueError):  # child gone, file unreadable: never fail the run
+        return
+    data.setdefault("children", []).append({"pid": pid, "created": started})
+    _write(path, json.dumps(data) + "\n")
+
+
+def _recorded_children(path: Path) -> list[tuple[int, float]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8") or "{}")
+        return [(int(c["pid"]), float(c["created"])) for c in data.get("children", [])]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
+
+
+def stop_orphans(path: Path, holder: Holder) -> list[int]:
+    """Stop the children a killed run recorded that still run (with their own children); return their pids.
+
+    Only on the holder's host, and only a process whose start time is the recorded one (a pid may have been
+    reused since)."""
+    if holder.host != socket.gethostname():
+        return []
+    procs: list[psutil.Process] = []
+    for pid, created in _recorded_children(path):
+        try:
+            proc = psutil.Process(pid)
+            if abs(proc.create_time() - created) < 0.01:
+                procs += [proc, *proc.children(recursive=True)]
+        except psutil.Error:
+            continue
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()  # its build is discarded anyway: nothing to let it finish
+    psutil.wait_procs(procs, timeout=10)
+    return [p.pid for p in procs]
+
+
 def _write(path: Path, text: str) -> None:
     """Rewrite the lock file in place (never replace it: the OS lock is on this inode)."""
     with path.open("r+", encoding="utf-8") as f:
@@ -107,9 +158,11 @@ def run_lock(warehouse: Path, say: Callable[[str], None] = _stderr) -> Iterator[
     try:
         stale = read_holder(path)
         if stale is not None:
+            stopped = stop_orphans(path, stale)
             say(
                 f"throughline: cleared a stale run lock on {warehouse}: the run by {stale.describe()} "
                 "ended without releasing it (killed or crashed); its unfinished work is discarded"
+                + (f"; stopped its leftover process(es) {', '.join(map(str, stopped))}" if stopped else "")
             )
         _write(path, json.dumps(asdict(Holder.current())) + "\n")
         _HELD.add(path)

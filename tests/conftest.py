@@ -169,7 +169,12 @@ def xs_demo_seed2(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
     checks must not be tuned to one seed) and the demo command's own end-to-end test, in one build."""
 
     def build(d: Path) -> None:
-        _run_cli(d, ["demo", "--scale", "xs", "--seed", str(XS_SEED_2), "--dir", str(d)])
+        demo_dir = d / ODD_DEMO_DIR  # --dir with a quote, a space and non-ASCII characters
+        _run_cli(
+            d,
+            ["demo", "--scale", "xs", "--seed", str(XS_SEED_2), "--dir", str(demo_dir)],
+            lambda: {"dir": str(demo_dir)},
+        )
 
     return CliRun.load(_build_once(_shared_cache(tmp_path_factory), "xs_demo_seed2", build))
 
@@ -177,18 +182,20 @@ def xs_demo_seed2(tmp_path_factory: pytest.TempPathFactory) -> CliRun:
 @pytest.fixture(scope="session")
 def xs_firm_seed2(xs_demo_seed2: CliRun) -> Path:
     """The second xs firm (seed XS_SEED_2): <dir>/landing and <dir>/_truth, as the demo wrote them."""
-    return xs_demo_seed2.folder
+    return Path(xs_demo_seed2.facts["dir"])
 
 
 @pytest.fixture(scope="session")
 def xs_warehouse_seed2(xs_demo_seed2: CliRun) -> Path:
     """Warehouse the demo built from the second xs firm (open read-only)."""
-    return xs_demo_seed2.folder / "warehouse.duckdb"
+    return Path(xs_demo_seed2.facts["dir"]) / "warehouse.duckdb"
 
 
 #: A quote, a space and non-ASCII characters, in the folder names and in the warehouse file name.
 ODD_FOLDER = "l'andé ding"
 ODD_WAREHOUSE = "o'brien wäre.duckdb"
+ODD_DEMO_DIR = "démo 'dir'"
+ODD_DAGSTER_HOME = "dägster 'home"
 
 
 def _dbt_target_folders() -> set[str]:
@@ -199,7 +206,7 @@ def _dbt_target_folders() -> set[str]:
 @pytest.fixture(scope="session")
 def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRun:
     """``throughline generate`` and ``throughline run`` of the xs firm as an operator types them, under
-    paths with quotes, spaces and non-ASCII characters, recorded in their own Dagster home.
+    paths with quotes, spaces and non-ASCII characters, recorded in their own Dagster home (an odd path too).
 
     ``facts``: ``landing``, ``warehouse``, ``dagster_home``, the dbt target folders in the repository
     before and after, and the per-run temporary dbt folders left behind.
@@ -207,7 +214,7 @@ def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRu
     from throughline.cli import main
 
     def build(d: Path) -> None:
-        root, home = d / ODD_FOLDER, d / "dagster_home"
+        root, home = d / ODD_FOLDER, d / ODD_DAGSTER_HOME
         seed = json.loads((xs_firm / "_truth" / "summary.json").read_text())["seed"]
         with contextlib.redirect_stderr(io.StringIO()):
             assert main(["generate", "--scale", "xs", "--seed", str(seed), "--out", str(root)]) == 0

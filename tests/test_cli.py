@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 def test_demo_generates_runs_and_says_where_everything_is(xs_demo_seed2: CliRun) -> None:
     """The session's ``demo --scale xs --seed 11`` (tests/conftest.py), as ``make demo`` calls it."""
-    folder, out = xs_demo_seed2.folder, xs_demo_seed2.out
+    folder, out = Path(xs_demo_seed2.facts["dir"]), xs_demo_seed2.out
+    assert "'" in folder.name and not folder.name.isascii()  # --dir with a quote, a space, non-ASCII
     assert xs_demo_seed2.code == 0, xs_demo_seed2.err[-3000:]
     warehouse = folder / "warehouse.duckdb"
     for shown in (folder / "landing", folder / "_truth", warehouse):
@@ -134,3 +135,45 @@ def test_demo_dir_pointing_at_a_file_says_so(tmp_path: Path, capsys: pytest.Capt
     afile.write_text("")
     assert main(["demo", "--scale", "xs", "--dir", str(afile)]) == 2
     assert f"--dir {afile} is a file, not a folder" in _one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("no_extract", "warnings", "code"),
+    [(True, ["l: no complete extract folder"], 4), (False, ["account.csv: no rows tonight"], 0)],
+)
+def test_a_night_with_no_complete_extract_exits_4_and_a_night_with_warnings_0(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    no_extract: bool,
+    warnings: list[str],
+    code: int,
+) -> None:
+    """The verdict is the run's (tests/ingestion/test_ingest_empty_night.py); this is its exit code: a
+    scheduler must see an empty or mistyped landing, a quiet object is a warning in the log."""
+    import orchestration.nightly
+    from orchestration.nightly import NightlyResult
+
+    landing = tmp_path / "landing"
+    result = NightlyResult(
+        True, {"warehouse": tmp_path / "w.duckdb"}, warnings=warnings, no_extract=[str(landing)] * no_extract
+    )
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", lambda **_: result)
+    monkeypatch.setattr("throughline.cli._write_report_after_run", lambda _: None)
+    assert main(["run", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb")]) == code
+
+
+def test_ctrl_c_is_one_line_and_exit_130_with_the_traceback_only_with_verbose(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import orchestration.nightly
+
+    def interrupted(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(orchestration.nightly, "run_nightly", interrupted)
+    args = ["run", "--landing", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")]
+    assert main(args) == 130
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("throughline run: interrupted;") and "next run clears" in line
+    with pytest.raises(KeyboardInterrupt):
+        main([*args, "--verbose"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +49,52 @@ def test_quotes_spaces_and_non_ascii_in_every_path(xs_cli_run: CliRun) -> None:
         }
     assert read == _marker_rows(landing)
     assert all(built.values()), built
+
+
+def test_every_other_command_takes_odd_paths(
+    xs_cli_run: CliRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``status``, ``rollback --list``, ``breaks --csv``, ``report --out`` and ``decisions --landing`` on
+    the session's odd-named warehouse (read only) and Dagster home, writing under odd names (``reload`` with
+    odd paths: tests/ingestion/test_reload_cli.py; ``demo --dir``: tests/test_cli.py; Spark's folder:
+    tests/ingestion/test_spark_handoff_paths.py)."""
+    from ingestion.contract import load_contract
+    from ingestion.load import load_object
+    from throughline.breaks_summary import render as render_breaks
+    from throughline.cli import main
+
+    warehouse, home = Path(xs_cli_run.facts["warehouse"]), Path(xs_cli_run.facts["dagster_home"])
+    assert "'" in home.name and not home.name.isascii()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    odd = tmp_path / "öut 'put' dir"
+    wh = ["--warehouse", str(warehouse)]
+    assert main(["status", *wh]) == 0
+    assert main(["rollback", "--list", *wh]) == 0
+    assert main(["breaks", *wh, "--csv", str(odd / "bréaks 'open'.csv")]) == 0
+    assert main(["report", *wh, "--out", str(odd / "répört")]) == 0
+    shown = capsys.readouterr().out
+    assert f"Throughline status: {warehouse}" in shown and "(current)" in shown
+    assert "SUCCESS" in shown or "FAILURE" in shown  # status lists the CLI's run from that odd home
+    assert (odd / "bréaks 'open'.csv").read_text(encoding="utf-8").startswith("check_id")
+    assert (odd / "répört" / "kpi-report.html").stat().st_size > 10_000
+    assert main(["breaks", *wh, "--csv", str(odd / "bréaks 'open'.csv" / "x.csv")]) == 2  # a file there
+    assert "throughline breaks: cannot write --csv" in capsys.readouterr().err
+
+    decided = odd / "décisions 'q4'.csv"
+    decided.write_text(
+        "check_id,record_key,decision,reason,decided_by,decided_on,expires_on\n"
+        "B1,INV-1,waive,agreed with client,Zoë O'Neil,2026-11-18,2026-12-31\n",
+        encoding="utf-8",
+    )
+    landing = odd / "l'andé ding"
+    assert main(["decisions", str(decided), "--landing", str(landing), "--date", "2026-11-19"]) == 0
+    # the commands the console suggests can be pasted into a shell as they are
+    assert f"`throughline run --landing {shlex.quote(str(landing))}`" in capsys.readouterr().out
+    assert f"throughline breaks --warehouse {shlex.quote(str(warehouse))} " in render_breaks(warehouse)
+    with duckdb.connect(str(odd / "w.duckdb")) as con:
+        obj = load_contract("controller").object("break_decisions")
+        (result,) = load_object(con, landing, obj, "night-1")
+    assert (result.status, result.rows_loaded) == ("loaded", 1), result
 
 
 def test_a_dbt_step_that_stops_before_building_shows_dbts_error(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,7 +196,9 @@ def render(warehouse: Path) -> str:
             "waive accepted breaks with `throughline decisions`"
         )
     lines.append(
-        "  list them : throughline breaks --warehouse " + str(warehouse) + " [--owner billing] [--csv FILE]"
+        "  list them : throughline breaks --warehouse "
+        + shlex.quote(str(warehouse))  # a command to copy: quoted for the shell
+        + " [--owner billing] [--csv FILE]"
     )
     lines.append(
         "  query them: marts.recon_breaks (tonight), marts.recon_break_history (lifecycle), "
@@ -292,7 +295,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer."""
+    """Exit 0 with the list printed (or written), 2 when the warehouse cannot answer or --csv cannot be
+    written."""
     filters = Filters(args.check, args.owner, args.client, args.min_age, args.status)
     try:
         if getattr(args, "signals", False):
@@ -303,7 +307,16 @@ def main(args: argparse.Namespace) -> int:
         print(f"throughline breaks: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     if args.csv:
-        write_csv(Path(args.csv), columns, rows)
+        try:  # a folder that is not there yet is made, as `report --out` does; an unwritable one is one line
+            Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+            write_csv(Path(args.csv), columns, rows)
+        except OSError as exc:
+            print(
+                f"throughline breaks: cannot write --csv {args.csv} ({exc.strerror or exc}); "
+                "give a writable file path",
+                file=sys.stderr,
+            )
+            return 2
         print(f"{len(rows)} break(s) written to {args.csv}")
     elif getattr(args, "signals", False):
         print(render_signal_list(columns, rows))

@@ -12,6 +12,10 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestration.nightly import NightlyResult
 
 SCALES = ("xs", "s", "m", "l", "xl")
 
@@ -55,6 +59,10 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 # Exit codes (README, "The command line"): what the operator should do next depends only on these.
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED = 0, 1, 2, 3
+#: The landing folder held no complete extract folder: nothing was loaded (empty night, mistyped --landing).
+EXIT_NOTHING_LOADED = 4
+#: Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
 
 
 def _non_negative_int(text: str) -> int:
@@ -71,8 +79,9 @@ def _non_negative_int(text: str) -> int:
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Turn the errors an operator can cause into one line and an exit code; traceback only with --verbose.
 
-    A bad path is 2, another run holding the warehouse is 3, anything unexpected is 1 (the run failed) with
-    a hint to rerun with ``--verbose``. The message goes to stderr, prefixed with the command's name.
+    A bad path is 2, another run holding the warehouse is 3, Ctrl-C is 130, anything unexpected is 1 (the
+    run failed) with a hint to rerun with ``--verbose``. The message goes to stderr, prefixed with the
+    command's name.
     """
 
     def run(args: argparse.Namespace) -> int:
@@ -87,6 +96,12 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
             code, msg = EXIT_INPUT, str(exc)
         except RunInProgress as exc:
             code, msg = EXIT_LOCKED, str(exc)
+        except KeyboardInterrupt:
+            if args.verbose:
+                raise
+            code = EXIT_INTERRUPTED
+            msg = "interrupted; the published warehouse is the last one a run completed; the next run clears "
+            msg += "this run's build"
         except Exception as exc:
             if args.verbose:
                 raise
@@ -135,13 +150,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run_nightly(landing=landing, warehouse=warehouse)
     if not result.success:
         _record_failure(warehouse, result.run_id)
+    if result.no_extract and result.unchanged:  # nothing loaded, nothing built: the WARNING is the news
+        return _run_exit_code(result)
     _print_kpi_summary(warehouse, result.success)
     _print_breaks_summary(warehouse)
     if result.success and not result.unchanged:  # an unchanged warehouse keeps its report
         report = _write_report_after_run(warehouse)
         if report:
             print(f"KPI report: {report}")
-    return EXIT_OK if result.success else EXIT_FAILED
+    return _run_exit_code(result)
+
+
+def _run_exit_code(result: NightlyResult) -> int:
+    """0 published, 1 failed; 4 when nothing could be loaded: an empty night must wake a scheduler up."""
+    if not result.success:
+        return EXIT_FAILED
+    return EXIT_NOTHING_LOADED if result.no_extract else EXIT_OK
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -170,10 +194,12 @@ def _cmd_reload(args: argparse.Namespace) -> int:
     from ingestion.reload import ReloadFilter
     from orchestration.reload import run_reload
 
+    landing = _from_env(args.landing, "--landing", "THROUGHLINE_LANDING")
+    warehouse = _from_env(args.warehouse, "--warehouse", "THROUGHLINE_WAREHOUSE")
     flt = ReloadFilter(args.system, args.object, args.extract_date, args.file, args.all_refused)
-    result = run_reload(landing=Path(args.landing), warehouse=Path(args.warehouse), flt=flt)
+    result = run_reload(landing=landing, warehouse=warehouse, flt=flt)
     if result.run is not None:
-        _print_kpi_summary(Path(args.warehouse), result.success)
+        _print_kpi_summary(warehouse, result.success)
     return EXIT_OK if result.success else EXIT_FAILED
 
 
@@ -393,7 +419,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction) -> None:
         help="run the nightly pipeline on every complete extract not loaded yet",
         formatter_class=_FORMATTER,
         epilog="exit codes: 0 ok, 1 run failed or FAILED objects/checks, 2 unusable path, 3 another run "
-        "holds the warehouse",
+        "holds the warehouse, 4 no complete extract folder in the landing (nothing loaded)",
     )
     r.add_argument(
         "--landing",
@@ -457,9 +483,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-read files a night refused or quarantined, after you fixed them or their marker, then build "
         "and publish like a night",
         formatter_class=_FORMATTER,
+        epilog="exit codes: 0 reloaded and published (or nothing to reload), 1 run failed or a file still "
+        "FAILED, 2 bad path or filter, 3 another run holds the warehouse",
     )
-    rl.add_argument("--landing", required=True, help="landing folder: <system>/<extract_date>/<object files>")
-    rl.add_argument("--warehouse", required=True, help="DuckDB warehouse file")
+    rl.add_argument(
+        "--landing",
+        help="landing folder: <system>/<extract_date>/<object files> (default: $THROUGHLINE_LANDING)",
+    )
+    rl.add_argument("--warehouse", help="DuckDB warehouse file (default: $THROUGHLINE_WAREHOUSE)")
     rl.add_argument("--system", help="only files of this source system (salesforce, netsuite, psa)")
     rl.add_argument("--object", help="only files of this object, e.g. account or raw_salesforce.account")
     rl.add_argument(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import shutil
 import sys
 from datetime import UTC, date, datetime
@@ -87,5 +88,5 @@ def main(args: argparse.Namespace) -> int:
     except DecisionsError as exc:
         print(f"throughline decisions: {exc}", file=sys.stderr)
         return 2
-    print(f"landed {folder}; the next `throughline run --landing {args.landing}` loads it")
+    print(f"landed {folder}; the next `throughline run --landing {shlex.quote(args.landing)}` loads it")
     return 0

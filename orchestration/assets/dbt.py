@@ -40,6 +40,7 @@ from orchestration.dbt_project import (
     spark_dir,
 )
 from orchestration.resources import WarehouseResource
+from orchestration.run_lock import note_child
 from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason
 
 #: dbt folder under models/ (fqn[1]) -> Dagster group.
@@ -195,6 +196,7 @@ def throughline_dbt_assets(
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
+        note_child(warehouse.published, invocation.process.pid)  # a killed run's dbt is stopped by the next
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
     if whole and not broken:  # only a build of every model vouches for the whole project

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 from landing_files import write_extract
 
 from ingestion.contract import all_objects
@@ -59,14 +60,21 @@ def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path
         assert con.execute("select count(*) from raw_salesforce.user").fetchone() == (2,)
 
 
-def test_run_nightly_publishes_and_reports_failed_object(tmp_path: Path) -> None:
+def test_run_nightly_publishes_and_reports_failed_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     landing, warehouse = tmp_path / "landing", tmp_path / "wh" / "warehouse.duckdb"
     write_extract(
         landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS, "account.csv": NO_NAME_ACCOUNTS}
     )
     raw_keys = [k for a in raw_assets for k in a.keys]
-    result = run_nightly(landing, warehouse, echo=False, asset_selection=raw_keys)
+    result = run_nightly(landing, warehouse, echo=True, asset_selection=raw_keys)
     assert not result.success
+    # the console names the object, the file and the reason, not only the failed check
+    failed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAILED raw_")]
+    assert len(failed) == 1, failed
+    assert failed[0].startswith("FAILED raw_salesforce.account: salesforce/2026-11-18/account.csv: ")
+    assert "required column(s) name missing" in failed[0]
     status = {s.name: s for s in result.summary}
     assert status["raw_salesforce.account"].status == "FAILED"
     assert (status["raw_salesforce.user"].status, status["raw_salesforce.user"].rows_loaded) == ("OK", 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 from landing_files import write_extract
 
 from ingestion.load import load_landing
@@ -116,3 +117,28 @@ def test_empty_landing_summary_lists_every_system_without_extract(landing: Path,
         objects, notes, warnings, no_extract = summarise_load(con, "night-0", set())
     assert no_extract == [str(landing)] and len(warnings) == 1 and notes == []
     assert {o.status for o in objects} == {"-"}
+
+
+def test_a_night_without_extract_builds_nothing_and_exits_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--landing`` one level too deep: the WARNING names the subfolders found, nothing is built or published
+    (once an empty warehouse was published and called a success, and a later night rebuilt every model to
+    republish the same data), exit code 4."""
+    from throughline.cli import main
+
+    landing = tmp_path / "landing"
+    write_extract(landing, SF, "2026-11-18", {"account.csv": f"{HEADER}\n{OK1}\n"})
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    assert main(["run", "--landing", str(landing / SF), "--warehouse", str(warehouse)]) == 4
+    out = capsys.readouterr().out
+    assert f"WARNING: no complete extract folder in {landing / SF}" in out
+    assert "its subfolders are: 2026-11-18;" in out
+    assert "finished with WARNINGS" in out and "succeeded" not in out
+    assert not warehouse.exists() and not warehouse.with_name("w.duckdb.builds").exists()
+
+    duckdb.connect(str(warehouse)).close()  # a later night, same mistake: the warehouse is left as it was
+    before = warehouse.read_bytes()
+    assert main(["run", "--landing", str(landing / SF), "--warehouse", str(warehouse)]) == 4
+    assert "the warehouse" in capsys.readouterr().out and warehouse.read_bytes() == before
+    assert not warehouse.with_name("w.duckdb.builds").exists()

@@ -126,3 +126,117 @@ def test_reload_needs_a_filter_and_checks_it(tmp_path: Path, capsys: pytest.Capt
     with pytest.raises(SystemExit):
         main([*args, "--extract-date", "18/11/2026"])
     assert "expected a date YYYY-MM-DD" in capsys.readouterr().err
+
+
+# The cases below need no dbt build: the night the reload runs is stood in for by the loader alone (the
+# reload's own parts, filter, request, re-read and report, are the real ones). End to end: the test above.
+SF_DATE = "2026-11-18"
+ACCOUNT = (
+    "Id,Name,Type,SystemModstamp,IsDeleted\n"
+    "001,Acme,Customer,2026-11-01 10:00:00,false\n002,Beta,Prospect,2026-11-01 11:00:00,false\n"
+)
+
+
+@pytest.fixture
+def refused_account(tmp_path: Path) -> tuple[Path, Path]:
+    """A landing folder whose salesforce account file was refused (marker says 5 rows, file has 2), loaded
+    into ``warehouse.duckdb``; the marker is then corrected, as the operator would."""
+    from landing_files import write_extract
+
+    root = tmp_path / "fïrm 'one'"
+    landing, warehouse = root / "landing", root / "o'brien wäre.duckdb"
+    folder = write_extract(landing, "salesforce", SF_DATE, {"account.csv": ACCOUNT}, rows={"account.csv": 5})
+    _load_account(warehouse, landing, "night-1")
+    marker = json.loads((folder / COMPLETION_MARKER).read_text())
+    marker["files"]["account.csv"]["rows"] = 2
+    (folder / COMPLETION_MARKER).write_text(json.dumps(marker))
+    return landing, warehouse
+
+
+def _load_account(warehouse: Path, landing: Path, load_id: str) -> None:
+    """The loader on the one object these tests use (all ~40 objects' tables would cost seconds)."""
+    from ingestion.contract import load_contract
+    from ingestion.load import load_object
+
+    with duckdb.connect(str(warehouse)) as con:
+        load_object(con, landing, load_contract("salesforce").object("account"), load_id)
+
+
+def _stand_in_night(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, publish: bool) -> None:
+    """Replace the nightly run by: copy the warehouse, let the reload write its requests, load, then publish
+    (or not, as a run blocked by a failed check)."""
+    from orchestration import reload as reload_mod
+    from orchestration.nightly import NightlyResult
+
+    def night(landing: Path, warehouse: Path, echo: bool = True, prepare=None) -> NightlyResult:
+        build = tmp_path / "build.duckdb"
+        shutil.copy(warehouse, build)
+        prepare(build)
+        _load_account(build, landing, "reload-night")
+        if publish:
+            shutil.copy(build, warehouse)
+            return NightlyResult(True, {"warehouse": warehouse}, run_id="reload-night")
+        return NightlyResult(False, {"build": build}, run_id="reload-night")
+
+    monkeypatch.setattr(reload_mod, "run_nightly", night)
+
+
+def _statuses(warehouse: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select load_id, status from raw.load_log where file like '%account.csv' order by started_at"
+        ).fetchall()
+
+
+def test_reload_by_object_and_from_the_environment_with_odd_paths(
+    refused_account: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    landing, warehouse = refused_account
+    _stand_in_night(monkeypatch, tmp_path, publish=True)
+    monkeypatch.setenv("THROUGHLINE_LANDING", str(landing))
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", str(warehouse))
+    monkeypatch.setattr("throughline.cli._print_kpi_summary", lambda *_: None)  # no marts in this warehouse
+    assert main(["reload", "--object", "raw_salesforce.account"]) == 0
+    out = capsys.readouterr().out
+    assert f"reloaded salesforce/{SF_DATE}/account.csv: loaded, 2 rows loaded, 0 rejected" in out
+    assert _statuses(warehouse) == [("night-1", "rejected"), ("reload-night", "loaded")]
+
+
+def test_a_blocked_reload_still_says_what_each_file_gave_and_publishes_nothing(
+    refused_account: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    landing, warehouse = refused_account
+    _stand_in_night(monkeypatch, tmp_path, publish=False)
+    before = warehouse.read_bytes()
+    absolute = landing / "salesforce" / SF_DATE / "account.csv"  # --file may be the path on disk
+    args = ["reload", "--landing", str(landing), "--warehouse", str(warehouse), "--file", str(absolute)]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert f"reloaded salesforce/{SF_DATE}/account.csv: loaded, 2 rows loaded, 0 rejected" in out
+    assert warehouse.read_bytes() == before
+
+
+def test_reload_file_outside_the_landing_folder_is_one_line_exit_2(
+    refused_account: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    landing, warehouse = refused_account
+    elsewhere = tmp_path / "account.csv"
+    elsewhere.write_text(ACCOUNT)
+    args = ["reload", "--landing", str(landing), "--warehouse", str(warehouse), "--file", str(elsewhere)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"--file {elsewhere} is not inside the landing folder" in err[0]
+
+
+def test_reload_without_landing_or_warehouse_names_the_option_and_its_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("THROUGHLINE_LANDING", raising=False)
+    assert main(["reload", "--all-refused"]) == 2
+    assert "--landing not given and $THROUGHLINE_LANDING not set" in capsys.readouterr().err

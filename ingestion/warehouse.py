@@ -23,6 +23,21 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_overflow", "JSON"),
 )
 
+#: Columns that record *when* a run happened, not what it computed: two builds of the same data differ
+#: only there (lineage stamps, dbt snapshot validity, the forecasts' freeze time). Every comparison of two
+#: warehouses (re-run identity, incremental vs full, Spark vs DuckDB) leaves them out.
+RUN_STAMP_COLUMNS = frozenset(
+    {
+        "_loaded_at",
+        "_load_id",
+        "dbt_updated_at",
+        "dbt_valid_from",
+        "dbt_valid_to",
+        "dbt_scd_id",
+        "recorded_at",
+    }
+)
+
 BOOKKEEPING_DDL = """
 create table if not exists raw.load_log (
     load_id VARCHAR, system VARCHAR, object VARCHAR, extract_date DATE, file VARCHAR, sha256 VARCHAR,

@@ -16,13 +16,15 @@ from orchestration.assets.dbt import dbt_resource, throughline_dbt_assets
 from orchestration.assets.forecasts import forecast_statistical_monthly
 from orchestration.assets.publish import build_publish_asset
 from orchestration.assets.quality import quality_asset_checks
-from orchestration.assets.raw import raw_asset_checks, raw_assets
+from orchestration.assets.raw import extract_file_specs, raw_asset_checks, raw_assets
 from orchestration.assets.recon_checks import recon_asset_checks
 from orchestration.assets.report import build_report_asset
 from orchestration.freshness import build_freshness_checks
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.sensors import build_extract_sensor, build_failure_sensor, build_nightly_schedule
 
+#: The extract files in the landing folder: external assets upstream of raw (lineage only, never run).
+EXTRACT_FILES: list = extract_file_specs
 ASSETS: list = [*raw_assets, throughline_dbt_assets, forecast_statistical_monthly, *anomaly_assets]
 publish_asset = build_publish_asset(key for a in ASSETS for key in a.keys)
 ASSETS.append(publish_asset)
@@ -47,7 +49,7 @@ nightly_schedule = build_nightly_schedule(nightly_job)
 SENSORS: list = [build_extract_sensor(nightly_job), build_failure_sensor([nightly_job])]
 
 defs = dg.Definitions(
-    assets=ASSETS,
+    assets=[*EXTRACT_FILES, *ASSETS],
     asset_checks=ASSET_CHECKS,
     jobs=[nightly_job],
     schedules=[nightly_schedule],

@@ -38,7 +38,7 @@ def nightly_definitions(
         keys = [*asset_selection, PUBLISH_KEY]
         job = dg.define_asset_job("nightly", selection=dg.AssetSelection.assets(*keys))
     return dg.Definitions(
-        assets=definitions.ASSETS,
+        assets=[*definitions.EXTRACT_FILES, *definitions.ASSETS],
         asset_checks=definitions.ASSET_CHECKS,
         jobs=[job],
         resources={

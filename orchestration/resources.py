@@ -29,6 +29,13 @@ DEFAULT_WAREHOUSE = "demo/warehouse.duckdb"
 DEFAULT_LANDING = "demo/landing"
 
 
+def _run_finished(context: dg.InitResourceContext, run_id: str) -> bool:
+    """True once the run has ended (success, failure or cancel) in the instance that records it."""
+    instance = context.instance
+    run = instance.get_run_by_id(run_id) if instance is not None else None
+    return bool(run and run.is_finished)
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The published DuckDB warehouse (env ``THROUGHLINE_WAREHOUSE``) and, during a run, the run's build.
 
@@ -60,7 +67,9 @@ class WarehouseResource(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         """Hold the run lock for the whole run and prepare the run's build file (a run id is needed)."""
         run_id = context.run.run_id if context.run else None
-        if not run_id:
+        if not run_id or _run_finished(context, run_id):
+            # outside a run; or after it: `dagster job execute` initialises the resources once more to
+            # hand back its result, and a new build then would be a stale copy left under the run's name
             yield self
             return
         from orchestration.prepare import prepare_build

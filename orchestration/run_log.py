@@ -65,7 +65,8 @@ def stage_of(step_key: str) -> str:
         return "publish"
     if "kpi_report" in step_key:
         return "KPI report"
-    return step_key.replace("_", " ").strip()
+    # a multi-part asset key's step (``anomalies__cash_risk``): "anomalies: cash risk", never a double space
+    return ": ".join(" ".join(part.split("_")).strip() for part in step_key.split("__") if part.strip("_"))
 
 
 def progress_line(line: str, shown_tenths: set[int]) -> str | None:

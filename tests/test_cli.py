@@ -28,6 +28,13 @@ def test_demo_generates_runs_and_says_where_everything_is(xs_demo_seed2: CliRun)
         loaded = con.execute("select sum(rows_loaded) from raw.load_log").fetchall()[0][0]
         revenue_rows = con.execute("select count(*) from marts.fct_revenue").fetchall()[0][0]
     assert loaded > 10_000 and revenue_rows > 0
+    # the dbt docs site (mart catalogue, docs/analysts.md) is built beside the warehouse, from its catalog
+    static = folder / "dbt-docs" / "static_index.html"
+    assert f"dbt docs   : {static}" in out and static.stat().st_size > 100_000
+    catalog = json.loads((folder / "dbt-docs" / "catalog.json").read_text(encoding="utf-8"))["nodes"]
+    for mart in ("kpi_firm_monthly", "recon_breaks", "fct_revenue"):
+        node = catalog[f"model.throughline.{mart}"]
+        assert node["metadata"]["schema"] == "marts" and len(node["columns"]) > 3, mart
 
 
 def test_scale_and_required_options_are_validated() -> None:
@@ -177,3 +184,36 @@ def test_ctrl_c_is_one_line_and_exit_130_with_the_traceback_only_with_verbose(
     assert line.startswith("throughline run: interrupted;") and "next run clears" in line
     with pytest.raises(KeyboardInterrupt):
         main([*args, "--verbose"])
+
+
+def test_a_pipe_reader_that_goes_away_is_not_an_error(tmp_path: Path) -> None:
+    """`throughline breaks | head`: head exits early; a command that only reads stops quietly, exit 0, no
+    traceback (one that builds exits 1: it may have stopped partway; `throughline.cli._BUILDING_COMMANDS`)."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    argv = [sys.executable, "-m", "throughline.cli", "rollback", "--list", "--warehouse", str(tmp_path / "w")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=repo)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader left before the first line
+    err = proc.stderr.read().decode()
+    assert (proc.wait(timeout=120), err) == (0, "")
+
+
+def test_a_closed_pipe_fails_a_building_command_but_not_a_reading_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`throughline run | head` may stop the run partway: exit 1; `status | head` saw enough: exit 0."""
+    from throughline import cli
+
+    def closed(_: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "_cmd_run", closed)
+    monkeypatch.setattr(cli, "_cmd_status", closed)
+    assert main(["run"]) == 1
+    assert main(["status"]) == 0
+    assert capsys.readouterr().err == ""  # no traceback, no "failed: BrokenPipeError"

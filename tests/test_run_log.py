@@ -113,3 +113,13 @@ def test_a_real_dagster_run_is_one_stage_line_on_the_terminal_and_all_events_in_
     log = (tmp_path / "run.log").read_text()
     for event in ("RUN_START", "STEP_START", "0 loaded, 0 rejected", "STEP_SUCCESS", "RUN_SUCCESS"):
         assert event in log
+
+
+def test_stage_names_of_other_steps_read_as_words() -> None:
+    from orchestration.run_log import stage_of
+
+    assert stage_of("anomalies__cash_risk") == "anomalies: cash risk"
+    assert stage_of("marts__forecast_statistical_monthly") == "marts: forecast statistical monthly"
+    assert stage_of("reconciliation_families") == "reconciliation families"
+    assert stage_of("raw_psa__projects") == "load extracts"
+    assert stage_of("warehouse__published") == "publish"

@@ -11,18 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-#: Columns that legitimately record *when* a run happened, not what it computed.
-RUN_STAMP_COLUMNS = frozenset(
-    {
-        "_loaded_at",
-        "_load_id",
-        "dbt_updated_at",
-        "dbt_valid_from",
-        "dbt_valid_to",
-        "dbt_scd_id",
-        "recorded_at",
-    }
-)
+from ingestion.warehouse import RUN_STAMP_COLUMNS
+
+__all__ = ["RUN_STAMP_COLUMNS", "attach_read_only", "table_differences"]
 
 
 def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:

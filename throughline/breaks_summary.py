@@ -269,6 +269,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     b = sub.add_parser(
         "breaks",
         help="list reconciliation breaks (marts.recon_breaks + lifecycle) with filters; --csv to export",
+        epilog="exit codes: 0 listed (or written), 2 the warehouse cannot answer (missing, busy, no "
+        "reconciliation marts) or the CSV file cannot be written",
     )
     b.add_argument(
         "--warehouse",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -92,6 +93,8 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         prog = f"throughline {args.command}"
         try:
             return command(args)
+        except BrokenPipeError:
+            raise  # the reader of a pipe went away: `main` stops quietly
         except (InputError, AutomationConfigError) as exc:  # a bad path, option or THROUGHLINE_SCHEDULE_*
             code, msg = EXIT_INPUT, str(exc)
         except RunInProgress as exc:
@@ -576,9 +579,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Commands that load, build or publish: stopped by a closed stdout, they may not have finished.
+_BUILDING_COMMANDS = frozenset({"run", "demo", "reload"})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a pipe's reader that left shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `throughline breaks | head`: the reader had enough. Stop without a traceback; point stdout at
+        # /dev/null so the interpreter's final flush does not raise again (Python's documented recipe).
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # a command that builds may have stopped partway: 1 (failed); one that only reads showed enough
+        return EXIT_FAILED if args.command in _BUILDING_COMMANDS else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -66,6 +66,9 @@
 {% macro duckdb__json_field(expr, field) -%}
     json_extract_string({{ expr }}, '$.{{ field }}')
 {%- endmacro %}
+{% macro spark__json_field(expr, field) -%}
+    get_json_object(cast({{ expr }} as string), '$.{{ field }}')
+{%- endmacro %}
 
 {#- DATE from a YYYYMMDD string (Harvest report periods). -#}
 {% macro yyyymmdd_to_date(expr) -%}
@@ -141,6 +144,15 @@
     decimal form half-up (.12). Scaled by 10^scale the product is the same double on both, and a whole-number
     round of a double agrees (a .5 fraction is exact), so both give 9212.12, what a person computes. Use it
     where a double (an amount times an FX rate, a detector statistic) is rounded; decimals round alike. -#}
+{#- round(x, scale) half up on the decimal value a person reads, the same on every engine: x goes through the
+    fixed-point amount type first. round() of a double does not: DuckDB rounds the binary value (401.815 is
+    stored just below, so .81), Spark the shortest decimal form (.82). For a sum or product of decimals that
+    the SQL types as a double (a case mixing decimal and double branches, a markup of a decimal amount, a
+    share of counts times 100). Returns the amount type; cast the result where a column wants another. -#}
+{% macro round_half_up(expr, scale=2) -%}
+    round(cast({{ expr }} as {{ throughline.amount_type() }}), {{ scale }})
+{%- endmacro %}
+
 {% macro round_double(expr, scale=2) -%}
     {{ return(adapter.dispatch('round_double', 'throughline')(expr, scale)) }}
 {%- endmacro %}

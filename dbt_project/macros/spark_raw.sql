@@ -14,8 +14,21 @@
             {%- set name = source.schema ~ '.' ~ source.identifier -%}
             {%- do run_query('create database if not exists ' ~ source.schema) -%}
             {%- do run_query('drop table if exists ' ~ name) -%}
-            {%- do run_query('create table ' ~ name ~ " using parquet location '" ~ raw_dir ~ '/'
-                ~ source.schema ~ '/' ~ source.identifier ~ "'") -%}
+            {%- do run_query('create table ' ~ name ~ ' using parquet location '
+                ~ throughline.spark_path_literal(raw_dir ~ '/' ~ source.schema ~ '/' ~ source.identifier)) -%}
         {%- endfor -%}
     {%- endif -%}
 {% endmacro %}
+
+{#- A path as a Spark SQL string literal. The target keeps backslashes literal (escapedStringLiterals) and a
+    LOCATION takes a literal, not an expression, so a path with a single quote is written in double quotes
+    (a string literal on Spark unless doubleQuotedIdentifiers is on); one with both kinds is refused. -#}
+{% macro spark_path_literal(path) -%}
+    {%- if "'" not in path -%}
+        '{{ path }}'
+    {%- elif '"' not in path -%}
+        "{{ path }}"
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("THROUGHLINE_SPARK_RAW=" ~ path ~ " holds both a single and a double quote; Spark cannot read a table from such a path: choose another folder") }}
+    {%- endif -%}
+{%- endmacro %}

@@ -175,6 +175,30 @@ def write_tables(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, bt: pd.
         con.unregister("forecast_frame")
 
 
+FORECAST_CHECK = "forecast_complete"
+
+
+def forecast_check(forecast: pd.DataFrame, steps: int = HORIZON_MONTHS) -> dg.AssetCheckResult:
+    """``forecast_complete`` (WARN): every measure x practice has horizons 1..``steps``, once each, with a
+    finite value. A fit that silently returns NaN or stops short shows here, not in next month's report."""
+    problems: list[str] = []
+    for (measure, practice), group in forecast.groupby(["measure", "practice_id"]):
+        series = f"{measure}/{practice}"
+        if sorted(group["horizon_months"]) != list(range(1, steps + 1)):
+            problems.append(f"{series}: horizons {sorted(group['horizon_months'])}, want 1..{steps}")
+        if not np.isfinite(group["forecast_value"].to_numpy(dtype=float)).all():
+            problems.append(f"{series}: a forecast value is not a finite number")
+    series_count = forecast.groupby(["measure", "practice_id"]).ngroups if len(forecast) else 0
+    return dg.AssetCheckResult(
+        check_name=FORECAST_CHECK,
+        passed=not problems,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="; ".join(problems[:10])
+        or f"{series_count} series, each forecast {steps} months ahead with finite values",
+        metadata={"series": series_count, "problems": dg.MetadataValue.json(problems)},
+    )
+
+
 @dg.asset(
     key=FORECAST_KEY,
     deps=[
@@ -186,6 +210,13 @@ def write_tables(con: duckdb.DuckDBPyConnection, forecast: pd.DataFrame, bt: pd.
     owners=[LAYER_OWNERS["kpis"]],
     freshness_policy=MART_FRESHNESS,
     kinds={"python", "duckdb"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            FORECAST_CHECK,
+            asset=FORECAST_KEY,
+            description="every series forecast 1..6 months ahead, once each, with a finite value",
+        )
+    ],
     description="Statistical forecast of revenue and billable utilization per practice (statsmodels "
     "Holt-Winters, damped Holt fallback) for the next 6 months, and its 3-month backtest against a naive "
     "last-value forecast (marts.forecast_statistical_backtest).",
@@ -205,5 +236,6 @@ def forecast_statistical_monthly(
             "rows": len(forecast),
             "backtest_rows": len(bt),
             "backtest_wape": dg.MetadataValue.json(summary),
-        }
+        },
+        check_results=[forecast_check(forecast)],
     )

@@ -5,12 +5,18 @@ check failed upstream (``orchestration.publish`` says which checks block). Its `
 lowest, so the in-process executor also runs every non-blocking check before it: all of them read the
 build, which no longer exists under its name once published. A run that leaves ``publish`` out of its
 selection (a subset launched from the UI) is a dry run: it builds and checks, and publishes nothing.
+
+Its ``analysts_can_read`` check re-opens what analysts now open: the published file, read-only, is a DuckDB
+database with tables, and is the rollback point just recorded (so ``throughline rollback`` can come back to
+it). ERROR but not blocking: nothing but the report comes after it, and a failure fails the night (exit 1).
 """
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from orchestration.publish import blocking_failures, publish_build, run_check_evaluations
 from orchestration.resources import WarehouseResource
@@ -18,6 +24,41 @@ from orchestration.resources import WarehouseResource
 PUBLISH_KEY = dg.AssetKey(["warehouse", "published"])
 #: Lower than any other step: among the steps ready to run, the in-process executor picks it last.
 LAST = "-1000"
+
+
+CHECK_NAME = "analysts_can_read"
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """One file under two names (a hard link), or its copy (``shutil.copy2`` keeps size and mtime)."""
+    if os.path.samefile(a, b):
+        return True
+    sa, sb = a.stat(), b.stat()
+    return (sa.st_size, sa.st_mtime_ns) == (sb.st_size, sb.st_mtime_ns)
+
+
+def published_check(published: Path, entry: Path) -> dg.AssetCheckResult:
+    """``analysts_can_read``: ``published`` opens read-only, has tables, is the rollback point ``entry``."""
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            row = con.execute("select count(*) from duckdb_tables()").fetchone()
+        tables = int(row[0]) if row else 0
+    except (duckdb.Error, OSError) as exc:
+        first = (str(exc).splitlines() or [""])[0]
+        problem, tables = f"does not open read-only ({type(exc).__name__}: {first})", 0
+    else:
+        problem = "" if tables else "opens but holds no table"
+    if not problem and not (entry.exists() and _same_file(published, entry)):
+        problem = f"is not the rollback point {entry} just recorded"
+    return dg.AssetCheckResult(
+        check_name=CHECK_NAME,
+        passed=not problem,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=f"the published warehouse {published} {problem}"
+        if problem
+        else f"{published} opens read-only with {tables} tables; rollback point {entry.stem}",
+        metadata={"tables": tables, "rollback_point": entry.stem},
+    )
 
 
 def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -29,6 +70,14 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
         group_name="publish",
         kinds={"duckdb"},
         op_tags={"dagster/priority": LAST},
+        check_specs=[
+            dg.AssetCheckSpec(
+                CHECK_NAME,
+                asset=PUBLISH_KEY,
+                description="the published file opens read-only with tables and is the rollback point "
+                "this run recorded",
+            )
+        ],
         description="The warehouse analysts read: the run's build, switched in by an atomic rename once "
         "every asset is built and no blocking check failed. The last N published builds are kept "
         "(`throughline rollback`).",
@@ -57,7 +106,8 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
                 "rollback_point": done.entry.stem,
                 "pruned": dg.MetadataValue.json([p.stem for p in done.pruned]),
                 "keep_builds": warehouse.keep_builds,
-            }
+            },
+            check_results=[published_check(warehouse.published, done.entry)],
         )
 
     return publish

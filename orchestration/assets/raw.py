@@ -2,6 +2,10 @@
 
 Thin wrappers: the loading logic lives in ``ingestion`` (pure Python + DuckDB). Each asset loads every
 complete, not-yet-loaded file of its object; its ``rows_accounted_for`` check re-counts from the warehouse.
+
+Upstream of each raw asset is its extract file, ``landing/<system>/<object>``: an external asset (Dagster
+observes nothing and runs nothing for it; the source system writes it), so the UI's lineage starts where the
+data does, at the files in ``<landing>/<system>/<YYYY-MM-DD>/``.
 """
 
 from collections.abc import Iterator
@@ -19,6 +23,23 @@ AUDIT_KEY = dg.AssetKey(["raw", "landing_audit"])
 
 def asset_key(obj: SourceObject) -> dg.AssetKey:
     return dg.AssetKey([obj.schema, obj.name])
+
+
+def extract_file_key(obj: SourceObject) -> dg.AssetKey:
+    return dg.AssetKey(["landing", obj.system, obj.name])
+
+
+def extract_file_spec(obj: SourceObject) -> dg.AssetSpec:
+    """The extract file of ``obj`` as an external asset: written by the source system, never by a run."""
+    return dg.AssetSpec(
+        key=extract_file_key(obj),
+        group_name=f"landing_{obj.system}",
+        kinds={obj.format},
+        description=f"`{obj.file}` in each extract folder `<landing>/{obj.system}/<YYYY-MM-DD>/`, written by "
+        f"{obj.system}'s export; a folder is complete when its `_SUCCESS.json` marker is there. Loaded into "
+        f"`{obj.schema}.{obj.name}`.",
+        metadata={"file": obj.file, "system": obj.system, "format": obj.format},
+    )
 
 
 def _metadata(results: list[FileResult]) -> dict[str, dg.MetadataValue | int | str | list]:
@@ -49,6 +70,7 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=key,
+        deps=[extract_file_key(obj)],
         group_name=obj.schema,
         kinds={"duckdb"},
         description=f"{obj.description}\n\nLanded as `{obj.file}`; primary key "
@@ -135,5 +157,7 @@ def landing_audit(
 
 
 RAW_OBJECTS: list[SourceObject] = all_objects()
+#: The extract files, upstream of the raw assets (external: not part of any job, not published).
+extract_file_specs: list[dg.AssetSpec] = [extract_file_spec(o) for o in RAW_OBJECTS]
 raw_assets: list[dg.AssetsDefinition] = [landing_audit, *(build_raw_asset(o) for o in RAW_OBJECTS)]
 raw_asset_checks: list[dg.AssetChecksDefinition] = [build_rows_check(o) for o in RAW_OBJECTS]

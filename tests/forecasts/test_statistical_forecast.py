@@ -13,6 +13,7 @@ from orchestration.assets.forecasts import (
     backtest,
     backtest_summary,
     fit_forecast,
+    forecast_check,
     forecast_frame,
     load_monthly,
     wape,
@@ -95,3 +96,19 @@ def test_load_forecast_and_write_on_a_tiny_warehouse() -> None:
         "select count(*), min(definition_version) from marts.forecast_statistical_monthly"
     ).fetchone()
     assert stored == (len(forecast), "forecast v1")
+    # the asset's forecast_complete check on this forecast: two series, six months each, all finite
+    check = forecast_check(forecast)
+    assert check.passed and check.metadata["series"].value == 2, check.description
+
+
+def test_forecast_check_names_a_short_or_broken_series() -> None:
+    rows = [("revenue", "1", h, 100.0 + h) for h in range(1, 7)]
+    rows += [("utilization", "2", h, 0.6) for h in (1, 2, 3)]  # stops short
+    rows += [("revenue", "3", h, float("nan") if h == 4 else 50.0) for h in range(1, 7)]
+    frame = pd.DataFrame(rows, columns=["measure", "practice_id", "horizon_months", "forecast_value"])
+    check = forecast_check(frame)
+    assert not check.passed and check.metadata["series"].value == 3
+    assert check.metadata["problems"].value == [
+        "revenue/3: a forecast value is not a finite number",
+        "utilization/2: horizons [1, 2, 3], want 1..6",
+    ]

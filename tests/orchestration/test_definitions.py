@@ -1,6 +1,7 @@
 """The one Definitions object as the UI shows it: lineage end to end, owners, policies, automation.
 
-- the lineage reads raw -> staging -> intermediate -> marts -> KPI marts, and no edge runs backwards;
+- the lineage reads extract files -> raw -> staging -> intermediate -> marts -> KPI marts, and no edge runs
+  backwards; the extract files are external assets, never run or published by the nightly job;
 - every dbt model has an owner; the KPI (and later reconciliation) marts get the finance owner and a
   freshness policy from their folder, so a new mart there inherits both;
 - the nightly job retries failed steps with exponential backoff, a dbt compile error is not retried;
@@ -27,9 +28,11 @@ LAYERS = {
 
 
 def _layer(group: str | None) -> int:
+    if group and group.startswith("landing_"):
+        return -1  # the extract files, before everything
     if group and group.startswith("raw"):
         return 0
-    return LAYERS.get(group or "", -1)
+    return LAYERS.get(group or "", -2)  # beside the layers (semantic models, publish and report)
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +46,9 @@ def test_definitions_load(graph: dg.AssetGraph) -> None:
     assert len(graph.get_all_asset_keys()) > 100
 
 
-#: One thread through the graph: a PSA extract to the utilization KPI, one layer per hop.
+#: One thread through the graph: a PSA extract file to the utilization KPI, one layer per hop.
 CHAIN = [
+    ("landing", "psa", "projects"),
     ("raw_psa", "projects"),
     ("staging", "stg_psa__projects"),
     ("intermediate", "int_psa_project_context"),
@@ -58,7 +62,7 @@ def test_lineage_runs_from_raw_through_every_layer_to_the_kpi_marts(graph: dg.As
     for parent, child in zip(keys, keys[1:], strict=False):
         assert parent in graph.get(child).parent_keys, f"{parent} -> {child}"
     groups = [graph.get(k).group_name for k in keys]
-    assert groups == ["raw_psa", "dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_kpis"]
+    assert groups == ["landing_psa", "raw_psa", "dbt_staging", "dbt_intermediate", "dbt_marts", "dbt_kpis"]
     # every consecutive pair of layers is linked, for every source system
     linked = {
         (
@@ -70,13 +74,37 @@ def test_lineage_runs_from_raw_through_every_layer_to_the_kpi_marts(graph: dg.As
         for node in (graph.get(k) for k in graph.get_all_asset_keys())
         for p in node.parent_keys
     }
-    assert {("raw_psa", 1), ("raw_netsuite", 1), ("raw_salesforce", 1), (1, 2), (2, 3), (3, 4)} <= linked
+    raw_to_staging = {("raw_psa", 1), ("raw_netsuite", 1), ("raw_salesforce", 1)}
+    assert {(-1, 0), *raw_to_staging, (1, 2), (2, 3), (3, 4)} <= linked
+
+
+def test_every_raw_asset_reads_its_extract_file_which_no_run_executes(graph: dg.AssetGraph) -> None:
+    from ingestion.contract import all_objects
+
+    job_keys = defs.resolve_job_def("nightly").asset_layer.selected_asset_keys
+    for obj in all_objects():
+        raw, file = dg.AssetKey([obj.schema, obj.name]), dg.AssetKey(["landing", obj.system, obj.name])
+        assert graph.get(raw).parent_keys == {file}, raw
+        node = graph.get(file)
+        assert not node.is_executable and node.group_name == f"landing_{obj.system}", file
+        assert node.metadata["file"] == obj.file and file not in job_keys
+    # the landing audit scans the folders, not one object's files: it starts its own thread
+    assert graph.get(dg.AssetKey(["raw", "landing_audit"])).parent_keys == set()
+
+
+def test_every_asset_a_night_builds_has_a_check(graph: dg.AssetGraph) -> None:
+    """Issue 9: checks on each asset. The UI shows a check status on every asset of the nightly job (dbt
+    tests, great-expectations suites, row accounting, freshness, reconciliation, and the publish, report and
+    forecast assets' own checks). The extract files are external: checked by the raw assets' checks."""
+    checked = {k.asset_key for k in graph.asset_check_keys}
+    built = defs.resolve_job_def("nightly").asset_layer.selected_asset_keys
+    assert sorted(k.to_user_string() for k in built - checked) == []
 
 
 def test_no_edge_runs_backwards(graph: dg.AssetGraph) -> None:
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if _layer(node.group_name) < 0:
+        if _layer(node.group_name) < -1:
             continue  # semantic models and the like sit beside the layers
         for parent in node.parent_keys:
             parent_layer = _layer(graph.get(parent).group_name)
@@ -91,6 +119,11 @@ def test_owners_and_freshness_policies_follow_the_folder(graph: dg.AssetGraph) -
     assert fct.owners == ["team:data-engineering"] and fct.freshness_policy is None
     every_kpi = [graph.get(k) for k in graph.get_all_asset_keys() if graph.get(k).group_name == "dbt_kpis"]
     assert len(every_kpi) >= 8 and all(n.freshness_policy == MART_FRESHNESS for n in every_kpi)
+    # the break marts analysts and the report read: owned by finance, with the same freshness policy
+    for name in ("recon_breaks", "recon_summary", "recon_break_history"):
+        mart = graph.get(dg.AssetKey(["marts", name]))
+        assert mart.group_name == "dbt_reconciliation", name
+        assert mart.owners == ["team:finance-ops"] and mart.freshness_policy == MART_FRESHNESS, name
     # a mart added under models/reconciliation/ inherits the rule without a line of code
     manifest = {
         "nodes": {

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from orchestration import definitions
-from orchestration.assets.publish import PUBLISH_KEY
+from orchestration.assets.publish import PUBLISH_KEY, published_check
 from orchestration.assets.report import REPORT_KEY
 from orchestration.builds import build_path, builds_dir, history_dir, published_builds
 from orchestration.publish import prune
@@ -86,8 +86,11 @@ def _failing_check(severity: dg.AssetCheckSeverity) -> dg.AssetChecksDefinition:
 def test_definitions_load_and_publish_is_last_and_downstream_of_every_asset() -> None:
     defs = definitions.defs
     specs = {s.key: s for s in defs.resolve_all_asset_specs()}
-    # every asset but the KPI report, which reads the published warehouse and so comes after publish
-    others = set(specs) - {PUBLISH_KEY, REPORT_KEY}
+    # every asset a run builds but the KPI report, which reads the published warehouse and so comes after
+    # publish; the extract files (landing/...) are external: written by the source systems, not by a run
+    external = {k for k in specs if k.path[0] == "landing"}
+    assert external and not external & defs.resolve_job_def("nightly").asset_layer.selected_asset_keys
+    others = set(specs) - {PUBLISH_KEY, REPORT_KEY} - external
     assert {d.asset_key for d in specs[PUBLISH_KEY].deps} == others
     assert PUBLISH_KEY in {d.asset_key for d in specs[REPORT_KEY].deps}
     job = defs.resolve_job_def("nightly")
@@ -116,6 +119,8 @@ def test_a_dagster_job_run_builds_in_its_own_file_and_publishes_atomically(tmp_p
     assert entry.current and entry.name.endswith(first.run_id[:8])
     mat = first.asset_materializations_for_node("warehouse__published")[0]
     assert mat.metadata["rollback_point"].value == entry.name
+    [check] = [e for e in first.get_asset_check_evaluations() if e.asset_key == PUBLISH_KEY]
+    assert check.passed and check.check_name == "analysts_can_read" and check.metadata["tables"].value > 0
 
     # An analyst holds a read-only connection in another process through the whole second night.
     reader = subprocess.Popen(
@@ -219,6 +224,29 @@ def test_rollback_restores_the_previous_build_and_any_kept_one(
     assert main(["rollback", "--warehouse", str(warehouse), "--to", listed[2].strip()]) == 0
     assert _count(warehouse) == 1
     assert main(["rollback", "--warehouse", str(warehouse)]) == 2, "nothing older than the oldest"
+
+
+def test_the_publish_check_fails_when_analysts_cannot_read_what_was_published(tmp_path: Path) -> None:
+    """``analysts_can_read`` on hand-made files: a good one, then each way it can be wrong."""
+    good, entry = tmp_path / "w.duckdb", tmp_path / "entry.duckdb"
+    with duckdb.connect(str(good)) as con:
+        con.execute("create table t as select 1 as x")
+    os.link(good, entry)
+    ok = published_check(good, entry)
+    assert ok.passed and ok.metadata["tables"].value == 1, ok.description
+    other = tmp_path / "other.duckdb"
+    with duckdb.connect(str(other)) as con:
+        con.execute("create table t as select 2 as x")
+    stale = published_check(good, other)
+    assert not stale.passed and "is not the rollback point" in (stale.description or "")
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert "holds no table" in (published_check(empty, empty).description or "")
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database")
+    broken = published_check(junk, junk)
+    assert not broken.passed and broken.severity == dg.AssetCheckSeverity.ERROR
+    assert "does not open read-only" in (broken.description or "")
 
 
 def test_keep_n_prunes_the_oldest_published_builds(tmp_path: Path) -> None:

@@ -53,3 +53,23 @@ def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(xs_cli_run: 
     ):
         assert needle in log, needle
     assert log.count(" - dagster - ") > 160
+
+
+def test_the_python_assets_own_checks_pass_on_the_xs_night(xs_cli_run: CliRun) -> None:
+    """The same run, from its Dagster home: the publish, report and forecast assets' checks passed."""
+    import dagster as dg
+
+    from orchestration.assets.forecasts import FORECAST_KEY
+    from orchestration.assets.publish import PUBLISH_KEY
+    from orchestration.assets.report import REPORT_KEY
+    from orchestration.publish import run_check_evaluations
+
+    with dg.DagsterInstance.from_config(xs_cli_run.facts["dagster_home"]) as instance:
+        [run] = instance.get_runs(limit=1)
+        found = {(e.asset_key, e.check_name): e for e in run_check_evaluations(instance, run.run_id)}
+    for key, name in (
+        (PUBLISH_KEY, "analysts_can_read"),
+        (REPORT_KEY, "charts_drawn"),
+        (FORECAST_KEY, "forecast_complete"),
+    ):
+        assert found[(key, name)].passed, found[(key, name)].description

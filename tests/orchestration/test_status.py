@@ -173,3 +173,18 @@ def test_run_falls_back_to_the_environment_for_its_paths(
     assert main(["run"]) == 2
     assert f"landing folder {tmp_path / 'nowhere'} does not exist" in capsys.readouterr().err
     assert date.today() and not (tmp_path / "w.duckdb").exists()
+
+
+def test_rollback_and_breaks_read_the_warehouse_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Their ``--warehouse`` defaults come from ``$THROUGHLINE_WAREHOUSE`` when the command runs."""
+    warehouse = tmp_path / "w.duckdb"
+    monkeypatch.setenv("THROUGHLINE_WAREHOUSE", str(warehouse))
+    assert main(["rollback", "--list"]) == 0
+    assert capsys.readouterr().out.strip() == f"no kept builds for {warehouse.resolve()}"
+    assert main(["breaks"]) == 2
+    assert f"no warehouse at {warehouse}" in capsys.readouterr().err
+    monkeypatch.delenv("THROUGHLINE_WAREHOUSE")
+    assert main(["rollback"]) == 2
+    assert "pass --warehouse FILE or set THROUGHLINE_WAREHOUSE" in capsys.readouterr().err

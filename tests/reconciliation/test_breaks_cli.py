@@ -68,3 +68,47 @@ def test_summary_by_owner_and_severity(xs_warehouse: Path) -> None:
 
 def test_summary_of_a_clean_firm(xs_clean_warehouse: Path) -> None:
     assert render(xs_clean_warehouse) == "Reconciliation breaks: none open tonight."
+
+
+def test_client_filter_matches_a_key_or_part_of_the_name(xs_warehouse: Path) -> None:
+    columns, every = list_breaks(xs_warehouse, Filters())
+    key, name = columns.index("client_key"), columns.index("client_name")
+    named = [r for r in every if r[name]]
+    assert named, "the xs firm has breaks on named clients"
+    client_key, client_name = named[0][key], named[0][name]
+    _, by_key = list_breaks(xs_warehouse, Filters(client=client_key))
+    assert by_key and sorted(by_key) == sorted(r for r in every if r[key] == client_key)
+    part = client_name.split()[0].lower()  # "Nakatomi Group Ltd" -> "nakatomi": any case, any part
+    _, by_name = list_breaks(xs_warehouse, Filters(client=part))
+    assert sorted(by_name) == sorted(r for r in every if part in (r[name] or "").lower())
+    _, none = list_breaks(xs_warehouse, Filters(client="no client is called this"))
+    assert none == []
+
+
+def test_age_filter_keeps_exactly_the_breaks_at_least_that_old(xs_warehouse: Path) -> None:
+    columns, every = list_breaks(xs_warehouse, Filters())
+    age = columns.index("age_days")
+    ages = sorted({r[age] for r in every if r[age] is not None})
+    assert len(ages) > 2
+    cut = ages[len(ages) // 2]  # an age some breaks have: ">=" keeps them, ">" would not
+    _, old = list_breaks(xs_warehouse, Filters(min_age=cut))
+    assert sorted(old) == sorted(r for r in every if r[age] is not None and r[age] >= cut)
+    assert any(r[age] == cut for r in old) and len(old) < len(every)
+
+
+def test_cli_filters_combine_and_the_csv_has_exactly_the_filtered_breaks(
+    xs_warehouse: Path, tmp_path: Path
+) -> None:
+    columns, every = list_breaks(xs_warehouse, Filters())
+    owner, name = columns.index("owner"), columns.index("client_name")
+    row = next(r for r in every if r[name])
+    part = row[name].split()[0]
+    out = tmp_path / "filtered.csv"
+    argv = ["breaks", "--warehouse", str(xs_warehouse), "--owner", row[owner], "--client", part]
+    assert main([*argv, "--min-age", "0", "--csv", str(out)]) == 0
+    with out.open(encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    want = list_breaks(xs_warehouse, Filters(owner=row[owner], client=part, min_age=0))[1]
+    assert len(got) == len(want) >= 1
+    assert {(r["owner"], r["client_name"]) for r in got} == {(w[owner], w[name]) for w in want}
+    assert all(part.lower() in r["client_name"].lower() and r["owner"] == row[owner] for r in got)

@@ -102,3 +102,8 @@ def test_after_a_run_a_report_that_cannot_be_written_is_a_warning(tmp_path: Path
 def test_after_a_run_the_report_goes_beside_the_warehouse(night: Path) -> None:
     path = cli._write_report_after_run(night)
     assert path is not None and path.parent.parent == night.parent / "reports" and path.is_file()
+    # the report asset's check passes on the real report: every chart the issue names, with data
+    from orchestration.assets.report import report_check
+
+    result = report_check(path)
+    assert result.passed, result.description

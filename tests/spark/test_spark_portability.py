@@ -138,9 +138,15 @@ def test_spark_contract_types_translate_duckdb_names() -> None:
     ]
 
 
-def test_every_model_parses_for_the_spark_target(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "systems",
+    [None, "{source_systems: {crm: hubspot, erp: quickbooks, psa: harvest}}"],
+    ids=["salesforce-netsuite-psa", "hubspot-quickbooks-harvest"],
+)
+def test_every_model_parses_for_the_spark_target(tmp_path: Path, systems: str | None) -> None:
     """dbt parse on the Spark target renders every model, test and snapshot: a macro with no Spark variant
-    (e.g. a new DuckDB-only dispatch) fails here without Java."""
+    (e.g. a new DuckDB-only dispatch) fails here without Java. Only the chosen systems' models are enabled,
+    so the other systems' staging and mappings are parsed in a second run."""
     env = {**dbt_env(), "THROUGHLINE_SPARK_DIR": str(tmp_path)}
     result = subprocess.run(
         [
@@ -153,7 +159,8 @@ def test_every_model_parses_for_the_spark_target(tmp_path: Path) -> None:
             "--target-path",
             str(tmp_path / "t"),
         ]
-        + ["--log-path", str(tmp_path / "logs"), "--no-partial-parse"],
+        + ["--log-path", str(tmp_path / "logs"), "--no-partial-parse"]
+        + (["--vars", systems] if systems else []),
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -270,3 +277,17 @@ def test_spark_divide_divides_decimals_as_doubles_like_duckdb() -> None:
     assert duckdb.sql(f"select {spark}, {duck}, typeof({spark})").fetchall() == [
         (176.3657142857143, 176.3657142857143, "DOUBLE")
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "literal"),
+    [
+        ("/data/raw/raw_psa/time_entries", "'/data/raw/raw_psa/time_entries'"),
+        ("/tmp/it's/raw", '"/tmp/it\'s/raw"'),
+    ],
+)
+def test_a_raw_table_location_is_a_quoted_spark_literal(path: str, literal: str) -> None:
+    """The hand-off folder reaches Spark inside LOCATION '...': a single quote in it (a user's folder name)
+    switches to Spark's double-quoted string literal instead of ending the literal early."""
+    module = _macro_module(MACROS / "spark_raw.sql")
+    assert str(module.spark_path_literal(path)).strip() == literal  # type: ignore[attr-defined]

@@ -157,13 +157,17 @@ def _file_stats(path: Path, has_header: bool) -> dict[str, object]:
     return {"rows": rows, "bytes": size, "sha256": h.hexdigest()}
 
 
-def write_markers(ctx: GenContext, landing: Path) -> int:
-    """Write ``_SUCCESS.json`` last in every extract folder, describing the files as they are on disk.
+def write_markers(
+    ctx: GenContext, landing: Path, systems: tuple[str, ...] = ("salesforce", "netsuite", "psa")
+) -> int:
+    """Write ``_SUCCESS.json`` last in every extract folder of ``systems`` (``landing/<system>/<date>``),
+    describing the files as they are on disk. The other shapes (HubSpot, Harvest) call it for their own
+    folder after rewriting a system, so every shape's markers are written one way.
 
     Returns the number of data rows over all files.
     """
     total = 0
-    for system in ("salesforce", "netsuite", "psa"):
+    for system in systems:
         contract = load_contract(system)
         for i, d in enumerate(ctx.extract_dates):
             folder = landing / system / d.isoformat()
@@ -180,3 +184,9 @@ def write_markers(ctx: GenContext, landing: Path) -> int:
                 json.dumps(marker, indent=2, sort_keys=False) + "\n", encoding="utf-8"
             )
     return total
+
+
+def has_defect_log(ctx: GenContext) -> bool:
+    """Whether the generator keeps a defect log (``_gen_defects``; absent under ``--clean``)."""
+    q = "select count(*) from information_schema.tables where table_name = '_gen_defects'"
+    return bool(ctx.con.execute(q).fetchone()[0])

@@ -29,12 +29,11 @@ records, so not carried; their truth rows leave the manifest, as the HubSpot sha
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from ingestion.contract import COMPLETION_MARKER, load_contract
+from ingestion.contract import load_contract
 from ingestion.parse import sql_str
 
 from .. import extracts
@@ -319,7 +318,7 @@ def _copy(ctx: Any, query: str, path: Path) -> None:
 def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
     """Line numbers of the malformed lines the defects appended, per PSA file (``psa/<night>/<file>``)."""
     out: dict[str, set[int]] = {}
-    if not _has_log(ctx):
+    if not extracts.has_defect_log(ctx):
         return out
     rows = ctx.con.execute(
         "select file, line from _gen_defects where system = 'psa' and file is not null and line is not null"
@@ -359,30 +358,6 @@ def reshape_psa(ctx: Any, landing: Path) -> int:
         _write_night(ctx, out, d.isoformat(), full=i == 0)
     _write_not_carried(ctx, landing.parent / "_truth", drop)
     shutil.rmtree(psa_root)
-    if _has_log(ctx):
+    if extracts.has_defect_log(ctx):
         ctx.con.execute("delete from _gen_defects where system = 'psa' and file is not null")
-    return _write_markers(ctx, hv_root)
-
-
-def _has_log(ctx: Any) -> bool:
-    q = "select count(*) from information_schema.tables where table_name = '_gen_defects'"
-    return bool(ctx.con.execute(q).fetchone()[0])
-
-
-def _write_markers(ctx: Any, root: Path) -> int:
-    """``_SUCCESS.json`` of every Harvest night, describing the files as written."""
-    contract = load_contract("harvest")
-    total = 0
-    for i, d in enumerate(ctx.extract_dates):
-        folder = root / d.isoformat()
-        files = {o.file: extracts._file_stats(folder / o.file, False) for o in contract.objects}
-        total += sum(int(f["rows"]) for f in files.values())
-        marker = {
-            "system": "harvest",
-            "extract_date": d.isoformat(),
-            "extract_type": "full" if i == 0 else "delta",
-            "created_at": extracts.marker_created_at(d),
-            "files": files,
-        }
-        (folder / COMPLETION_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    return total
+    return extracts.write_markers(ctx, landing, ("harvest",))

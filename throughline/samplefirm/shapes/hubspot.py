@@ -18,12 +18,10 @@ their rows leave the truth manifest: the ingestion defects stay on the NetSuite 
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from ingestion.contract import COMPLETION_MARKER, load_contract
 from ingestion.parse import sql_str
 
 from .. import extracts
@@ -113,7 +111,7 @@ def _malformed_lines(ctx: Any, night: Path, landing: Path) -> dict[str, set[int]
     """Physical line numbers of the malformed lines the defects appended, per Salesforce file name."""
     rel = night.relative_to(landing).as_posix()
     out: dict[str, set[int]] = {}
-    if not _has_log(ctx):
+    if not extracts.has_defect_log(ctx):
         return out
     for file, line in ctx.con.execute(
         "select file, line from _gen_defects where file like ? and line is not null", [f"{rel}/%"]
@@ -176,30 +174,6 @@ def reshape_crm(ctx: Any, landing: Path) -> int:
             _copy(ctx, f"SELECT {select} FROM {table} ORDER BY 1", out / name)
         _write_static(ctx, out, full=i == 0)
     shutil.rmtree(sf_root)
-    if _has_log(ctx):
+    if extracts.has_defect_log(ctx):
         ctx.con.execute("delete from _gen_defects where system = 'salesforce' and file is not null")
-    return _write_markers(ctx, hs_root)
-
-
-def _has_log(ctx: Any) -> bool:
-    q = "select count(*) from information_schema.tables where table_name = '_gen_defects'"
-    return bool(ctx.con.execute(q).fetchone()[0])
-
-
-def _write_markers(ctx: Any, root: Path) -> int:
-    """``_SUCCESS.json`` of every HubSpot night, describing the files as written."""
-    contract = load_contract("hubspot")
-    total = 0
-    for i, d in enumerate(ctx.extract_dates):
-        folder = root / d.isoformat()
-        files = {o.file: extracts._file_stats(folder / o.file, True) for o in contract.objects}
-        total += sum(int(f["rows"]) for f in files.values())
-        marker = {
-            "system": "hubspot",
-            "extract_date": d.isoformat(),
-            "extract_type": "full" if i == 0 else "delta",
-            "created_at": extracts.marker_created_at(d),
-            "files": files,
-        }
-        (folder / COMPLETION_MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    return total
+    return extracts.write_markers(ctx, landing, ("hubspot",))

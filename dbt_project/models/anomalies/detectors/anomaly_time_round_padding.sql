@@ -60,6 +60,6 @@ select
         amount_at_risk='(s.n_whole - s.p0 * s.n_entries) * 0.5 * s.avg_rate_reporting',
         amount_at_risk_reporting='(s.n_whole - s.p0 * s.n_entries) * 0.5 * s.avg_rate_reporting',
         event_date='s.last_spent_date',
-        reason="cast(round(100 * s.whole_share, 0) as " ~ dbt.type_int() ~ ") || '% of ' || cast(s.n_entries as " ~ dbt.type_string() ~ ") || ' client entries in the last " ~ window_days ~ " days are whole hours (firm: ' || cast(round(100 * s.p0, 0) as " ~ dbt.type_int() ~ ") || '%); z ' || " ~ throughline.anomaly_num('s.z')) }}
+        reason="cast(" ~ throughline.round_half_up("100 * s.whole_share", 0) ~ " as " ~ dbt.type_int() ~ ") || '% of ' || cast(s.n_entries as " ~ dbt.type_string() ~ ") || ' client entries in the last " ~ window_days ~ " days are whole hours (firm: ' || cast(" ~ throughline.round_half_up("100 * s.p0", 0) ~ " as " ~ dbt.type_int() ~ ") || '%); z ' || " ~ throughline.anomaly_num('s.z')) }}
 from scored as s
 where s.z >= {{ z_min }}

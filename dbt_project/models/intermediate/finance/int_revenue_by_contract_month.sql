@@ -175,22 +175,28 @@ measured as (
     inner join contracts as c on k.project_id = c.project_id
 ),
 
+{#- cumulative recognised revenue by method; the branches mix decimals and doubles, so the case is a double,
+    and a T&M value of 615384.955 must round to .96 on every engine: throughline.round_half_up -#}
+{%- set cumulative_recognised -%}
+    case revenue_method
+        when 'right_to_invoice' then
+            case when nte_cap_amount is null then cumulative_billable_value
+                else least(cumulative_billable_value, nte_cap_amount) end
+        when 'cost_to_cost' then coalesce(percent_complete, 0) * contract_value
+        when 'milestone_acceptance' then cumulative_accepted_amount
+        when 'ratable' then
+            case
+                when term_month_number < 1 then 0
+                else {{ throughline.divide('coalesce(contract_value, retainer_monthly_amount * term_months)
+                    * least(term_month_number, term_months)', 'term_months') }}
+            end
+    end
+{%- endset %}
+
 recognised as (
     select
         *,
-        round(case revenue_method
-            when 'right_to_invoice' then
-                case when nte_cap_amount is null then cumulative_billable_value
-                    else least(cumulative_billable_value, nte_cap_amount) end
-            when 'cost_to_cost' then coalesce(percent_complete, 0) * contract_value
-            when 'milestone_acceptance' then cumulative_accepted_amount
-            when 'ratable' then
-                case
-                    when term_month_number < 1 then 0
-                    else {{ throughline.divide('coalesce(contract_value, retainer_monthly_amount * term_months)
-                        * least(term_month_number, term_months)', 'term_months') }}
-                end
-        end, 2) as cumulative_revenue
+        {{ throughline.round_half_up(cumulative_recognised, 2) }} as cumulative_revenue
     from measured
 )
 

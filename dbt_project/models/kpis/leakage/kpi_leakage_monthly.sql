@@ -179,7 +179,8 @@ billable_expenses as (
         e.legal_entity_key,
         e.spent_date,
         e.transaction_currency_code,
-        cast(round(e.billable_amount_transaction, 2) as numeric(18, 2)) as billable_amount_transaction,
+        cast({{ throughline.round_half_up('e.billable_amount_transaction') }} as numeric(18, 2))
+            as billable_amount_transaction,
         case when i.is_voided_flag = 0 then i.invoice_date end as invoice_date
     from {{ ref('fct_expenses') }} as e
     left join invoice_dates as i on e.erp_invoice_id = i.transaction_id
@@ -300,15 +301,17 @@ rate_variances as (
         project_key,
         legal_entity_key,
         transaction_currency_code,
-        cast(round(case when baseline_rate > unit_rate then (baseline_rate - unit_rate) * quantity else 0 end, 2)
+        {#- the baseline may be a ratio (a double): round_half_up rounds the same on every engine -#}
+        cast({{ throughline.round_half_up(
+            'case when baseline_rate > unit_rate then (baseline_rate - unit_rate) * quantity else 0 end') }}
             as numeric(18, 2)) as below_rate_card_amount,
-        cast(round(case
+        cast({{ throughline.round_half_up('case
             when rate_card_rate is null then 0
             when rate_card_rate > baseline_rate and rate_card_rate > unit_rate
                 then (rate_card_rate - case when baseline_rate > unit_rate then baseline_rate else unit_rate end)
                     * quantity
             else 0
-        end, 2) as numeric(18, 2)) as approved_rate_discount_amount
+        end') }} as numeric(18, 2)) as approved_rate_discount_amount
     from time_lines_baseline
 ),
 

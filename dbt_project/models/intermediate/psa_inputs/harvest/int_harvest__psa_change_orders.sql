@@ -8,7 +8,7 @@ select
     cast(null as decimal(18, 2)) as amount_change,
     cast(null as decimal(18, 2)) as hours_change,
     cast(null as date) as new_end_date,
-    cast(null as double precision) as bill_rate_change_pct,
+    cast(null as {{ throughline.ratio_type() }}) as bill_rate_change_pct,
     cast(null as date) as requested_date,
     cast(null as date) as approved_date,
     cast(null as {{ dbt.type_string() }}) as erp_sales_order_id,

@@ -9,7 +9,7 @@ select
     x.amount,
     x.currency_code,
     x.is_billable,
-    cast(null as double precision) as markup_pct,
+    cast(null as {{ throughline.ratio_type() }}) as markup_pct,
     {{ throughline.harvest_status('x') }} as expense_status,
     case when {{ throughline.harvest_status('x') }} = 'approved' then x.modified_at end as approved_at,
     l.erp_invoice_id,

@@ -19,7 +19,7 @@ select
     cast(weekly_capacity_hours as decimal(9, 2)) as weekly_capacity_hours,
     cost_rate,
     '{{ var('harvest_account_currency') | upper }}' as cost_currency_code,
-    cast(null as double precision) as utilization_target,
+    cast(null as {{ throughline.ratio_type() }}) as utilization_target,
     is_active,
     created_at,
     modified_at,

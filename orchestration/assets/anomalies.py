@@ -23,10 +23,12 @@ score and the money at risk. The cash-risk model needs a learner, so it is a Pyt
   controller's decisions applied like any break's.
 """
 
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -35,21 +37,48 @@ import pandas as pd
 
 from orchestration.resources import WarehouseResource
 
-MODEL_VERSION = "cash-risk v2 (L2 logistic regression C=0.1, monthly rolling-origin evaluation)"
-FEATURE_VERSION = "cash features v2"
-FEATURES = (
-    "logit_hist_late_share",
-    "logit_recent_late_share",
-    "open_overdue_share",
-    "max_days_overdue",
+MODEL_VERSION = (
+    "cash-risk v3 (L2 logistic regression C=0.1; feature set and isotonic calibration chosen on the "
+    "training period; monthly rolling-origin evaluation)"
 )
+FEATURE_VERSION = "cash features v3"
+#: Candidate feature sets, simplest first. Each fit picks one on its own training period (an inner time
+#: split, log-loss): a small firm's thirty outcomes support the client's late share and little else.
+FEATURE_SETS: dict[str, tuple[str, ...]] = {
+    "late share": ("logit_hist_late_share",),
+    "client state": (
+        "logit_hist_late_share",
+        "logit_recent_late_share",
+        "open_overdue_share",
+        "max_days_overdue",
+    ),
+    "collector": (
+        "logit_hist_late_share",
+        "logit_recent_late_share",
+        "open_overdue_share",
+        "max_days_overdue",
+        "days_late_trend",
+        "log_amount_vs_usual",
+        "log_open_balance",
+        "log_prior_credits",
+    ),
+}
+FEATURES = FEATURE_SETS["collector"]
 #: Inverse L2 strength: small training sets (30 invoices on the xs firm) need strong shrinkage.
 C = 0.1
+#: Isotonic calibration (cross-fitted, ``CalibratedClassifierCV``) is a candidate from this many training
+#: outcomes; below it the logistic regression's own probabilities (isotonic over-fits small sets:
+#: scikit-learn's guide). The inner split decides whether it helps.
+ISOTONIC_MIN_OUTCOMES = 1000
+#: Reliability bins of the calibration table (equal-width on the predicted probability).
+CALIBRATION_BINS = 5
 HOLDOUT_SHARE = 0.3
 SEED = int(os.environ.get("THROUGHLINE_CASH_RISK_SEED", "42"))
 CASH_RISK_MIN_PROBABILITY = float(os.environ.get("THROUGHLINE_CASH_RISK_MIN_PROBABILITY", "0.5"))
 #: Smoothing of the client's historical late share towards the firm's (pseudo-invoices).
 PRIOR_WEIGHT = 2.0
+#: The firm's late share before any outcome is known (smoothed towards it as outcomes come in).
+FIRM_PRIOR_SHARE = 0.2
 #: Half-life (days since the outcome became known) of an outcome's weight in the recent late share.
 RECENCY_HALF_LIFE_DAYS = 60.0
 
@@ -85,6 +114,9 @@ pairs as (
             as known_late,
         (p.settled_on is null or p.settled_on >= i.invoice_date) as open_at_t,
         i.invoice_date as t,
+        -- recency weight of a settled invoice's days late: halves every half-life after its settlement
+        case when p.settled_on < i.invoice_date then
+            pow(0.5, (i.invoice_date - p.settled_on) / (select h from half_life)) end as w_paid,
         -- recency weight of an outcome known by t: halves every half-life after the day it became known
         pow(0.5, (i.invoice_date - case when p.settled_on < i.invoice_date
                 and p.settled_on <= p.due_date + (select d from late_days) then p.settled_on
@@ -101,8 +133,21 @@ agg as (
         count(*) filter (where open_at_t) as open_n,
         count(*) filter (where open_at_t and due_date < t - 15) as overdue_n,
         coalesce(max(case when open_at_t and due_date < t then t - due_date end), 0) as max_days_overdue,
-        avg(case when settled_on < t then settled_on - due_date end) as mean_days_late
+        avg(case when settled_on < t then settled_on - due_date end) as mean_days_late,
+        sum(w_paid * (settled_on - due_date)) / nullif(sum(w_paid), 0) as recent_days_late,
+        coalesce(sum(original_amount) filter (where open_at_t), 0) as open_balance,
+        median(original_amount) as usual_amount
     from pairs group by invoice_transaction_id
+),
+-- the firm's late share among outcomes known by t (the smoothing target of the client's shares)
+firm_t as (
+    select i.invoice_transaction_id,
+        count(*) filter (where p.due_date + d.d < i.invoice_date
+            and (p.settled_on is null or p.settled_on > p.due_date + d.d)) as firm_known_late,
+        count(*) filter (where p.due_date + d.d < i.invoice_date
+            or (p.settled_on < i.invoice_date and p.settled_on <= p.due_date + d.d)) as firm_known_n
+    from o i join o p on p.invoice_date < i.invoice_date cross join late_days d
+    group by i.invoice_transaction_id
 ),
 cr as (
     select i.invoice_transaction_id, count(c.invoice_transaction_id) as prior_credits
@@ -119,17 +164,24 @@ select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_k
     coalesce(a.overdue_n, 0)::double / greatest(coalesce(a.open_n, 0), 1) as open_overdue_share,
     least(coalesce(a.max_days_overdue, 0), 180) as max_days_overdue,
     coalesce(a.mean_days_late, 0) as mean_days_late,
+    coalesce(a.recent_days_late - a.mean_days_late, 0) as days_late_trend,
+    coalesce(ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)), 0) as log_amount_vs_usual,
+    coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(a.usual_amount, 1)), 0) as log_open_balance,
     coalesce(cr.prior_credits, 0) as prior_credits,
+    ln(1 + coalesce(cr.prior_credits, 0)) as log_prior_credits,
     ln(1 + greatest(o.original_amount, 0)) as log_amount,
-    o.due_date - o.invoice_date as terms_days
+    o.due_date - o.invoice_date as terms_days,
+    coalesce(ft.firm_known_late, 0) as firm_known_late, coalesce(ft.firm_known_n, 0) as firm_known_n
 from o left join agg a using (invoice_transaction_id) left join cr using (invoice_transaction_id)
+    left join firm_t ft using (invoice_transaction_id)
 order by o.invoice_date, o.invoice_transaction_id
 """
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """One run's hold-out evaluation (a row of anomalies.cash_risk_evaluations)."""
+    """One run's hold-out evaluation (a row of anomalies.cash_risk_evaluations). The calibration tables are
+    JSON lists of reliability bins: predicted range, invoices, mean predicted and observed late share."""
 
     model_version: str
     feature_version: str
@@ -143,6 +195,11 @@ class Evaluation:
     auc_baseline: float | None
     brier_model: float | None
     brier_baseline: float | None
+    feature_set: str = ""
+    calibration_model: str = "[]"
+    calibration_baseline: str = "[]"
+    ece_model: float | None = None
+    ece_baseline: float | None = None
 
     @property
     def beats_baseline(self) -> bool:
@@ -153,11 +210,23 @@ class Evaluation:
         )
 
 
+@dataclass(frozen=True)
+class CashModel:
+    """A fitted estimator, the name of its feature set (and calibration) and the columns it reads."""
+
+    feature_set: str
+    estimator: Any
+    columns: tuple[str, ...]
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.estimator.predict_proba(frame[list(self.columns)].to_numpy(float))[:, 1]
+
+
 def load_features(con: duckdb.DuckDBPyConnection, late_days: int = 30) -> pd.DataFrame:
     """Every customer invoice with its features as of its invoice date (set-based, in DuckDB)."""
     df = con.execute(FEATURES_SQL, [late_days, RECENCY_HALF_LIFE_DAYS]).df()
-    firm = df.loc[df["is_outcome_known"].astype(bool), "is_late"].astype(float).mean()
-    firm = 0.2 if np.isnan(firm) else float(firm)
+    # the firm's share as known on the invoice date (not tonight's: that would leak the hold-out's outcomes)
+    firm = (df["firm_known_late"] + PRIOR_WEIGHT * FIRM_PRIOR_SHARE) / (df["firm_known_n"] + PRIOR_WEIGHT)
     df["hist_late_share"] = (df["known_late"] + PRIOR_WEIGHT * firm) / (df["known_n"] + PRIOR_WEIGHT)
     df["recent_late_share"] = (df["w_late"] + PRIOR_WEIGHT * firm) / (df["w_known"] + PRIOR_WEIGHT)
     for share in ("hist_late_share", "recent_late_share"):
@@ -173,15 +242,51 @@ def split_by_time(known: pd.DataFrame, share: float = HOLDOUT_SHARE) -> tuple[pd
     return known[known["invoice_date"] < cut], known[known["invoice_date"] >= cut]
 
 
-def fit_model(train: pd.DataFrame, seed: int):  # noqa: ANN201 (an sklearn Pipeline)
-    """Standardised L2 logistic regression on ``FEATURES``, shrunk hard (``C``) for small training sets."""
+def _estimator(train: pd.DataFrame, columns: tuple[str, ...], seed: int, calibrate: bool = True) -> Any:
+    """Standardised L2 logistic regression, isotonic-calibrated on time-ordered folds if asked."""
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import TimeSeriesSplit
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    x, y = train[list(columns)].to_numpy(float), train["is_late"].astype(int).to_numpy()
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, C=C, random_state=seed))
-    model.fit(train[list(FEATURES)].to_numpy(float), train["is_late"].astype(int).to_numpy())
-    return model
+    if calibrate:
+        model = CalibratedClassifierCV(model, method="isotonic", cv=TimeSeriesSplit(3))
+    return model.fit(x, y)
+
+
+def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    q = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(q) + (1 - y) * np.log(1 - q)))
+
+
+def choose_feature_set(train: pd.DataFrame, seed: int) -> tuple[str, bool]:
+    """The feature set, and whether to calibrate it, with the lowest log-loss on the latest
+    ``HOLDOUT_SHARE`` of the training period, fitted on the rest (isotonic candidates only from
+    ``ISOTONIC_MIN_OUTCOMES``; the simplest set when the inner split lacks a class). Never the evaluation's
+    hold-out: the choice is part of the model, not of its evaluation."""
+    inner_train, inner_val = split_by_time(train)
+    if inner_train["is_late"].nunique() < 2 or inner_val["is_late"].nunique() < 2:
+        return next(iter(FEATURE_SETS)), False
+    y = inner_val["is_late"].astype(int).to_numpy()
+    options = [(name, False) for name in FEATURE_SETS]
+    if len(inner_train) >= ISOTONIC_MIN_OUTCOMES:
+        options += [(name, True) for name in FEATURE_SETS]
+    losses = {}
+    for name, calibrate in options:
+        model = _estimator(inner_train, FEATURE_SETS[name], seed, calibrate)
+        p = model.predict_proba(inner_val[list(FEATURE_SETS[name])].to_numpy(float))[:, 1]
+        losses[(name, calibrate)] = _log_loss(y, p)
+    return min(losses, key=losses.__getitem__)  # ties: the simpler option (dicts keep order)
+
+
+def fit_model(train: pd.DataFrame, seed: int) -> CashModel:
+    """Choose the feature set and calibration on the training period, then fit on all of it."""
+    name, calibrate = choose_feature_set(train, seed)
+    label = f"{name} (isotonic)" if calibrate else name
+    return CashModel(label, _estimator(train, FEATURE_SETS[name], seed, calibrate), FEATURE_SETS[name])
 
 
 def _metrics(y: np.ndarray, p: np.ndarray) -> tuple[float | None, float | None]:
@@ -193,30 +298,61 @@ def _metrics(y: np.ndarray, p: np.ndarray) -> tuple[float | None, float | None]:
     return auc, float(brier_score_loss(y, p))
 
 
-def predict_rolling(known: pd.DataFrame, hold: pd.DataFrame, seed: int) -> np.ndarray:
+def reliability(
+    y: np.ndarray, p: np.ndarray, bins: int = CALIBRATION_BINS
+) -> tuple[list[dict], float | None]:
+    """Reliability table (equal-width bins of the predicted probability: invoices, mean predicted, observed
+    late share) and the expected calibration error (invoice-weighted mean gap between the two)."""
+    if len(y) == 0:
+        return [], None
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    rows, gap = [], 0.0
+    for b in range(bins):
+        mask = idx == b
+        if mask.any():
+            predicted, observed = float(p[mask].mean()), float(y[mask].mean())
+            rows.append(
+                {
+                    "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}",
+                    "invoices": int(mask.sum()),
+                    "mean_predicted": round(predicted, 3),
+                    "observed_late": round(observed, 3),
+                }
+            )
+            gap += mask.sum() * abs(predicted - observed)
+    return rows, float(gap / len(y))
+
+
+def predict_rolling(known: pd.DataFrame, hold: pd.DataFrame, seed: int) -> tuple[np.ndarray, list[str]]:
     """The hold-out scored as the nightly would have scored it: each calendar month of it by a model fitted
     on every known outcome of an invoice issued before that month (the training set grows month by month).
-    Needs both classes before the hold-out starts (then every later fit has them too)."""
+    Needs both classes before the hold-out starts (then every later fit has them too). Also returns the
+    feature set each month's model chose."""
     months = pd.to_datetime(hold["invoice_date"]).dt.to_period("M")
-    out = np.empty(len(hold))
+    out, chosen = np.empty(len(hold)), []
     for month in months.unique():
         block = (months == month).to_numpy()
         start = hold["invoice_date"][block].min()
         model = fit_model(known[known["invoice_date"] < start], seed)
-        out[block] = model.predict_proba(hold.loc[block, list(FEATURES)].to_numpy(float))[:, 1]
-    return out
+        out[block] = model.predict(hold.loc[block])
+        chosen.append(model.feature_set)
+    return out, chosen
 
 
-def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[object | None, Evaluation]:
+def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[CashModel | None, Evaluation]:
     """Score the hold-out month by month (``predict_rolling``) against the baseline; then refit on all."""
     known = features[features["is_outcome_known"].astype(bool)].copy()
     known["is_late"] = known["is_late"].astype(bool)
     train, hold = split_by_time(known) if len(known) >= 10 else (known, known.iloc[0:0])
     usable = len(train) > 0 and train["is_late"].nunique() == 2
     y = hold["is_late"].astype(int).to_numpy()
-    p_model = predict_rolling(known, hold, seed) if usable and len(hold) else np.array([])
+    p_model, chosen = predict_rolling(known, hold, seed) if usable and len(hold) else (np.array([]), [])
+    p_base = hold["hist_late_share"].to_numpy(float)
     auc_m, brier_m = _metrics(y, p_model) if usable else (None, None)
-    auc_b, brier_b = _metrics(y, hold["hist_late_share"].to_numpy(float))
+    auc_b, brier_b = _metrics(y, p_base)
+    cal_m, ece_m = reliability(y, p_model) if usable else ([], None)
+    cal_b, ece_b = reliability(y, p_base)
+    final = fit_model(known, seed) if len(known) and known["is_late"].nunique() == 2 else None
     ev = Evaluation(
         MODEL_VERSION,
         FEATURE_VERSION,
@@ -230,18 +366,22 @@ def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[object | None, E
         auc_b,
         brier_m,
         brier_b,
+        ", ".join(dict.fromkeys(chosen + ([final.feature_set] if final else []))),
+        json.dumps(cal_m),
+        json.dumps(cal_b),
+        ece_m,
+        ece_b,
     )
-    final = fit_model(known, seed) if len(known) and known["is_late"].nunique() == 2 else None
     return final, ev
 
 
-def score_open(features: pd.DataFrame, model: object | None) -> pd.DataFrame:
+def score_open(features: pd.DataFrame, model: CashModel | None) -> pd.DataFrame:
     """Probability of late payment for every open invoice (the baseline alongside)."""
     open_ = features[features["is_open"].astype(bool)].copy()
     if model is None or open_.empty:
         open_["probability_late"] = open_["hist_late_share"]
     else:
-        open_["probability_late"] = model.predict_proba(open_[list(FEATURES)].to_numpy(float))[:, 1]  # type: ignore[attr-defined]
+        open_["probability_late"] = model.predict(open_)
     open_["baseline_probability"] = open_["hist_late_share"]
     open_["model_version"] = MODEL_VERSION
     open_["feature_version"] = FEATURE_VERSION
@@ -304,6 +444,14 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str
     return {r[0] for r in rows}
 
 
+def _add_new_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, source: str) -> None:
+    """Columns a newer model version records, added to the history table of earlier runs (null there)."""
+    have = _columns(con, schema, table)
+    for name, dtype in con.execute(f"select column_name, column_type from (describe {source})").fetchall():
+        if name not in have:
+            con.execute(f'alter table {schema}.{table} add column "{name}" {dtype}')
+
+
 def write_results(
     con: duckdb.DuckDBPyConnection, scores: pd.DataFrame, ev: Evaluation, late_days: int = 30
 ) -> int:
@@ -334,6 +482,7 @@ def write_results(
     con.execute(
         "create table if not exists anomalies.cash_risk_evaluations as select * from _cash_eval where false"
     )
+    _add_new_columns(con, "anomalies", "cash_risk_evaluations", "_cash_eval")
     con.execute("insert into anomalies.cash_risk_evaluations by name select * from _cash_eval")
     con.unregister("_cash_eval")
     con.execute("delete from marts.exceptions where source_id = 'CASH_LATE_RISK'")
@@ -360,7 +509,11 @@ def run_cash_risk(database: str, seed: int = SEED) -> tuple[Evaluation, int, int
 
 
 def _evaluation_metadata(ev: Evaluation, scored: int, flagged: int) -> dict[str, object]:
-    meta: dict[str, object] = {k: v for k, v in asdict(ev).items() if v is not None}
+    """AUC, Brier, calibration error and sizes as numbers; the two reliability tables as JSON."""
+    calibration = ("calibration_model", "calibration_baseline")
+    meta: dict[str, object] = {k: v for k, v in asdict(ev).items() if v is not None and k not in calibration}
+    for k in calibration:
+        meta[k] = dg.MetadataValue.json(json.loads(getattr(ev, k)))
     meta.update({"open_invoices_scored": scored, "flagged": flagged, "beats_baseline": ev.beats_baseline})
     return meta
 

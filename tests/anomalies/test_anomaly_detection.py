@@ -5,6 +5,7 @@ and the exception queue carries breaks and signals with their decisions."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -41,24 +42,35 @@ def test_clean_firm_raises_few_signals(xs_clean_warehouse: Path, xs_clean_firm: 
     assert not noisy, f"clean firm: too many signals {noisy}"
 
 
-def test_cash_model_beats_the_baseline_and_scores_open_invoices(xs_warehouse: Path) -> None:
-    """Every run records its hold-out evaluation with versions and seed, and scores the open invoices; on the
-    fixture firm the model's hold-out AUC is at least the baseline's (the client's historical late share).
+def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -> None:
+    """Every run records its hold-out evaluation (versions, seed, the feature sets chosen, AUC, Brier and a
+    reliability table with its calibration error for the model and the baseline) and scores the open
+    invoices; on the fixture firm the model's hold-out AUC is at least the baseline's.
 
-    The xs hold-out is 20 invoices (4 late): one pair of invoices moves the AUC by 1.6 points, so this is a
-    floor, not a margin (docs/anomalies.md has the numbers on the s firm too).
+    At least, not above: the xs hold-out is 20 invoices (4 late), and in the sample firm the baseline (the
+    client's late share) already ranks every drifting client's invoice first, the best any client-level
+    ranking can do (docs/anomalies.md: the baseline's AUC equals the "is a planted drifter" oracle's on xs
+    and s). That the model beats it where invoice-level signals exist is tested on hand-made data
+    (test_cash_risk_units.py).
     """
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         row = con.execute(
-            "select auc_model, auc_baseline, brier_model, n_holdout, model_version, feature_version, seed "
+            "select auc_model, auc_baseline, brier_model, n_holdout, model_version, feature_version, seed, "
+            "feature_set, calibration_model, calibration_baseline, ece_model, ece_baseline "
             "from anomalies.cash_risk_evaluations order by evaluated_at desc limit 1"
         ).fetchone()
         scored = con.execute("select count(*) from anomalies.cash_risk_scores").fetchone()[0]
-    auc_model, auc_baseline, brier, n_holdout, model_version, feature_version, seed = row
-    assert n_holdout >= 10 and model_version and feature_version and seed is not None
+    auc_model, auc_baseline, brier, n_holdout, model_version, feature_version, seed = row[:7]
+    feature_set, cal_model, cal_baseline, ece_model, ece_baseline = row[7:]
+    assert n_holdout >= 10 and "v3" in model_version and "v3" in feature_version and seed is not None
     assert auc_model is not None and auc_baseline is not None
     assert auc_model >= auc_baseline, f"model AUC {auc_model:.3f} < baseline {auc_baseline:.3f}"
     assert 0 <= brier < 0.25
+    assert feature_set and ece_model is not None and ece_baseline is not None
+    for table in (cal_model, cal_baseline):
+        bins = json.loads(table)
+        assert sum(b["invoices"] for b in bins) == n_holdout
+        assert all(0 <= b["mean_predicted"] <= 1 and 0 <= b["observed_late"] <= 1 for b in bins)
     assert scored > 0
 
 

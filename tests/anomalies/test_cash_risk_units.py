@@ -3,14 +3,29 @@ model that must beat the client's late share when lateness follows the client's 
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date, timedelta
 
+import dagster as dg
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from dagster_shared.serdes import serialize_value
 
-from orchestration.assets.anomalies import FEATURES, evaluate, load_features, score_open, split_by_time
+from orchestration.assets.anomalies import (
+    FEATURE_SETS,
+    FEATURES,
+    FIRM_PRIOR_SHARE,
+    _evaluation_metadata,
+    choose_feature_set,
+    evaluate,
+    load_features,
+    reliability,
+    score_open,
+    split_by_time,
+)
 
 
 def _tiny_warehouse() -> duckdb.DuckDBPyConnection:
@@ -49,6 +64,13 @@ def test_features_are_taken_as_of_the_invoice_date() -> None:
     assert third["prior_credits"] == 1
     assert third["mean_days_late"] == 48  # invoice 1 settled 48 days after its due date
     assert third["terms_days"] == 30
+    # v3: the firm's late share as known on Apr 1 (both earlier invoices known late), the collector's view
+    assert (third["firm_known_late"], third["firm_known_n"]) == (2, 2)
+    assert third["days_late_trend"] == 0  # one settled invoice: its recent and overall mean are the same
+    assert math.isclose(third["log_amount_vs_usual"], math.log(200 / 750))  # usual = median(1000, 500)
+    assert math.isclose(third["log_open_balance"], math.log(1 + 500 / 750))  # invoice 2 open on Apr 1
+    assert math.isclose(third["log_prior_credits"], math.log(2))
+    assert f.loc["1", "hist_late_share"] == FIRM_PRIOR_SHARE  # nothing known yet, not even the firm's
     second = f.loc["2"]  # as of Jan 29: invoice 1 open, not yet due, outcome unknown
     assert (second["prior_invoices"], second["known_n"], second["max_days_overdue"]) == (1, 0, 0)
     first = f.loc["1"]
@@ -91,6 +113,13 @@ def test_model_beats_the_baseline_and_is_reproducible() -> None:
     assert ev.auc_model > 0.8 > 0.65 > ev.auc_baseline
     assert ev.brier_model is not None and ev.brier_model < ev.brier_baseline  # type: ignore[operator]
     assert ev.beats_baseline
+    assert ev.feature_set and ev.ece_model is not None and ev.ece_baseline is not None
+    bins = json.loads(ev.calibration_model)
+    assert sum(b["invoices"] for b in bins) == ev.n_holdout
+    assert sum(b["invoices"] for b in json.loads(ev.calibration_baseline)) == ev.n_holdout
+    # the asset's metadata must serialise in Dagster's event log (a numpy float does not)
+    materialization = dg.AssetMaterialization("cash_risk", metadata=_evaluation_metadata(ev, 5, 1))
+    assert serialize_value(materialization)
     _, again = evaluate(data, seed=7)
     assert again == ev
     data.loc[data.index[-5:], "is_open"] = True
@@ -105,3 +134,26 @@ def test_a_single_class_history_has_no_model() -> None:
     assert model is None and ev.auc_model is None and not ev.beats_baseline
     with pytest.raises(AssertionError):
         assert ev.beats_baseline
+
+
+def test_reliability_table_and_calibration_error() -> None:
+    """Bins of width 0.2: 0.1 and 0.15 (one late) -> predicted 0.125, observed 0.5; 0.7 (on time) and 0.9
+    (late) alone. ECE = (2 x 0.375 + 0.7 + 0.1) / 4 = 0.3875."""
+    rows, ece = reliability(np.array([0, 1, 1, 0]), np.array([0.1, 0.15, 0.9, 0.7]))
+    assert [(r["bin"], r["invoices"], r["mean_predicted"], r["observed_late"]) for r in rows] == [
+        ("0.0-0.2", 2, 0.125, 0.5),
+        ("0.6-0.8", 1, 0.7, 0.0),
+        ("0.8-1.0", 1, 0.9, 1.0),
+    ]
+    assert ece is not None and math.isclose(ece, 0.3875)
+    assert reliability(np.array([]), np.array([])) == ([], None)
+
+
+def test_feature_set_is_chosen_on_the_training_period() -> None:
+    """Lateness follows the open overdue share (in the client-state and collector sets, not in the late
+    share alone): the inner split picks a set that has it. With one class in the inner split: the simplest."""
+    data = _synthetic(300)
+    name, _ = choose_feature_set(data, seed=7)
+    assert "open_overdue_share" in FEATURE_SETS[name]
+    data["is_late"] = False
+    assert choose_feature_set(data, seed=7) == (next(iter(FEATURE_SETS)), False)

@@ -80,13 +80,60 @@ def plant_fixed_fee_erosion(ctx: Any) -> None:
 #: raised by a factor growing linearly from 1 to ``1 + EROSION_RAMP`` (less where a day would pass 12 h).
 EROSION_DAYS = 120
 EROSION_RAMP = 2.0
+#: A retainer is only chosen when the 12-hour day leaves room for the ramp: its hours of the last
+#: ``EROSION_CHECK_DAYS`` days can be raised on average by at least this factor. (On the s firm, seed 42,
+#: a retainer staffed by one person on full days took a third of the ramp: one eroded month, its
+#: inception-to-date margin still far above plan; no detector of "eroding against the plan" could name it.)
+EROSION_MIN_STRETCH = 1.5
+EROSION_CHECK_DAYS = 60
+#: ... and when its own hours hold up: each of the last two complete months before the end has at least
+#: this share of the average of the two months before them (a retainer whose staffing halves as the ramp
+#: starts cancels it: on the s firm, seed 42, the cost of a chosen one's "eroded" months did not rise).
+EROSION_STEADY_SHARE = 0.75
+
+
+def _erosion_steady(cand: str, end: str) -> str:
+    """Candidates whose client hours in each of the last two complete months are at least
+    ``EROSION_STEADY_SHARE`` of their monthly average over the two months before."""
+    month = f"date_trunc('month', {end})"
+    return f"""
+        with m as (
+            select project_id, date_trunc('month', spent_date) as mon, sum(hours) as h from {TE}
+            where deleted_at is null and work_type = 'client'
+              and project_id in (select project_id from ({cand}))
+              and spent_date >= {month} - interval 4 month and spent_date < {month}
+            group by all
+        )
+        select project_id from m group by project_id
+        having count(*) = 4 and min(h) filter (where mon >= {month} - interval 2 month)
+            >= {EROSION_STEADY_SHARE} * avg(h) filter (where mon < {month} - interval 2 month)"""
+
+
+def _erosion_headroom(cand: str, end: str, ramp: str) -> str:
+    """Candidates whose hours of the last ``EROSION_CHECK_DAYS`` days the ramp can raise by at least
+    ``EROSION_MIN_STRETCH`` on average, with each resource-day kept at 12 hours (as ``_stretched`` does)."""
+    mine = f"""work_type = 'client' and spent_date > {end} - {EROSION_CHECK_DAYS}
+               and project_id in (select project_id from ({cand}))"""
+    return f"""
+        with t as (
+            select resource_id, spent_date, project_id, hours, ({mine}) as mine
+            from {TE} where deleted_at is null and hours > 0
+        ), d as (
+            select resource_id, spent_date, project_id, sum(hours) as h from t where mine group by all
+        ), o as (
+            select resource_id, spent_date, sum(hours) as day_h from t group by all
+        )
+        select d.project_id from d join o using (resource_id, spent_date)
+        group by d.project_id
+        having sum(d.h * least({ramp}, (12 - (o.day_h - d.h)) / d.h)) >= {EROSION_MIN_STRETCH} * sum(d.h)"""
 
 
 def plant_margin_erosion(ctx: Any) -> None:
     """One in five retainer projects (at least 2) active in the last 30 days, with at least 110 days of
     history (a first month billed in full for a few days of work keeps the ITD margin above plan for
-    months) and steady recent time: the client uses ever more hours of a monthly fee that does not change,
-    so the margin falls month after month below the plan. (Retainers, so that the fixed-fee burn and
+    months), steady recent time (``_erosion_steady``) and room in its people's days for the ramp
+    (``_erosion_headroom``): the client uses ever more hours of a monthly fee that does not change, so the
+    margin falls month after month below the plan. (Retainers, so that the fixed-fee burn and
     forecast-overrun detectors, which read fixed-fee and milestone work, keep their own plants.)"""
     end = f"DATE '{ctx.end_date}'"
     recent = f"spent_date > {end} - {EROSION_DAYS}"
@@ -97,9 +144,11 @@ def plant_margin_erosion(ctx: Any) -> None:
                  and p.start_date <= {end} - 110 and p.end_date >= {end} - 30
                group by 1 having count(*) >= 30"""
     pop = int(ctx.con.execute(f"select count(*) from ({cand})").fetchone()[0])
-    _pick(ctx, "_an_me", cand, "project_id", 9501, max(2, pop // 5))
-    where = f"work_type = 'client' and {recent} and project_id in (select project_id from _an_me)"
     ramp = f"1 + {EROSION_RAMP} * ({EROSION_DAYS} - ({end} - spent_date)) / {EROSION_DAYS}"
+    room = f"""select project_id from ({cand}) where project_id in ({_erosion_headroom(cand, end, ramp)})
+               and project_id in ({_erosion_steady(cand, end)})"""
+    _pick(ctx, "_an_me", room, "project_id", 9501, max(2, pop // 5))
+    where = f"work_type = 'client' and {recent} and project_id in (select project_id from _an_me)"
     padded = "t.resource_id in (select resource_id from _an_pad)"
     ctx.con.execute(f"create or replace temp table _an_me_te as {_stretched(where, ramp, padded)}")
     ctx.con.execute(f"update {TE} e set hours = p.new_hours from _an_me_te p where p.id = e.id")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.parse import sql_str
 from ingestion.spark_handoff import export_raw, raw_dir
 from ingestion.warehouse import RUN_STAMP_COLUMNS
 from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
@@ -134,7 +135,7 @@ def table_difference(
     if not files:
         return f"{schema}.{table}: no Spark table ({duck_rows} rows on DuckDB)"
     select = ", ".join(canonical_columns(con, schema, table, skip))
-    spark = "read_parquet([" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "])"
+    spark = "read_parquet([" + ", ".join(sql_str(str(f)) for f in files) + "])"
     spark_rows = con.execute(f"select count(*) from {spark}").fetchone()[0]  # type: ignore[index]
     only_duck = con.execute(
         f"select count(*) from (select {select} from {duck} except all select {select} from {spark})"
@@ -153,7 +154,7 @@ def table_difference(
 def compare_builds(warehouse: Path, spark_dir: Path, skip_columns: frozenset[str]) -> tuple[int, list[str]]:
     """(tables compared, differences) over every dbt table of the compared schemas."""
     with duckdb.connect() as con:
-        con.execute(f"attach '{str(warehouse).replace(chr(39), chr(39) * 2)}' as duck (read_only)")
+        con.execute(f"attach {sql_str(str(warehouse))} as duck (read_only)")
         con.execute("set TimeZone = 'UTC'")
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'duck' "

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.parse import sql_str
 from ingestion.warehouse import RUN_STAMP_COLUMNS
 
 __all__ = ["RUN_STAMP_COLUMNS", "attach_read_only", "table_differences"]
@@ -18,8 +19,8 @@ __all__ = ["RUN_STAMP_COLUMNS", "attach_read_only", "table_differences"]
 
 def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
     """Attach ``path`` read-only as ``alias``, whatever quotes its path holds."""
-    quoted = str(path).replace("'", "''")  # the session's warehouse sits under a path with quotes
-    con.execute(f"attach '{quoted}' as {alias} (read_only)")
+    # the session's warehouse sits under a path with quotes
+    con.execute(f"attach {sql_str(str(path))} as {alias} (read_only)")
 
 
 def table_differences(

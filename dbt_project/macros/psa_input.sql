@@ -40,3 +40,18 @@
         'approved'
     {%- endif -%}
 {%- endmacro %}
+
+{#- The canonical ERP input `name` (transactions, transaction_lines, customers, ...; the columns of
+    stg_netsuite__<name>): NetSuite's staging model, or the model mapping the chosen ERP onto the same
+    columns (models/intermediate/erp_inputs/<system>/int_<system>__erp_<name>). Until an ERP's mapping is
+    complete it is not in `mapped`, and the canonical models keep reading NetSuite's staging (its own
+    staging still builds, for its orphan report). -#}
+{% macro erp_input(name) -%}
+    {%- set mapped = ['netsuite'] -%}
+    {%- set erp = throughline.source_system('erp') -%}
+    {%- if erp == 'netsuite' or erp not in mapped -%}
+        {{ return(ref('stg_netsuite__' ~ name)) }}
+    {%- else -%}
+        {{ return(ref('int_' ~ erp ~ '__erp_' ~ name)) }}
+    {%- endif -%}
+{%- endmacro %}

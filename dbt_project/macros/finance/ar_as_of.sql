@@ -121,11 +121,11 @@ docs as (
         coalesce(cu.is_intercompany, false) as is_intercompany,
         coalesce(e.legal_entity_key, '-1') as legal_entity_key,
         coalesce(pr.psa_project_id, '-1') as project_key
-    from {{ ref('stg_netsuite__transactions') }} as t
-    left join {{ ref('stg_netsuite__currencies') }} as c on t.currency_id = c.currency_id
+    from {{ throughline.erp_input('transactions') }} as t
+    left join {{ throughline.erp_input('currencies') }} as c on t.currency_id = c.currency_id
     left join document_subsidiaries as ds on t.transaction_id = ds.transaction_id
     left join {{ ref('int_legal_entities_resolved') }} as e on ds.subsidiary_id = e.erp_subsidiary_id
-    left join {{ ref('stg_netsuite__customers') }} as cu on t.entity_id = cu.customer_id
+    left join {{ throughline.erp_input('customers') }} as cu on t.entity_id = cu.customer_id
     left join {{ ref('int_clients_matched') }} as cl on t.entity_id = cl.erp_customer_id
         and cl.erp_customer_id is not null
     left join {{ ref('int_psa_project_context') }} as pr on t.psa_project_id = pr.psa_project_id
@@ -171,7 +171,7 @@ where x.total_amount - coalesce(a.applied_amount, 0) <> 0
     future-dated invoice) never creates one. since_sql, when given, keeps only month ends after that
     scalar date expression (incremental runs). docs/model/revenue-and-ar.md, "When a month-end exists". -#}
 {% macro ar_month_ends(since_sql=none) -%}
-    {%- set extract_date = "(select max(_extract_date) from " ~ ref('stg_netsuite__transactions') ~ ")" -%}
+    {%- set extract_date = "(select max(_extract_date) from " ~ throughline.erp_input('transactions') ~ ")" -%}
     select {{ throughline.month_end('month_start') }} as as_of_date
     from ({{ month_starts("(select min(invoice_date) from " ~ ref('int_ar_invoices') ~ ")", extract_date) }}) as m
     where {{ throughline.month_end('month_start') }} <= {{ extract_date }}

@@ -6,7 +6,7 @@
         select transaction_id, subsidiary_id,
             row_number() over (partition by transaction_id order by coalesce(is_main_line, false) desc, line_id)
                 as rn
-        from {{ ref('stg_netsuite__transaction_lines') }}
+        from {{ throughline.erp_input('transaction_lines') }}
     ) as l
     where rn = 1
 {%- endmacro %}

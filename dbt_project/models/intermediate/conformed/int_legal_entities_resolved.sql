@@ -4,11 +4,11 @@
     intermediate layer never depends on a mart. -#}
 
 with subsidiaries as (
-    select * from {{ ref('stg_netsuite__subsidiaries') }}
+    select * from {{ throughline.erp_input('subsidiaries') }}
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 )
 
 select

@@ -7,7 +7,7 @@
 
 with names as (
     select class_name as service_line_name, class_id as erp_class_id, 1 as priority
-    from {{ ref('stg_netsuite__classes') }}
+    from {{ throughline.erp_input('classes') }}
     union all
     select service_line_name, cast(null as {{ dbt.type_string() }}), 2
     from {{ throughline.psa_input('practices') }}

@@ -26,7 +26,7 @@ amendments as (
         total_amount,
         transaction_date,
         psa_change_order_id
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'sales_order' and parent_contract_transaction_id is not null
 ),
 

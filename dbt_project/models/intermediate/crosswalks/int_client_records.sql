@@ -31,7 +31,7 @@ erp as (
         false as is_prospect,
         _source_file,
         _source_row
-    from {{ ref('stg_netsuite__customers') }}
+    from {{ throughline.erp_input('customers') }}
     where not coalesce(is_intercompany, false)
 ),
 

@@ -6,7 +6,7 @@ with clients as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 opportunities as (
@@ -40,7 +40,7 @@ sales_orders as (
         t.crm_opportunity_id as ref_crm_opportunity_id,
         t.transaction_id as ref_erp_sales_order_id,
         t.psa_project_id as ref_psa_project_id
-    from {{ ref('stg_netsuite__transactions') }} as t
+    from {{ throughline.erp_input('transactions') }} as t
     left join clients as c on c.erp_customer_id = t.entity_id
     left join currencies as cur on cur.currency_id = t.currency_id
     where t.transaction_type = 'sales_order' and t.parent_contract_transaction_id is null

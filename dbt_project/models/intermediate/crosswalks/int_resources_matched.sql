@@ -3,7 +3,7 @@
 -- lower case). Accepted only when mutually unique best (macro resolve_pairs). Contractors exist in the PSA
 -- only. One row per person: matched pairs once, the rest unmatched on one side.
 with employees as (
-    select * from {{ ref('stg_netsuite__employees') }}
+    select * from {{ throughline.erp_input('employees') }}
 ),
 
 resources as (

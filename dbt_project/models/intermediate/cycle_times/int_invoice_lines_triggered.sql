@@ -17,8 +17,8 @@
 with invoice_headers as (
     select h.transaction_id, h.transaction_number, h.transaction_date, h.created_at, h.psa_project_id,
         h.entity_id
-    from {{ ref('stg_netsuite__transactions') }} as h
-    left join {{ ref('stg_netsuite__customers') }} as c on c.customer_id = h.entity_id
+    from {{ throughline.erp_input('transactions') }} as h
+    left join {{ throughline.erp_input('customers') }} as c on c.customer_id = h.entity_id
     where h.transaction_type = 'invoice'
         and not coalesce(h.is_voided, false)
         and coalesce(h.status, '') <> 'voided'
@@ -27,13 +27,13 @@ with invoice_headers as (
 
 invoice_lines as (
     select l.*
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     where not coalesce(l.is_main_line, false)
         and not coalesce(l.is_tax_line, false)
 ),
 
 expense_items as (
-    select item_id from {{ ref('stg_netsuite__items') }}
+    select item_id from {{ throughline.erp_input('items') }}
     where item_type in {{ string_list(var('cycle_time_expense_item_types')) }}
 ),
 

@@ -3,14 +3,14 @@
     currency. Applications from voided payments or credit memos are dropped. -#}
 
 with links as (
-    select * from {{ ref('stg_netsuite__transaction_links') }}
+    select * from {{ throughline.erp_input('transaction_links') }}
     where link_type in ('payment', 'credit_memo_application')
         and previous_transaction_type = 'invoice'
 ),
 
 applying_docs as (
     select transaction_id, transaction_type, transaction_date, is_voided, status
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type in ('payment', 'credit_memo')
 )
 

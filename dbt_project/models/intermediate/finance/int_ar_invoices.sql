@@ -6,7 +6,7 @@
     here, never from NetSuite's current amount unpaid. -#}
 
 with invoices as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'invoice'
         and not coalesce(is_voided, false)
         and coalesce(status, '') <> 'voided'
@@ -22,11 +22,11 @@ entities as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 customers as (
-    select customer_id, is_intercompany from {{ ref('stg_netsuite__customers') }}
+    select customer_id, is_intercompany from {{ throughline.erp_input('customers') }}
 ),
 
 clients_by_erp as (

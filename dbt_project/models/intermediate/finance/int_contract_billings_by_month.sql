@@ -11,19 +11,19 @@ with contracts as (
 ),
 
 excluded_items as (
-    select item_id from {{ ref('stg_netsuite__items') }}
+    select item_id from {{ throughline.erp_input('items') }}
     where item_type in {{ string_list(var('revrec_excluded_billing_item_types')) }}
 ),
 
 billing_documents as (
     select transaction_id, transaction_type, transaction_date, currency_id, psa_project_id,
         coalesce(is_voided, false) as is_voided
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type in ('invoice', 'credit_memo')
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 billing_lines as (
@@ -37,7 +37,7 @@ billing_lines as (
         l.item_id as erp_item_id,
         coalesce(l.is_tax_line, false) as is_tax_line,
         h.is_voided
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     inner join billing_documents as h on l.transaction_id = h.transaction_id
     left join currencies as cur on h.currency_id = cur.currency_id
     where not coalesce(l.is_main_line, false)

@@ -7,7 +7,7 @@
 
 with currencies as (
     select currency_id, currency_code, is_base_currency
-    from {{ ref('stg_netsuite__currencies') }}
+    from {{ throughline.erp_input('currencies') }}
 ),
 
 base_currency as (
@@ -20,7 +20,7 @@ quotes as (
     -- 1 currency = exchange_rate base
     select r.currency_rate_id, r.effective_date, r.modified_at, c.currency_code,
         r.exchange_rate as rate_to_base
-    from {{ ref('stg_netsuite__currency_rates') }} as r
+    from {{ throughline.erp_input('currency_rates') }} as r
     inner join base_currency as b on r.base_currency_id = b.currency_id
     inner join currencies as c on r.transaction_currency_id = c.currency_id
     where r.exchange_rate > 0 and c.currency_id <> b.currency_id
@@ -30,7 +30,7 @@ quotes as (
     -- 1 base = exchange_rate currency, inverted
     select r.currency_rate_id, r.effective_date, r.modified_at, c.currency_code,
         1.0 / r.exchange_rate as rate_to_base
-    from {{ ref('stg_netsuite__currency_rates') }} as r
+    from {{ throughline.erp_input('currency_rates') }} as r
     inner join base_currency as b on r.transaction_currency_id = b.currency_id
     inner join currencies as c on r.base_currency_id = c.currency_id
     where r.exchange_rate > 0 and c.currency_id <> b.currency_id

@@ -23,7 +23,7 @@ derived as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 erp_direct as (
@@ -33,8 +33,8 @@ erp_direct as (
         tc.currency_code as to_currency,
         max(c.average_rate) as average_rate,
         max(c.closing_rate) as closing_rate
-    from {{ ref('stg_netsuite__consolidated_exchange_rates') }} as c
-    inner join {{ ref('stg_netsuite__accounting_periods') }} as p
+    from {{ throughline.erp_input('consolidated_exchange_rates') }} as c
+    inner join {{ throughline.erp_input('accounting_periods') }} as p
         on c.accounting_period_id = p.accounting_period_id
     inner join currencies as fc on c.from_currency_id = fc.currency_id
     inner join currencies as tc on c.to_currency_id = tc.currency_id

@@ -142,7 +142,7 @@ direct_expenses as (
 ),
 
 excluded_items as (
-    select item_id from {{ ref('stg_netsuite__items') }}
+    select item_id from {{ throughline.erp_input('items') }}
     where item_type in {{ string_list(excluded_item_types) }}
 ),
 

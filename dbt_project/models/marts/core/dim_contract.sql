@@ -2,17 +2,17 @@
 -- (custbody_parent_contract). Value including amendments = the original's total plus every non-voided
 -- amendment's; opportunity and project come from int_deals_matched. '-1' = unknown member.
 with sales_orders as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'sales_order'
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 order_entities as (
     select transaction_id, min(subsidiary_id) as subsidiary_id
-    from {{ ref('stg_netsuite__transaction_lines') }}
+    from {{ throughline.erp_input('transaction_lines') }}
     group by transaction_id
 ),
 

@@ -9,7 +9,7 @@ select
     currency_code = '{{ var("reporting_currency") }}' as is_reporting_currency,
     coalesce(is_inactive, false) as is_inactive,
     false as is_unknown
-from {{ ref('stg_netsuite__currencies') }}
+from {{ throughline.erp_input('currencies') }}
 where currency_code is not null
 
 union all

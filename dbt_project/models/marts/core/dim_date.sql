@@ -5,7 +5,7 @@ with days as (
 
 periods as (
     select accounting_period_id, period_name, start_date, end_date, is_closed
-    from {{ ref('stg_netsuite__accounting_periods') }}
+    from {{ throughline.erp_input('accounting_periods') }}
     where not coalesce(is_quarter, false) and not coalesce(is_year, false) and not coalesce(is_adjustment, false)
 ),
 

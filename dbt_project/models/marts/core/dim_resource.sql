@@ -10,7 +10,7 @@ resources as (
 ),
 
 employees as (
-    select * from {{ ref('stg_netsuite__employees') }}
+    select * from {{ throughline.erp_input('employees') }}
 ),
 
 roles as (

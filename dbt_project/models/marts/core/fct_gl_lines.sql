@@ -3,7 +3,7 @@
     unique_key='gl_line_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ delete_vanished_rows('gl_line_id', ref('stg_netsuite__transaction_accounting_lines'), 'transaction_accounting_line_id') }}"
+    post_hook="{{ delete_vanished_rows('gl_line_id', throughline.erp_input('transaction_accounting_lines'), 'transaction_accounting_line_id') }}"
 ) }}
 {#- General-ledger impact: one row per transaction accounting line (every accounting book), signed debit
     positive in the entity's functional currency as NetSuite booked it. Reporting currency twice: at the
@@ -14,20 +14,20 @@
     PSA project on the line (else the header) when it exists in PSA, else '-1'. -#}
 
 with accounting_lines as (
-    select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
+    select * from {{ throughline.erp_input('transaction_accounting_lines') }}
 ),
 
 headers as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
 ),
 
 lines as (
     select transaction_line_id, subsidiary_id, class_id, department_id, entity_id, psa_project_id, _loaded_at
-    from {{ ref('stg_netsuite__transaction_lines') }}
+    from {{ throughline.erp_input('transaction_lines') }}
 ),
 
 accounts as (
-    select * from {{ ref('stg_netsuite__accounts') }}
+    select * from {{ throughline.erp_input('accounts') }}
 ),
 
 entities as (
@@ -35,7 +35,7 @@ entities as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 clients_by_erp as (

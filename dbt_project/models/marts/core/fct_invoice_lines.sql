@@ -3,7 +3,7 @@
     unique_key='invoice_line_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ delete_vanished_rows('invoice_line_id', ref('stg_netsuite__transaction_lines'), 'transaction_line_id') }}"
+    post_hook="{{ delete_vanished_rows('invoice_line_id', throughline.erp_input('transaction_lines'), 'transaction_line_id') }}"
 ) }}
 {#- Invoice and credit memo lines (every non-header line, tax lines flagged) in transaction, entity
     (functional, as NetSuite booked it) and reporting currency (spot rate on the document date).
@@ -13,13 +13,13 @@
     contract from int_deals_matched (else the sales order the line was created from); '-1' unresolved. -#}
 
 with headers as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
     where transaction_type in ('invoice', 'credit_memo')
 ),
 
 lines as (
     select l.*
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     where not coalesce(l.is_main_line, false)
 ),
 
@@ -28,11 +28,11 @@ entities as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 intercompany_customers as (
-    select customer_id from {{ ref('stg_netsuite__customers') }} where is_intercompany
+    select customer_id from {{ throughline.erp_input('customers') }} where is_intercompany
 ),
 
 clients_by_erp as (
@@ -53,7 +53,7 @@ deals_by_project as (
 ),
 
 sales_orders as (
-    select transaction_id from {{ ref('stg_netsuite__transactions') }} where transaction_type = 'sales_order'
+    select transaction_id from {{ throughline.erp_input('transactions') }} where transaction_type = 'sales_order'
 ),
 
 service_lines as (

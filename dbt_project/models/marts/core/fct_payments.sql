@@ -7,12 +7,12 @@
     unapplied rows. -#}
 
 with payments as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'payment'
 ),
 
 applications as (
-    select * from {{ ref('stg_netsuite__transaction_links') }}
+    select * from {{ throughline.erp_input('transaction_links') }}
     where link_type = 'payment'
 ),
 
@@ -31,13 +31,13 @@ clients_by_erp as (
 invoice_projects as (
     {#- the conformed project and contract of the invoice a payment is applied to -#}
     select i.transaction_id, pc.psa_project_id, pc.contract_key
-    from {{ ref('stg_netsuite__transactions') }} as i
+    from {{ throughline.erp_input('transactions') }} as i
     inner join {{ ref('int_psa_project_context') }} as pc on i.psa_project_id = pc.psa_project_id
     where i.transaction_type = 'invoice'
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 applied_totals as (

@@ -13,7 +13,7 @@ with fixed_fee as (
 
 invoices as (
     select transaction_id, transaction_date
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'invoice' and not coalesce(is_voided, false)
 ),
 
@@ -23,7 +23,7 @@ milestone_billing as (
         l.psa_milestone_id as milestone_id,
         sum(l.amount_transaction) as invoiced_amount,
         max(i.transaction_date) as last_invoice_date
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     inner join invoices as i on l.transaction_id = i.transaction_id
     where l.psa_milestone_id is not null
         and not coalesce(l.is_main_line, false)

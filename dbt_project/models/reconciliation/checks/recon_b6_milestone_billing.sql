@@ -9,14 +9,14 @@
 
 with invoices as (
     select transaction_id, transaction_date
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'invoice' and not coalesce(is_voided, false)
 ),
 
 invoiced_by_line as (
     select l.psa_milestone_id as milestone_id, min(i.transaction_id) as invoice_id,
         min(i.transaction_date) as invoice_date
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     inner join invoices as i on l.transaction_id = i.transaction_id
     where l.psa_milestone_id is not null
     group by l.psa_milestone_id

@@ -10,7 +10,7 @@ lines as (
         transaction_id,
         sum(coalesce(amount_transaction, 0)) as lines_total,
         count(*) as line_count
-    from {{ ref('stg_netsuite__transaction_lines') }}
+    from {{ throughline.erp_input('transaction_lines') }}
     where not coalesce(is_main_line, false)
     group by transaction_id
 ),

@@ -12,7 +12,7 @@ applications as (
 
 created_from as (
     select distinct transaction_id
-    from {{ ref('stg_netsuite__transaction_lines') }}
+    from {{ throughline.erp_input('transaction_lines') }}
     where created_from_transaction_id is not null
 ),
 

@@ -7,7 +7,7 @@ with lines as (
         sum(coalesce(amount_functional, coalesce(debit_amount, 0) - coalesce(credit_amount, 0))) as net_amount,
         sum(coalesce(debit_amount, 0)) as debits,
         sum(coalesce(credit_amount, 0)) as credits
-    from {{ ref('stg_netsuite__transaction_accounting_lines') }}
+    from {{ throughline.erp_input('transaction_accounting_lines') }}
     where coalesce(is_posting, true)
     group by transaction_id, accounting_book_id
 ),

@@ -7,16 +7,16 @@
     rate missing for a posting period with transactions, up to the newest period that has any
     consolidated rate (a period whose rates are not published yet is not a break). -#}
 with rates as (
-    select * from {{ ref('stg_netsuite__currency_rates') }}
+    select * from {{ throughline.erp_input('currency_rates') }}
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 transactions as (
     select transaction_id, currency_id, transaction_date, accounting_period_id
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where not coalesce(is_voided, false)
 ),
 
@@ -70,12 +70,12 @@ inverse as (
 ),
 
 consolidated as (
-    select * from {{ ref('stg_netsuite__consolidated_exchange_rates') }}
+    select * from {{ throughline.erp_input('consolidated_exchange_rates') }}
     where coalesce(accounting_book_id, '1') = '1'
 ),
 
 periods as (
-    select accounting_period_id, start_date from {{ ref('stg_netsuite__accounting_periods') }}
+    select accounting_period_id, start_date from {{ throughline.erp_input('accounting_periods') }}
     where coalesce(is_posting, true)
 ),
 

@@ -12,7 +12,7 @@ with harvest_invoices as (
 {% if erp == 'netsuite' %}
 erp_invoices as (
     select transaction_number, min(transaction_id) as erp_invoice_id
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type_code = 'CustInvc' and transaction_number is not null
     group by transaction_number
 )

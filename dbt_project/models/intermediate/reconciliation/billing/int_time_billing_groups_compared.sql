@@ -8,7 +8,7 @@
 
 with invoices as (
     select transaction_id
-    from {{ ref('stg_netsuite__transactions') }}
+    from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'invoice' and not coalesce(is_voided, false)
 ),
 
@@ -34,7 +34,7 @@ time_lines as (
         l.quantity,
         l.unit_rate,
         l.amount_transaction
-    from {{ ref('stg_netsuite__transaction_lines') }} as l
+    from {{ throughline.erp_input('transaction_lines') }} as l
     inner join invoices as i on l.transaction_id = i.transaction_id
     where l.psa_role_id is not null
         and l.psa_project_id is not null

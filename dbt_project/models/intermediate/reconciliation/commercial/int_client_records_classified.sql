@@ -49,7 +49,7 @@ masters as (
 
 created as (
     select 'erp' as source_system, customer_id as record_id, created_at, modified_at
-    from {{ ref('stg_netsuite__customers') }}
+    from {{ throughline.erp_input('customers') }}
     union all
     select 'psa', client_id, created_at, modified_at from {{ throughline.psa_input('clients') }}
 ),

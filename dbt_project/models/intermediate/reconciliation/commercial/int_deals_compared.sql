@@ -14,12 +14,12 @@ opportunities as (
 ),
 
 sales_orders as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
     where transaction_type = 'sales_order'
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 entities as (
@@ -29,7 +29,7 @@ entities as (
 
 order_entities as (
     select transaction_id, min(subsidiary_id) as subsidiary_id
-    from {{ ref('stg_netsuite__transaction_lines') }}
+    from {{ throughline.erp_input('transaction_lines') }}
     group by transaction_id
 ),
 

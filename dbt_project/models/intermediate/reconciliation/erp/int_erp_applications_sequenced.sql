@@ -5,7 +5,7 @@
     up to and including this payment. Amounts are in the invoice's transaction currency (NetSuite's
     link foreign amount). Voided applying documents and voided invoices are left out. -#}
 with links as (
-    select * from {{ ref('stg_netsuite__transaction_links') }}
+    select * from {{ throughline.erp_input('transaction_links') }}
     where link_type in ('payment', 'credit_memo_application')
         and previous_transaction_type = 'invoice'
 ),

@@ -5,18 +5,18 @@
     (a line that carries a PSA project). Anything else (a manual journal) moves the GL without the
     subledger, so the two no longer tie (E4, E5). Amounts signed debit positive, functional currency. -#}
 with accounting_lines as (
-    select * from {{ ref('stg_netsuite__transaction_accounting_lines') }}
+    select * from {{ throughline.erp_input('transaction_accounting_lines') }}
     where coalesce(is_posting, true)
 ),
 
 accounts as (
     select account_id, account_number, account_type
-    from {{ ref('stg_netsuite__accounts') }}
+    from {{ throughline.erp_input('accounts') }}
     where account_type in ('accounts_receivable', 'deferred_revenue')
 ),
 
 lines as (
-    select transaction_line_id, psa_project_id from {{ ref('stg_netsuite__transaction_lines') }}
+    select transaction_line_id, psa_project_id from {{ throughline.erp_input('transaction_lines') }}
 ),
 
 documents as (

@@ -3,7 +3,7 @@
     client) and project keys, transaction currency code and the spot rate of the transaction date to the
     reporting currency. Keys are '-1' when unresolved, like the marts. -#}
 with headers as (
-    select * from {{ ref('stg_netsuite__transactions') }}
+    select * from {{ throughline.erp_input('transactions') }}
 ),
 
 first_lines as (
@@ -16,7 +16,7 @@ entities as (
 ),
 
 currencies as (
-    select currency_id, currency_code from {{ ref('stg_netsuite__currencies') }}
+    select currency_id, currency_code from {{ throughline.erp_input('currencies') }}
 ),
 
 clients_by_erp as (

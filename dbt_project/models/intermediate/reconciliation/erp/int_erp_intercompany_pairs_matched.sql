@@ -10,11 +10,11 @@ with documents as (
 ),
 
 customers as (
-    select customer_id, representing_subsidiary_id from {{ ref('stg_netsuite__customers') }}
+    select customer_id, representing_subsidiary_id from {{ throughline.erp_input('customers') }}
 ),
 
 vendors as (
-    select vendor_id, representing_subsidiary_id from {{ ref('stg_netsuite__vendors') }}
+    select vendor_id, representing_subsidiary_id from {{ throughline.erp_input('vendors') }}
 ),
 
 invoices as (

@@ -34,6 +34,9 @@ from ingestion.status import LoadStatus
 from orchestration.dbt_project import DBT_PROJECT_DIR
 
 SKIP_ENV = "THROUGHLINE_SKIP_UNCHANGED"
+#: When the nightly runs dbt unit tests: ``auto`` (default), ``always``, ``never`` (:func:`unit_tests_due`).
+UNIT_TESTS_ENV = "THROUGHLINE_DBT_UNIT_TESTS"
+UNIT_TESTS_MODES = ("auto", "always", "never")
 STATE_TABLE = "ops.dbt_builds"
 #: What the models compute from (profiles.yml only says where and with how much memory).
 PROJECT_GLOBS = (
@@ -85,6 +88,25 @@ def last_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
     rows = con.execute(f"select fingerprint from {STATE_TABLE} order by built_at desc limit 1").fetchall()
     return rows[0][0] if rows else None
+
+
+def unit_tests_due(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
+    """Whether this night's ``dbt build`` runs the unit tests as well as models and data tests.
+
+    Unit tests check the definitions on fixed, hand-computed inputs: they depend on the project's code, not
+    on the night's data, so re-running them against unchanged code proves nothing new (dbt Labs advise
+    against running them in production builds). ``auto`` runs them when the project differs from the one
+    the warehouse's last dbt build was made from (a first night, a changed model, macro or test), so a
+    changed definition is still verified before its figures are published, and skips them otherwise (about
+    40 % of the dbt step at scale xs). ``always`` and ``never`` force the choice; ``make test`` runs every
+    unit test.
+    """
+    mode = os.environ.get(UNIT_TESTS_ENV, "auto").strip().lower() or "auto"
+    if mode not in UNIT_TESTS_MODES:
+        raise ValueError(f"{UNIT_TESTS_ENV}={mode!r}: use one of {', '.join(UNIT_TESTS_MODES)}")
+    if mode != "auto":
+        return mode == "always"
+    return last_fingerprint(con) != fingerprint
 
 
 def unchanged_reason(con: duckdb.DuckDBPyConnection, load_id: str, fingerprint: str) -> str | None:

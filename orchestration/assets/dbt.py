@@ -41,7 +41,7 @@ from orchestration.dbt_project import (
 )
 from orchestration.resources import WarehouseResource
 from orchestration.run_lock import note_child
-from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason
+from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason, unit_tests_due
 
 #: dbt folder under models/ (fqn[1]) -> Dagster group.
 LAYER_GROUPS = {
@@ -183,8 +183,8 @@ def throughline_dbt_assets(
 
     Every data test is reported as an asset check. A failing ``warn`` test lets the run go on; a failing
     ``error`` test is a blocking check (dagster-dbt): dbt skips the models below it, the step fails after
-    the build with the test's name, and the run does not publish. A model, snapshot or unit test that
-    errors is a code problem and fails the step too.
+    the build with the test's name, and the run does not publish. A model, snapshot or unit test (run when
+    the project changed: ``unit_tests_due``) that errors is a code problem and fails the step too.
     """
     fingerprint = project_fingerprint()
     whole = set(context.selected_asset_keys) == set(context.assets_def.keys)  # not a subset from the UI
@@ -195,7 +195,12 @@ def throughline_dbt_assets(
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)
+        invocation = dbt.cli(
+            _build_args(context, warehouse, fingerprint),
+            context=context,
+            raise_on_error=False,
+            target_path=target,
+        )
         note_child(warehouse.published, invocation.process.pid)  # a killed run's dbt is stopped by the next
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
@@ -205,6 +210,16 @@ def throughline_dbt_assets(
     if broken:
         # A model that does not compile fails alike on every attempt: no retry (the job retries the others).
         raise Failure(description="dbt build errors:\n" + "\n".join(broken), allow_retries=False)
+
+
+def _build_args(context: AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> list[str]:
+    """``dbt build``, minus the unit tests when the project is the one last built here (unit_tests_due)."""
+    with warehouse.connect(read_only=True) as con:
+        due = unit_tests_due(con, fingerprint)
+    if due:
+        return ["build"]
+    context.log.info("dbt unit tests skipped: the dbt project is unchanged since this warehouse's last build")
+    return ["build", "--exclude-resource-type", "unit_test"]
 
 
 def _unchanged(context: AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> str | None:

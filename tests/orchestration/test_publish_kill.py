@@ -119,6 +119,8 @@ def test_a_run_killed_at_any_point_leaves_the_published_warehouse_and_the_next_r
     # the sweep of the dead build is in the run's log file (the terminal is quiet: one line per stage)
     log = warehouse.with_name(warehouse.name + ".nightly.log").read_text(encoding="utf-8")
     assert "stale run lock" in out and "removed the build" in out + log
+    # the project is the one xs_warehouse was built from: the unit tests, code checks, are not re-run
+    assert "dbt unit tests skipped" in log and " START unit_test " not in log
     assert "warehouse published" in out
     assert not any(d.exists() for d in dead)
     assert list(builds_dir(warehouse).glob("*.duckdb*")) == []

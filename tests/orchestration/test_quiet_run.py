@@ -53,6 +53,8 @@ def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(xs_cli_run: 
     ):
         assert needle in log, needle
     assert log.count(" - dagster - ") > 160
+    # a first night of this project in this warehouse runs the unit tests too (orchestration.unchanged)
+    assert " START unit_test " in log and "dbt unit tests skipped" not in log
 
 
 def test_the_python_assets_own_checks_pass_on_the_xs_night(xs_cli_run: CliRun) -> None:

@@ -11,12 +11,14 @@ import pytest
 
 from orchestration.unchanged import (
     SKIP_ENV,
+    UNIT_TESTS_ENV,
     landing_unchanged,
     last_fingerprint,
     loaded_anything,
     project_fingerprint,
     record_build,
     unchanged_reason,
+    unit_tests_due,
 )
 
 
@@ -53,6 +55,22 @@ def test_skip_needs_a_recorded_build_of_the_same_project(monkeypatch: pytest.Mon
     assert unchanged_reason(con, "run1", "abc") is None  # a file was loaded tonight
     monkeypatch.setenv(SKIP_ENV, "0")
     assert unchanged_reason(_con_with_log([]), "run1", "abc") is None
+
+
+def test_unit_tests_run_when_the_project_is_new_to_the_warehouse(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(UNIT_TESTS_ENV, raising=False)
+    con = duckdb.connect()
+    assert unit_tests_due(con, "abc")  # a first night: no build recorded
+    record_build(con, "r1", "abc")
+    assert not unit_tests_due(con, "abc")  # same code as the last build: they would prove nothing new
+    assert unit_tests_due(con, "def")  # a changed model, macro or test: verify before publishing
+    monkeypatch.setenv(UNIT_TESTS_ENV, "always")
+    assert unit_tests_due(con, "abc")
+    monkeypatch.setenv(UNIT_TESTS_ENV, " Never ")
+    assert not unit_tests_due(con, "def")
+    monkeypatch.setenv(UNIT_TESTS_ENV, "sometimes")
+    with pytest.raises(ValueError, match="THROUGHLINE_DBT_UNIT_TESTS='sometimes': use one of auto"):
+        unit_tests_due(con, "abc")
 
 
 def test_the_latest_build_decides() -> None:

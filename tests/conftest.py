@@ -27,6 +27,10 @@ XS_SEED_2 = 11  # a second default firm: the break checks must not be tuned to o
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+#: The dbt unit tests check code, not data: the session runs them once, in ``xs_cli_run`` (a first night,
+#: ``auto``), not in each of its other nightlies. Tests of the ``auto`` rule set it themselves.
+UNIT_TESTS_ENV = "THROUGHLINE_DBT_UNIT_TESTS"
+os.environ.setdefault(UNIT_TESTS_ENV, "never")
 
 #: Session fixtures that build a warehouse with dbt (a minute or more each): their users are ``slow``, so
 #: ``make test-fast`` (``-m "not slow"``) skips every end-to-end build without each test having to say so.
@@ -220,8 +224,9 @@ def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRu
             assert main(["generate", "--scale", "xs", "--seed", str(seed), "--out", str(root)]) == 0
         landing, warehouse = root / "landing", root / "wäre'house dir" / ODD_WAREHOUSE
         before = sorted(_dbt_target_folders())
-        saved_home = os.environ.get("DAGSTER_HOME")
+        saved_home, saved_unit = os.environ.get("DAGSTER_HOME"), os.environ.get(UNIT_TESTS_ENV)
         os.environ["DAGSTER_HOME"] = str(home)
+        os.environ[UNIT_TESTS_ENV] = "auto"  # the operator's default: a first night runs every unit test
         try:
 
             def facts() -> dict:
@@ -238,6 +243,8 @@ def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRu
 
             _run_cli(d, ["run", "--landing", str(landing), "--warehouse", str(warehouse)], facts)
         finally:
+            if saved_unit is not None:
+                os.environ[UNIT_TESTS_ENV] = saved_unit
             if saved_home is None:
                 os.environ.pop("DAGSTER_HOME", None)
             else:

@@ -48,6 +48,7 @@ def _row_counts(warehouse: Path) -> dict[str, int]:
 def _start(landing: Path, warehouse: Path, pause: str | None) -> tuple[subprocess.Popen[str], queue.Queue]:
     # the same landing again on a built warehouse: rebuild anyway (orchestration.unchanged would skip it)
     env = {**os.environ, "PYTHONPATH": str(REPO), "THROUGHLINE_SKIP_UNCHANGED": "0"}
+    env["THROUGHLINE_DBT_UNIT_TESTS"] = "auto"  # the default: the project is the one already built here
     env.pop(PAUSE_ENV, None)
     if pause:
         env[PAUSE_ENV] = pause

@@ -243,7 +243,9 @@ def xs_cli_run(tmp_path_factory: pytest.TempPathFactory, xs_firm: Path) -> CliRu
 
             _run_cli(d, ["run", "--landing", str(landing), "--warehouse", str(warehouse)], facts)
         finally:
-            if saved_unit is not None:
+            if saved_unit is None:
+                os.environ.pop(UNIT_TESTS_ENV, None)
+            else:
                 os.environ[UNIT_TESTS_ENV] = saved_unit
             if saved_home is None:
                 os.environ.pop("DAGSTER_HOME", None)

@@ -194,6 +194,12 @@ def throughline_dbt_assets(
         context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
         return
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
+        if (dbt.target or "dev") != dbt_target():  # a resource made before THROUGHLINE_ENGINE changed
+            raise Failure(
+                description=f"the dbt resource's target is {dbt.target!r} but THROUGHLINE_ENGINE={engine()} "
+                f"needs {dbt_target()!r}: restart the process (or code location) after changing the engine",
+                allow_retries=False,
+            )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target)

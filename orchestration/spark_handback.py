@@ -14,7 +14,9 @@ A view would tie the published file to folders it does not own; a table is part 
 What is copied comes from dbt's own artifacts of the invocation (``run_results.json`` joined to
 ``manifest.json``): every model materialized as a table (``table``, ``incremental``) and every snapshot
 that succeeded, one ``create or replace table ... as select ... from read_parquet(...)`` each, in one
-transaction. Columns of a contract-enforced model are cast to their declared type (the contract the
+transaction; an append-only incremental model (``kpi_forecast_snapshots``) gains the rows whose key the
+build lacks instead, so the history earlier nights froze survives a switch of engine. Columns of a
+contract-enforced model are cast to their declared type (the contract the
 DuckDB build enforces); table and column descriptions are carried over as DuckDB comments (persist_docs).
 
 Views (the staging layer) hold no data on Spark: a Spark view is Spark SQL over Spark's raw tables. They
@@ -50,6 +52,8 @@ class BuiltRelation:
     description: str = ""
     #: column name -> (description, declared type when the contract is enforced, else None)
     columns: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: an ``incremental`` model with the ``append`` strategy: the unique key its rows are appended by
+    append_key: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ def _relation(unique_id: str, node: Mapping[str, Any]) -> BuiltRelation:
         name: (col.get("description") or "", col.get("data_type") if enforced else None)
         for name, col in node.get("columns", {}).items()
     }
+    key = config.get("unique_key") or ()
+    appends = config.get("materialized") == "incremental" and config.get("incremental_strategy") == "append"
     return BuiltRelation(
         unique_id=unique_id,
         schema=node["schema"],
@@ -75,6 +81,7 @@ def _relation(unique_id: str, node: Mapping[str, Any]) -> BuiltRelation:
         materialized=config.get("materialized", ""),
         description=node.get("description") or "",
         columns=columns,
+        append_key=tuple([key] if isinstance(key, str) else key) if appends else (),
     )
 
 
@@ -132,6 +139,27 @@ def _comment(con: duckdb.DuckDBPyConnection, relation: BuiltRelation, columns: s
             con.execute(f"comment on column {target}.{_ident(name)} is {sql_str(description)}")
 
 
+def _exists(con: duckdb.DuckDBPyConnection, relation: BuiltRelation) -> bool:
+    found = con.execute(
+        "select 1 from duckdb_tables() where schema_name = ? and table_name = ?",
+        [relation.schema, relation.name],
+    ).fetchone()
+    return found is not None
+
+
+def _append_new_keys(con: duckdb.DuckDBPyConnection, target: str, source: str, key: tuple[str, ...]) -> None:
+    """An append-only history (``kpi_forecast_snapshots``): add the rows whose key the build lacks.
+
+    The published warehouse is the history of record: a night switched from DuckDB to Spark (an empty
+    Spark table) or a Spark metastore rebuilt from scratch must not replace the rows earlier nights froze.
+    """
+    match = " and ".join(f"t.{_ident(k)} is not distinct from s.{_ident(k)}" for k in key)
+    con.execute(
+        f"insert into {target} by name select * from {source} s "
+        f"where not exists (select 1 from {target} t where {match})"
+    )
+
+
 def copy_table(con: duckdb.DuckDBPyConnection, spark_dir: Path, relation: BuiltRelation) -> CopiedTable:
     """``create or replace table`` from the relation's Parquet files (one set-based statement)."""
     folder = spark_table_folder(spark_dir, relation.schema, relation.name)
@@ -145,7 +173,10 @@ def copy_table(con: duckdb.DuckDBPyConnection, spark_dir: Path, relation: BuiltR
     _drop_view_in_the_way(con, relation.schema, relation.name)
     target = f"{_ident(relation.schema)}.{_ident(relation.name)}"
     select = _select_list(con, source, relation)
-    con.execute(f"create or replace table {target} as select {select} from {source}")
+    if relation.append_key and _exists(con, relation):
+        _append_new_keys(con, target, f"(select {select} from {source})", relation.append_key)
+    else:
+        con.execute(f"create or replace table {target} as select {select} from {source}")
     columns = {r[0] for r in con.execute(f"describe {target}").fetchall()}
     _comment(con, relation, columns)
     rows = con.execute(f"select count(*) from {target}").fetchone()

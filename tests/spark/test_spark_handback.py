@@ -163,3 +163,33 @@ def test_copy_tables_is_all_or_nothing(tmp_path: Path, spark_dir: Path) -> None:
         assert con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone() == (
             0,
         )
+
+
+def test_an_append_only_history_keeps_the_rows_earlier_nights_froze(tmp_path: Path) -> None:
+    """``kpi_forecast_snapshots`` (incremental, append): the build keeps every row it had, even one Spark
+    computed differently or no longer holds (a first night on Spark), and gains the keys it lacked."""
+    spark = tmp_path / "w.duckdb.spark"
+    _spark_table(
+        spark,
+        "marts",
+        "kpi_snap",
+        "select * from (values (date '2026-11-20', 'revenue', 9.0), (date '2026-11-21', 'revenue', 5.0)) "
+        "v(snapshot_date, kind, forecast_value)",
+    )
+    node = _node("marts", "kpi_snap", "incremental", {})
+    node["config"].update(incremental_strategy="append", unique_key=["snapshot_date", "kind"])
+    manifest = {"nodes": {"model.throughline.kpi_snap": node}}
+    results = {"results": [{"unique_id": "model.throughline.kpi_snap", "status": "success"}]}
+    relations = built_relations(manifest, results)
+    assert relations[0].append_key == ("snapshot_date", "kind")
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.kpi_snap as select * from (values (date '2026-11-19', 'revenue', 1.5), "
+            "(date '2026-11-20', 'revenue', 2.5)) v(snapshot_date, kind, forecast_value)"
+        )
+    copy_tables(warehouse, spark, relations)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute("select snapshot_date, forecast_value from marts.kpi_snap order by 1").fetchall()
+    assert [(d.day, float(v)) for d, v in rows] == [(19, 1.5), (20, 2.5), (21, 5.0)]

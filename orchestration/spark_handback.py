@@ -22,6 +22,10 @@ DuckDB build enforces); table and column descriptions are carried over as DuckDB
 Views (the staging layer) hold no data on Spark: a Spark view is Spark SQL over Spark's raw tables. They
 are built again as DuckDB views by dbt itself on the DuckDB target (``dbt run --target dev`` of exactly
 the views the Spark invocation built), reading the raw layer the nightly loaded into this same build.
+The lifecycle histories (dbt tag ``lifecycle``) are built in the same DuckDB invocation rather than
+copied: on Parquet Spark rebuilds them from tonight alone, while on DuckDB each night updates the build's
+last published history, so a break resolves, reopens and keeps its first-seen date as on the DuckDB engine,
+and a failed night or a rollback leaves the history where the published warehouse has it.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ from orchestration.dbt_project import DBT_PROJECT_DIR, ENGINE_TARGETS, dbt_env, 
 
 #: dbt materializations whose relation is a Parquet table under Spark's warehouse folder.
 TABLE_MATERIALIZATIONS = frozenset({"table", "incremental", "snapshot"})
+#: dbt tag (dbt_project.yml) of a model whose table is its own state across nights (a lifecycle history:
+#: ``recon_break_history``, ``anomaly_signal_history``). Parquet cannot delete+insert, so Spark rebuilds
+#: it whole from tonight alone; it is built on DuckDB instead, incrementally over the build's last night.
+LIFECYCLE_TAG = "lifecycle"
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,12 @@ class BuiltRelation:
     columns: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
     #: an ``incremental`` model with the ``append`` strategy: the unique key its rows are appended by
     append_key: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def rebuilt_on_duckdb(self) -> bool:
+        """A lifecycle history that Spark rebuilt whole (not incrementally): dbt builds it on DuckDB."""
+        return LIFECYCLE_TAG in self.tags and self.materialized != "incremental"
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ def _relation(unique_id: str, node: Mapping[str, Any]) -> BuiltRelation:
         description=node.get("description") or "",
         columns=columns,
         append_key=tuple([key] if isinstance(key, str) else key) if appends else (),
+        tags=tuple(node.get("tags") or ()),
     )
 
 
@@ -185,7 +200,7 @@ def copy_table(con: duckdb.DuckDBPyConnection, spark_dir: Path, relation: BuiltR
 
 def copy_tables(warehouse: Path, spark_dir: Path, relations: list[BuiltRelation]) -> list[CopiedTable]:
     """Copy every table-like relation into ``warehouse``, all or nothing (one transaction)."""
-    tables = [r for r in relations if r.materialized in TABLE_MATERIALIZATIONS]
+    tables = [r for r in relations if r.materialized in TABLE_MATERIALIZATIONS and not r.rebuilt_on_duckdb]
     with duckdb.connect(str(warehouse)) as con:
         con.execute("set TimeZone = 'UTC'")  # Spark's session zone: timestamps keep their wall clock
         con.execute("begin")
@@ -198,24 +213,31 @@ def copy_tables(warehouse: Path, spark_dir: Path, relations: list[BuiltRelation]
     return copied
 
 
-def build_views_on_duckdb(warehouse: Path, relations: list[BuiltRelation], target_path: Path) -> list[str]:
-    """``dbt run --target dev`` of the views the Spark invocation built, into ``warehouse``; their names.
+def duckdb_selection(relations: list[BuiltRelation]) -> list[str]:
+    """What dbt builds on DuckDB after the copy: the views, and each lifecycle history with its
+    descendants (``exceptions`` reads both histories), incrementally over the build's last night."""
+    views = [r.unique_id.split(".")[-1] for r in relations if r.materialized == "view"]
+    return views + [r.unique_id.split(".")[-1] + "+" for r in relations if r.rebuilt_on_duckdb]
+
+
+def build_on_duckdb(warehouse: Path, relations: list[BuiltRelation], target_path: Path) -> list[str]:
+    """``dbt run --target dev`` of :func:`duckdb_selection` into ``warehouse``; the selection.
 
     Raises RuntimeError with dbt's output when dbt fails."""
-    views = [r.unique_id.split(".")[-1] for r in relations if r.materialized == "view"]
-    if not views:
+    selection = duckdb_selection(relations)
+    if not selection:
         return []
     args = [dbt_executable(), "run", "--target", ENGINE_TARGETS["duckdb"], "--profiles-dir", "."]
-    args += ["--target-path", str(target_path), "--select", *views]
+    args += ["--target-path", str(target_path), "--select", *selection]
     result = subprocess.run(
         args, cwd=DBT_PROJECT_DIR, env=dbt_env(warehouse), capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise RuntimeError(
-            f"dbt could not build the {len(views)} views on DuckDB (exit {result.returncode}):\n"
+            f"dbt could not build the views and histories on DuckDB (exit {result.returncode}):\n"
             f"{result.stdout[-3000:]}\n{result.stderr[-1000:]}"
         )
-    return views
+    return selection
 
 
 def hand_back(
@@ -225,8 +247,8 @@ def hand_back(
     run_results: Mapping[str, Any],
     target: Path,
 ) -> tuple[list[CopiedTable], list[str]]:
-    """Copy the invocation's tables from Spark into ``warehouse``, then build its views there on DuckDB."""
+    """Copy the invocation's tables from Spark into ``warehouse``, then build its views and lifecycle
+    histories there on DuckDB (:func:`duckdb_selection`)."""
     relations = built_relations(manifest, run_results)
     copied = copy_tables(warehouse, spark_dir, relations)
-    views = build_views_on_duckdb(warehouse, relations, target)
-    return copied, views
+    return copied, build_on_duckdb(warehouse, relations, target)

@@ -241,13 +241,14 @@ def _hand_back_from_spark(
     context: AssetExecutionContext, warehouse: WarehouseResource, invocation: DbtCliInvocation, target: Path
 ) -> None:
     """Spark engine: copy every table dbt built on Spark into the run's DuckDB build and build its views
-    there on DuckDB (orchestration.spark_handback), so the checks, Python assets, report and publish after
-    dbt read the Spark build. Fails the step (no retry, no publish) when the copy fails."""
+    and lifecycle histories there on DuckDB (orchestration.spark_handback), so the checks, Python assets,
+    report and publish after dbt read the Spark build. Fails the step (no retry, no publish) when the copy
+    fails."""
     from orchestration.spark_handback import hand_back
 
     started = time.monotonic()
     try:
-        copied, views = hand_back(
+        copied, on_duckdb = hand_back(
             Path(warehouse.database),
             spark_dir(warehouse.published),
             invocation.get_artifact("manifest.json"),
@@ -260,7 +261,8 @@ def _hand_back_from_spark(
         ) from exc
     context.log.info(
         f"copied {len(copied)} tables ({sum(t.rows for t in copied)} rows) from Spark and built "
-        f"{len(views)} views on DuckDB in {time.monotonic() - started:.1f}s"
+        f"{len(on_duckdb)} views and histories on DuckDB ({' '.join(on_duckdb)}) "
+        f"in {time.monotonic() - started:.1f}s"
     )
 
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from ingestion.parse import sql_str
-from orchestration.spark_handback import built_relations, copy_tables, spark_table_folder
+from orchestration.spark_handback import built_relations, copy_tables, duckdb_selection, spark_table_folder
 
 
 def _spark_table(spark_dir: Path, schema: str, name: str, select: str) -> None:
@@ -61,6 +61,10 @@ MANIFEST = {
         "model.throughline.stg_view": _node("staging", "stg_view", "view", {}),
         "model.throughline.skipped": _node("marts", "skipped", "table", {}),
         "snapshot.throughline.snap_x": _node("snapshots", "snap_x", "snapshot", {}),
+        "model.throughline.break_history": {
+            **_node("marts", "break_history", "table", {}),
+            "tags": ["lifecycle"],
+        },
         "test.throughline.not_null_x": {"resource_type": "test", "config": {}},
     }
 }
@@ -71,6 +75,7 @@ RUN_RESULTS = {
         {"unique_id": "model.throughline.int_loose", "status": "success"},
         {"unique_id": "model.throughline.skipped", "status": "skipped"},
         {"unique_id": "snapshot.throughline.snap_x", "status": "success"},
+        {"unique_id": "model.throughline.break_history", "status": "success"},
         {"unique_id": "test.throughline.not_null_x", "status": "pass"},
     ]
 }
@@ -83,11 +88,15 @@ def test_built_relations_are_the_invocations_successful_models_and_snapshots() -
         ("marts", "fct_money", "table"),
         ("intermediate", "int_loose", "incremental"),
         ("snapshots", "snap_x", "snapshot"),
+        ("marts", "break_history", "table"),
     ]
     money = relations[1]
     assert money.columns["amount"] == ("Amount, contract currency.", "numeric(18,2)")
     # a declared type outside an enforced contract is documentation, not a cast
     assert relations[2].columns["n"] == ("A count.", None)
+    # the views, and the lifecycle history Spark rebuilt whole with what reads it, are built on DuckDB
+    assert [r.name for r in relations if r.rebuilt_on_duckdb] == ["break_history"]
+    assert duckdb_selection(relations) == ["stg_view", "break_history+"]
 
 
 @pytest.fixture
@@ -108,9 +117,12 @@ def spark_dir(tmp_path: Path) -> Path:
 
 
 def test_copy_tables_round_trips_types_and_carries_docs(tmp_path: Path, spark_dir: Path) -> None:
+    """Contract columns get their declared DuckDB type, documented ones their comment; a view in the way
+    is replaced; the lifecycle history keeps last night's table (dbt on DuckDB updates it next)."""
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:  # last night's build: a view where a table now goes
         con.execute("create schema marts; create view marts.fct_money as select 1 as old")
+        con.execute("create table marts.break_history as select 'B1' as break_id")
     copied = copy_tables(warehouse, spark_dir, built_relations(MANIFEST, RUN_RESULTS))
     assert [(c.schema, c.name, c.rows) for c in copied] == [
         ("marts", "fct_money", 2),
@@ -142,6 +154,8 @@ def test_copy_tables_round_trips_types_and_carries_docs(tmp_path: Path, spark_di
     ]
     assert table_comment == ("fct_money described",)
     assert loose == ("INTEGER",)  # no contract: Spark's type as it is
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select * from marts.break_history").fetchall() == [("B1",)]
 
 
 def test_copy_tables_is_all_or_nothing(tmp_path: Path, spark_dir: Path) -> None:

@@ -31,6 +31,7 @@ def nightly_definitions(
     restricted run publishes through the same step.
     """
     from orchestration import definitions
+    from orchestration.assets.dbt import dbt_resource
     from orchestration.assets.publish import PUBLISH_KEY
 
     job = definitions.nightly_job
@@ -43,6 +44,7 @@ def nightly_definitions(
         jobs=[job],
         resources={
             **definitions.RESOURCES,
+            "dbt": dbt_resource(),  # THROUGHLINE_ENGINE as it is now, not when definitions was imported
             "warehouse": WarehouseResource(path=str(warehouse)),
             "landing": LandingResource(path=str(landing)),
         },

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, FreshnessPolicy
 from dagster_dbt import (
     DagsterDbtTranslator,
@@ -193,6 +194,12 @@ def throughline_dbt_assets(
         context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
         return
     with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
+        if (dbt.target or "dev") != dbt_target():  # a resource made before THROUGHLINE_ENGINE changed
+            raise Failure(
+                description=f"the dbt resource's target is {dbt.target!r} but THROUGHLINE_ENGINE={engine()} "
+                f"needs {dbt_target()!r}: restart the process (or code location) after changing the engine",
+                allow_retries=False,
+            )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
         invocation = dbt.cli(
@@ -204,6 +211,8 @@ def throughline_dbt_assets(
         note_child(warehouse.published, invocation.process.pid)  # a killed run's dbt is stopped by the next
         yield from invocation.stream()
         broken = _invocation_errors(invocation)
+        if engine() == "spark" and not broken:  # later steps and analysts read DuckDB: bring the build back
+            _hand_back_from_spark(context, warehouse, invocation, target)
     if whole and not broken:  # only a build of every model vouches for the whole project
         with warehouse.connect() as con:
             record_build(con, context.run.run_id, fingerprint)
@@ -241,6 +250,35 @@ def _hand_off_to_spark(context: AssetExecutionContext, warehouse: WarehouseResou
     os.environ[SPARK_DIR_ENV] = str(folder)
     os.environ[SPARK_RAW_ENV] = str(raw_dir(folder))
     context.log.info(f"exported {len(exported)} raw tables for Spark to {raw_dir(folder)}")
+
+
+def _hand_back_from_spark(
+    context: AssetExecutionContext, warehouse: WarehouseResource, invocation: DbtCliInvocation, target: Path
+) -> None:
+    """Spark engine: copy every table dbt built on Spark into the run's DuckDB build and build its views
+    and lifecycle histories there on DuckDB (orchestration.spark_handback), so the checks, Python assets,
+    report and publish after dbt read the Spark build. Fails the step (no retry, no publish) when the copy
+    fails."""
+    from orchestration.spark_handback import hand_back
+
+    started = time.monotonic()
+    try:
+        copied, on_duckdb = hand_back(
+            Path(warehouse.database),
+            spark_dir(warehouse.published),
+            invocation.get_artifact("manifest.json"),
+            invocation.get_artifact("run_results.json"),
+            target / "duckdb_views",
+        )
+    except (OSError, RuntimeError, duckdb.Error) as exc:
+        raise Failure(
+            description=f"copying the Spark build into DuckDB failed: {exc}", allow_retries=False
+        ) from exc
+    context.log.info(
+        f"copied {len(copied)} tables ({sum(t.rows for t in copied)} rows) from Spark and built "
+        f"{len(on_duckdb)} views and histories on DuckDB ({' '.join(on_duckdb)}) "
+        f"in {time.monotonic() - started:.1f}s"
+    )
 
 
 def _invocation_errors(invocation: DbtCliInvocation) -> list[str]:

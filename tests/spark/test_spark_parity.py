@@ -1,9 +1,12 @@
-"""Parity: the xs firm built on Apache Spark equals the DuckDB build, table by table.
+"""Parity: the xs firm's Dagster nightly on Apache Spark equals the DuckDB build, table by table.
 
-ONE Spark build per test session (all xdist workers share it through a file lock): the raw layer of the
-``xs_warehouse`` fixture is exported to Parquet (ingestion.spark_handoff) and ``dbt build --target spark``
-builds every model and snapshot on a local SparkSession. Spark's tables are Parquet files under its
-warehouse folder, so the comparison reads them with DuckDB next to the DuckDB build: no second JVM.
+ONE Spark build per test session (all xdist workers share it through a file lock): ``run_nightly`` with
+``THROUGHLINE_ENGINE=spark`` loads the xs firm into a new warehouse, exports the raw layer to Parquet
+(ingestion.spark_handoff), runs ``dbt build`` on a local SparkSession (models, snapshots, data and unit
+tests), copies what Spark built back into the run's DuckDB build (orchestration.spark_handback), then runs
+the GX suites, reconciliation checks, Python assets and report on it and publishes. Spark's tables are
+Parquet files under its warehouse folder, so the comparison reads them with DuckDB next to the DuckDB
+build (no second JVM), and then compares the published warehouse with the DuckDB build the same way.
 
 Slow (Spark's start alone is 15-20 s on a quiet machine; the build is measured in docs/scale-out.md).
 Installs a Java runtime when it is missing (``.ci/install-java``) and skips only when it cannot.
@@ -20,11 +23,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from filelock import FileLock
 
-from bench.spark_parity import compare_builds, dbt_build_on_spark, python_asset_tables
-from ingestion.spark_handoff import export_raw, raw_dir
+from bench.spark_parity import COMPARED_SCHEMAS, canonical_columns, compare_builds, python_asset_tables
+from ingestion.parse import sql_str
 from ingestion.warehouse import RUN_STAMP_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -48,59 +52,236 @@ def _java() -> None:
 
 
 @dataclass(frozen=True)
-class SparkBuild:
+class SparkNightly:
+    """The Dagster nightly of the xs firm on Spark: what it published and what its run recorded."""
+
+    warehouse: Path
     spark_dir: Path
-    seconds: float
-    results: list[dict]
+    facts: dict
+
+
+#: Environment of the Spark nightly (restored after it): the engine, its own Dagster home, two dbt threads.
+def _nightly_env(folder: Path) -> dict[str, str | None]:
+    return {
+        "THROUGHLINE_ENGINE": "spark",
+        "DAGSTER_HOME": str(folder / "dagster_home"),
+        "THROUGHLINE_DBT_THREADS": "2",
+        "THROUGHLINE_SPARK_DIR": None,  # the default: <published warehouse>.spark
+    }
+
+
+def _run_facts(run_id: str) -> dict:
+    """What the run recorded in its Dagster home: materialized asset keys and check evaluations."""
+    import dagster as dg
+
+    from orchestration.instance import persistent_instance
+
+    with persistent_instance() as instance:
+        run = instance.get_run_by_id(run_id)
+        events = instance.all_logs(run_id)
+    materialized = sorted(
+        {
+            e.dagster_event.asset_key.to_user_string()
+            for e in events
+            if e.dagster_event and e.dagster_event.is_step_materialization
+        }
+    )
+    checks = [
+        e.dagster_event.event_specific_data
+        for e in events
+        if e.dagster_event and e.dagster_event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ]
+    evaluations = [[c.asset_key.to_user_string(), c.check_name, c.passed] for c in checks]
+    return {
+        "status": run.status.value if run else None,
+        "materialized": materialized,
+        "evaluations": evaluations,
+    }
+
+
+def _build_spark_nightly(folder: Path, landing: Path) -> dict:
+    """``run_nightly`` with ``THROUGHLINE_ENGINE=spark`` into a new warehouse: every mart in it came from
+    Spark (nothing else built it). Returns the facts the tests assert on."""
+    from orchestration.nightly import run_nightly
+
+    env = _nightly_env(folder)
+    saved = {k: os.environ.get(k) for k in env}
+    for key, value in env.items():
+        os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    try:
+        start = time.monotonic()
+        result = run_nightly(landing=landing, warehouse=folder / "warehouse.duckdb", echo=False)
+        seconds = time.monotonic() - start
+        facts = _run_facts(result.run_id or "")
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    return {
+        **facts,
+        "success": result.success,
+        "run_id": result.run_id,
+        "failed_checks": result.failed_checks,
+        "blocked_by": result.blocked_by,
+        "messages": result.messages,
+        "seconds": seconds,
+    }
 
 
 @pytest.fixture(scope="session")
-def spark_build(xs_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+def spark_nightly(xs_firm: Path, tmp_path_factory: pytest.TempPathFactory) -> SparkNightly:
+    """ONE Spark build per test session (all xdist workers share it through a file lock): the Dagster
+    nightly of the xs firm with ``THROUGHLINE_ENGINE=spark``, loading, building on Spark, copying back,
+    checking, reporting and publishing as the DuckDB nightly does."""
     _java()
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
-    spark_dir = root / "throughline-cache" / "spark_xs"
-    spark_dir.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(spark_dir) + ".lock"):
-        done = spark_dir / ".done.json"
+    folder = root / "throughline-cache" / "spark_xs_nightly"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        done = folder / ".done.json"
         if not done.exists():
-            shutil.rmtree(spark_dir, ignore_errors=True)
-            start = time.monotonic()
-            export_raw(xs_warehouse, raw_dir(spark_dir))
-            result = dbt_build_on_spark(spark_dir)
-            seconds = time.monotonic() - start
-            run_results = spark_dir / "target" / "run_results.json"
-            if not run_results.exists():
-                pytest.fail(
-                    f"dbt on Spark wrote no run results:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
-                )
-            done.write_text(json.dumps({"seconds": seconds}))
-        seconds = json.loads(done.read_text())["seconds"]
-    results = json.loads((spark_dir / "target" / "run_results.json").read_text())["results"]
-    print(f"\nSpark build of the xs firm (export + dbt build of models and snapshots): {seconds:.0f} s")
-    return SparkBuild(spark_dir, seconds, results)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            done.write_text(json.dumps(_build_spark_nightly(folder, xs_firm / "landing")))
+    facts = json.loads(done.read_text())
+    warehouse = folder / "warehouse.duckdb"
+    print(
+        f"\nDagster nightly of the xs firm on Spark (load, Spark build, copy-back, checks, publish): "
+        f"{facts['seconds']:.0f} s"
+    )
+    return SparkNightly(warehouse, warehouse.with_name(warehouse.name + ".spark"), facts)
 
 
-def test_every_model_and_snapshot_builds_on_spark(spark_build: SparkBuild) -> None:
-    """The portability check: every enabled model and snapshot compiles and builds on Spark."""
-    failed = [(r["unique_id"], r["status"], (r.get("message") or "")[:300]) for r in spark_build.results]
-    failed = [f for f in failed if f[1] != "success"]
-    assert not failed, "\n".join(map(str, failed))
-    built = {r["unique_id"].split(".")[0] for r in spark_build.results}
-    assert built == {"model", "snapshot"} and len(spark_build.results) > 100
+def test_the_nightly_on_spark_builds_everything_and_publishes(spark_nightly: SparkNightly) -> None:
+    """The portability check and the nightly in one: every enabled model and snapshot compiles and builds
+    on Spark (a dbt asset materialized per model), and the run goes on to publish."""
+    from orchestration.assets.dbt import throughline_dbt_assets
+    from orchestration.assets.publish import PUBLISH_KEY
+
+    facts = spark_nightly.facts
+    assert facts["status"] == "SUCCESS" and facts["success"], facts["messages"]
+    assert not facts["blocked_by"]
+    dbt_keys = {k.to_user_string() for k in throughline_dbt_assets.keys}
+    assert len(dbt_keys) > 100
+    assert dbt_keys <= set(facts["materialized"]), sorted(dbt_keys - set(facts["materialized"]))
+    assert PUBLISH_KEY.to_user_string() in facts["materialized"]
+    assert spark_nightly.warehouse.is_file()
+    assert any((spark_nightly.spark_dir / "warehouse" / "marts.db" / "fct_invoice_lines").glob("*.parquet"))
+
+
+def test_checks_report_and_python_assets_read_the_spark_build(spark_nightly: SparkNightly) -> None:
+    """The warehouse was new, so every mart in the build came from Spark: the dbt tests (on Spark), the GX
+    suites, the reconciliation family checks and ``analysts_can_read`` ran, the report was written, and the
+    Python assets (cash risk, statistical forecasts) wrote their tables beside the Spark-built marts."""
+    from orchestration.assets import quality, recon_checks
+    from orchestration.assets.publish import CHECK_NAME as PUBLISHED_CHECK
+
+    evaluations = spark_nightly.facts["evaluations"]
+    names = {check for _, check, _ in evaluations}
+    gx_marts = {
+        key for key, check, _ in evaluations if check == quality.CHECK_NAME and key.startswith("marts/")
+    }
+    recon = {key for key, check, _ in evaluations if check == recon_checks.CHECK_NAME}
+    assert len(gx_marts) >= 5 and len(recon) >= 10
+    assert any(n.startswith(("not_null", "unique", "relationships", "accepted_values")) for n in names)
+    assert [passed for _, check, passed in evaluations if check == PUBLISHED_CHECK] == [True]
+    reports = list(spark_nightly.warehouse.parent.glob("reports/*/kpi-report.html"))
+    assert reports and reports[0].stat().st_size > 10_000
+    with duckdb.connect(str(spark_nightly.warehouse), read_only=True) as con:
+        for table in (
+            "marts.forecast_statistical_monthly",
+            "anomalies.cash_risk_scores",
+            "staging.stg_psa__projects",
+        ):
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0, table  # type: ignore[index]
+        gx_rows = con.execute("select count(*) from quality.gx_results").fetchone()[0]  # type: ignore[index]
+    assert gx_rows > 0
 
 
 def test_marts_kpis_and_reconciliation_equal_the_duckdb_build(
-    spark_build: SparkBuild, xs_warehouse: Path
+    spark_nightly: SparkNightly, xs_warehouse: Path
 ) -> None:
     """Every dbt table of the compared schemas: same row count, and the same rows (keys, text, dates, and
-    every amount and ratio to two decimals) in both directions (EXCEPT ALL, so duplicates count). The
-    tables Python assets write are left out (the Spark target builds the dbt project only)."""
+    every amount and ratio to two decimals) in both directions (EXCEPT ALL, so duplicates count), first as
+    Spark wrote them (its Parquet), then as the Spark nightly published them (the copy in DuckDB). The
+    tables Python assets write are left out of the first (Spark builds the dbt project only)."""
     assert {
         "marts.forecast_statistical_monthly",
         "marts.forecast_statistical_backtest",
     } <= python_asset_tables()
-    compared, differences = compare_builds(xs_warehouse, spark_build.spark_dir, RUN_STAMP_COLUMNS)
+    compared, differences = compare_builds(xs_warehouse, spark_nightly.spark_dir, RUN_STAMP_COLUMNS)
     assert compared > 100
     assert not differences, f"{len(differences)} of {compared} tables differ:\n" + "\n".join(differences)
+    compared, differences = compare_warehouses(xs_warehouse, spark_nightly.warehouse, RUN_STAMP_COLUMNS)
+    assert compared > 100
+    assert not differences, f"{len(differences)} of {compared} published tables differ:\n" + "\n".join(
+        differences
+    )
+
+
+def test_published_types_equal_the_duckdb_build(spark_nightly: SparkNightly, xs_warehouse: Path) -> None:
+    """Types round-trip: every column of a contract-enforced model (decimals, dates, timestamps, booleans,
+    lists) has the type the DuckDB build gives it, and the copy carries dbt's descriptions as comments."""
+    from orchestration.dbt_project import MANIFEST_PATH
+
+    manifest = json.loads(MANIFEST_PATH.read_text())
+    enforced = {
+        (n["schema"], n.get("alias") or n["name"])
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("contract", {}).get("enforced")
+    }
+    assert len(enforced) > 20
+    query = (
+        "select schema_name, table_name, column_name, data_type, comment from duckdb_columns() "
+        "where database_name = ? and schema_name in ('marts', 'reconciliation', 'anomalies')"
+    )
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_str(str(xs_warehouse))} as duck (read_only)")
+        con.execute(f"attach {sql_str(str(spark_nightly.warehouse))} as spark (read_only)")
+        duck = {tuple(r[:3]): r[3:] for r in con.execute(query, ["duck"]).fetchall()}
+        spark = {tuple(r[:3]): r[3:] for r in con.execute(query, ["spark"]).fetchall()}
+    contract_columns = [k for k in duck if k[:2] in enforced]
+    assert len(contract_columns) > 300
+    assert {"DATE", "BOOLEAN", "DECIMAL(18,2)", "TIMESTAMP"} <= {duck[k][0] for k in contract_columns}
+    differ = [
+        (k, duck[k][0], spark.get(k, (None,))[0])
+        for k in contract_columns
+        if duck[k][0] != spark.get(k, (None,))[0]
+    ]
+    assert not differ, differ[:20]
+    commented = [k for k in contract_columns if duck[k][1]]
+    assert commented and all(spark[k][1] == duck[k][1] for k in commented)
+
+
+def _count_except(con: duckdb.DuckDBPyConnection, select: str, left: str, right: str) -> int:
+    query = f"select count(*) from (select {select} from {left} except all select {select} from {right})"
+    return int(con.execute(query).fetchone()[0])  # type: ignore[index]
+
+
+def compare_warehouses(duck: Path, published: Path, skip: frozenset[str]) -> tuple[int, list[str]]:
+    """(tables compared, differences) between two DuckDB warehouses over the compared schemas, with the
+    parity comparison's canonical columns (amounts to the cent, run stamps left out). Python-asset tables
+    are compared too: on both engines they are computed from the same marts."""
+    with duckdb.connect() as con:
+        con.execute(f"attach {sql_str(str(duck))} as duck (read_only)")
+        con.execute(f"attach {sql_str(str(published))} as other (read_only)")
+        con.execute("set TimeZone = 'UTC'")
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'duck' "
+            f"and schema_name in {COMPARED_SCHEMAS} order by 1, 2"
+        ).fetchall()
+        differences = []
+        for schema, table in tables:
+            select = ", ".join(canonical_columns(con, schema, table, skip))
+            a, b = f'duck."{schema}"."{table}"', f'other."{schema}"."{table}"'
+            try:
+                only = [_count_except(con, select, x, y) for x, y in ((a, b), (b, a))]
+            except duckdb.Error as exc:
+                differences.append(f"{schema}.{table}: {exc}")
+                continue
+            if only != [0, 0]:
+                differences.append(
+                    f"{schema}.{table}: {only[0]} rows only on DuckDB, {only[1]} only on Spark"
+                )
+    return len(tables), differences

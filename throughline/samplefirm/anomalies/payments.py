@@ -23,7 +23,7 @@ ACTIVE_DAYS = 45
 #: An invoice at least this many times the client's median earlier invoice is "larger than usual".
 SIZE_RATIO = 1.5
 #: Earlier invoices needed before a client has a "usual" size.
-SIZE_MIN_HISTORY = 2
+SIZE_MIN_HISTORY = 1
 #: An earlier invoice more than this many days past due, still unpaid on an invoice's date, is overdue.
 OVERDUE_DAYS = 15
 
@@ -80,7 +80,7 @@ def _late_pass(ctx: Any, driver: str, condition: str) -> None:
 
 
 def plant_payment_behaviour(ctx: Any) -> None:
-    """Clients (1 in 4, at least 3, never a drifter) with 6 invoices or more who pay on time, except:
+    """Clients (1 in 3, at least 4, never a drifter) with 6 invoices or more who pay on time, except:
 
     - **size**: an invoice at least ``SIZE_RATIO`` times the median of their earlier invoices (from
       ``SIZE_MIN_HISTORY`` of them) is paid 35 to 80 days past due (a budget holder waits for sign-off);
@@ -94,7 +94,7 @@ def plant_payment_behaviour(ctx: Any) -> None:
     something to learn that the client's late share alone cannot rank."""
     cand = """select i.customer from _gen_inv i group by 1 having count(*) >= 6
               and i.customer not in (select customer from _an_late)"""
-    n = max(3, int(ctx.scale.clients) // 4)
+    n = max(4, int(ctx.scale.clients) // 3)
     _pick(ctx, "_an_beh", cand, "customer", 9511, n)
     ctx.con.execute(
         """create or replace temp table _an_beh_inv as
@@ -123,7 +123,7 @@ def plant_payment_behaviour(ctx: Any) -> None:
         "netsuite",
         "customer",
         """select json_object('erp_customer_id', customer) as record_key,
-                  sum(total) filter (where driver is not null) as amount,
+                  coalesce(sum(total) filter (where driver is not null), 0) as amount,
                   'pays on time except invoices larger than usual ('
                   || count(*) filter (where driver = 'size') || ') and invoices issued while overdue ('
                   || count(*) filter (where driver = 'overdue') || ') of ' || count(*) as description

@@ -62,7 +62,7 @@ def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -
         scored = con.execute("select count(*) from anomalies.cash_risk_scores").fetchone()[0]
     auc_model, auc_baseline, brier, n_holdout, model_version, feature_version, seed = row[:7]
     feature_set, cal_model, cal_baseline, ece_model, ece_baseline = row[7:]
-    assert n_holdout >= 10 and "v3" in model_version and "v3" in feature_version and seed is not None
+    assert n_holdout >= 10 and "v4" in model_version and "v4" in feature_version and seed is not None
     assert auc_model is not None and auc_baseline is not None
     assert auc_model >= auc_baseline, f"model AUC {auc_model:.3f} < baseline {auc_baseline:.3f}"
     assert 0 <= brier < 0.25

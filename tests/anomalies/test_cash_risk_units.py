@@ -75,6 +75,9 @@ def test_features_are_taken_as_of_the_invoice_date() -> None:
     assert (second["prior_invoices"], second["known_n"], second["max_days_overdue"]) == (1, 0, 0)
     first = f.loc["1"]
     assert first["prior_invoices"] == 0 and first["known_n"] == 0 and first["max_days_overdue"] == 0
+    # v4: no earlier invoice, no usual size: 0, not ln(1000) (v3's greatest() skipped the null usual)
+    assert first["log_amount_vs_usual"] == 0 and first["log_open_balance"] == 0
+    assert math.isclose(second["log_amount_vs_usual"], math.log(500 / 1000))  # usual = invoice 1
 
 
 def test_split_by_time_holds_out_the_latest_invoices() -> None:

@@ -41,7 +41,9 @@ MODEL_VERSION = (
     "cash-risk v4 (L2 logistic regression C=0.1; feature set, drivers included, and isotonic calibration "
     "chosen on the training period; monthly rolling-origin evaluation)"
 )
-#: v4: an invoice with no earlier one has size-vs-usual 0 (v3 gave it ln(amount): greatest() skips nulls).
+#: v4: size against the usual is one-sided, log(amount / usual) when larger, else 0 (a collector worries
+#: about an invoice larger than usual; a small expense re-bill is not "safe"), and 0 for a first invoice
+#: (v3 gave it ln(amount): greatest() skips the missing usual).
 FEATURE_VERSION = "cash features v4"
 #: Candidate feature sets, simplest first. Each fit picks one on its own training period (an inner time
 #: split, log-loss): a small firm's thirty outcomes support the client's late share and little else.
@@ -175,7 +177,8 @@ select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_k
     coalesce(a.recent_days_late - a.mean_days_late, 0) as days_late_trend,
     -- no earlier invoice, no usual: 0 (greatest() skips nulls, so v3 gave a first invoice ln(amount))
     case when a.usual_amount is null then 0
-        else ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)) end as log_amount_vs_usual,
+        else greatest(ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)), 0)
+    end as log_amount_vs_usual,
     coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(a.usual_amount, 1)), 0) as log_open_balance,
     coalesce(cr.prior_credits, 0) as prior_credits,
     ln(1 + coalesce(cr.prior_credits, 0)) as log_prior_credits,

@@ -85,7 +85,8 @@ def test_size_against_usual_counts_only_larger_invoices() -> None:
     """Invoice 3 raised to 1500 against a usual of median(1000, 500) = 750: log 2."""
     con = _tiny_warehouse()
     con.execute(
-        "update anomalies.anomaly_invoice_outcomes set original_amount = 1500 where invoice_transaction_id = '3'"
+        "update anomalies.anomaly_invoice_outcomes set original_amount = 1500 "
+        "where invoice_transaction_id = '3'"
     )
     f = load_features(con).set_index("invoice_transaction_id")
     assert math.isclose(f.loc["3", "log_amount_vs_usual"], math.log(2))

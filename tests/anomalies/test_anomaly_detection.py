@@ -53,7 +53,7 @@ def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -
     The sample firm's behaviour clients (throughline/samplefirm/anomalies/payments.py) pay late for
     reasons the model's features see (an invoice larger than their usual, one issued while another is well
     overdue) and the client's late share cannot rank. On the xs fixture the hold-out is 23 invoices (4
-    late), so the margin is small (0.908 against 0.888, docs/anomalies.md); on the s firms it is 0.06-0.07.
+    late), so the margin is small (0.908 against 0.888, docs/anomalies.md), as on the s firms (+0.02).
     """
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         row = con.execute(

@@ -38,10 +38,13 @@ import pandas as pd
 from orchestration.resources import WarehouseResource
 
 MODEL_VERSION = (
-    "cash-risk v3 (L2 logistic regression C=0.1; feature set and isotonic calibration chosen on the "
-    "training period; monthly rolling-origin evaluation)"
+    "cash-risk v4 (L2 logistic regression C=0.1; feature set, drivers included, and isotonic calibration "
+    "chosen on the training period; monthly rolling-origin evaluation)"
 )
-FEATURE_VERSION = "cash features v3"
+#: v4: size against the usual is one-sided, log(amount / usual) when larger, else 0 (a collector worries
+#: about an invoice larger than usual; a small expense re-bill is not "safe"), and 0 for a first invoice
+#: (v3 gave it ln(amount): greatest() skips the missing usual).
+FEATURE_VERSION = "cash features v4"
 #: Candidate feature sets, simplest first. Each fit picks one on its own training period (an inner time
 #: split, log-loss): a small firm's thirty outcomes support the client's late share and little else.
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
@@ -51,6 +54,13 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
         "logit_recent_late_share",
         "open_overdue_share",
         "max_days_overdue",
+    ),
+    # what a collector checks first: the client's record, its overdue invoices, this invoice's size
+    "drivers": (
+        "logit_hist_late_share",
+        "open_overdue_share",
+        "max_days_overdue",
+        "log_amount_vs_usual",
     ),
     "collector": (
         "logit_hist_late_share",
@@ -165,7 +175,10 @@ select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_k
     least(coalesce(a.max_days_overdue, 0), 180) as max_days_overdue,
     coalesce(a.mean_days_late, 0) as mean_days_late,
     coalesce(a.recent_days_late - a.mean_days_late, 0) as days_late_trend,
-    coalesce(ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)), 0) as log_amount_vs_usual,
+    -- no earlier invoice, no usual: 0 (greatest() skips nulls, so v3 gave a first invoice ln(amount))
+    case when a.usual_amount is null then 0
+        else greatest(ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)), 0)
+    end as log_amount_vs_usual,
     coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(a.usual_amount, 1)), 0) as log_open_balance,
     coalesce(cr.prior_credits, 0) as prior_credits,
     ln(1 + coalesce(cr.prior_credits, 0)) as log_prior_credits,

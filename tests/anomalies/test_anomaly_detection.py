@@ -16,6 +16,8 @@ from throughline.samplefirm.anomalies.truth import DETECTORS
 
 #: Signals tolerated per detector on the clean xs firm (documented in docs/anomalies.md).
 CLEAN_MAX_SIGNALS = 1
+#: The cash model's hold-out AUC must beat the baseline's by this much on the fixture (measured: +0.020).
+AUC_MARGIN = 0.015
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +47,13 @@ def test_clean_firm_raises_few_signals(xs_clean_warehouse: Path, xs_clean_firm: 
 def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -> None:
     """Every run records its hold-out evaluation (versions, seed, the feature sets chosen, AUC, Brier and a
     reliability table with its calibration error for the model and the baseline) and scores the open
-    invoices; on the fixture firm the model's hold-out AUC is at least the baseline's.
+    invoices; on the fixture firm the model's hold-out AUC beats the baseline's by at least
+    ``AUC_MARGIN``.
 
-    At least, not above: the xs hold-out is 20 invoices (4 late), and in the sample firm the baseline (the
-    client's late share) already ranks every drifting client's invoice first, the best any client-level
-    ranking can do (docs/anomalies.md: the baseline's AUC equals the "is a planted drifter" oracle's on xs
-    and s). That the model beats it where invoice-level signals exist is tested on hand-made data
-    (test_cash_risk_units.py).
+    The sample firm's behaviour clients (throughline/samplefirm/anomalies/payments.py) pay late for
+    reasons the model's features see (an invoice larger than their usual, one issued while another is well
+    overdue) and the client's late share cannot rank. On the xs fixture the hold-out is 23 invoices (4
+    late), so the margin is small (0.908 against 0.888, docs/anomalies.md), as on the s firms (+0.02).
     """
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         row = con.execute(
@@ -62,9 +64,9 @@ def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -
         scored = con.execute("select count(*) from anomalies.cash_risk_scores").fetchone()[0]
     auc_model, auc_baseline, brier, n_holdout, model_version, feature_version, seed = row[:7]
     feature_set, cal_model, cal_baseline, ece_model, ece_baseline = row[7:]
-    assert n_holdout >= 10 and "v3" in model_version and "v3" in feature_version and seed is not None
+    assert n_holdout >= 10 and "v4" in model_version and "v4" in feature_version and seed is not None
     assert auc_model is not None and auc_baseline is not None
-    assert auc_model >= auc_baseline, f"model AUC {auc_model:.3f} < baseline {auc_baseline:.3f}"
+    assert auc_model >= auc_baseline + AUC_MARGIN, f"model AUC {auc_model:.3f}, baseline {auc_baseline:.3f}"
     assert 0 <= brier < 0.25
     assert feature_set and ece_model is not None and ece_baseline is not None
     for table in (cal_model, cal_baseline):

@@ -67,7 +67,8 @@ def test_features_are_taken_as_of_the_invoice_date() -> None:
     # v3: the firm's late share as known on Apr 1 (both earlier invoices known late), the collector's view
     assert (third["firm_known_late"], third["firm_known_n"]) == (2, 2)
     assert third["days_late_trend"] == 0  # one settled invoice: its recent and overall mean are the same
-    assert math.isclose(third["log_amount_vs_usual"], math.log(200 / 750))  # usual = median(1000, 500)
+    # 200 against a usual of median(1000, 500) = 750: smaller than usual, 0 (v4 keeps only "larger than")
+    assert third["log_amount_vs_usual"] == 0
     assert math.isclose(third["log_open_balance"], math.log(1 + 500 / 750))  # invoice 2 open on Apr 1
     assert math.isclose(third["log_prior_credits"], math.log(2))
     assert f.loc["1", "hist_late_share"] == FIRM_PRIOR_SHARE  # nothing known yet, not even the firm's
@@ -75,6 +76,20 @@ def test_features_are_taken_as_of_the_invoice_date() -> None:
     assert (second["prior_invoices"], second["known_n"], second["max_days_overdue"]) == (1, 0, 0)
     first = f.loc["1"]
     assert first["prior_invoices"] == 0 and first["known_n"] == 0 and first["max_days_overdue"] == 0
+    # v4: no earlier invoice, no usual size: 0, not ln(1000) (v3's greatest() skipped the null usual)
+    assert first["log_amount_vs_usual"] == 0 and first["log_open_balance"] == 0
+    assert second["log_amount_vs_usual"] == 0  # 500 against a usual of 1000 (invoice 1)
+
+
+def test_size_against_usual_counts_only_larger_invoices() -> None:
+    """Invoice 3 raised to 1500 against a usual of median(1000, 500) = 750: log 2."""
+    con = _tiny_warehouse()
+    con.execute(
+        "update anomalies.anomaly_invoice_outcomes set original_amount = 1500 "
+        "where invoice_transaction_id = '3'"
+    )
+    f = load_features(con).set_index("invoice_transaction_id")
+    assert math.isclose(f.loc["3", "log_amount_vs_usual"], math.log(2))
 
 
 def test_split_by_time_holds_out_the_latest_invoices() -> None:

@@ -8,7 +8,8 @@ at completion passes the contract value, a client drifting to late payment). The
 
 - ``plant_before_billing`` after the defects' pre-billing hook: edits PSA expenses and time so billing,
   revenue and the ledger follow the planted values consistently (no reconciliation break appears);
-- ``drift_payments`` from the payment stage, on the payment plan before payments are written;
+- ``drift_payments`` from the payment stage, on the payment plan before payments are written (drifting
+  clients, then behaviour clients whose lateness has causes the cash model can learn);
 - ``write_truth`` always (a clean firm gets a header-only manifest).
 
 Every choice is a hash of the record key and the seed (never ``ctx.rng``, so the rest of the firm is the

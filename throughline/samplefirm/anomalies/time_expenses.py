@@ -15,6 +15,12 @@ EX = "psa__expenses"
 
 #: Days before the end of history in which padding and off-day time are planted.
 RECENT_DAYS = 56
+#: Other claims of the person in the category needed to use their own usual (the detector's
+#: ``anomaly_expense_min_history``); below it the firm's median of the category.
+MIN_HISTORY = 4
+#: Days a person chosen for off-day time worked between 188 and 70 days before the end (inside the
+#: detector's lookback of every planted Saturday): above its ``anomaly_offday_min_history_days`` (20).
+OFFDAY_MIN_DAYS = 25
 
 
 def _end(ctx: Any) -> str:
@@ -31,14 +37,32 @@ def _pick(ctx: Any, into: str, source: str, key: str, salt: int, n: int) -> int:
 
 
 def plant_expense_outliers(ctx: Any) -> None:
-    """About 1% of approved expense claims (at least 4) multiplied by 6 to 10: a claim many times the
-    person's usual in that category (e.g. a business-class fare booked as travel)."""
+    """About 1% of approved expense claims (at least 4) set to 6 to 10 times the person's usual claim in
+    that category (e.g. a business-class fare booked as travel).
+
+    The usual is the median of the person's other live claims of the category when there are at least
+    ``MIN_HISTORY`` of them, else the firm's median of the category, and never below the firm's median:
+    multiplying the claim itself (the earlier plant) left small claims inside the person's usual range
+    (26 -> 221 USD against a median of 102 on the s firm, seed 11), which no detector should name."""
     live = f"from {EX} where deleted_at is null and status = 'approved' and not _gen_skip_billing"
     n = max(4, int(ctx.con.execute(f"select count(*) {live}").fetchone()[0]) // 100)
-    _pick(ctx, "_an_ex", f"select id, amount {live}", "id", 9101, n)
+    _pick(ctx, "_an_ex", f"select id, amount, resource_id, category {live}", "id", 9101, n)
     ctx.con.execute(
-        f"""update {EX} e set amount = round(e.amount * (6 + 4 * u(e.id, 9102)), 2)
-            from _an_ex p where p.id = e.id"""
+        f"""create or replace temp table _an_ex_ref as
+            with claims as (select id, resource_id, category, amount from {EX}
+                            where deleted_at is null and status <> 'rejected' and amount > 0),
+            firm as (select category, median(amount) as med from claims group by 1),
+            person as (
+                select p.id, count(c.id) as n, median(c.amount) as med from _an_ex p
+                left join claims c on c.resource_id = p.resource_id and c.category = p.category
+                    and c.id <> p.id
+                group by p.id)
+            select p.id, greatest(f.med, case when pe.n >= {MIN_HISTORY} then pe.med else f.med end) as usual
+            from _an_ex p join person pe on pe.id = p.id join firm f on f.category = p.category"""
+    )
+    ctx.con.execute(
+        f"""update {EX} e set amount = round(r.usual * (6 + 4 * u(e.id, 9102)), 2)
+            from _an_ex_ref r where r.id = e.id"""
     )
     record(
         ctx,
@@ -46,8 +70,9 @@ def plant_expense_outliers(ctx: Any) -> None:
         "psa",
         "expenses",
         f"""select json_object('id', e.id) as record_key, e.amount - p.amount as amount,
-                   'expense claim multiplied by ' || round(e.amount / p.amount, 1) as description
-            from {EX} e join _an_ex p on p.id = e.id""",
+                   'expense claim set to ' || round(e.amount / r.usual, 1) || ' times the usual '
+                   || p.category || ' claim (' || round(r.usual, 2) || ')' as description
+            from {EX} e join _an_ex p on p.id = e.id join _an_ex_ref r on r.id = e.id""",
     )
 
 
@@ -93,13 +118,21 @@ def plant_padding(ctx: Any) -> None:
 
 
 def plant_offday_time(ctx: Any) -> None:
-    """Resources (1 in 20, at least 2, never padded) who never work weekends get two Saturday entries,
-    each a copy of one of their recent Friday client entries moved a day on."""
+    """Resources (1 in 20, at least 2, never padded) who never work weekends or holidays, with months of
+    history, get two Saturday entries, each a copy of one of their recent Friday client entries moved a
+    day on."""
     window = f"spent_date between {_end(ctx)} - 42 and {_end(ctx)} - 7"
     fridays = f"""select * from {TE} where deleted_at is null and work_type = 'client' and status = 'approved'
                   and is_billable and dayofweek(spent_date) = 5 and {window} and hours > 0"""
-    never = f"""select resource_id from {TE} where deleted_at is null group by 1
-                having not bool_or(dayofweek(spent_date) in (0, 6))"""
+    # never an off day as the detector sees one (weekend or a holiday of the person's country), and a
+    # habit to break: OFFDAY_MIN_DAYS days worked in the part of history every planted Saturday's lookback
+    # covers (on the s firm, seed 11, a person hired six weeks before the end was chosen and missed)
+    never = f"""select t.resource_id from {TE} t join psa__resources r on r.id = t.resource_id
+                left join psa__holidays h on h.country_code = r.country_code and h.holiday_date = t.spent_date
+                where t.deleted_at is null and t.hours > 0 group by 1
+                having not bool_or(dayofweek(t.spent_date) in (0, 6) or h.holiday_date is not null)
+                   and count(distinct t.spent_date) filter (where t.spent_date
+                       between {_end(ctx)} - 188 and {_end(ctx)} - 70) >= {OFFDAY_MIN_DAYS}"""
     cand = f"""select distinct resource_id from ({fridays}) where resource_id in ({never})
                and resource_id not in (select resource_id from _an_pad)
                group by all having count(distinct spent_date) >= 2"""

@@ -5,7 +5,10 @@
 -- below the plan (an erosion that goes on, not one bad month), the ITD margin fell by at least
 -- anomaly_margin_min_drop over those months, and it ends at least anomaly_margin_min_shortfall below the
 -- plan. A margin that starts high (a first month billed in full) and settles on the plan falls too, but
--- not below the plan. Score = the ITD drop over the window (margin points): how fast it erodes. Billing types in
+-- not below the plan. Score = how far below the plan the project earned over those months (plan margin -
+-- the window's margin; no revenue at all counts as a margin of -100 %): how much it loses now. (The ITD drop
+-- was the score before: it moves most on a young project settling from a first month billed in full, and
+-- ranked such a one above a planted erosion on the s firm, seed 11.) Billing types in
 -- anomaly_margin_billing_types only: milestone revenue comes on acceptance, so a milestone project's ITD
 -- margin saws down between acceptances by design (its burn is FF_BURN_AHEAD's and EAC_OVERRUN's to judge).
 {%- set months = var('anomaly_margin_decline_months') %}
@@ -41,7 +44,9 @@ plan as (
 -- the last `months` complete months of each project: how many earned a margin below the plan (in money, so
 -- a month with cost and no revenue counts)
 trend as (
-    select s.project_key, count(*) as months_below_plan
+    select
+        s.project_key, count(*) as months_below_plan,
+        sum(s.revenue_reporting) as window_revenue, sum(s.cost_reporting) as window_cost
     from series as s
     inner join plan as p on p.project_key = s.project_key
     where s.month_start_date > {{ dbt.dateadd('month', -months, 's.last_month') }}
@@ -57,7 +62,10 @@ scored as (
         base.margin_itd_pct as start_itd_pct,
         cur.margin_itd_pct as itd_pct,
         base.margin_itd_pct - cur.margin_itd_pct as drop_pct,
-        p.plan_margin_pct - cur.margin_itd_pct as shortfall_pct
+        p.plan_margin_pct - cur.margin_itd_pct as shortfall_pct,
+        p.plan_margin_pct - case
+            when t.window_revenue > 0 then (t.window_revenue - t.window_cost) / t.window_revenue else -1
+        end as window_shortfall_pct
     from series as cur
     inner join series as base
         on base.project_key = cur.project_key
@@ -74,12 +82,12 @@ select
         detector_id="'MARGIN_EROSION'", source_system="'psa'", source_object="'projects'",
         record_key=throughline.recon_json([('project_id', 's.project_key', 'number')]),
         related_keys=throughline.recon_json([('project_code', 's.project_code', 'string'), ('plan_margin_pct', 'round(s.plan_margin_pct, 3)', 'number'), ('itd_margin_pct_start', 'round(s.start_itd_pct, 3)', 'number'), ('itd_margin_pct', 'round(s.itd_pct, 3)', 'number')]),
-        score='s.drop_pct', threshold=min_drop, client_key='s.client_key', project_key='s.project_key',
+        score='s.window_shortfall_pct', threshold='0', client_key='s.client_key', project_key='s.project_key',
         legal_entity_key='s.legal_entity_key', currency_code="'" ~ var('reporting_currency') ~ "'",
         amount_at_risk='s.shortfall_pct * s.revenue_itd_reporting',
         amount_at_risk_reporting='s.shortfall_pct * s.revenue_itd_reporting',
         event_date='s.month_end_date',
-        reason="s.billing_type || ' project: inception-to-date margin ' || " ~ throughline.anomaly_num('100 * s.itd_pct') ~ " || ' %, ' || " ~ throughline.anomaly_num('100 * s.shortfall_pct') ~ " || ' points under the plan of ' || " ~ throughline.anomaly_num('100 * s.plan_margin_pct') ~ " || ' %, down ' || " ~ throughline.anomaly_num('100 * s.drop_pct') ~ " || ' points in " ~ months ~ " months, each below plan'") }}
+        reason="s.billing_type || ' project: inception-to-date margin ' || " ~ throughline.anomaly_num('100 * s.itd_pct') ~ " || ' %, ' || " ~ throughline.anomaly_num('100 * s.shortfall_pct') ~ " || ' points under the plan of ' || " ~ throughline.anomaly_num('100 * s.plan_margin_pct') ~ " || ' %, down ' || " ~ throughline.anomaly_num('100 * s.drop_pct') ~ " || ' points in " ~ months ~ " months, each below plan; earned ' || " ~ throughline.anomaly_num('100 * s.window_shortfall_pct') ~ " || ' points under plan over them'") }}
 from scored as s
 where s.months_below_plan = {{ months }}
     and s.drop_pct >= {{ min_drop }}

@@ -51,7 +51,7 @@ credit_memo_lines as (
         d.transaction_id,
         l.line_index + 1 as line_id,
         l.item_id,
-        cast(null as {{ dbt.type_float() }}) as quantity,
+        cast(null as {{ throughline.ratio_type() }}) as quantity,
         cast(null as decimal(18, 2)) as unit_price,
         l.amount as amount_transaction,
         coalesce(l.account_id, i.income_account_id) as account_id,
@@ -95,7 +95,7 @@ item_lines as (
 ),
 
 header_lines as (
-    {#- line 0 of invoices, credit memos and payments: the receivable (or the deposit of a payment) -#}
+    {#- line 0 of invoices, credit memos and payments: the receivable (or the deposit of a payment) #}
     select
         d.transaction_id, 0 as line_id, true as is_main_line, false as is_tax_line,
         d.total_amount as amount_transaction,
@@ -109,7 +109,7 @@ header_lines as (
         on d.transaction_type = 'payment' and d.source_id = p.payment_id
     where d.transaction_type in ('invoice', 'credit_memo', 'payment')
     union all
-    {#- line 1 of a payment: the receivable it settles -#}
+    {#- line 1 of a payment: the receivable it settles #}
     select
         d.transaction_id, 1, false, false, d.total_amount, -d.total_amount,
         coalesce(p.receivable_account_id, co.ar_account_id), cast(null as decimal(18, 2))
@@ -118,7 +118,7 @@ header_lines as (
     inner join {{ ref('stg_quickbooks__payments') }} as p on d.source_id = p.payment_id
     where d.transaction_type = 'payment'
     union all
-    {#- line 9999: sales tax of an invoice (its total tax) or a credit memo (its total less its lines) -#}
+    {#- line 9999: sales tax of an invoice (its total tax) or a credit memo (its total less its lines) #}
     select
         t.transaction_id, 9999, false, true, t.tax,
         case t.transaction_type when 'invoice' then -t.tax else t.tax end,

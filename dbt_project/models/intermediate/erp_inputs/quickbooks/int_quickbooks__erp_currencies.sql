@@ -36,7 +36,7 @@ select
     cast(null as {{ dbt.type_string() }}) as display_symbol,
     k.currency_code = c.home_currency_code as is_base_currency,
     cast(case when k.currency_code = c.home_currency_code then 1.0 else l.exchange_rate end
-        as {{ dbt.type_float() }}) as exchange_rate_to_base,
+        as {{ throughline.ratio_type() }}) as exchange_rate_to_base,
     cast(2 as {{ dbt.type_bigint() }}) as currency_precision,
     false as is_inactive,
     cast(null as {{ dbt.type_timestamp() }}) as modified_at,

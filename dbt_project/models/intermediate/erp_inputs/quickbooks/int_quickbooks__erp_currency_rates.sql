@@ -29,7 +29,7 @@ select
     {{ composite_key(['o.currency_code', 'o.transaction_date']) }} as currency_rate_id,
     c.home_currency_code as base_currency_id,
     o.currency_code as transaction_currency_id,
-    cast(o.exchange_rate as {{ dbt.type_float() }}) as exchange_rate,
+    cast(o.exchange_rate as {{ throughline.ratio_type() }}) as exchange_rate,
     o.transaction_date as effective_date,
     o.modified_at,
     'quickbooks' as source_system,

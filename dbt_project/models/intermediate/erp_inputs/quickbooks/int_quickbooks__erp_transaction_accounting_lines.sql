@@ -30,7 +30,7 @@ select
     cast(case when amount_home > 0 then amount_home else 0 end as decimal(18, 2)) as debit_amount,
     cast(case when amount_home < 0 then -amount_home else 0 end as decimal(18, 2)) as credit_amount,
     amount_home as net_amount,
-    cast(exchange_rate as {{ dbt.type_float() }}) as exchange_rate,
+    cast(exchange_rate as {{ throughline.ratio_type() }}) as exchange_rate,
     true as is_posting,
     amount_unpaid,
     modified_at,

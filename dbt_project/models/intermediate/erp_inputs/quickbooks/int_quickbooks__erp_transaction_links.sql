@@ -47,6 +47,7 @@ applied as (
     from payment_lines as pl
     inner join payments as p on pl.payment_id = p.source_id
     inner join invoices as i on pl.invoice_id = i.source_id
+    left join credits as c on pl.payment_id = c.payment_id
 ),
 
 split as (

@@ -23,7 +23,7 @@ select
         else 'open'
     end as status,
     currency_code as currency_id,
-    cast(exchange_rate as {{ dbt.type_float() }}) as exchange_rate,
+    cast(exchange_rate as {{ throughline.ratio_type() }}) as exchange_rate,
     customer_id as entity_id,
     cast(cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as {{ dbt.type_string() }})
         as accounting_period_id,

@@ -231,3 +231,34 @@ def test_ledger_carries_the_invoice_totals_and_open_balances(built: tuple[Path, 
     assert {k: d for k, d, _ in rows} == debits
     assert sum(u for _, _, u in rows) == sum(_money(v["balance"]) for v in invoices.values())
     assert n_lines > len(rows)  # income, tax, payment and journal lines too
+
+
+def test_foreign_payments_book_the_realized_exchange_difference(
+    built: tuple[Path, list], sample: Path
+) -> None:
+    """A payment credits receivables at its invoices' rates; the rest is exchange gain or loss, so each
+    payment balances in the home currency (the sample's EUR invoice 50001 at 1.25, paid at 1.4)."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    home = _home_currency(sample)
+    payments = {r["id"].strip(): r for r in _rows(sample, "payment")}
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "payment_line"):
+        inv, pay = invoices.get(r["invoice_id"].strip()), payments.get(r["payment_id"].strip())
+        if inv is not None and pay is not None:
+            gain = _money(r["amount"]) * (_rate(pay, home) - _rate(inv, home))
+            expected["PMT-" + r["payment_id"].strip()] -= gain  # a gain is a credit
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        fx = dict(
+            con.execute(
+                "select transaction_id, amount_entity from marts.fct_gl_lines "
+                "where transaction_type = 'payment' and line_id = 2"
+            ).fetchall()
+        )
+        unbalanced = con.execute(
+            "select transaction_id from marts.fct_gl_lines where transaction_type = 'payment' "
+            "group by 1 having sum(amount_entity) <> 0"
+        ).fetchall()
+    assert fx == {k: v.quantize(Decimal("0.01")) for k, v in expected.items() if v}
+    assert fx == {"PMT-9001": Decimal("-150.00")}
+    assert unbalanced == []

@@ -1,7 +1,8 @@
 {#- The QuickBooks company (realm) as one legal entity, and the default accounts QuickBooks posts to when a
     document does not name one (as QuickBooks and Fivetran's dbt_quickbooks do): the receivable account (the
     first active Accounts Receivable account), undeposited funds for payments without a deposit account, and
-    the sales tax payable account. Home currency: var quickbooks_home_currency, else the currency most accounts
+    the sales tax payable account, and exchange gain or loss for what a foreign payment settles at another
+    rate than the invoice's. Home currency: var quickbooks_home_currency, else the currency most accounts
     of the chart are kept in (a company's chart is in its home currency except its foreign bank and AR
     accounts), else USD. -#}
 
@@ -24,7 +25,8 @@ defaults as (
             as ar_account_id,
         min(case when account_sub_type = 'UndepositedFunds' then account_id end) as undeposited_account_id,
         min(case when account_sub_type in ('GlobalTaxPayable', 'SalesTaxPayable') then account_id end)
-            as tax_account_id
+            as tax_account_id,
+        min(case when account_sub_type = 'ExchangeGainOrLoss' then account_id end) as fx_account_id
     from accounts
 )
 
@@ -39,5 +41,6 @@ select
     ) as home_currency_code,
     d.ar_account_id,
     d.undeposited_account_id,
-    d.tax_account_id
+    d.tax_account_id,
+    d.fx_account_id
 from defaults as d

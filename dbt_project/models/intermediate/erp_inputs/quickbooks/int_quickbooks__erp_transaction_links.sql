@@ -38,8 +38,9 @@ applied as (
         pl.amount,
         coalesce(c.credit_total, 0) as credit_total,
         c.first_credit_memo_id,
-        sum(pl.amount) over (partition by pl.payment_id order by pl.line_index rows unbounded preceding)
-            - pl.amount as allocated_before,
+        sum(pl.amount) over (
+            partition by pl.payment_id order by pl.line_index rows between unbounded preceding and current row
+        ) - pl.amount as allocated_before,
         pl.modified_at,
         pl._source_file,
         pl._source_row,

@@ -38,6 +38,10 @@
     currency_code='null', expected_amount='null', actual_amount='null', difference_amount='null',
     amount_at_risk='null', amount_at_risk_reporting='null', event_date='null', detected_on=none
 ) -%}
+    {#- the ERP checks are written against 'netsuite': they name the ERP the firm runs (macro source_system) -#}
+    {%- if source_system == "'netsuite'" -%}
+        {%- set source_system = "'" ~ throughline.source_system('erp') ~ "'" -%}
+    {%- endif %}
     cast({{ check_id }} as {{ dbt.type_string() }}) as check_id,
     cast({{ source_system }} as {{ dbt.type_string() }}) as source_system,
     cast({{ source_object }} as {{ dbt.type_string() }}) as source_object,

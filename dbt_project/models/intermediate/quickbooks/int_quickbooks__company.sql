@@ -15,7 +15,7 @@ chart_currency as (
     from accounts
     where currency_code is not null
     group by currency_code
-    order by count(*) desc, currency_code
+    order by count(*) desc, currency_code asc
     limit 1
 ),
 

@@ -16,7 +16,7 @@ observed as (
         d._loaded_at,
         row_number() over (
             partition by d.currency_code, d.transaction_date
-            order by d.modified_at desc, d._loaded_at desc, d.transaction_id
+            order by d.modified_at desc, d._loaded_at desc, d.transaction_id asc
         ) as rn
     from {{ ref('int_quickbooks__documents') }} as d
     cross join company as c

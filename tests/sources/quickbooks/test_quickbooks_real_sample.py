@@ -98,7 +98,7 @@ def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
         results = [r for r in load_landing(con, tmp / "landing") if r.file.startswith("quickbooks/")]
     env = {**dbt_env(warehouse), "THROUGHLINE_ERP": "quickbooks"}
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
-    select += ["+fct_ar_open_items", "+fct_invoice_lines", "+fct_gl_lines"]
+    select += ["+fct_ar_open_items", "+fct_invoice_lines", "+fct_gl_lines", "+recon_e1_invoice_totals"]
     cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
     cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--target-path", str(tmp / "target")]
@@ -262,3 +262,30 @@ def test_foreign_payments_book_the_realized_exchange_difference(
     assert fx == {k: v.quantize(Decimal("0.01")) for k, v in expected.items() if v}
     assert fx == {"PMT-9001": Decimal("-150.00")}
     assert unbalanced == []
+
+
+def test_invoice_totals_that_are_not_their_lines_are_e1_breaks(
+    built: tuple[Path, list], sample: Path
+) -> None:
+    """E1 on QuickBooks: an invoice whose header total is not its lines plus its tax, named as quickbooks."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    lines: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "invoice_line"):
+        kind = r["detail_type"].strip()
+        if kind not in ("SubTotalLineDetail", "DescriptionOnly", ""):
+            sign = -1 if kind == "DiscountLineDetail" else 1
+            lines[r["invoice_id"].strip()] += sign * _money(r["amount"])
+    expected = {
+        k: (lines[k] + _money(v["total_tax"]), _money(v["total_amount"]))
+        for k, v in invoices.items()
+        if lines[k] + _money(v["total_tax"]) != _money(v["total_amount"])
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select json_extract_string(record_key, '$.id'), source_system, expected_amount, actual_amount"
+            " from reconciliation.recon_e1_invoice_totals"
+        ).fetchall()
+    assert {k: (e, a) for k, _, e, a in rows} == expected
+    assert set(expected) == {"40113", "50001"}
+    assert {s for _, s, _, _ in rows} == {"quickbooks"}

@@ -41,7 +41,7 @@
     {#- the ERP checks are written against 'netsuite': they name the ERP the firm runs (macro source_system) -#}
     {%- if source_system == "'netsuite'" -%}
         {%- set source_system = "'" ~ throughline.source_system('erp') ~ "'" -%}
-    {%- endif %}
+    {%- endif -%}
     cast({{ check_id }} as {{ dbt.type_string() }}) as check_id,
     cast({{ source_system }} as {{ dbt.type_string() }}) as source_system,
     cast({{ source_object }} as {{ dbt.type_string() }}) as source_object,

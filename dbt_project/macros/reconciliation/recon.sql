@@ -25,8 +25,9 @@
 
 {#- The night a break is detected on: the newest extract date loaded for the source system. -#}
 {% macro recon_detected_on(system) -%}
-    {#- 'psa' names the PSA side: the firm's PSA may be another system (macro source_system). -#}
+    {#- 'psa' and 'netsuite' name the PSA and ERP sides: the firm's may be another system (macro source_system). -#}
     {%- set system = throughline.source_system('psa') if system == 'psa' else system -%}
+    {%- set system = throughline.source_system('erp') if system == 'netsuite' else system -%}
     (select max(extract_date) from {{ ref('stg_raw__extract_nights') }} where source_system = '{{ system }}')
 {%- endmacro %}
 
@@ -37,6 +38,10 @@
     currency_code='null', expected_amount='null', actual_amount='null', difference_amount='null',
     amount_at_risk='null', amount_at_risk_reporting='null', event_date='null', detected_on=none
 ) -%}
+    {#- the ERP checks are written against 'netsuite': they name the ERP the firm runs (macro source_system) -#}
+    {%- if source_system == "'netsuite'" -%}
+        {%- set source_system = "'" ~ throughline.source_system('erp') ~ "'" -%}
+    {%- endif -%}
     cast({{ check_id }} as {{ dbt.type_string() }}) as check_id,
     cast({{ source_system }} as {{ dbt.type_string() }}) as source_system,
     cast({{ source_object }} as {{ dbt.type_string() }}) as source_object,

@@ -1,8 +1,10 @@
-"""Fivetran's real QuickBooks sample (``../shared/external/schemas/quickbooks``): loads, reports orphans.
+"""Fivetran's real QuickBooks sample (``../shared/external/schemas/quickbooks``): loads, maps, reports.
 
 Every contract file of the sample must load (extra Fivetran columns kept as drift), the QuickBooks staging
-must build on it (``THROUGHLINE_ERP=quickbooks``), and ``int_quickbooks__unjoined`` must list exactly the
-orphaned foreign keys the test finds by reading the raw files itself. Skips when ``../shared`` is absent.
+and the canonical marts must build on it (``THROUGHLINE_ERP=quickbooks``), ``int_quickbooks__unjoined`` must
+list exactly the orphaned foreign keys the test finds by reading the raw files itself, and the canonical AR,
+invoice lines and ledger must agree with figures the test computes from the raw files. Skips when
+``../shared`` is absent.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import csv
 import hashlib
 import json
 import subprocess
+from collections import Counter, defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -33,6 +37,8 @@ OBJECTS = (
     "payment_line",
     "journal_entry",
     "journal_entry_line",
+    "department",
+    "vendor",
 )
 #: (entity, key columns, foreign key columns (first non-blank), target entity) as int_quickbooks__unjoined
 LINKS = (
@@ -77,7 +83,8 @@ def sample(shared_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
-    """Land the sample as one full extract, load it, build the QuickBooks staging and orphan report."""
+    """Land the sample as one full extract, load it, build the QuickBooks staging, orphan report and the
+    canonical AR, invoice-line and ledger marts (with everything they read)."""
     tmp = tmp_path_factory.mktemp("quickbooks_real")
     night = tmp / "landing" / "quickbooks" / "2026-11-18"
     night.mkdir(parents=True)
@@ -91,7 +98,9 @@ def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
         results = [r for r in load_landing(con, tmp / "landing") if r.file.startswith("quickbooks/")]
     env = {**dbt_env(warehouse), "THROUGHLINE_ERP": "quickbooks"}
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
-    cmd = [dbt_executable(), "build", "--select", *select, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    select += ["+fct_ar_open_items", "+fct_invoice_lines", "+fct_gl_lines", "+recon_e1_invoice_totals"]
+    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
+    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--target-path", str(tmp / "target")]
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:]
@@ -127,3 +136,156 @@ def test_unjoined_keys_match_the_raw_files(built: tuple[Path, list], sample: Pat
     assert got == expected
     assert len(expected) > 5  # the sample's keys mostly do not join: reported, never dropped
     assert n_lines == len(_rows(sample, "invoice_line"))
+
+
+def _money(value: str) -> Decimal:
+    return Decimal(value.strip() or "0")
+
+
+def _live_invoices(sample: Path) -> dict[str, dict[str, str]]:
+    return {r["id"].strip(): r for r in _rows(sample, "invoice")}
+
+
+def _home_currency(sample: Path) -> str:
+    """The currency most accounts of the chart are kept in (the mapping's default home currency)."""
+    counts = Counter(r["currency_id"].strip() for r in _rows(sample, "account") if r["currency_id"].strip())
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def _rate(invoice: dict[str, str], home: str) -> Decimal:
+    return Decimal(1) if invoice["currency_id"].strip() == home else Decimal(invoice["exchange_rate"])
+
+
+def test_invoice_lines_tie_to_the_raw_lines(built: tuple[Path, list], sample: Path) -> None:
+    """Per invoice: the sales lines (discounts negative, subtotals left out) and the tax line of the mart."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "invoice_line"):
+        kind = r["detail_type"].strip()
+        if r["invoice_id"].strip() in invoices and kind not in ("SubTotalLineDetail", "DescriptionOnly", ""):
+            expected[r["invoice_id"].strip()] += (
+                -_money(r["amount"]) if kind == "DiscountLineDetail" else _money(r["amount"])
+            )
+    tax = {k: _money(v["total_tax"]) for k, v in invoices.items() if _money(v["total_tax"])}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select transaction_id, is_tax_line, sum(amount_transaction) from marts.fct_invoice_lines "
+            "where transaction_type = 'invoice' group by 1, 2"
+        ).fetchall()
+    assert {k: v for k, t, v in rows if not t} == dict(expected)
+    assert {k: v for k, t, v in rows if t} == tax
+    assert len(expected) >= 4
+
+
+def test_ar_opens_every_invoice_at_its_total_less_the_payments(
+    built: tuple[Path, list], sample: Path
+) -> None:
+    """Latest AR: each invoice's total less the live payment lines applied to it by then (QuickBooks' own
+    balance is carried on the ledger, see the next test)."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    payments = {r["id"].strip(): r["transaction_date"].strip() for r in _rows(sample, "payment")}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        as_of = con.execute("select max(as_of_date) from marts.fct_ar_open_items").fetchone()[0]
+        got = dict(
+            con.execute(
+                "select invoice_transaction_id, open_amount from marts.fct_ar_open_items "
+                "where as_of_date = ?",
+                [as_of],
+            ).fetchall()
+        )
+        originals = dict(
+            con.execute(
+                "select distinct invoice_transaction_id, original_amount from marts.fct_ar_open_items"
+            ).fetchall()
+        )
+    applied: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "payment_line"):
+        paid_on = payments.get(r["payment_id"].strip())
+        if r["invoice_id"].strip() in invoices and paid_on is not None and paid_on <= as_of.isoformat():
+            applied[r["invoice_id"].strip()] += _money(r["amount"])
+    expected = {k: _money(v["total_amount"]) - applied[k] for k, v in invoices.items()}
+    assert got == {k: v for k, v in expected.items() if v != 0}
+    assert originals == {k: _money(v["total_amount"]) for k, v in invoices.items()}
+    unexplained = {k for k, v in invoices.items() if expected[k] != _money(v["balance"])}
+    # the sample's own balances disagree with its payments on two invoices: 40113's balance reflects payments
+    # the sample lacks, 50001's ignores payment 9001 applied to it; the canonical AR follows the applications
+    assert unexplained == {"40113", "50001"}
+
+
+def test_ledger_carries_the_invoice_totals_and_open_balances(built: tuple[Path, list], sample: Path) -> None:
+    """The receivable line of each invoice debits its total at its rate and carries QuickBooks' balance."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    home = _home_currency(sample)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select transaction_id, amount_entity, amount_unpaid_entity from marts.fct_gl_lines "
+            "where transaction_type = 'invoice' and account_type = 'accounts_receivable'"
+        ).fetchall()
+        n_lines = con.execute("select count(*) from marts.fct_gl_lines").fetchone()[0]
+    debits = {
+        k: (_money(v["total_amount"]) * _rate(v, home)).quantize(Decimal("0.01")) for k, v in invoices.items()
+    }
+    assert {k: d for k, d, _ in rows} == debits
+    assert sum(u for _, _, u in rows) == sum(_money(v["balance"]) for v in invoices.values())
+    assert n_lines > len(rows)  # income, tax, payment and journal lines too
+
+
+def test_foreign_payments_book_the_realized_exchange_difference(
+    built: tuple[Path, list], sample: Path
+) -> None:
+    """A payment credits receivables at its invoices' rates; the rest is exchange gain or loss, so each
+    payment balances in the home currency (the sample's EUR invoice 50001 at 1.25, paid at 1.4)."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    home = _home_currency(sample)
+    payments = {r["id"].strip(): r for r in _rows(sample, "payment")}
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "payment_line"):
+        inv, pay = invoices.get(r["invoice_id"].strip()), payments.get(r["payment_id"].strip())
+        if inv is not None and pay is not None:
+            gain = _money(r["amount"]) * (_rate(pay, home) - _rate(inv, home))
+            expected["PMT-" + r["payment_id"].strip()] -= gain  # a gain is a credit
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        fx = dict(
+            con.execute(
+                "select transaction_id, amount_entity from marts.fct_gl_lines "
+                "where transaction_type = 'payment' and line_id = 2"
+            ).fetchall()
+        )
+        unbalanced = con.execute(
+            "select transaction_id from marts.fct_gl_lines where transaction_type = 'payment' "
+            "group by 1 having sum(amount_entity) <> 0"
+        ).fetchall()
+    assert fx == {k: v.quantize(Decimal("0.01")) for k, v in expected.items() if v}
+    assert fx == {"PMT-9001": Decimal("-150.00")}
+    assert unbalanced == []
+
+
+def test_invoice_totals_that_are_not_their_lines_are_e1_breaks(
+    built: tuple[Path, list], sample: Path
+) -> None:
+    """E1 on QuickBooks: an invoice whose header total is not its lines plus its tax, named as quickbooks."""
+    warehouse, _ = built
+    invoices = _live_invoices(sample)
+    lines: dict[str, Decimal] = defaultdict(Decimal)
+    for r in _rows(sample, "invoice_line"):
+        kind = r["detail_type"].strip()
+        if kind not in ("SubTotalLineDetail", "DescriptionOnly", ""):
+            sign = -1 if kind == "DiscountLineDetail" else 1
+            lines[r["invoice_id"].strip()] += sign * _money(r["amount"])
+    expected = {
+        k: (lines[k] + _money(v["total_tax"]), _money(v["total_amount"]))
+        for k, v in invoices.items()
+        if lines[k] + _money(v["total_tax"]) != _money(v["total_amount"])
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select json_extract_string(record_key, '$.id'), source_system, expected_amount, actual_amount"
+            " from reconciliation.recon_e1_invoice_totals"
+        ).fetchall()
+    assert {k: (e, a) for k, _, e, a in rows} == expected
+    assert set(expected) == {"40113", "50001"}
+    assert {s for _, s, _, _ in rows} == {"quickbooks"}

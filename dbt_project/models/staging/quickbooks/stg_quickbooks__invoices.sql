@@ -23,5 +23,6 @@ select
     'quickbooks' as source_system,
     _source_file,
     _source_row,
+    _extract_date,
     _loaded_at
 from source

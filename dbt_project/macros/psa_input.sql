@@ -47,7 +47,7 @@
     complete it is not in `mapped`, and the canonical models keep reading NetSuite's staging (its own
     staging still builds, for its orphan report). -#}
 {% macro erp_input(name) -%}
-    {%- set mapped = ['netsuite'] -%}
+    {%- set mapped = ['netsuite', 'xero'] -%}
     {%- set erp = throughline.source_system('erp') -%}
     {%- if erp == 'netsuite' or erp not in mapped -%}
         {{ return(ref('stg_netsuite__' ~ name)) }}

@@ -23,6 +23,6 @@ select
     psa_project_id,
     psa_change_order_id,
     coalesce(modified_at, _loaded_at) as modified_at
-from {{ ref('stg_netsuite__transactions') }}
+from {{ throughline.erp_input('transactions') }}
 where transaction_type = 'sales_order'
 {% endsnapshot %}

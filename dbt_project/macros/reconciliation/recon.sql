@@ -25,8 +25,9 @@
 
 {#- The night a break is detected on: the newest extract date loaded for the source system. -#}
 {% macro recon_detected_on(system) -%}
-    {#- 'psa' names the PSA side: the firm's PSA may be another system (macro source_system). -#}
+    {#- 'psa' and 'netsuite' name the PSA and ERP sides: the firm may run other systems (macro source_system). -#}
     {%- set system = throughline.source_system('psa') if system == 'psa' else system -%}
+    {%- set system = throughline.source_system('erp') if system == 'netsuite' else system -%}
     (select max(extract_date) from {{ ref('stg_raw__extract_nights') }} where source_system = '{{ system }}')
 {%- endmacro %}
 

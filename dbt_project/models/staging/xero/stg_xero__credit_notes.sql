@@ -24,5 +24,6 @@ select
     'xero' as source_system,
     _source_file,
     _source_row,
+    _extract_date,
     _loaded_at
 from source

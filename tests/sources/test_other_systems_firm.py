@@ -70,11 +70,12 @@ CHANGED_COLUMNS: dict[str, set[str]] = {
     "fct_expenses": _ENTITY
     | {"service_line_key", "expense_status", "markup_pct", "billable_amount_transaction", "amount_entity"}
     | {"billable_amount_entity", "billable_amount_reporting"},
+    # the legal entity of people is read back from their Harvest role (the shape writes it there)
     "dim_resource": _PRACTICE
-    | {"legal_entity_key", "country_code", "role_id", "role_code", "role_name", "role_level"}
+    | {"country_code", "role_id", "role_code", "role_name", "role_level"}
     | {"utilization_target", "cost_currency_code"},
     "kpi_utilization_monthly": _PRACTICE
-    | {"legal_entity_key", "role_id", "holiday_hours", "capacity_hours", "productive_hours"}
+    | {"role_id", "holiday_hours", "capacity_hours", "productive_hours"}
     | {"billable_utilization", "productive_utilization", "total_utilization", "target_utilization"}
     | {"target_billable_hours", "target_attainment"},
     # margin: entity figures (no entity), cost in the account currency (the firm's costs are not all USD),
@@ -98,6 +99,7 @@ CHANGED_COLUMNS: dict[str, set[str]] = {
     "fct_opportunities": {"project_key"},
     "dim_service_line": {"is_in_psa"},
     "kpi_dso_monthly": set(),
+    "kpi_utilization_entity_monthly": set(),
     "fct_ar_unapplied_cash": set(),
     "dim_legal_entity": set(),
     "dim_currency": set(),

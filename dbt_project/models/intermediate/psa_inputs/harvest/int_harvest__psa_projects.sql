@@ -3,9 +3,9 @@
 -- time_and_materials. budget_amount = the fee of a fixed-fee project, else a money budget (cost_budget: in
 -- Harvest that is fees, not the firm's cost, so budget_cost stays NULL); hour budgets (budget_by
 -- project/person/task) -> budget_hours. The project manager is the first user flagged manager on the project.
--- Projects of the firm's own client (var harvest_internal_clients) are internal: no client. A project has no
--- entity in Harvest: it takes its manager's (read back from the manager's Harvest roles), else var
--- harvest_legal_entity.
+-- Projects of the firm's own client (var harvest_internal_clients) are internal: no client. A Harvest project
+-- names no legal entity (its people do, as roles: int_harvest__psa_resources); its entity is var
+-- harvest_legal_entity, since neither its manager's nor its team's entity is reliably the contracting one.
 {%- set entity = var('harvest_legal_entity') %}
 with projects as (
     select
@@ -38,8 +38,7 @@ select
     cast(null as {{ dbt.type_string() }}) as crm_opportunity_id,
     cast(null as {{ dbt.type_string() }}) as erp_sales_order_id,
     cast(null as {{ dbt.type_string() }}) as erp_job_id,
-    coalesce(r.legal_entity_code, {{ "'" ~ entity | upper ~ "'" if entity else "cast(null as " ~ dbt.type_string() ~ ")" }})
-        as legal_entity_code,
+    {{ "'" ~ entity | upper ~ "'" if entity else "cast(null as " ~ dbt.type_string() ~ ")" }} as legal_entity_code,
     cast(null as {{ dbt.type_string() }}) as practice_id,
     p.billing_type,
     {{ throughline.decode_contract_type('p.billing_type') }} as contract_type,
@@ -64,4 +63,3 @@ select
     p._loaded_at
 from projects as p
 left join managers as m on m.project_id = p.project_id
-left join {{ ref('int_harvest__psa_resources') }} as r on r.resource_id = m.project_manager_resource_id

@@ -70,12 +70,14 @@ def load(folder: Path, warehouse: Path, landing: Path) -> list[FileResult]:
         return [r for r in load_landing(con, landing) if r.file.startswith("xero/")]
 
 
-def build(warehouse: Path, target: Path, select: str = "tag:xero") -> subprocess.CompletedProcess[str]:
-    """``dbt build`` of ``select`` (default: the Xero models and their tests) into ``warehouse``, as a firm
-    whose ERP is Xero."""
+def build(
+    warehouse: Path, target: Path, select: str = "tag:xero", command: str = "build"
+) -> subprocess.CompletedProcess[str]:
+    """``dbt build`` (or ``command``) of ``select`` (default: the Xero models and their tests) into
+    ``warehouse``, as a firm whose ERP is Xero."""
     env = {**dbt_env(warehouse), "THROUGHLINE_ERP": "xero"}
     cmd = [
-        dbt_executable(), "build", "--select", select, "--project-dir", str(DBT_PROJECT_DIR),
+        dbt_executable(), command, "--select", *select.split(), "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
     ]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)

@@ -115,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="throughline-xero-") as tmp:
         warehouse = args.warehouse or Path(tmp) / "xero.duckdb"
-        for check_id, n, risk in run(args.folder, warehouse):
+        found = run(args.folder, warehouse)
+        for check_id, n, risk in found:
             print(f"{check_id:<18} {n:>5} break(s)  {risk:>12,.2f} at risk (base currency)")
+        if not found:
+            print("E1-E4: no break on this ledger")
     return 0
 
 

@@ -17,6 +17,7 @@ from throughline import xero
 
 pytestmark = [
     pytest.mark.shared,
+    pytest.mark.slow,  # two dbt builds of the Xero models
     pytest.mark.skipif(
         not xero.XERO_FOLDER.is_dir(),
         reason=f"the real Xero ledger is not on this machine ({xero.XERO_FOLDER}); set THROUGHLINE_XERO_DIR",

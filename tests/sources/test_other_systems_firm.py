@@ -30,8 +30,8 @@ pytestmark = pytest.mark.slow  # one nightly build of the other-systems firm (pl
 REPO_ROOT = Path(__file__).resolve().parents[2]
 XS_SEED = 7  # the seed of tests/conftest.py's xs_firm / xs_warehouse
 SYSTEMS = {"THROUGHLINE_CRM": "hubspot", "THROUGHLINE_PSA": "harvest"}
-#: Break columns that must agree: break_id and source_system/source_object name the CRM, and Harvest has no
-#: legal entity, so those differ.
+#: Break columns that must agree: break_id and source_system/source_object name the CRM, and a Harvest project
+#: has no legal entity, so those differ.
 BREAK_COLUMNS = (
     "check_id, severity, record_key, related_keys, client_key, project_key, currency_code,"
     " expected_amount, actual_amount, difference_amount, amount_at_risk, amount_at_risk_reporting,"

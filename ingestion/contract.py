@@ -17,15 +17,17 @@ import yaml
 
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
-#: alternative systems a firm may run instead (hubspot for the CRM, quickbooks for the ERP, harvest for the
-#: PSA; see source_systems in docs/sources/choosing-systems.md).
-SYSTEMS: tuple[str, ...] = ("salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks")
+#: alternative systems a firm may run instead (hubspot for the CRM, quickbooks or xero for the ERP, harvest
+#: for the PSA; see source_systems in docs/sources/choosing-systems.md).
+SYSTEMS: tuple[str, ...] = (
+    "salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks", "xero",
+)  # fmt: skip
 
 #: The systems that can serve each side of the firm, the default first. A firm picks one per side with env
 #: THROUGHLINE_CRM / THROUGHLINE_ERP / THROUGHLINE_PSA, as dbt's var source_systems does.
 SIDES: dict[str, tuple[str, ...]] = {
     "crm": ("salesforce", "hubspot"),
-    "erp": ("netsuite", "quickbooks"),
+    "erp": ("netsuite", "quickbooks", "xero"),
     "psa": ("psa", "harvest"),
 }
 

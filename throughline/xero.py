@@ -1,15 +1,18 @@
-"""Run the ERP checks E1-E4 on the real Xero ledger in ``../shared/external/xero`` (data nobody here shaped).
+"""Run the Xero models on the real Xero ledger in ``../shared/external/xero`` (data nobody here shaped).
 
-Separate from the nightly: the ledger's CSV files are loaded as text into ``raw_xero`` of a scratch DuckDB
-file, then ``dbt build --select tag:xero --vars '{xero_enabled: true}'`` builds the minimal Xero staging
-(models/staging/xero/) and ``recon_xero_breaks`` (models/reconciliation/xero/) into it. Without the var
-those models and their source are disabled, so the nightly and its Dagster assets never see them.
-``python -m throughline.xero [--folder DIR] [--warehouse FILE]`` prints the breaks found per check.
+The folder holds Fivetran's dbt_xero seed export (``xero_<table>_data.csv``). ``land`` copies the files the
+Xero contract (ingestion/contracts/xero.yml) declares into a landing folder as one full extract, under the
+contract's file names and with its completion marker; ``throughline run --landing DIR`` (or
+``ingestion.load.load_landing``) then loads them like any other extract. ``python -m throughline.xero``
+does that into a scratch warehouse, builds the Xero staging and ``recon_xero_breaks`` (tag xero, with
+``THROUGHLINE_ERP=xero``) and prints the breaks found per check.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -18,49 +21,64 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_executable
+from ingestion.contract import COMPLETION_MARKER, load_contract
+from ingestion.load import FileResult, load_landing
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 #: ``../shared/external/xero`` beside the repository; ``THROUGHLINE_XERO_DIR`` points elsewhere (a worktree).
 XERO_FOLDER = Path(
     os.environ.get("THROUGHLINE_XERO_DIR")
     or Path(__file__).resolve().parents[2] / "shared" / "external" / "xero"
 )
-#: raw_xero table -> file of the Fivetran seed export.
-FILES = {
-    "invoice": "xero_invoice_data.csv",
-    "invoice_line_item": "xero_invoice_line_item_data.csv",
-    "journal": "xero_journal_data.csv",
-    "journal_line": "xero_journal_line_data.csv",
-}
+#: Extract date the sample is landed under (the day after its newest journal).
+SAMPLE_NIGHT = "2021-03-06"
 
 
-def load_raw(folder: Path, warehouse: Path) -> dict[str, int]:
-    """Load each file as text (typing is staging's job) into raw_xero; return rows per table."""
-    counts = {}
+def sample_file(folder: Path, contract_file: str) -> Path:
+    """The seed export's name for a contract file: ``invoice.csv`` -> ``xero_invoice_data.csv``."""
+    return folder / f"xero_{contract_file.removesuffix('.csv')}_data.csv"
+
+
+def _stats(path: Path) -> dict[str, object]:
+    data = path.read_bytes()
+    rows = len([ln for ln in data.split(b"\n") if ln.strip()]) - 1
+    return {"rows": rows, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def land(folder: Path, landing: Path, night: str = SAMPLE_NIGHT) -> Path:
+    """Copy every contract file of the seed export into ``landing/xero/<night>/`` with its marker.
+
+    Raises FileNotFoundError naming the first contract file the folder lacks."""
+    extract = landing / "xero" / night
+    extract.mkdir(parents=True, exist_ok=True)
+    for obj in load_contract("xero").objects:
+        source = sample_file(folder, obj.file)
+        if not source.exists():
+            raise FileNotFoundError(f"{source} is missing; the Xero folder must hold Fivetran's seed export")
+        (extract / obj.file).write_bytes(source.read_bytes())
+    files = {p.name: _stats(p) for p in sorted(extract.glob("*.csv"))}
+    marker = {"system": "xero", "extract_date": night, "extract_type": "full"}
+    marker |= {"created_at": f"{night}T02:00:00Z", "files": files}
+    (extract / COMPLETION_MARKER).write_text(json.dumps(marker))
+    return extract
+
+
+def load(folder: Path, warehouse: Path, landing: Path) -> list[FileResult]:
+    """Land the seed export and load it into ``warehouse``; the Xero files' load results."""
+    land(folder, landing)
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema if not exists raw_xero")
-        for table, name in FILES.items():
-            path = folder / name
-            if not path.exists():
-                raise FileNotFoundError(
-                    f"{path} is missing; the Xero folder must hold {', '.join(FILES.values())}"
-                )
-            con.execute(
-                f"create or replace table raw_xero.{table} as "
-                "select * from read_csv(?, header = true, all_varchar = true)",
-                [str(path)],
-            )
-            counts[table] = int(con.execute(f"select count(*) from raw_xero.{table}").fetchone()[0])
-    return counts
+        return [r for r in load_landing(con, landing) if r.file.startswith("xero/")]
 
 
-def build(warehouse: Path, target: Path) -> subprocess.CompletedProcess[str]:
-    """``dbt build`` of the Xero models (and their tests) into ``warehouse``."""
-    env = {**os.environ, "THROUGHLINE_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def build(
+    warehouse: Path, target: Path, select: str = "tag:xero", command: str = "build"
+) -> subprocess.CompletedProcess[str]:
+    """``dbt build`` (or ``command``) of ``select`` (default: the Xero models and their tests) into
+    ``warehouse``, as a firm whose ERP is Xero."""
+    env = {**dbt_env(warehouse), "THROUGHLINE_ERP": "xero"}
     cmd = [
-        dbt_executable(), "build", "--select", "tag:xero", "--vars", "{xero_enabled: true}",
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target),
+        dbt_executable(), command, "--select", *select.split(), "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target),
     ]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
 
@@ -68,22 +86,18 @@ def build(warehouse: Path, target: Path) -> subprocess.CompletedProcess[str]:
 def breaks_by_check(warehouse: Path) -> list[tuple[str, int, float]]:
     """(check_id, breaks, money at risk in the base currency) from the built ``recon_xero_breaks``."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        catalog, schema = con.execute(
-            "select table_catalog, table_schema from information_schema.tables "
-            "where table_name = 'recon_xero_breaks'"
-        ).fetchone()
         rows = con.execute(
             "select check_id, count(*), coalesce(sum(amount_at_risk_reporting), 0) "
-            f'from "{catalog}"."{schema}".recon_xero_breaks group by 1 order by 1'
+            "from reconciliation.recon_xero_breaks group by 1 order by 1"
         ).fetchall()
     return [(r[0], int(r[1]), float(r[2])) for r in rows]
 
 
 def run(folder: Path, warehouse: Path) -> list[tuple[str, int, float]]:
-    """Load, build, and return the breaks per check; raises RuntimeError with dbt's output when it fails."""
-    load_raw(folder, warehouse)
-    with tempfile.TemporaryDirectory(prefix="throughline-xero-") as target:
-        done = build(warehouse, Path(target))
+    """Land, load, build, and return the breaks per check; RuntimeError with dbt's output when it fails."""
+    with tempfile.TemporaryDirectory(prefix="throughline-xero-") as tmp:
+        load(folder, warehouse, Path(tmp) / "landing")
+        done = build(warehouse, Path(tmp) / "target")
     if done.returncode != 0:
         raise RuntimeError(
             f"dbt build of the Xero models failed:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
@@ -101,8 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="throughline-xero-") as tmp:
         warehouse = args.warehouse or Path(tmp) / "xero.duckdb"
-        for check_id, n, risk in run(args.folder, warehouse):
-            print(f"{check_id:<18} {n:>5} break(s)  {risk:>12,.2f} CAD at risk")
+        found = run(args.folder, warehouse)
+        for check_id, n, risk in found:
+            print(f"{check_id:<18} {n:>5} break(s)  {risk:>12,.2f} at risk (base currency)")
+        if not found:
+            print("E1-E4: no break on this ledger")
     return 0
 
 

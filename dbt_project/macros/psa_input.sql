@@ -6,7 +6,7 @@
 
 {#- The system behind one side ('crm', 'erp' or 'psa'); a name nobody implemented stops the parse. -#}
 {% macro source_system(side) -%}
-    {%- set supported = {'crm': ['salesforce', 'hubspot'], 'erp': ['netsuite', 'quickbooks'], 'psa': ['psa', 'harvest']} -%}
+    {%- set supported = {'crm': ['salesforce', 'hubspot'], 'erp': ['netsuite', 'quickbooks', 'xero'], 'psa': ['psa', 'harvest']} -%}
     {%- set chosen = (var('source_systems', {}).get(side)
         or env_var('THROUGHLINE_' ~ side | upper, supported[side][0])) | trim | lower -%}
     {%- if chosen not in supported[side] -%}
@@ -47,7 +47,7 @@
     complete it is not in `mapped`, and the canonical models keep reading NetSuite's staging (its own
     staging still builds, for its orphan report). -#}
 {% macro erp_input(name) -%}
-    {%- set mapped = ['netsuite', 'quickbooks'] -%}
+    {%- set mapped = ['netsuite', 'quickbooks', 'xero'] -%}
     {%- set erp = throughline.source_system('erp') -%}
     {%- if erp == 'netsuite' or erp not in mapped -%}
         {{ return(ref('stg_netsuite__' ~ name)) }}

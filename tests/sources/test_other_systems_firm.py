@@ -5,7 +5,7 @@ exactly where Harvest cannot carry what the PSA export carries.
 shape and the PSA as Harvest API v2 records; the nightly run with ``THROUGHLINE_CRM=hubspot
 THROUGHLINE_PSA=harvest`` is compared with the default run of the same seed (the shared ``xs_warehouse``).
 The CRM side must match as with HubSpot alone. On the PSA side every time entry and expense carries the same
-hours, rates, amounts, approval and invoice; what Harvest has no place for (legal entity, practice, role
+hours, rates, amounts, approval and invoice; what Harvest has no place for (project entities, practice, role
 grades, holidays, milestones, change orders, EAC, NTE caps, retainer totals, multi-currency rate cards,
 work types beyond presales, draft/rejected status, deletes) changes exactly the columns and breaks listed
 below and explained in docs/sources/harvest-as-psa.md ("The sample firm in Harvest's shape"). One extra build
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.slow  # one nightly build of the other-systems firm (pl
 REPO_ROOT = Path(__file__).resolve().parents[2]
 XS_SEED = 7  # the seed of tests/conftest.py's xs_firm / xs_warehouse
 SYSTEMS = {"THROUGHLINE_CRM": "hubspot", "THROUGHLINE_PSA": "harvest"}
-#: Break columns that must agree: break_id and source_system/source_object name the CRM, and Harvest has no
-#: legal entity, so those differ.
+#: Break columns that must agree: break_id and source_system/source_object name the CRM, and a Harvest project
+#: has no legal entity, so those differ.
 BREAK_COLUMNS = (
     "check_id, severity, record_key, related_keys, client_key, project_key, currency_code,"
     " expected_amount, actual_amount, difference_amount, amount_at_risk, amount_at_risk_reporting,"
@@ -70,11 +70,12 @@ CHANGED_COLUMNS: dict[str, set[str]] = {
     "fct_expenses": _ENTITY
     | {"service_line_key", "expense_status", "markup_pct", "billable_amount_transaction", "amount_entity"}
     | {"billable_amount_entity", "billable_amount_reporting"},
+    # the legal entity of people is read back from their Harvest role (the shape writes it there)
     "dim_resource": _PRACTICE
-    | {"legal_entity_key", "country_code", "role_id", "role_code", "role_name", "role_level"}
+    | {"country_code", "role_id", "role_code", "role_name", "role_level"}
     | {"utilization_target", "cost_currency_code"},
     "kpi_utilization_monthly": _PRACTICE
-    | {"legal_entity_key", "role_id", "holiday_hours", "capacity_hours", "productive_hours"}
+    | {"role_id", "holiday_hours", "capacity_hours", "productive_hours"}
     | {"billable_utilization", "productive_utilization", "total_utilization", "target_utilization"}
     | {"target_billable_hours", "target_attainment"},
     # margin: entity figures (no entity), cost in the account currency (the firm's costs are not all USD),
@@ -98,6 +99,10 @@ CHANGED_COLUMNS: dict[str, set[str]] = {
     "fct_opportunities": {"project_key"},
     "dim_service_line": {"is_in_psa"},
     "kpi_dso_monthly": set(),
+    # entity rows agree now that people keep their entity; holidays and targets as in kpi_utilization_monthly
+    "kpi_utilization_entity_monthly": {"holiday_hours", "capacity_hours", "productive_hours"}
+    | {"billable_utilization", "productive_utilization", "total_utilization", "target_utilization"}
+    | {"target_billable_hours", "target_attainment"},
     "fct_ar_unapplied_cash": set(),
     "dim_legal_entity": set(),
     "dim_currency": set(),
@@ -283,11 +288,18 @@ def test_breaks_match_except_the_documented_checks(both: duckdb.DuckDBPyConnecti
         both, f"select {BREAK_COLUMNS} from {{db}}.marts.recon_breaks where check_id in ('R3', 'B7')"
     )
     assert n == 3 and only_sf == []
+    people = "('PSA_CAPACITY_GAP', 'PSA_MISSING_TIMESHEET')"  # checks of a person, not of a project's time
     entities = (
         "select distinct coalesce(legal_entity_key, '-1') from hs.marts.recon_breaks"
-        " where check_family = 'PSA'"
+        f" where check_family = 'PSA' and check_id not in {people}"
     )
-    assert both.execute(entities).fetchall() == [("-1",)]  # Harvest has no legal entity
+    assert both.execute(entities).fetchall() == [("-1",)]  # Harvest projects have no legal entity
+    n, only_sf, only_hs = _diff(
+        both,
+        "select check_id, record_key, legal_entity_key from {db}.marts.recon_breaks"
+        f" where check_id in {people}",
+    )
+    assert n == 2 and (only_sf, only_hs) == ([], [])  # people keep the entity their Harvest role names
 
 
 def test_r_and_client_breaks_match_where_harvest_keeps_the_keys(both: duckdb.DuckDBPyConnection) -> None:

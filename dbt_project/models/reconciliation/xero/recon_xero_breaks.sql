@@ -1,9 +1,9 @@
--- E1-E4 run on the real Xero ledger (../shared/external/xero; tag xero, built only with
--- --vars '{xero_enabled: true}' by throughline/xero.py, never in the nightly), in the shared break columns.
+-- E1-E4 on a Xero ledger read from Xero's own invoice headers (built when the firm's ERP is xero; tag xero;
+-- python -m throughline.xero runs it on the real ledger in ../shared/external/xero), in the shared break columns.
 -- Xero has no payment or credit-note application rows in this extract, so E2/E3 use the invoice header's
 -- applied amounts (amount_credited, amount_paid) against its total, plus the header's own balance.
 -- detected_on = the newest journal date (the ledger's as-of); amounts in the invoice currency, reporting =
--- the base currency (CAD) at the invoice's own rate.
+-- the organisation's base currency at the invoice's own rate (int_xero__erp_subsidiaries says which it is).
 {%- set tolerance = var('recon_xero_tolerance', 0.01) %}
 
 with invoices as (
@@ -12,7 +12,11 @@ with invoices as (
 ),
 
 as_of as (
-    select max(journal_date) as night from {{ ref('stg_xero__journal_lines') }}
+    select max(journal_date) as night from {{ ref('stg_xero__journals') }}
+),
+
+base as (
+    select base_currency_code from {{ ref('int_xero__base_currency') }}
 ),
 
 lines as (
@@ -96,9 +100,9 @@ breaks as (
     select
         {{ throughline.recon_columns(
             check_id="'E4'", source_system="'xero'", source_object="'account'",
-            record_key=throughline.recon_json([('account_code', "'" ~ var('xero_ar_account_code', '610') ~ "'", 'string')]),
+            record_key=throughline.recon_json([('account_code', "'" ~ var('xero_ar_account_code') ~ "'", 'string')]),
             related_keys=throughline.recon_json([('as_of', 'cast(night as ' ~ dbt.type_string() ~ ')', 'string')]),
-            currency_code="'CAD'", expected_amount='subledger', actual_amount='gl',
+            currency_code='(select base_currency_code from base)', expected_amount='subledger', actual_amount='gl',
             difference_amount='gl - subledger', amount_at_risk='abs(gl - subledger)',
             amount_at_risk_reporting='abs(gl - subledger)', event_date='night', detected_on='night') }}
     from (
@@ -107,7 +111,7 @@ breaks as (
             (select coalesce(sum(amount_due / currency_rate), 0) from invoices where invoice_type = 'ACCREC')
                 as subledger,
             (select coalesce(sum(net_amount), 0) from {{ ref('stg_xero__journal_lines') }}
-             where account_code = '{{ var('xero_ar_account_code', '610') }}') as gl
+             where account_code = '{{ var('xero_ar_account_code') }}') as gl
     ) as control
     where abs(gl - subledger) > {{ var('recon_xero_e4_tolerance', 1.0) }}
 )

@@ -1,8 +1,25 @@
--- Xero invoice lines (real ledger, tag xero): typed, nothing else.
+-- Xero invoice lines (line_amount includes tax when the invoice's line_amount_types is Inclusive).
+with source as (
+    select * from {{ source('xero', 'invoice_line_item') }}
+    where not coalesce(_is_deleted, false)
+)
+
 select
-    line_item_id,
-    invoice_id,
-    account_code,
-    cast(coalesce(nullif(line_amount, ''), '0') as {{ throughline.amount_type() }}) as line_amount,
-    cast(coalesce(nullif(tax_amount, ''), '0') as {{ throughline.amount_type() }}) as tax_amount
-from {{ source('xero', 'invoice_line_item') }}
+    {{ id_str('line_item_id') }} as line_item_id,
+    {{ id_str('invoice_id') }} as invoice_id,
+    {{ id_str('account_code') }} as account_code,
+    {{ id_str('item_code') }} as item_code,
+    description,
+    quantity,
+    unit_amount,
+    discount_rate,
+    coalesce(line_amount, 0) as line_amount,
+    coalesce(tax_amount, 0) as tax_amount,
+    tax_type,
+    _fivetran_synced as modified_at,
+    'xero' as source_system,
+    _source_file,
+    _source_row,
+    _extract_date,
+    _loaded_at
+from source

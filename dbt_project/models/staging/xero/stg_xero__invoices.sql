@@ -1,17 +1,32 @@
--- Xero invoices (real ledger, tag xero): typed, nothing else.
+-- Xero invoices: sales (ACCREC) and bills (ACCPAY); amounts in the invoice currency, currency_rate = units of it per unit of the base currency.
+with source as (
+    select * from {{ source('xero', 'invoice') }}
+    where not coalesce(_is_deleted, false)
+)
+
 select
-    invoice_id,
-    invoice_number,
-    {{ adapter.quote('type') }} as invoice_type,
-    status,
-    cast({{ adapter.quote('date') }} as date) as invoice_date,
-    currency_code,
-    cast(currency_rate as {{ throughline.rate_type() }}) as currency_rate,
+    {{ id_str('invoice_id') }} as invoice_id,
+    {{ id_str('contact_id') }} as contact_id,
+    {{ id_str('invoice_number') }} as invoice_number,
+    reference,
+    {{ code_str(adapter.quote('type')) }} as invoice_type,
+    {{ code_str('status') }} as status,
+    {{ adapter.quote('date') }} as invoice_date,
+    due_date,
+    fully_paid_on_date,
+    {{ code_str('currency_code') }} as currency_code,
+    cast(coalesce(currency_rate, 1) as {{ throughline.rate_type() }}) as currency_rate,
     line_amount_types,
-    cast(sub_total as {{ throughline.amount_type() }}) as sub_total,
-    cast(total_tax as {{ throughline.amount_type() }}) as total_tax,
-    cast(total as {{ throughline.amount_type() }}) as total,
-    cast(amount_paid as {{ throughline.amount_type() }}) as amount_paid,
-    cast(amount_credited as {{ throughline.amount_type() }}) as amount_credited,
-    cast(amount_due as {{ throughline.amount_type() }}) as amount_due
-from {{ source('xero', 'invoice') }}
+    coalesce(sub_total, 0) as sub_total,
+    coalesce(total_tax, 0) as total_tax,
+    coalesce(total, 0) as total,
+    coalesce(amount_paid, 0) as amount_paid,
+    coalesce(amount_credited, 0) as amount_credited,
+    coalesce(amount_due, 0) as amount_due,
+    coalesce(updated_date_utc, _fivetran_synced) as modified_at,
+    'xero' as source_system,
+    _source_file,
+    _source_row,
+    _extract_date,
+    _loaded_at
+from source

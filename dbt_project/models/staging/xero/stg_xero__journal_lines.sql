@@ -1,14 +1,25 @@
--- Xero GL journal lines with their journal's date and source (real ledger, tag xero): typed, nothing else.
+-- Xero journal lines in the base currency (debit positive).
+with source as (
+    select * from {{ source('xero', 'journal_line') }}
+    where not coalesce(_is_deleted, false)
+)
+
 select
-    lines.journal_line_id,
-    lines.journal_id,
-    cast(journals.journal_date as date) as journal_date,
-    journals.source_type,
-    journals.source_id,
-    lines.account_id,
-    lines.account_code,
-    lines.account_name,
-    lines.account_type,
-    cast(coalesce(nullif(lines.net_amount, ''), '0') as {{ throughline.amount_type() }}) as net_amount
-from {{ source('xero', 'journal_line') }} as lines
-left join {{ source('xero', 'journal') }} as journals on journals.journal_id = lines.journal_id
+    {{ id_str('journal_line_id') }} as journal_line_id,
+    {{ id_str('journal_id') }} as journal_id,
+    {{ id_str('account_id') }} as account_id,
+    {{ id_str('account_code') }} as account_code,
+    account_name,
+    {{ code_str('account_type') }} as account_type,
+    description,
+    coalesce(net_amount, 0) as net_amount,
+    coalesce(tax_amount, 0) as tax_amount,
+    coalesce(gross_amount, 0) as gross_amount,
+    tax_type,
+    _fivetran_synced as modified_at,
+    'xero' as source_system,
+    _source_file,
+    _source_row,
+    _extract_date,
+    _loaded_at
+from source

@@ -3,7 +3,9 @@
 -- time_and_materials. budget_amount = the fee of a fixed-fee project, else a money budget (cost_budget: in
 -- Harvest that is fees, not the firm's cost, so budget_cost stays NULL); hour budgets (budget_by
 -- project/person/task) -> budget_hours. The project manager is the first user flagged manager on the project.
--- Projects of the firm's own client (var harvest_internal_clients) are internal: no client.
+-- Projects of the firm's own client (var harvest_internal_clients) are internal: no client. A Harvest project
+-- names no legal entity (its people do, as roles: int_harvest__psa_resources); its entity is var
+-- harvest_legal_entity, since neither its manager's nor its team's entity is reliably the contracting one.
 {%- set entity = var('harvest_legal_entity') %}
 with projects as (
     select

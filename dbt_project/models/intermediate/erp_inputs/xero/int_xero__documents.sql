@@ -1,0 +1,84 @@
+-- Every Xero document the ERP inputs carry, one row each (helper of the erp_inputs mapping; the columns
+-- transactions, transaction_lines and the accounting lines share): sales invoices (ACCREC) -> invoice, bills
+-- (ACCPAY) -> vendor_bill, credit notes ACCRECCREDIT -> credit_memo and ACCPAYCREDIT -> vendor_credit, the
+-- settlements of sales invoices (int_xero__invoice_settlements) -> payment / credit_memo, and every other
+-- journal source (bill payments, spend / receive money, transfers, manual journals, payment journals not
+-- matched to one invoice; a journal without a source is its own document) -> its source type in lower case
+-- ('journal' for manual journals), so that every journal line has a header. Drafts, submitted and deleted
+-- documents are not posted and are left out; voided ones stay, flagged.
+-- exchange_rate = base currency per unit of the document currency (1 / Xero's currency_rate).
+with invoices as (
+    select
+        invoice_id as transaction_id, invoice_number as transaction_number, invoice_type as type_code,
+        case invoice_type when 'ACCREC' then 'invoice' when 'ACCPAY' then 'vendor_bill' end as transaction_type,
+        invoice_date as transaction_date, due_date, fully_paid_on_date as close_date, status as status_code,
+        currency_code, currency_rate, contact_id, reference, total, total_tax,
+        modified_at, source_system, _source_file, _source_row, _extract_date, _loaded_at
+    from {{ ref('stg_xero__invoices') }}
+    where status in ('AUTHORISED', 'PAID', 'VOIDED') and invoice_type in ('ACCREC', 'ACCPAY')
+),
+
+credit_notes as (
+    select
+        credit_note_id, credit_note_number, credit_note_type,
+        case credit_note_type when 'ACCRECCREDIT' then 'credit_memo' when 'ACCPAYCREDIT' then 'vendor_credit' end,
+        credit_note_date, cast(null as date), fully_paid_on_date, status,
+        currency_code, currency_rate, contact_id, reference, total, total_tax,
+        modified_at, source_system, _source_file, _source_row, _extract_date, _loaded_at
+    from {{ ref('stg_xero__credit_notes') }}
+    where coalesce(status, 'AUTHORISED') in ('AUTHORISED', 'PAID', 'VOIDED')
+        and credit_note_type in ('ACCRECCREDIT', 'ACCPAYCREDIT')
+),
+
+settlements as (
+    select
+        applying_transaction_id, cast(null as {{ dbt.type_string() }}),
+        case application_type when 'payment' then 'ACCRECPAYMENT' else 'ACCRECCREDIT' end,
+        application_type, max(application_date), cast(null as date), max(application_date), 'PAID',
+        max(currency_code), max(currency_rate), max(contact_id), cast(null as {{ dbt.type_string() }}),
+        sum(applied_amount), cast(0 as {{ throughline.amount_type() }}),
+        max(modified_at), 'xero', max(_source_file), max(_source_row), max(_extract_date), max(_loaded_at)
+    from {{ ref('int_xero__invoice_settlements') }}
+    group by applying_transaction_id, application_type
+),
+
+journal_sources as (
+    select
+        coalesce(j.source_id, j.journal_id) as transaction_id,
+        j.source_type,
+        min(j.journal_date) as journal_date,
+        max(j.reference) as reference,
+        max(j.modified_at) as modified_at,
+        max(j._source_file) as _source_file,
+        min(j._source_row) as _source_row,
+        max(j._extract_date) as _extract_date,
+        max(j._loaded_at) as _loaded_at
+    from {{ ref('stg_xero__journals') }} as j
+    group by coalesce(j.source_id, j.journal_id), j.source_type
+),
+
+documents as (
+    select * from invoices
+    union all
+    select * from credit_notes
+    union all
+    select * from settlements
+),
+
+other_sources as (
+    select
+        s.transaction_id, cast(null as {{ dbt.type_string() }}), coalesce(s.source_type, 'JOURNAL'),
+        case when s.source_type = 'MANJOURNAL' or s.source_type is null then 'journal'
+            else lower(s.source_type) end,
+        s.journal_date, cast(null as date), s.journal_date, 'POSTED',
+        b.base_currency_code, cast(1 as {{ throughline.rate_type() }}), cast(null as {{ dbt.type_string() }}),
+        s.reference, cast(null as {{ throughline.amount_type() }}), cast(null as {{ throughline.amount_type() }}),
+        s.modified_at, 'xero', s._source_file, s._source_row, s._extract_date, s._loaded_at
+    from journal_sources as s
+    cross join {{ ref('int_xero__base_currency') }} as b
+    where s.transaction_id not in (select d.transaction_id from documents as d)
+)
+
+select * from documents
+union all
+select * from other_sources

@@ -1,0 +1,80 @@
+-- Xero document lines as the canonical ERP transaction lines (the columns of stg_netsuite__transaction_lines),
+-- in NetSuite's shape: a main line 0 per document (its total), the item lines of invoices 1..n (net of tax:
+-- an Inclusive line's tax is taken out) and one tax line 9999 (the lines' tax) when there is tax. Every line
+-- belongs to the organisation's one subsidiary; the entity is the document's contact. Xero lines carry no
+-- class, department, PSA ids or service period (tracking options are not mapped): typed nulls.
+with documents as (
+    select d.*, o.subsidiary_id
+    from {{ ref('int_xero__documents') }} as d
+    cross join {{ ref('int_xero__organisation') }} as o
+),
+
+invoice_lines as (
+    select
+        l.*,
+        i.line_amount_types,
+        row_number() over (partition by l.invoice_id order by l._source_row, l.line_item_id) as line_id
+    from {{ ref('stg_xero__invoice_lines') }} as l
+    inner join {{ ref('stg_xero__invoices') }} as i on i.invoice_id = l.invoice_id
+),
+
+lines as (
+    select
+        d.transaction_id, cast(0 as {{ dbt.type_bigint() }}) as line_id, true as is_main_line, false as is_tax_line,
+        cast(null as {{ dbt.type_string() }}) as item_id, cast(null as decimal(18, 4)) as quantity,
+        cast(null as decimal(18, 4)) as unit_rate, d.total as amount_transaction, d.reference as memo,
+        d.modified_at, d._source_file, d._source_row, d._loaded_at
+    from documents as d
+
+    union all
+
+    select
+        d.transaction_id, l.line_id, false, false, l.item_code, l.quantity, l.unit_amount,
+        l.line_amount - case when l.line_amount_types = 'Inclusive' then l.tax_amount else 0 end,
+        l.description, l.modified_at, l._source_file, l._source_row, l._loaded_at
+    from invoice_lines as l
+    inner join documents as d on d.transaction_id = l.invoice_id
+
+    union all
+
+    select
+        d.transaction_id, cast(9999 as {{ dbt.type_bigint() }}), false, true, cast(null as {{ dbt.type_string() }}),
+        cast(null as decimal(18, 4)), cast(null as decimal(18, 4)), sum(l.tax_amount), 'tax',
+        max(l.modified_at), max(l._source_file), min(l._source_row), max(l._loaded_at)
+    from invoice_lines as l
+    inner join documents as d on d.transaction_id = l.invoice_id
+    group by d.transaction_id
+    having sum(l.tax_amount) <> 0
+)
+
+select
+    {{ composite_key(['l.transaction_id', 'l.line_id']) }} as transaction_line_id,
+    l.transaction_id,
+    l.line_id,
+    l.line_id as line_sequence_number,
+    l.is_main_line,
+    l.is_tax_line,
+    l.item_id,
+    l.quantity,
+    l.unit_rate,
+    cast(l.amount_transaction as decimal(18, 2)) as amount_transaction,
+    cast(l.amount_transaction / d.currency_rate as decimal(18, 2)) as amount_functional,
+    l.memo,
+    d.subsidiary_id,
+    cast(null as {{ dbt.type_string() }}) as department_id,
+    cast(null as {{ dbt.type_string() }}) as class_id,
+    d.contact_id as entity_id,
+    cast(null as boolean) as is_billable,
+    cast(null as {{ dbt.type_string() }}) as created_from_transaction_id,
+    cast(null as {{ dbt.type_string() }}) as psa_project_id,
+    cast(null as {{ dbt.type_string() }}) as psa_role_id,
+    cast(null as {{ dbt.type_string() }}) as psa_milestone_id,
+    cast(null as date) as service_period_start,
+    cast(null as date) as service_period_end,
+    cast(l.modified_at as {{ dbt.type_timestamp() }}) as modified_at,
+    'xero' as source_system,
+    l._source_file,
+    l._source_row,
+    l._loaded_at
+from lines as l
+inner join documents as d on d.transaction_id = l.transaction_id

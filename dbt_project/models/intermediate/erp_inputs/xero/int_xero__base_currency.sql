@@ -12,7 +12,7 @@ with at_par as (
 inferred as (
     select min(currency_code) as currency_code
     from at_par
-    where documents = (select max(documents) from at_par)
+    where documents = (select max(a.documents) from at_par as a)
 ),
 
 organisation as (

@@ -70,7 +70,7 @@ other_sources as (
         s.transaction_id, cast(null as {{ dbt.type_string() }}), coalesce(s.source_type, 'JOURNAL'),
         case when s.source_type = 'MANJOURNAL' or s.source_type is null then 'journal'
             else lower(s.source_type) end,
-        s.journal_date, cast(null as date), s.journal_date, 'POSTED',
+        s.journal_date, cast(null as date), s.journal_date as posted_on, 'POSTED',
         b.base_currency_code, cast(1 as {{ throughline.rate_type() }}), cast(null as {{ dbt.type_string() }}),
         s.reference, cast(null as {{ throughline.amount_type() }}), cast(null as {{ throughline.amount_type() }}),
         s.modified_at, 'xero', s._source_file, s._source_row, s._extract_date, s._loaded_at

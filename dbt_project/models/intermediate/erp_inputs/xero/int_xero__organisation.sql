@@ -5,7 +5,7 @@
 with organisations as (
     select
         *,
-        row_number() over (order by modified_at desc, organisation_id) as recency
+        row_number() over (order by modified_at desc, organisation_id asc) as recency
     from {{ ref('stg_xero__organizations') }}
 ),
 

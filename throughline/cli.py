@@ -34,8 +34,14 @@ def _defect_rate(text: str) -> tuple[str, float]:
 
 
 def _add_shape_options(parser: argparse.ArgumentParser, how: str) -> None:
-    """``--crm`` / ``--psa``: the systems whose shapes the sample firm lands in (choosing-systems.md)."""
-    for side, choices in (("crm", ("salesforce", "hubspot")), ("psa", ("psa", "harvest"))):
+    """``--crm`` / ``--erp`` / ``--psa``: the systems whose shapes the sample firm lands in.
+
+    The choices are the shapes the generator knows (``samplefirm.shapes``), docs/sources/choosing-systems.md.
+    """
+    from throughline.samplefirm import shapes
+
+    for side, known in (("crm", shapes.CRM_SHAPES), ("erp", shapes.ERP_SHAPES), ("psa", shapes.PSA_SHAPES)):
+        choices = tuple(known)
         parser.add_argument(
             f"--{side}",
             choices=choices,
@@ -50,7 +56,8 @@ def _cmd_generate(args: argparse.Namespace) -> int:
     rates = dict(args.defect_rate or [])
     try:
         out = Path(args.out)
-        kwargs = {"clean": args.clean, "defect_rates": rates, "crm": args.crm, "psa": args.psa}
+        systems = {"crm": args.crm, "erp": args.erp, "psa": args.psa}
+        kwargs = {"clean": args.clean, "defect_rates": rates, **systems}
         generate(scale=args.scale, seed=args.seed, out=out, **kwargs)
     except ValueError as exc:  # e.g. an unknown defect kind: say so, no stack trace
         print(f"throughline generate: {exc}", file=sys.stderr)
@@ -207,9 +214,13 @@ def _cmd_reload(args: argparse.Namespace) -> int:
 
 
 def _demo_systems(args: argparse.Namespace) -> None:
-    """The demo runs the systems its firm lands in: env THROUGHLINE_CRM / THROUGHLINE_PSA, set before the
+    """The demo runs the systems its firm lands in: env THROUGHLINE_CRM / _ERP / _PSA, set before the
     orchestration imports (they pick the dbt target folder from it); a default system clears its variable."""
-    chosen = (("THROUGHLINE_CRM", args.crm, "salesforce"), ("THROUGHLINE_PSA", args.psa, "psa"))
+    chosen = (
+        ("THROUGHLINE_CRM", args.crm, "salesforce"),
+        ("THROUGHLINE_ERP", args.erp, "netsuite"),
+        ("THROUGHLINE_PSA", args.psa, "psa"),
+    )
     for name, value, default in chosen:
         if value == default:
             os.environ.pop(name, None)
@@ -231,7 +242,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     # The lock covers regenerating the firm too: a second demo must not rewrite the landing of a running one.
     with run_lock(out / "warehouse.duckdb"):
-        generate(scale=args.scale, seed=args.seed, out=out, clean=False, crm=args.crm, psa=args.psa)
+        systems = {"crm": args.crm, "erp": args.erp, "psa": args.psa}
+        generate(scale=args.scale, seed=args.seed, out=out, clean=False, **systems)
         # The demo firm was just written anew (maybe at another scale or seed): start from an empty
         # warehouse so two firms never mix. `throughline run` on a real landing keeps its warehouse.
         for stale in ("warehouse.duckdb", "warehouse.duckdb.wal"):

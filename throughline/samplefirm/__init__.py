@@ -44,16 +44,17 @@ def generate(
     defect_rates: Mapping[str, float] | None = None,
     crm: str = "salesforce",
     psa: str = "psa",
+    erp: str = "netsuite",
 ) -> GenContext:
     """Generate the sample firm into ``out`` (replacing ``out/landing`` and ``out/_truth``).
 
     ``defect_rates`` overrides the catalogue's default rate of some defect kinds (0 turns a kind off);
-    ``crm`` lands the CRM in that system's shape (``shapes.CRM_SHAPES``), ``psa`` the PSA
-    (``shapes.PSA_SHAPES``), same firm and truth.
+    ``crm`` lands the CRM in that system's shape (``shapes.CRM_SHAPES``), ``erp`` the ERP
+    (``shapes.ERP_SHAPES``), ``psa`` the PSA (``shapes.PSA_SHAPES``), same firm and truth.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
-    shapes.check(crm, psa)
+    shapes.check(crm, psa, erp)
     rates = DefectRates(dict(defect_rates or {}))  # unknown kinds fail here, before any work
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -103,7 +104,7 @@ def generate(
             if not clean:
                 _defects.corrupt_landing(ctx, landing)
             rows = extracts.write_markers(ctx, landing)
-            shapes.apply(ctx, landing, crm, psa)
+            shapes.apply(ctx, landing, crm, psa, erp)
             decisions.write_decisions(ctx, landing)
             log(f"completion markers written ({rows:,} data rows landed)")
             _defects.write_truth(ctx, out / "_truth")

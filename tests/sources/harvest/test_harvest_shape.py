@@ -257,5 +257,7 @@ def test_the_default_psa_is_left_alone_an_unknown_one_refused_and_demo_sets_the_
     # would leak into the worker's later tests (the Spark parity build then ran the Harvest PSA)
     monkeypatch.setenv("THROUGHLINE_PSA", "psa")
     monkeypatch.delenv("THROUGHLINE_PSA")
-    _demo_systems(SimpleNamespace(crm="salesforce", psa="harvest"))
+    monkeypatch.setenv("THROUGHLINE_ERP", "xero")
+    _demo_systems(SimpleNamespace(crm="salesforce", erp="netsuite", psa="harvest"))
     assert "THROUGHLINE_CRM" not in os.environ and os.environ["THROUGHLINE_PSA"] == "harvest"
+    assert "THROUGHLINE_ERP" not in os.environ  # the default ERP clears a stale choice

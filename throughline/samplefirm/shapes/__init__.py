@@ -1,4 +1,6 @@
-"""Other shapes the sample firm can land in (``generate --crm hubspot --psa harvest``): same firm, same truth.
+"""Other shapes the sample firm can land in (``generate --crm hubspot --erp xero --psa harvest``).
+
+Same firm, same truth.
 
 Each shape rewrites one system's part of the landing zone after the generator wrote it in the default
 shape (Salesforce, NetSuite, PSA), so the firm itself and its defects are generated once, one way.
@@ -15,22 +17,24 @@ from . import harvest, hubspot
 CRM_SHAPES = {"salesforce": None, "hubspot": hubspot.reshape_crm}
 #: PSA shapes: name -> function rewriting landing/psa into that PSA's folder.
 PSA_SHAPES = {"psa": None, "harvest": harvest.reshape_psa}
+#: ERP shapes: name -> function rewriting landing/netsuite into that ERP's folder.
+ERP_SHAPES: dict[str, Any] = {"netsuite": None}
 
 
-def check(crm: str = "salesforce", psa: str = "psa") -> None:
+def check(crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> None:
     """Refuse an unknown shape before any work (ValueError naming the choices)."""
-    if crm not in CRM_SHAPES:
-        raise ValueError(f"unknown CRM {crm!r}; choose one of {', '.join(CRM_SHAPES)}")
-    if psa not in PSA_SHAPES:
-        raise ValueError(f"unknown PSA {psa!r}; choose one of {', '.join(PSA_SHAPES)}")
+    for side, name, known in (("CRM", crm, CRM_SHAPES), ("ERP", erp, ERP_SHAPES), ("PSA", psa, PSA_SHAPES)):
+        if name not in known:
+            raise ValueError(f"unknown {side} {name!r}; choose one of {', '.join(known)}")
 
 
-def apply(ctx: Any, landing: Path, crm: str = "salesforce", psa: str = "psa") -> None:
-    """Rewrite the landed CRM into ``crm``'s shape and the PSA into ``psa``'s (nothing to do for defaults).
+def apply(ctx: Any, landing: Path, crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> None:
+    """Rewrite the landed CRM, ERP and PSA into the chosen shapes (nothing to do for defaults).
 
-    The PSA goes first: the Harvest shape reads the NetSuite folders only, never the CRM's.
+    The PSA goes first (the Harvest shape reads the NetSuite folders), the ERP last but one: it replaces the
+    NetSuite folders the others may read; the CRM reads neither.
     """
-    check(crm, psa)
-    for reshape in (PSA_SHAPES[psa], CRM_SHAPES[crm]):
+    check(crm, psa, erp)
+    for reshape in (PSA_SHAPES[psa], ERP_SHAPES[erp], CRM_SHAPES[crm]):
         if reshape is not None:
             reshape(ctx, landing)

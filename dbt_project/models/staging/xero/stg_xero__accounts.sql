@@ -15,6 +15,7 @@ select
     {{ code_str('system_account') }} as system_account,
     description,
     coalesce(updated_date_utc, _fivetran_synced) as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

@@ -17,6 +17,7 @@ select
     is_supplier,
     {{ code_str('default_currency') }} as default_currency_code,
     coalesce(updated_date_utc, _fivetran_synced) as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

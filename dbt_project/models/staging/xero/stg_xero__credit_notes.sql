@@ -21,6 +21,7 @@ select
     coalesce(total, 0) as total,
     remaining_credit,
     coalesce(updated_date_utc, _fivetran_synced) as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

@@ -17,6 +17,7 @@ select
     coalesce(tax_amount, 0) as tax_amount,
     tax_type,
     _fivetran_synced as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

@@ -24,6 +24,7 @@ select
     coalesce(amount_credited, 0) as amount_credited,
     coalesce(amount_due, 0) as amount_due,
     coalesce(updated_date_utc, _fivetran_synced) as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

@@ -13,6 +13,7 @@ select
     {{ id_str('source_id') }} as source_id,
     {{ code_str('source_type') }} as source_type,
     coalesce(created_date_utc, _fivetran_synced) as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

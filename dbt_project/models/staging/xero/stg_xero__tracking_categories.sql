@@ -9,6 +9,7 @@ select
     {{ adapter.quote('name') }} as tracking_category_name,
     {{ code_str('status') }} as status,
     _fivetran_synced as modified_at,
+    coalesce(source_relation, 'xero') as source_relation,
     'xero' as source_system,
     _source_file,
     _source_row,

@@ -1,7 +1,9 @@
 -- Xero's chart of accounts as the canonical ERP accounts (the columns of stg_netsuite__accounts). Xero account
 -- types decoded to the canonical ones; the receivable control account is the one with system account DEBTORS
 -- or code var xero_ar_account_code (Xero files it as CURRENT), the payable one CREDITORS. Xero has no account
--- hierarchy, summary accounts or rate types: nulls (the IAS 21 rule picks the rate by account type).
+-- hierarchy, summary accounts or rate types: nulls (the IAS 21 rule picks the rate by account type). One account
+-- per code across organisations (int_xero__shared_records): the other organisations' copies are left out, their
+-- lines point at the kept one.
 select
     account_id,
     account_code as account_number,
@@ -35,3 +37,7 @@ select
     _source_row,
     _loaded_at
 from {{ ref('stg_xero__accounts') }}
+where account_id not in (
+    select r.record_id from {{ ref('int_xero__shared_records') }} as r
+    where r.record_type = 'account' and r.canonical_id <> r.record_id
+)

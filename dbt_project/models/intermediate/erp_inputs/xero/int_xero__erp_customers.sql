@@ -1,11 +1,10 @@
 -- Xero contacts that buy (flagged customer, or with a sales invoice or customer credit note) as the canonical
--- ERP customers (the columns of stg_netsuite__customers), all in the organisation's one subsidiary. The firm's
+-- ERP customers (the columns of stg_netsuite__customers), each in its organisation's subsidiary; one customer
+-- per account number across organisations (int_xero__shared_records: the other organisations' copies are left out). The firm's
 -- own reference (account_number) is the customer number; the tax number the registration number. Xero has no
 -- CRM / PSA ids, country, payment terms or parent customers: typed nulls (the crosswalk matches on names).
 with buyers as (
-    select contact_id from {{ ref('stg_xero__invoices') }} where invoice_type = 'ACCREC'
-    union
-    select contact_id from {{ ref('stg_xero__credit_notes') }} where credit_note_type = 'ACCRECCREDIT'
+    select contact_id from {{ ref('int_xero__documents') }} where type_code in ('ACCREC', 'ACCRECCREDIT')
 )
 
 select
@@ -35,5 +34,9 @@ select
     c._source_row,
     c._loaded_at
 from {{ ref('stg_xero__contacts') }} as c
-cross join {{ ref('int_xero__organisation') }} as o
-where coalesce(c.is_customer, false) or c.contact_id in (select b.contact_id from buyers as b)
+inner join {{ ref('int_xero__organisation') }} as o on o.source_relation = c.source_relation
+where (coalesce(c.is_customer, false) or c.contact_id in (select b.contact_id from buyers as b))
+    and c.contact_id not in (
+        select r.record_id from {{ ref('int_xero__shared_records') }} as r
+        where r.record_type = 'contact' and r.canonical_id <> r.record_id
+    )

@@ -1,6 +1,7 @@
--- The one Xero organisation as the canonical ERP's one subsidiary (the columns of stg_netsuite__subsidiaries):
--- functional currency = the organisation's base currency; legal entity code from var xero_legal_entity_code
--- (else the entity key is 'SUB-<organisation id>'). No parent, no elimination subsidiary, no tax id.
+-- Each Xero organisation as one subsidiary of the canonical ERP (the columns of stg_netsuite__subsidiaries):
+-- functional currency = the organisation's base currency; legal entity code as int_xero__organisation resolves
+-- it (else the entity key is 'SUB-<organisation id>'); parent = the organisation in the reporting currency when
+-- there are several. No elimination subsidiary, no tax id.
 select
     subsidiary_id,
     subsidiary_name,
@@ -9,7 +10,7 @@ select
     legal_entity_code,
     country_code,
     base_currency_code as currency_id,
-    cast(null as {{ dbt.type_string() }}) as parent_subsidiary_id,
+    parent_subsidiary_id,
     false as is_elimination,
     false as is_inactive,
     cast(null as {{ dbt.type_string() }}) as tax_id,

@@ -1,12 +1,12 @@
 -- Xero document lines as the canonical ERP transaction lines (the columns of stg_netsuite__transaction_lines),
 -- in NetSuite's shape: a main line 0 per document (its total), the item lines of invoices 1..n (net of tax:
 -- an Inclusive line's tax is taken out) and one tax line 9999 (the lines' tax) when there is tax. Every line
--- belongs to the organisation's one subsidiary; the entity is the document's contact. Xero lines carry no
+-- belongs to its organisation's subsidiary (source_relation); the entity is the document's contact. Xero lines carry no
 -- class, department, PSA ids or service period (tracking options are not mapped): typed nulls.
 with documents as (
     select d.*, o.subsidiary_id
     from {{ ref('int_xero__documents') }} as d
-    cross join {{ ref('int_xero__organisation') }} as o
+    inner join {{ ref('int_xero__organisation') }} as o on o.source_relation = d.source_relation
 ),
 
 invoice_lines as (

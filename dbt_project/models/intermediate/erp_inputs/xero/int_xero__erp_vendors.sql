@@ -1,9 +1,8 @@
 -- Xero contacts that sell to the firm (flagged supplier, or with a bill or supplier credit note) as the canonical
--- ERP vendors (the columns of stg_netsuite__vendors), in the organisation's one subsidiary; no intercompany.
+-- ERP vendors (the columns of stg_netsuite__vendors), each in its organisation's subsidiary; no intercompany;
+-- one vendor per account number across organisations (int_xero__shared_records).
 with sellers as (
-    select contact_id from {{ ref('stg_xero__invoices') }} where invoice_type = 'ACCPAY'
-    union
-    select contact_id from {{ ref('stg_xero__credit_notes') }} where credit_note_type = 'ACCPAYCREDIT'
+    select contact_id from {{ ref('int_xero__documents') }} where type_code in ('ACCPAY', 'ACCPAYCREDIT')
 )
 
 select
@@ -21,5 +20,9 @@ select
     c._source_row,
     c._loaded_at
 from {{ ref('stg_xero__contacts') }} as c
-cross join {{ ref('int_xero__organisation') }} as o
-where coalesce(c.is_supplier, false) or c.contact_id in (select s.contact_id from sellers as s)
+inner join {{ ref('int_xero__organisation') }} as o on o.source_relation = c.source_relation
+where (coalesce(c.is_supplier, false) or c.contact_id in (select s.contact_id from sellers as s))
+    and c.contact_id not in (
+        select r.record_id from {{ ref('int_xero__shared_records') }} as r
+        where r.record_type = 'contact' and r.canonical_id <> r.record_id
+    )

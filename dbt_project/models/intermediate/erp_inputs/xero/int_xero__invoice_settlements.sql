@@ -2,14 +2,14 @@
 -- allocation rows, and its payment journals (source_type ACCRECPAYMENT, source_id = Xero's payment id) name no
 -- invoice, so the invoice header says how much was applied (amount_paid: payments; amount_credited: credit
 -- notes, overpayments, prepayments) and the payment journals say when, matched to invoices on the amount they
--- take off the receivable control account (var xero_ar_account_code) at the invoice's own rate, which is how
+-- take off the receivable control account (system account DEBTORS, or code var xero_ar_account_code) at the invoice's own rate, which is how
 -- Xero books a payment (the FX difference goes to a gain/loss line):
 --   1. one journal dated the day the invoice was settled (fully_paid_on_date, else its last change) for
 --      exactly the paid amount, and no other invoice or journal fits;
 --   2. else the journals of that day that no other invoice claims, when together they are the paid amount;
 --   3. else the instalments: each journal left goes to the next invoice settled on or after it, when the
 --      journals of each invoice together are the paid amount.
--- One application per journal (amounts in the invoice currency; the last instalment takes the rounding); an
+-- Journals and invoices match within one organisation (source_relation). One application per journal (amounts in the invoice currency; the last instalment takes the rounding); an
 -- invoice none of this explains keeps one payment 'xero-payment-<invoice id>' on its settlement day. Credits
 -- are one 'xero-credit-<invoice id>' per invoice on that day.
 {%- set ar_code = var('xero_ar_account_code') %}
@@ -24,15 +24,20 @@ with invoices as (
 ),
 
 paid as (
-    select invoice_id, settled_on, paid_base from invoices where amount_paid > 0
+    select invoice_id, source_relation, settled_on, paid_base from invoices where amount_paid > 0
 ),
 
 payment_journals as (
-    select j.source_id, j.journal_date, -sum(l.net_amount) as paid_base
+    select j.source_id, j.source_relation, j.journal_date, -sum(l.net_amount) as paid_base
     from {{ ref('stg_xero__journals') }} as j
     inner join {{ ref('stg_xero__journal_lines') }} as l on l.journal_id = j.journal_id
-    where j.source_type = 'ACCRECPAYMENT' and l.account_code = {{ dbt.string_literal(ar_code) }}
-    group by j.source_id, j.journal_date
+    where j.source_type = 'ACCRECPAYMENT' and (
+        l.account_code = {{ dbt.string_literal(ar_code) }}
+        or l.account_id in (
+            select a.account_id from {{ ref('stg_xero__accounts') }} as a where a.system_account = 'DEBTORS'
+        )
+    )
+    group by j.source_id, j.source_relation, j.journal_date
     having sum(l.net_amount) <> 0
 ),
 
@@ -44,7 +49,8 @@ single_candidates as (
         count(*) over (partition by p.source_id) as per_payment
     from paid as i
     inner join payment_journals as p
-        on p.journal_date = i.settled_on and abs(p.paid_base - i.paid_base) <= {{ tolerance }}
+        on p.source_relation = i.source_relation and p.journal_date = i.settled_on
+        and abs(p.paid_base - i.paid_base) <= {{ tolerance }}
 ),
 
 matched_single as (
@@ -67,7 +73,7 @@ same_day as (
         sum(p.paid_base) over (partition by i.invoice_id) as journals_base,
         count(*) over (partition by p.source_id) as per_payment
     from open_invoices as i
-    inner join open_journals as p on p.journal_date = i.settled_on
+    inner join open_journals as p on p.source_relation = i.source_relation and p.journal_date = i.settled_on
 ),
 
 matched_same_day as (
@@ -94,7 +100,7 @@ next_invoice as (
         row_number() over (partition by p.source_id order by i.settled_on, i.invoice_id) as nearness,
         count(*) over (partition by p.source_id, i.settled_on) as same_day_invoices
     from later_journals as p
-    inner join later_invoices as i on i.settled_on >= p.journal_date
+    inner join later_invoices as i on i.source_relation = p.source_relation and i.settled_on >= p.journal_date
 ),
 
 instalments as (
@@ -161,6 +167,7 @@ select
     i.contact_id,
     i.currency_code,
     i.currency_rate,
+    i.source_relation,
     i.modified_at,
     i._source_file,
     i._source_row,
@@ -181,6 +188,7 @@ select
     contact_id,
     currency_code,
     currency_rate,
+    source_relation,
     modified_at,
     _source_file,
     _source_row,

@@ -50,6 +50,7 @@ NS_FILES = (
     "transactionline",
     "transactionaccountingline",
     "previoustransactionlinelink",
+    "employee",
 )
 #: NetSuite transaction type -> Xero journal source type (documents of a type not listed post no journal).
 SOURCE_TYPES = {
@@ -159,7 +160,8 @@ TABLES: dict[str, str] = {
             d.currency_code, d.currency_rate, 'Exclusive' as line_amount_types,
             d.total - d.tax as sub_total, d.tax as total_tax, d.total, d.paid as amount_paid,
             d.credited as amount_credited, d.total - d.paid - d.credited as amount_due,
-            d.updated as updated_date_utc, d._fivetran_deleted, d.synced as _fivetran_synced, d.source_relation
+            d.updated as updated_date_utc, d._fivetran_deleted, d.synced as _fivetran_synced,
+            d.source_relation
         from _documents as d
         where d.xero_type in ('ACCREC', 'ACCPAY') and d.night = $night""",
     "invoice_line_item": """
@@ -179,7 +181,8 @@ TABLES: dict[str, str] = {
         left join _ns_item_latest as i on i.id = l.item
         where l.night = $night and l.mainline = 'false' and l.taxline = 'false'""",
     "credit_note": """
-        select d.id as credit_note_id, d.contact_id, d.tranid as credit_note_number, d.otherrefnum as reference,
+        select d.id as credit_note_id, d.contact_id, d.tranid as credit_note_number,
+            d.otherrefnum as reference,
             'ACCRECCREDIT' as type,
             case when d.voided = 'true' then 'VOIDED' when d.status = 'B' then 'PAID' else 'AUTHORISED' end
                 as status,
@@ -187,11 +190,13 @@ TABLES: dict[str, str] = {
                 as fully_paid_on_date,
             d.currency_code, d.currency_rate, 'Exclusive' as line_amount_types, d.total - d.tax as sub_total,
             d.tax as total_tax, d.total, d.total - d.applied as remaining_credit,
-            d.updated as updated_date_utc, d._fivetran_deleted, d.synced as _fivetran_synced, d.source_relation
+            d.updated as updated_date_utc, d._fivetran_deleted, d.synced as _fivetran_synced,
+            d.source_relation
         from _documents as d
         where d.xero_type = 'ACCRECCREDIT' and d.night = $night""",
     "journal": """
-        select 'J' || t.id as journal_id, try_cast(t.id as bigint) as journal_number, t.trandate as journal_date,
+        select 'J' || t.id as journal_id, try_cast(t.id as bigint) as journal_number,
+            t.trandate as journal_date,
             t.createddate as created_date_utc, coalesce(t.memo, t.tranid) as reference, t.id as source_id,
             s.xero_type as source_type, t._fivetran_deleted, t._fivetran_synced, d.source_relation
         from ASOF(transaction, id) as t
@@ -199,7 +204,8 @@ TABLES: dict[str, str] = {
         inner join _txn_company as d on d.transaction_id = t.id
         where t.id in (select transaction from _ns_transactionaccountingline where night = $night)""",
     "journal_line": """
-        select 'J' || g.transaction as journal_id, g.transaction || '-' || g.transactionline as journal_line_id,
+        select 'J' || g.transaction as journal_id,
+            g.transaction || '-' || g.transactionline as journal_line_id,
             g.account || d.id_suffix as account_id, a.acctnumber as account_code, a.fullname as account_name,
             coalesce(jt.xero_type, 'EXPENSE') as account_type, l.memo as description,
             g.netamount as net_amount, 0 as tax_amount, g.netamount as gross_amount, null as tax_type,
@@ -210,7 +216,8 @@ TABLES: dict[str, str] = {
         inner join _txn_company as d on d.transaction_id = g.transaction
         left join _ns_account_latest as a on a.id = g.account
         left join ACCOUNT_TYPES as jt on jt.ns_type = a.accttype
-        left join _ns_transactionline_latest as l on l.transaction = g.transaction and l.id = g.transactionline
+        left join _ns_transactionline_latest as l
+            on l.transaction = g.transaction and l.id = g.transactionline
         where g.night = $night and g.accountingbook = '1'""",
 }
 #: Contract tables the NetSuite export has nothing for: header-only files.
@@ -220,14 +227,20 @@ EMPTY_TABLES = ("bank_transaction", "tracking_category")
 def _expand(sql: str) -> str:
     sql = sql.replace("SOURCE_TYPES", _values("s", SOURCE_TYPES, "ns_type, xero_type"))
     sql = sql.replace("ACCOUNT_TYPES", _values("t", ACCOUNT_TYPES, "ns_type, xero_type"))
-    for table, key in (("transaction", "id"), ("customer", "id"), ("customersubsidiaryrelationship", "entity, subsidiary")):
+    for table, key in (
+        ("transaction", "id"),
+        ("customer", "id"),
+        ("customersubsidiaryrelationship", "entity, subsidiary"),
+    ):
         sql = sql.replace(f"ASOF({table}, {key})", _asof(table, key))
     return sql
 
 
 def _read_netsuite(ctx: Any, landing: Path, drop: dict[str, set[int]]) -> None:
-    """Every night's NetSuite files into ``_ns_<object>`` (all text, column ``night``), malformed lines out."""
+    """Every night's NetSuite files into ``_ns_<object>`` (all text, column ``night``), without the malformed
+    lines; ``_ns_<object>_latest``: the latest row per key."""
     nights = [d.isoformat() for d in ctx.extract_dates]
+    contract = load_contract("netsuite")
     for obj in NS_FILES:
         paths = []
         for night in nights:
@@ -240,15 +253,20 @@ def _read_netsuite(ctx: Any, landing: Path, drop: dict[str, set[int]]) -> None:
                 path = path.with_suffix(".clean")
                 path.write_text("".join(x for i, x in enumerate(lines, 1) if i not in bad), encoding="utf-8")
             paths.append(sql_str(str(path)))
-        ctx.con.execute(
-            f"create or replace temp table _ns_{obj} as select * exclude (filename), {_NIGHT} as night"
-            f" from read_csv([{', '.join(paths)}], header = true, all_varchar = true, union_by_name = true,"
-            " filename = true)"
-        )
+        if paths:
+            ctx.con.execute(
+                f"create or replace temp table _ns_{obj} as select * exclude (filename), {_NIGHT} as night"
+                f" from read_csv([{', '.join(paths)}], header = true, all_varchar = true,"
+                " union_by_name = true, filename = true)"
+            )
+        else:  # no file of this object on any night: an empty table of the contract's columns
+            cols = ", ".join(f'"{c}" varchar' for c in contract.object(obj).column_names)
+            ctx.con.execute(f"create or replace temp table _ns_{obj} ({cols}, night varchar)")
         key = {"transactionaccountingline": "transaction, transactionline, accountingbook"}.get(obj, "id")
-        key = {"transactionline": "transaction, id", "previoustransactionlinelink": "previousdoc, nextdoc"}.get(
-            obj, key
-        )
+        key = {
+            "transactionline": "transaction, id",
+            "previoustransactionlinelink": "previousdoc, nextdoc",
+        }.get(obj, key)
         key = {"customersubsidiaryrelationship": "entity, subsidiary"}.get(obj, key)
         ctx.con.execute(
             f"create or replace temp table _ns_{obj}_latest as select * from _ns_{obj}"
@@ -262,7 +280,8 @@ def _prepare_companies(ctx: Any) -> None:
     con = ctx.con
     con.execute(
         """create or replace temp table _companies as
-        select s.id as subsidiary_id, s.externalid as entity_code, 'xero_' || lower(s.externalid) as source_relation,
+        select s.id as subsidiary_id, s.externalid as entity_code,
+            'xero_' || lower(s.externalid) as source_relation,
             'org-' || lower(s.externalid) as organisation_id, c.name as base_currency,
             case when coalesce(s.parent, '') = '' then '' else '-' || s.externalid end as id_suffix
         from _ns_subsidiary_latest as s left join _ns_currency_latest as c on c.id = s.currency
@@ -291,7 +310,8 @@ def _prepare_companies(ctx: Any) -> None:
         select transaction,
             cast(min(case when mainline = 'false' and taxline = 'false' then try_cast(id as bigint) end)
                 as varchar) as first_line,
-            coalesce(sum(case when taxline = 'true' then try_cast(foreignamount as decimal(18, 2)) end), 0) as tax
+            coalesce(sum(case when taxline = 'true' then try_cast(foreignamount as decimal(18, 2)) end), 0)
+                as tax
         from _ns_transactionline_latest group by transaction"""
     )
 
@@ -339,7 +359,8 @@ def _prepare_documents(ctx: Any) -> None:
             round(1 / try_cast(t.exchangerate as double), 10) as currency_rate,
             coalesce(try_cast(t.foreigntotal as decimal(18, 2)), 0) as total,
             coalesce(try_cast(t.taxtotal as decimal(18, 2)), 0) as tax,
-            coalesce(a.paid, 0) as paid, coalesce(a.credited, 0) as credited, coalesce(a.applied, 0) as applied,
+            coalesce(a.paid, 0) as paid, coalesce(a.credited, 0) as credited,
+            coalesce(a.applied, 0) as applied,
             a.settled_on, greatest(t.lastmodifieddate, a.updated) as updated,
             greatest(t._fivetran_synced, a.synced) as synced, t._fivetran_deleted
         from txn as t
@@ -371,12 +392,13 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
 
 
 def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Line numbers of the malformed lines the defects appended, per NetSuite file (``netsuite/<night>/<file>``)."""
+    """Line numbers of malformed lines the defects appended, per NetSuite file (``netsuite/<night>/x``)."""
     out: dict[str, set[int]] = {}
     if not extracts.has_defect_log(ctx):
         return out
     rows = ctx.con.execute(
-        "select file, line from _gen_defects where system = 'netsuite' and file is not null and line is not null"
+        "select file, line from _gen_defects"
+        " where system = 'netsuite' and file is not null and line is not null"
     ).fetchall()
     for file, line in rows:
         out.setdefault(file, set()).add(int(line))
@@ -388,7 +410,7 @@ def _write_not_carried(ctx: Any, truth: Path, drop: dict[str, set[int]]) -> None
     truth.mkdir(parents=True, exist_ok=True)
     lost = ctx.con.execute(
         """select distinct 'sales_order', id from _ns_transaction where type = 'SalesOrd'
-        union all select distinct 'employee', id from _ns_employee_ids
+        union all select distinct 'employee', id from _ns_employee
         order by 1, 2"""
     ).fetchall()
     with (truth / "xero_not_carried.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -407,11 +429,6 @@ def reshape_erp(ctx: Any, landing: Path) -> int:
         shutil.rmtree(xero_root)
     drop = _malformed_lines(ctx)
     _read_netsuite(ctx, landing, drop)
-    employees = sql_str(str(ns_root / "*" / "employee.csv"))
-    ctx.con.execute(
-        "create or replace temp table _ns_employee_ids as select distinct id"
-        f" from read_csv({employees}, header = true, all_varchar = true, ignore_errors = true)"
-    )
     _prepare_companies(ctx)
     _prepare_documents(ctx)
     for d in ctx.extract_dates:

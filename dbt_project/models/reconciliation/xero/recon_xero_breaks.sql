@@ -15,10 +15,6 @@ as_of as (
     select max(journal_date) as night from {{ ref('stg_xero__journals') }}
 ),
 
-base as (
-    select base_currency_code from {{ ref('int_xero__base_currency') }}
-),
-
 lines as (
     select invoice_id, count(*) as line_count, sum(line_amount) as line_amount, sum(tax_amount) as tax_amount
     from {{ ref('stg_xero__invoice_lines') }}
@@ -100,18 +96,34 @@ breaks as (
     select
         {{ throughline.recon_columns(
             check_id="'E4'", source_system="'xero'", source_object="'account'",
-            record_key=throughline.recon_json([('account_code', "'" ~ var('xero_ar_account_code') ~ "'", 'string')]),
+            record_key=throughline.recon_json([
+                ('organisation', 'source_relation', 'string'),
+                ('account_code', "'" ~ var('xero_ar_account_code') ~ "'", 'string')]),
             related_keys=throughline.recon_json([('as_of', 'cast(night as ' ~ dbt.type_string() ~ ')', 'string')]),
-            currency_code='(select base_currency_code from base)', expected_amount='subledger', actual_amount='gl',
+            currency_code='base_currency_code', expected_amount='subledger', actual_amount='gl',
             difference_amount='gl - subledger', amount_at_risk='abs(gl - subledger)',
             amount_at_risk_reporting='abs(gl - subledger)', event_date='night', detected_on='night') }}
     from (
+        -- per organisation (source_relation): the receivable control account is system account DEBTORS or the code
         select
+            b.source_relation,
+            b.base_currency_code,
             (select night from as_of) as night,
-            (select coalesce(sum(amount_due / currency_rate), 0) from invoices where invoice_type = 'ACCREC')
-                as subledger,
-            (select coalesce(sum(net_amount), 0) from {{ ref('stg_xero__journal_lines') }}
-             where account_code = '{{ var('xero_ar_account_code') }}') as gl
+            coalesce(s.subledger, 0) as subledger,
+            coalesce(g.gl, 0) as gl
+        from {{ ref('int_xero__base_currency') }} as b
+        left join (
+            select source_relation, sum(amount_due / currency_rate) as subledger
+            from invoices where invoice_type = 'ACCREC' group by source_relation
+        ) as s on s.source_relation = b.source_relation
+        left join (
+            select source_relation, sum(net_amount) as gl
+            from {{ ref('stg_xero__journal_lines') }}
+            where account_code = '{{ var('xero_ar_account_code') }}' or account_id in (
+                select a.account_id from {{ ref('stg_xero__accounts') }} as a where a.system_account = 'DEBTORS'
+            )
+            group by source_relation
+        ) as g on g.source_relation = b.source_relation
     ) as control
     where abs(gl - subledger) > {{ var('recon_xero_e4_tolerance', 1.0) }}
 )

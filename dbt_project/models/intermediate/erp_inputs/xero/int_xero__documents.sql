@@ -79,7 +79,7 @@ other_sources as (
     from journal_sources as s
     inner join {{ ref('int_xero__base_currency') }} as b on b.source_relation = s.source_relation
     where s.transaction_id not in (select d.transaction_id from documents as d)
-)
+),
 
 posted as (
     select * from documents

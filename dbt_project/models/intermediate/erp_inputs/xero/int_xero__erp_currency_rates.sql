@@ -2,7 +2,7 @@
 -- exports no rate table, but every foreign-currency invoice, credit note and bank transaction carries the rate
 -- it was booked at. One rate per currency and day (the most recently changed document's): 1 unit of the
 -- currency = exchange_rate units of the base currency (1 / currency_rate). Each organisation quotes against its own
--- base currency: one rate per base, currency and day.
+-- base currency: one rate per base, currency and day, numbered in that order.
 with quotes as (
     select
         source_relation, currency_code, invoice_date as effective_date, currency_rate, modified_at, _source_file,
@@ -36,7 +36,9 @@ ranked as (
 )
 
 select
-    {{ composite_key(['base_currency_code', 'currency_code', 'effective_date']) }} as currency_rate_id,
+    -- a number, as NetSuite's rate ids are (the FX checks order quotes by id)
+    cast(row_number() over (order by base_currency_code, currency_code, effective_date) as {{ dbt.type_string() }})
+        as currency_rate_id,
     base_currency_code as base_currency_id,
     currency_code as transaction_currency_id,
     cast(1.0 / currency_rate as double) as exchange_rate,

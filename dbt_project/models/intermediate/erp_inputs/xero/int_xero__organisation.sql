@@ -20,11 +20,13 @@ resolved as (
         coalesce(o.organisation_name, o.legal_name, 'Xero organisation') as subsidiary_name,
         o.legal_name,
         upper(coalesce(
+            {%- if codes %}
             case b.source_relation
                 {%- for relation, code in codes.items() %}
                 when {{ dbt.string_literal(relation) }} then {{ dbt.string_literal(code) }}
                 {%- endfor %}
-                else cast(null as {{ dbt.type_string() }}) end,
+            end,
+            {%- endif %}
             {{ dbt.string_literal(entity) if entity else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
             o.short_code
         )) as legal_entity_code,

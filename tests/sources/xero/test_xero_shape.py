@@ -245,8 +245,8 @@ def test_one_organisation_per_subsidiary_with_its_own_chart_and_contacts(reshape
     assert accounts[("100-UK01", "xero_uk01")]["currency_code"] == "GBP"
     contacts = {r["contact_id"]: r for r in _rows(reshaped, N1, "contact")}
     assert {k: (r["source_relation"], r["account_number"]) for k, r in contacts.items()} == {
-        "2001": ("xero_us01", "C-2001"),
-        "2001-UK01": ("xero_uk01", "C-2001"),
+        "2001": ("xero_us01", "CUST-1"),
+        "2001-UK01": ("xero_uk01", "CUST-1"),
     }
 
 

@@ -11,7 +11,8 @@ subsidiaries as three organisations in one extract, ``source_relation`` = ``xero
   ``<id>-<entity>``, codes = NetSuite account numbers; AR is the DEBTORS system account, AP CREDITORS);
 - customer -> one contact per organisation it trades in (``customersubsidiaryrelationship``): the customer's
   own subsidiary keeps its id, the other copies are ``<id>-<entity>``; all copies share the account number
-  (the NetSuite customer number), which is how the mapping tells they are one customer; vendor -> contact
+  (the NetSuite external id; an intercompany customer, which NetSuite keeps per subsidiary, its entity id and
+  owning entity), which is how the mapping tells they are one customer; vendor -> contact
   ``v<id>`` (vendor and customer ids overlap in NetSuite);
 - invoice (CustInvc) -> ACCREC invoice, vendor bill -> ACCPAY, credit memo -> ACCRECCREDIT credit note, in the
   document currency with ``currency_rate`` = 1 / NetSuite's rate; the tax line's amount as the first line's
@@ -109,17 +110,25 @@ TABLES: dict[str, str] = {
         select case when cu.subsidiary = x.subsidiary then cu.id else cu.id || '-' || c.entity_code end
                 as contact_id,
             cu.companyname as name, null as first_name, null as last_name, cu.email as email_address,
-            cu.entityid as account_number, cu.vatregnumber as tax_number,
+            coalesce(cu.externalid, cu.entityid || ' ' || h.entity_code) as account_number,
+            cu.vatregnumber as tax_number,
             case when cu.isinactive = 'true' then 'ARCHIVED' else 'ACTIVE' end as contact_status,
             true as is_customer, false as is_supplier, cur.name as default_currency,
             greatest(cu.lastmodifieddate, x.lastmodifieddate) as updated_date_utc,
             cu._fivetran_deleted = 'true' or x._fivetran_deleted = 'true' as _fivetran_deleted,
             greatest(cu._fivetran_synced, x._fivetran_synced) as _fivetran_synced, c.source_relation
-        from ASOF(customersubsidiaryrelationship, entity, subsidiary) as x
+        from (
+            select entity, subsidiary, night, lastmodifieddate, _fivetran_deleted, _fivetran_synced
+            from ASOF(customersubsidiaryrelationship, entity, subsidiary)
+            union all  -- the customer's own subsidiary, whether or not a relationship row names it
+            select id, subsidiary, night, lastmodifieddate, 'false', _fivetran_synced from ASOF(customer, id)
+        ) as x
         inner join ASOF(customer, id) as cu on cu.id = x.entity
         inner join _companies as c on c.subsidiary_id = x.subsidiary
+        left join _companies as h on h.subsidiary_id = cu.subsidiary
         left join _ns_currency_latest as cur on cur.id = cu.currency
         where x.night = $night or cu.night = $night
+        qualify row_number() over (partition by x.entity, x.subsidiary order by x.night desc) = 1
         union all
         select 'v' || v.id, v.companyname, null, null, null, null, null,
             case when v.isinactive = 'true' then 'ARCHIVED' else 'ACTIVE' end, false, true, cur.name,

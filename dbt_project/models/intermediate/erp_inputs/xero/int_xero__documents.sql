@@ -4,7 +4,8 @@
 -- settlements of sales invoices (int_xero__invoice_settlements) -> payment / credit_memo, and every other
 -- journal source (bill payments, spend / receive money, transfers, manual journals, payment journals not
 -- matched to one invoice; a journal without a source is its own document) -> its source type in lower case
--- ('journal' for manual journals), so that every journal line has a header. Drafts, submitted and deleted
+-- ('journal' for manual journals, 'fx_revaluation' for those whose narration says revaluation, as Xero's currency
+-- revaluation names them; 'payment' for a payment journal no invoice claims: cash not applied), so that every journal line has a header. Drafts, submitted and deleted
 -- documents are not posted and are left out; voided ones stay, flagged.
 -- Each document keeps its organisation (source_relation); its contact is the canonical one (int_xero__shared_records).
 -- exchange_rate = base currency per unit of the document currency (1 / Xero's currency_rate).
@@ -70,7 +71,10 @@ documents as (
 other_sources as (
     select
         s.transaction_id, cast(null as {{ dbt.type_string() }}), coalesce(s.source_type, 'JOURNAL'),
-        case when s.source_type = 'MANJOURNAL' or s.source_type is null then 'journal'
+        case
+            when s.source_type = 'MANJOURNAL' and lower(s.reference) like '%revaluation%' then 'fx_revaluation'
+            when s.source_type = 'MANJOURNAL' or s.source_type is null then 'journal'
+            when s.source_type = 'ACCRECPAYMENT' then 'payment'
             else lower(s.source_type) end,
         s.journal_date, cast(null as date), s.journal_date as posted_on, 'POSTED',
         b.base_currency_code, cast(1 as {{ throughline.rate_type() }}), cast(null as {{ dbt.type_string() }}),

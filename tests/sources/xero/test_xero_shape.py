@@ -54,7 +54,14 @@ NIGHTS: dict[date, dict[str, list[dict[str, Any]]]] = {
             {"id": 100, "acctnumber": 1000, "fullname": "Cash at Bank", "accttype": "Bank"},
         ],
         "customer": [
-            {"id": 2001, "entityid": "C-2001", "companyname": "Orion", "subsidiary": 1, "currency": 1}
+            {
+                "id": 2001,
+                "entityid": "C-2001",
+                "externalid": "CUST-1",
+                "companyname": "Orion",
+                "subsidiary": 1,
+                "currency": 1,
+            }
         ],
         "customersubsidiaryrelationship": [
             {"id": 1, "entity": 2001, "subsidiary": 1},

@@ -41,6 +41,7 @@ settlements as (
         sum(applied_amount), cast(0 as {{ throughline.amount_type() }}), max(source_relation),
         max(modified_at), 'xero', max(_source_file), max(_source_row), max(_extract_date), max(_loaded_at)
     from {{ ref('int_xero__invoice_settlements') }}
+    where applying_transaction_id not in (select c.credit_note_id from {{ ref('stg_xero__credit_notes') }} as c)
     group by applying_transaction_id, application_type
 ),
 

@@ -11,7 +11,9 @@
 --      journals of each invoice together are the paid amount.
 -- Journals and invoices match within one organisation (source_relation). One application per journal (amounts in the invoice currency; the last instalment takes the rounding); an
 -- invoice none of this explains keeps one payment 'xero-payment-<invoice id>' on its settlement day. Credits
--- are one 'xero-credit-<invoice id>' per invoice on that day.
+-- are one application per invoice: from the one credit note of the same contact whose allocated amount (total -
+-- remaining_credit) is the invoice's amount_credited, dated when that note was fully allocated; else
+-- 'xero-credit-<invoice id>' on the invoice's settlement day.
 {%- set ar_code = var('xero_ar_account_code') %}
 {%- set tolerance = 0.01 %}
 with invoices as (
@@ -155,6 +157,26 @@ payments as (
         amount_paid
     from invoices
     where amount_paid > 0 and invoice_id not in (select m.invoice_id from matched as m)
+),
+
+credit_candidates as (
+    select
+        i.invoice_id,
+        n.credit_note_id,
+        coalesce(n.fully_paid_on_date, cast(n.modified_at as date)) as allocated_on,
+        count(*) over (partition by i.invoice_id) as per_invoice,
+        count(*) over (partition by n.credit_note_id) as per_credit
+    from invoices as i
+    inner join {{ ref('stg_xero__credit_notes') }} as n
+        on n.source_relation = i.source_relation and n.contact_id = i.contact_id
+        and n.credit_note_type = 'ACCRECCREDIT' and n.status in ('AUTHORISED', 'PAID')
+        and abs(n.total - coalesce(n.remaining_credit, 0) - i.amount_credited) <= {{ tolerance }}
+        and n.credit_note_date <= i.settled_on
+    where i.amount_credited > 0
+),
+
+credit_matches as (
+    select invoice_id, credit_note_id, allocated_on from credit_candidates where per_invoice = 1 and per_credit = 1
 )
 
 select
@@ -179,20 +201,21 @@ inner join invoices as i on i.invoice_id = p.invoice_id
 union all
 
 select
-    invoice_id,
+    i.invoice_id,
     'credit_memo',
-    {{ dbt.concat(["'xero-credit-'", 'invoice_id']) }},
+    coalesce(c.credit_note_id, {{ dbt.concat(["'xero-credit-'", 'i.invoice_id']) }}),
     false,
-    settled_on,
-    cast(amount_credited as decimal(18, 2)),
-    contact_id,
-    currency_code,
-    currency_rate,
-    source_relation,
-    modified_at,
-    _source_file,
-    _source_row,
-    _extract_date,
-    _loaded_at
-from invoices
-where amount_credited > 0
+    coalesce(c.allocated_on, i.settled_on),
+    cast(i.amount_credited as decimal(18, 2)),
+    i.contact_id,
+    i.currency_code,
+    i.currency_rate,
+    i.source_relation,
+    i.modified_at,
+    i._source_file,
+    i._source_row,
+    i._extract_date,
+    i._loaded_at
+from invoices as i
+left join credit_matches as c on c.invoice_id = i.invoice_id
+where i.amount_credited > 0

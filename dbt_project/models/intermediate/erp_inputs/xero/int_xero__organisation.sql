@@ -44,7 +44,7 @@ parent as (
     select max(subsidiary_id) as subsidiary_id
     from resolved
     where base_currency_code = {{ dbt.string_literal(var('reporting_currency')) }}
-    having count(*) = 1 and (select count(*) from resolved) > 1
+    having count(*) = 1 and (select count(every_organisation.subsidiary_id) from resolved as every_organisation) > 1
 )
 
 select

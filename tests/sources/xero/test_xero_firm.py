@@ -35,9 +35,10 @@ BREAK_COLUMNS = (
 )
 #: Breaks per check Xero changes (default run, Xero run) for seed 7, and why (docs/sources/xero-as-erp.md):
 #: no sales orders, so no contracts: B2/B7 compare PSA time and change orders with nothing (more),
-#: B3/B5/B8 and R6_CONTRACT_END read contracts (none); E5 reads the deferred-revenue roll-forward of contracts;
-#: no rate table: document rates leave gaps (FX_MISSING_RATE), no inverse quotes and no consolidation rates; no intercompany
-#: links (I1-I5); no CRM id on contacts, so the duplicate / orphan ERP customer cannot be told (R4).
+#: B3/B5/B8 and R6_CONTRACT_END read contracts (none); E5 reads the deferred-revenue roll-forward of
+#: contracts; no rate table: document rates leave gaps (FX_MISSING_RATE), no inverse quotes and no
+#: consolidation rates; no intercompany links (I1-I5); no CRM id on contacts, so the duplicate / orphan ERP
+#: customer cannot be told (R4).
 CHANGED_BREAKS = {
     "B2": (1, 32),
     "B3": (1, 0),

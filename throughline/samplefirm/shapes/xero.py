@@ -174,7 +174,8 @@ TABLES: dict[str, str] = {
         from _documents as d
         where d.xero_type in ('ACCREC', 'ACCPAY') and d.night = $night""",
     "invoice_line_item": """
-        select l.transaction as invoice_id, l.transaction || '-' || l.id as line_item_id, a.acctnumber as account_code,
+        select l.transaction as invoice_id, l.transaction || '-' || l.id as line_item_id,
+            a.acctnumber as account_code,
             i.itemid as item_code, l.memo as description, l.quantity, l.rate as unit_amount,
             null as discount_rate, l.foreignamount as line_amount,
             case when l.id = f.first_line then coalesce(f.tax, 0) else 0 end as tax_amount,

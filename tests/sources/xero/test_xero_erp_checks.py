@@ -111,7 +111,7 @@ def test_tampered_copy_trips_e1_e2_e3_and_e4(loaded: Path, tmp_path: Path) -> No
     assert ("E1", f'{{"id":"{e1_id}"}}') in found
     assert ("E3", f'{{"id":"{e3_id}"}}') in found
     assert ("E2_EXCEEDS_INVOICE", f'{{"id":"{e2_id}"}}') in found
-    assert ("E4", '{"account_code":"610"}') in found
+    assert ("E4", '{"organisation":"xero","account_code":"610"}') in found  # per organisation
     assert {c for c, _ in found} == {"E1", "E2_EXCEEDS_INVOICE", "E3", "E3_DUE_MISMATCH", "E4"}
     assert [k for c, k in found if c in ("E2_EXCEEDS_INVOICE", "E3")] == [
         f'{{"id":"{e2_id}"}}',

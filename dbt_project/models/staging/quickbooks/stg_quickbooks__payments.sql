@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as payment_id,
     {{ id_str('customer_id') }} as customer_id,
     transaction_date as payment_date,

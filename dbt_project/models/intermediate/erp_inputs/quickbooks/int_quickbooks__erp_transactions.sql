@@ -2,8 +2,11 @@
 -- Status from the open balance: an invoice or credit memo with nothing open is paid_in_full, else open; a
 -- payment is closed, a journal entry posted (paid_in_full, as NetSuite reports an approved journal). What
 -- QuickBooks does not carry (contract type, NTE, CRM / PSA ids, intercompany pairing, reason codes) is null.
+-- A zero payment (how QuickBooks records applying a credit memo to an invoice) posts nothing and is not a
+-- transaction: its application is a credit memo link (int_quickbooks__erp_transaction_links).
 with docs as (
     select * from {{ ref('int_quickbooks__documents') }}
+    where not (transaction_type = 'payment' and coalesce(total_amount, 0) = 0)
 )
 
 select

@@ -1,12 +1,12 @@
-"""Land the sample firm's ERP in QuickBooks Online's shape (``generate --erp quickbooks``): same firm, same truth.
+"""Land the sample firm's ERP in QuickBooks Online's shape (``generate --erp quickbooks``): same truth.
 
-The generator writes the ERP as NetSuite; this module rewrites each night's ``netsuite/<night>/`` folder into a
-``quickbooks/<night>/`` folder of Fivetran QuickBooks tables (``ingestion/contracts/quickbooks.yml``) and
+The generator writes the ERP as NetSuite; this module rewrites each night's ``netsuite/<night>/`` folder into
+a ``quickbooks/<night>/`` folder of Fivetran QuickBooks tables (``ingestion/contracts/quickbooks.yml``) and
 removes the NetSuite folder. The firm's three subsidiaries become three QuickBooks companies (realms) in one
-extract, each row naming its company in ``source_relation`` (the subsidiary's legal entity code, ``US01``), as
-Fivetran's ``union_schemas`` does for one connector per company. Ids, amounts, rates and dates are carried over
-unchanged where QuickBooks has a place for them (NetSuite ids are unique across the firm, so no id repeats
-across companies except the shared chart):
+extract, each row naming its company in ``source_relation`` (the subsidiary's legal entity code, ``US01``),
+as Fivetran's ``union_schemas`` does for one connector per company. Ids, amounts, rates and dates are carried
+over unchanged where QuickBooks has a place for them (NetSuite ids are unique across the firm, so no id
+repeats across companies except the shared chart):
 
 - customer -> customer of its subsidiary's company (an intercompany customer keeps its NetSuite name,
   ``IC UK01``, the convention the mapping reads); vendor -> vendor;
@@ -14,16 +14,17 @@ across companies except the shared chart):
   types for NetSuite's, accounts kept in the company's home currency);
 - invoice (CustInvc) -> invoice and invoice lines (line account = the account the line posts to), balance =
   NetSuite's amount unpaid; credit memo (CustCred) -> credit memo and lines;
-- payment (CustPymt) -> payment (deposit and receivable accounts from its ledger lines) and one payment line per
-  invoice it settles; a credit memo applied to an invoice -> a zero payment naming the invoice and the credit
-  memo (how QuickBooks records an application);
-- journal, FX revaluation and vendor bill -> journal entry with the ledger lines they post (the contract has no
-  bill table; QuickBooks books a revaluation as a home-currency journal).
+- payment (CustPymt) -> payment (deposit and receivable accounts from its ledger lines) and one payment line
+  per invoice it settles; a credit memo applied to an invoice -> a zero payment naming the invoice and the
+  credit memo (how QuickBooks records an application);
+- journal, FX revaluation and vendor bill -> journal entry with the ledger lines they post (the contract has
+  no bill table; QuickBooks books a revaluation as a home-currency journal).
 
 What QuickBooks cannot carry (sales orders = contracts, NetSuite projects, currency and consolidation rate
 tables, accounting periods, employees, cross-system ids on documents, intercompany pairing) is listed in
 docs/sources/quickbooks-as-erp.md with what it changes. The malformed lines the defects appended to NetSuite
-files are not records, so not carried: they go to ``_truth/quickbooks_not_carried.csv`` and leave the manifest.
+files are not records, so not carried: they go to ``_truth/quickbooks_not_carried.csv`` and leave the
+manifest.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ STREAMS: dict[str, str] = {
     "customer": f"""
         select c.id, case when c.representingsubsidiary is not null then c.entityid else c.companyname end
                 as display_name,
-            c.companyname as company_name, c.companyname as fully_qualified_name, c.parent as parent_customer_id,
-            false as job, c.isinactive <> 'true' as active, cu.code as currency_id, null::decimal(18, 2) as balance,
+            c.companyname as company_name, c.companyname as fully_qualified_name,
+            c.parent as parent_customer_id, false as job, c.isinactive <> 'true' as active,
+            cu.code as currency_id, null::decimal(18, 2) as balance,
             c.email, null::varchar as website, c.vatregnumber as resale_number, null::boolean as taxable,
             c.datecreated as created_at, c.lastmodifieddate as updated_at, c.{_FLAGS}, co.source_relation
         from _ns_customer as c
@@ -96,8 +98,8 @@ STREAMS: dict[str, str] = {
         where c.night = $night""",
     "vendor": f"""
         select v.id, v.entityid as display_name, v.companyname as company_name, cu.code as currency_id,
-            v.isinactive <> 'true' as active, null::decimal(18, 2) as balance, v.lastmodifieddate as created_at,
-            v.lastmodifieddate as updated_at, v.{_FLAGS}, co.source_relation
+            v.isinactive <> 'true' as active, null::decimal(18, 2) as balance,
+            v.lastmodifieddate as created_at, v.lastmodifieddate as updated_at, v.{_FLAGS}, co.source_relation
         from _ns_vendor as v
         left join _cur as cu on cu.id = v.currency
         left join _company as co on co.id = v.subsidiary
@@ -106,8 +108,8 @@ STREAMS: dict[str, str] = {
         select a.id, a.fullname as name, a.fullname as fully_qualified_name, a.acctnumber as account_number,
             t.qb_type as account_type, t.qb_sub_type as account_sub_type, t.classification,
             a.parent as parent_account_id, co.currency_code as currency_id, a.isinactive <> 'true' as active,
-            null::decimal(18, 2) as balance, a.lastmodifieddate as created_at, a.lastmodifieddate as updated_at,
-            a.{_FLAGS}, co.source_relation
+            null::decimal(18, 2) as balance, a.lastmodifieddate as created_at,
+            a.lastmodifieddate as updated_at, a.{_FLAGS}, co.source_relation
         from _ns_account as a
         cross join _company as co
         left join (
@@ -117,18 +119,19 @@ STREAMS: dict[str, str] = {
         qualify row_number() over (partition by co.source_relation, a.id order by t.ns_special desc) = 1""",
     "item": f"""
         select i.id, i.itemid as name, i.fullname as fully_qualified_name, 'Service' as type,
-            i.incomeaccount as income_account_id, null::decimal(18, 2) as unit_price, i.isinactive <> 'true' as active,
+            i.incomeaccount as income_account_id, null::decimal(18, 2) as unit_price,
+            i.isinactive <> 'true' as active,
             i.lastmodifieddate as created_at, i.lastmodifieddate as updated_at, i.{_FLAGS}, co.source_relation
         from _ns_item as i cross join _company as co where i.night = $night""",
     "class": f"""
         select k.id, k.name, k.fullname as fully_qualified_name, k.parent as parent_class_id,
-            k.isinactive <> 'true' as active, k.lastmodifieddate as created_at, k.lastmodifieddate as updated_at,
-            k.{_FLAGS}, co.source_relation
+            k.isinactive <> 'true' as active, k.lastmodifieddate as created_at,
+            k.lastmodifieddate as updated_at, k.{_FLAGS}, co.source_relation
         from _ns_classification as k cross join _company as co where k.night = $night""",
     "department": f"""
         select d.id, d.name, d.fullname as fully_qualified_name, d.parent as parent_department_id,
-            d.isinactive <> 'true' as active, d.lastmodifieddate as created_at, d.lastmodifieddate as updated_at,
-            d.{_FLAGS}, co.source_relation
+            d.isinactive <> 'true' as active, d.lastmodifieddate as created_at,
+            d.lastmodifieddate as updated_at, d.{_FLAGS}, co.source_relation
         from _ns_department as d cross join _company as co where d.night = $night""",
     "invoice": f"""
         select t.id, t.tranid as doc_number, t.entity as customer_id, t.trandate as transaction_date,
@@ -143,7 +146,8 @@ STREAMS: dict[str, str] = {
     "invoice_line": f"""
         select l.transaction as invoice_id, l.line_id - 1 as index, 'SalesItemLineDetail' as detail_type,
             l.memo as description, l.foreignamount as amount, l.item as sales_item_item_id,
-            l.quantity as sales_item_quantity, l.rate as sales_item_unit_price, l.account as sales_item_account_id,
+            l.quantity as sales_item_quantity, l.rate as sales_item_unit_price,
+            l.account as sales_item_account_id,
             l.class as sales_item_class_id, l.custcol_period_start as sales_item_service_date,
             null::varchar as discount_account_id, null::varchar as item_id, null::varchar as account_id,
             l.{_SYNC}, l.source_relation
@@ -185,8 +189,9 @@ STREAMS: dict[str, str] = {
         select payment_id, line_index, amount, invoice_id, credit_memo_id, null, {_SYNC}, source_relation
         from _credit_applications where night = $night""",
     "journal_entry": f"""
-        select t.id, t.tranid as doc_number, t.trandate as transaction_date, t.journal_currency as currency_id,
-            t.journal_rate as exchange_rate, j.debits as total_amount, false as adjustment,
+        select t.id, t.tranid as doc_number, t.trandate as transaction_date,
+            t.journal_currency as currency_id, t.journal_rate as exchange_rate, j.debits as total_amount,
+            false as adjustment,
             t.memo as private_note, t.createddate as created_at, t.lastmodifieddate as updated_at, t.{_FLAGS},
             t.source_relation
         from _tx as t
@@ -243,12 +248,12 @@ def _prepare_masters(ctx: Any) -> None:
             amountunpaid::decimal(18, 2) as amountunpaid, _fivetran_synced
         from _ns_transactionaccountingline where accountingbook = '1'"""
     )
-    con.execute(
-        f"create or replace temp table _tal_latest as select * from {_latest('_tal', 'transaction, transactionline')}"
+    tal, lines = (
+        _latest("_tal", "transaction, transactionline"),
+        _latest("_ns_transactionline", "transaction, id"),
     )
-    con.execute(
-        f"create or replace temp table _tl_latest as select * from {_latest('_ns_transactionline', 'transaction, id')}"
-    )
+    con.execute(f"create or replace temp table _tal_latest as select * from {tal}")
+    con.execute(f"create or replace temp table _tl_latest as select * from {lines}")
 
 
 def _prepare_documents(ctx: Any) -> None:
@@ -260,8 +265,9 @@ def _prepare_documents(ctx: Any) -> None:
                 min(department) filter (mainline = 'true') as department_id
             from _tl_latest group by transaction
         )
-        select t.id, t.night, t.type, t.tranid, t.entity, t.trandate, t.duedate, t.createddate, t.lastmodifieddate,
-            t.terms, t.memo, t.otherrefnum, t._fivetran_deleted, t._fivetran_synced, cu.code as currency_code,
+        select t.id, t.night, t.type, t.tranid, t.entity, t.trandate, t.duedate, t.createddate,
+            t.lastmodifieddate, t.terms, t.memo, t.otherrefnum, t._fivetran_deleted, t._fivetran_synced,
+            cu.code as currency_code,
             t.exchangerate::double as rate, t.foreigntotal::decimal(18, 2) as foreigntotal,
             t.taxtotal::decimal(18, 2) as taxtotal, co.source_relation, co.currency_code as home_currency,
             x.department_id,
@@ -324,7 +330,8 @@ def _prepare_applications(ctx: Any) -> None:
     ctx.con.execute(
         f"""create or replace temp table _applications as
         with links as (
-            select *, dense_rank() over (partition by nextdoc order by previousdoc, previousline) - 1 as line_index
+            select *,
+                dense_rank() over (partition by nextdoc order by previousdoc, previousline) - 1 as line_index
             from _ns_previoustransactionlinelink where nexttype = 'CustPymt'
         )
         select k.nextdoc as payment_id, k.previousdoc as invoice_id, k.line_index,
@@ -336,7 +343,8 @@ def _prepare_applications(ctx: Any) -> None:
         f"""create or replace temp table _credit_applications as
         with links as (
             select *, {CREDIT_APPLICATION_ID_OFFSET}
-                    + dense_rank() over (order by nextdoc::bigint, previousdoc::bigint, previousline) as payment_id
+                + dense_rank() over (order by nextdoc::bigint, previousdoc::bigint, previousline)
+                as payment_id
             from _ns_previoustransactionlinelink where nexttype = 'CustCred'
         )
         select k.payment_id::varchar as payment_id, n.line_index, k.foreignamount::decimal(18, 2) as amount,
@@ -361,12 +369,13 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
 
 
 def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Line numbers of the malformed lines the defects appended, per NetSuite file (``netsuite/<night>/<file>``)."""
+    """Line numbers of the malformed lines the defects appended, per file (``netsuite/<night>/<file>``)."""
     out: dict[str, set[int]] = {}
     if not extracts.has_defect_log(ctx):
         return out
     rows = ctx.con.execute(
-        "select file, line from _gen_defects where system = 'netsuite' and file is not null and line is not null"
+        "select file, line from _gen_defects"
+        " where system = 'netsuite' and file is not null and line is not null"
     ).fetchall()
     for file, line in rows:
         out.setdefault(file, set()).add(int(line))
@@ -374,7 +383,7 @@ def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
 
 
 def _write_not_carried(truth: Path, drop: dict[str, set[int]]) -> None:
-    """``_truth/quickbooks_not_carried.csv``: the malformed NetSuite lines the QuickBooks landing cannot hold."""
+    """``_truth/quickbooks_not_carried.csv``: the malformed NetSuite lines QuickBooks' landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
     with (truth / "quickbooks_not_carried.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -9,7 +9,9 @@ over unchanged where QuickBooks has a place for them (NetSuite ids are unique ac
 repeats across companies except the shared chart):
 
 - customer -> customer of its subsidiary's company (an intercompany customer keeps its NetSuite name,
-  ``IC UK01``, the convention the mapping reads); vendor -> vendor;
+  ``IC UK01``, the convention the mapping reads); vendor -> vendor; project (NetSuite job) -> job, the
+  sub-customer QuickBooks tracks a project as (same id, named by the project code), and a document or journal
+  line on a project names the job as its customer;
 - account, item, class, department -> the same chart in every company (QuickBooks' account types and detail
   types for NetSuite's, accounts kept in the company's home currency);
 - invoice (CustInvc) -> invoice and invoice lines (line account = the account the line posts to), balance =
@@ -40,7 +42,8 @@ from .. import extracts
 
 #: Payment ids of credit memo applications (zero payments): offset so they never meet a NetSuite id.
 CREDIT_APPLICATION_ID_OFFSET = 1_000_000_000
-NS_FILES = ("subsidiary", "currency", "customer", "vendor", "account", "item", "classification", "department")
+NS_FILES = ("subsidiary", "currency", "customer", "job", "vendor", "account", "item", "classification")
+NS_FILES += ("department",)
 NS_FILES += ("transaction", "transactionline", "transactionaccountingline", "previoustransactionlinelink")
 #: NetSuite account type (and special account) -> QuickBooks account type, detail type, classification.
 ACCOUNT_TYPES: tuple[tuple[str, str, str, str], ...] = (
@@ -95,7 +98,15 @@ STREAMS: dict[str, str] = {
         from _ns_customer as c
         left join _cur as cu on cu.id = c.currency
         left join _company as co on co.id = c.subsidiary
-        where c.night = $night""",
+        where c.night = $night
+        union all
+        select j.id, j.entityid, j.companyname, j.companyname, j.customer, true, j.isinactive <> 'true',
+            cu.code, null, null, null, null, null, j.datecreated, j.lastmodifieddate, j.{_FLAGS},
+            co.source_relation
+        from _ns_job as j
+        left join _cur as cu on cu.id = j.currency
+        left join _company as co on co.id = j.subsidiary
+        where j.night = $night""",
     "vendor": f"""
         select v.id, v.entityid as display_name, v.companyname as company_name, cu.code as currency_id,
             v.isinactive <> 'true' as active, null::decimal(18, 2) as balance,
@@ -134,7 +145,7 @@ STREAMS: dict[str, str] = {
             d.lastmodifieddate as updated_at, d.{_FLAGS}, co.source_relation
         from _ns_department as d cross join _company as co where d.night = $night""",
     "invoice": f"""
-        select t.id, t.tranid as doc_number, t.entity as customer_id, t.trandate as transaction_date,
+        select t.id, t.tranid as doc_number, t.billed_to as customer_id, t.trandate as transaction_date,
             t.duedate as due_date, t.currency_code as currency_id, t.rate as exchange_rate,
             t.foreigntotal as total_amount, t.taxtotal as total_tax, u.unpaid as balance,
             round(t.foreigntotal * t.rate, 2) as home_total_amount, null::varchar as class_id,
@@ -153,7 +164,7 @@ STREAMS: dict[str, str] = {
             l.{_SYNC}, l.source_relation
         from _lines as l where l.type = 'CustInvc' and l.night = $night""",
     "credit_memo": f"""
-        select t.id, t.tranid as doc_number, t.entity as customer_id, t.trandate as transaction_date,
+        select t.id, t.tranid as doc_number, t.billed_to as customer_id, t.trandate as transaction_date,
             t.currency_code as currency_id, t.rate as exchange_rate, t.foreigntotal as total_amount,
             u.unpaid as remaining_credit, null::varchar as class_id, t.department_id,
             t.createddate as created_at, t.lastmodifieddate as updated_at, t.{_FLAGS}, t.source_relation
@@ -257,7 +268,12 @@ def _prepare_masters(ctx: Any) -> None:
 
 
 def _prepare_documents(ctx: Any) -> None:
-    """``_tx``: every carried document version with its company, currency code and typed amounts."""
+    """``_tx``: every carried document version with its company, currency code and typed amounts; billed_to
+    is the job (the project as a QuickBooks sub-customer) of a document on a PSA project of its customer."""
+    ctx.con.execute(
+        f"""create or replace temp table _jobs as
+        select id, customer, custentity_psa_project_id as psa_project_id from {_latest("_ns_job", "id")}"""
+    )
     ctx.con.execute(
         """create or replace temp table _tx as
         with company_of as (
@@ -272,8 +288,10 @@ def _prepare_documents(ctx: Any) -> None:
             t.taxtotal::decimal(18, 2) as taxtotal, co.source_relation, co.currency_code as home_currency,
             x.department_id,
             case when t.type = 'FxReval' then co.currency_code else cu.code end as journal_currency,
-            case when t.type = 'FxReval' then 1.0 else t.exchangerate::double end as journal_rate
+            case when t.type = 'FxReval' then 1.0 else t.exchangerate::double end as journal_rate,
+            coalesce(j.id, t.entity) as billed_to
         from _ns_transaction as t
+        left join _jobs as j on j.psa_project_id = t.custbody_psa_project_id and j.customer = t.entity
         left join _cur as cu on cu.id = t.currency
         left join company_of as x on x.transaction = t.id
         left join _company as co on co.id = x.subsidiary
@@ -313,7 +331,8 @@ def _prepare_lines(ctx: Any) -> None:
                 else coalesce(abs(l.foreignamount::decimal(18, 2)), round(abs(a.amount) / t.journal_rate, 2))
             end as amount,
             case when a.amount >= 0 then 'Debit' else 'Credit' end as posting_type,
-            case when c.id is not null then l.entity end as customer_id, l.class, l.department, l.memo,
+            coalesce(j.id, case when c.id is not null then l.entity end) as customer_id, l.class,
+            l.department, l.memo,
             a._fivetran_synced, t.source_relation,
             least(min(a.transactionline::bigint) over (partition by a.transaction), 1) as first_line
         from _tal as a
@@ -321,7 +340,8 @@ def _prepare_lines(ctx: Any) -> None:
             select distinct id, type, source_relation, journal_currency, home_currency, journal_rate from _tx
         ) as t on t.id = a.transaction and t.type in ('Journal', 'FxReval', 'VendBill')
         left join _tl_latest as l on l.transaction = a.transaction and l.id = a.transactionline
-        left join (select distinct id from _ns_customer) as c on c.id = l.entity"""
+        left join (select distinct id from _ns_customer) as c on c.id = l.entity
+        left join _jobs as j on j.psa_project_id = l.custcol_psa_project_id"""
     )
 
 

@@ -117,7 +117,8 @@ item_lines as (
         l.*,
         case when d.transaction_type = 'invoice' then -l.amount_transaction else l.amount_transaction end
             as gl_amount,
-        d.customer_id
+        d.customer_id,
+        d.psa_project_id
     from (select * from invoice_lines union all select * from credit_memo_lines) as l
     inner join docs as d on l.transaction_id = d.transaction_id
 ),
@@ -181,7 +182,8 @@ journal_lines as (
         l.line_index + 1 as line_id,
         l.signed_amount as amount_transaction,
         l.account_id,
-        coalesce(ck.record_key, l.customer_id) as customer_id,
+        coalesce(j.parent_customer_key, ck.record_key, l.customer_id) as customer_id,
+        j.psa_project_id,
         l.class_id,
         l.description,
         l.modified_at,
@@ -194,45 +196,48 @@ journal_lines as (
         and l.journal_entry_id = d.source_id
     left join keys as ck
         on ck.entity = 'customer' and l.source_relation = ck.source_relation and l.customer_id = ck.source_id
+    left join {{ ref('int_quickbooks__jobs') }} as j
+        on l.source_relation = j.source_relation and l.customer_id = j.customer_id
 ),
 
 raw_lines as (
 
-select
-    source_relation, transaction_id, line_id, false as is_main_line, false as is_tax_line, item_id,
-    cast(quantity as decimal(18, 4)) as quantity, cast(unit_price as decimal(18, 4)) as unit_rate,
-    cast(amount_transaction as decimal(18, 2)) as amount_transaction, cast(gl_amount as decimal(18, 2)) as gl_amount,
-    account_id, class_id, customer_id, description, service_date, cast(null as decimal(18, 2)) as amount_unpaid,
-    cast(null as decimal(18, 2)) as amount_home, modified_at, _source_file, _source_row, _loaded_at
-from item_lines
-union all
-select
-    h.source_relation, h.transaction_id, h.line_id, h.is_main_line, h.is_tax_line, cast(null as {{ dbt.type_string() }}),
-    cast(null as decimal(18, 4)), cast(null as decimal(18, 4)),
-    cast(h.amount_transaction as decimal(18, 2)), cast(h.gl_amount as decimal(18, 2)),
-    h.account_id, d.class_id, d.customer_id,
-    case
-        when h.is_tax_line then 'Sales tax' when h.is_main_line then 'Total'
-        when h.line_id = 2 then 'Exchange gain or loss' else 'Receivable'
-    end,
-    cast(null as date), cast(h.amount_unpaid as decimal(18, 2)), cast(h.amount_home as decimal(18, 2)),
-    d.modified_at, d._source_file, d._source_row, d._loaded_at
-from header_lines as h
-inner join docs as d on h.transaction_id = d.transaction_id
-union all
-select
-    source_relation, transaction_id, line_id, false, false, cast(null as {{ dbt.type_string() }}),
-    cast(null as decimal(18, 4)), cast(null as decimal(18, 4)),
-    cast(amount_transaction as decimal(18, 2)), cast(amount_transaction as decimal(18, 2)),
-    account_id, class_id, customer_id, description, cast(null as date), cast(null as decimal(18, 2)),
-    cast(null as decimal(18, 2)), modified_at, _source_file, _source_row, _loaded_at
-from journal_lines
+    select
+        source_relation, transaction_id, line_id, false as is_main_line, false as is_tax_line, item_id,
+        cast(quantity as decimal(18, 4)) as quantity, cast(unit_price as decimal(18, 4)) as unit_rate,
+        cast(amount_transaction as decimal(18, 2)) as amount_transaction, cast(gl_amount as decimal(18, 2)) as gl_amount,
+        account_id, class_id, customer_id, psa_project_id, description, service_date,
+        cast(null as decimal(18, 2)) as amount_unpaid, cast(null as decimal(18, 2)) as amount_home, modified_at,
+        _source_file, _source_row, _loaded_at
+    from item_lines
+    union all
+    select
+        h.source_relation, h.transaction_id, h.line_id, h.is_main_line, h.is_tax_line, cast(null as {{ dbt.type_string() }}),
+        cast(null as decimal(18, 4)), cast(null as decimal(18, 4)),
+        cast(h.amount_transaction as decimal(18, 2)), cast(h.gl_amount as decimal(18, 2)),
+        h.account_id, d.class_id, d.customer_id, d.psa_project_id,
+        case
+            when h.is_tax_line then 'Sales tax' when h.is_main_line then 'Total'
+            when h.line_id = 2 then 'Exchange gain or loss' else 'Receivable'
+        end,
+        cast(null as date), cast(h.amount_unpaid as decimal(18, 2)), cast(h.amount_home as decimal(18, 2)),
+        d.modified_at, d._source_file, d._source_row, d._loaded_at
+    from header_lines as h
+    inner join docs as d on h.transaction_id = d.transaction_id
+    union all
+    select
+        source_relation, transaction_id, line_id, false, false, cast(null as {{ dbt.type_string() }}),
+        cast(null as decimal(18, 4)), cast(null as decimal(18, 4)),
+        cast(amount_transaction as decimal(18, 2)), cast(amount_transaction as decimal(18, 2)),
+        account_id, class_id, customer_id, psa_project_id, description, cast(null as date),
+        cast(null as decimal(18, 2)), cast(null as decimal(18, 2)), modified_at, _source_file, _source_row, _loaded_at
+    from journal_lines
 )
 
 select
     r.transaction_id, r.line_id, r.is_main_line, r.is_tax_line, coalesce(ik.record_key, r.item_id) as item_id,
     r.quantity, r.unit_rate, r.amount_transaction, r.gl_amount, coalesce(ak.record_key, r.account_id) as account_id,
-    coalesce(kk.record_key, r.class_id) as class_id, r.customer_id, r.description, r.service_date, r.amount_unpaid,
+    coalesce(kk.record_key, r.class_id) as class_id, r.customer_id, r.psa_project_id, r.description, r.service_date, r.amount_unpaid,
     r.amount_home, r.modified_at, r._source_file, r._source_row, r._loaded_at
 from raw_lines as r
 left join keys as ak on ak.entity = 'account' and r.source_relation = ak.source_relation and r.account_id = ak.source_id

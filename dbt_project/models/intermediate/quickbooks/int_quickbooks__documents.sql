@@ -2,7 +2,8 @@
     QuickBooks numbers each entity on its own, so only invoices keep their id (the one other systems quote);
     the others are prefixed (CM-, PMT-, JE-) to stay unique; an id several companies use is further prefixed
     with the company ('<source_relation>:<id>', as int_quickbooks__keys does for masters). A document on a job
-    (a sub-customer) belongs to the job's parent customer, as the client (its canonical key). exchange_rate is
+    (a sub-customer) belongs to the job's parent customer, as the client (its canonical key), and is on the
+    job's PSA project (int_quickbooks__jobs). exchange_rate is
     the company's home currency per unit of the document currency, 1 for home-currency documents. -#}
 
 with company as (
@@ -11,6 +12,10 @@ with company as (
 
 customers as (
     select source_relation, customer_id, parent_customer_id, is_job from {{ ref('stg_quickbooks__customers') }}
+),
+
+jobs as (
+    select source_relation, customer_id, psa_project_id from {{ ref('int_quickbooks__jobs') }}
 ),
 
 customer_keys as (
@@ -74,6 +79,7 @@ select
         when d.exchange_rate > 0 then d.exchange_rate
     end as exchange_rate,
     coalesce(ck.record_key, d.customer_id) as customer_id,
+    j.psa_project_id,
     cast(d.total_amount as decimal(18, 2)) as total_amount,
     cast(d.tax_amount as decimal(18, 2)) as tax_amount,
     cast(d.open_amount as decimal(18, 2)) as open_amount,
@@ -87,6 +93,7 @@ select
 from docs as d
 inner join company as co on d.source_relation = co.source_relation
 left join customers as cu on d.source_relation = cu.source_relation and d.customer_id = cu.customer_id
+left join jobs as j on d.source_relation = j.source_relation and d.customer_id = j.customer_id
 left join customer_keys as ck
     on d.source_relation = ck.source_relation
     and ck.source_id = case

@@ -2,8 +2,8 @@
 -- int_quickbooks__keys, each in its company's subsidiary. QuickBooks has no intercompany flag: a customer named
 -- '<var quickbooks_intercompany_prefix><entity code>' (IC UK01) of another company of the sync represents that
 -- company (is_intercompany, representing_subsidiary_id). QuickBooks has no CRM / PSA ids, country or terms on
--- the customer (null); jobs (sub-customers) are kept, with their parent, and their documents count for the
--- parent (int_quickbooks__documents).
+-- the customer (null). Jobs (sub-customers with job = true) are projects, not clients: left out here; their
+-- documents count for the parent (int_quickbooks__documents) and are on the job's PSA project.
 with companies as (
     select source_relation, subsidiary_id, legal_entity_code from {{ ref('int_quickbooks__company') }}
 ),
@@ -44,3 +44,4 @@ left join keys as p on c.source_relation = p.source_relation and c.parent_custom
 left join companies as ic
     on ic.source_relation <> c.source_relation
     and upper(trim(c.customer_name)) = upper({{ dbt.concat(["'" ~ var('quickbooks_intercompany_prefix', 'IC ') ~ "'", 'ic.legal_entity_code']) }})
+where not c.is_job

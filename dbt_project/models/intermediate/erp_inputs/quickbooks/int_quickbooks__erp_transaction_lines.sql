@@ -1,6 +1,6 @@
 -- QuickBooks document lines as canonical transaction lines (the columns of stg_netsuite__transaction_lines):
 -- line 0 the document total, the sales / credit / journal lines, 9999 the sales tax (int_quickbooks__document_lines).
--- Each line is in its company's subsidiary (department as its canonical key). amount_functional is the line in the home currency at the
+-- Each line is in its company's subsidiary (department as its canonical key), on the PSA project of its job. amount_functional is the line in the home currency at the
 -- document's exchange rate, rounded to cents.
 with lines as (
     select * from {{ ref('int_quickbooks__document_lines') }}
@@ -37,7 +37,7 @@ select
     l.customer_id as entity_id,
     cast(null as boolean) as is_billable,
     cast(null as {{ dbt.type_string() }}) as created_from_transaction_id,
-    cast(null as {{ dbt.type_string() }}) as psa_project_id,
+    l.psa_project_id,
     cast(null as {{ dbt.type_string() }}) as psa_role_id,
     cast(null as {{ dbt.type_string() }}) as psa_milestone_id,
     l.service_date as service_period_start,

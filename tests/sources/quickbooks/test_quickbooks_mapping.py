@@ -264,8 +264,9 @@ def _build(tmp: Path, rows: dict[str, list[dict]]) -> Path:
                     f'insert into raw_quickbooks."{table}" ({cols}) values ({marks})', list(full.values())
                 )
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
-    select += ["path:models/intermediate/erp_inputs/quickbooks"]
-    cmd = [dbt_executable(), "build", "--select", *select, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    select += ["path:models/intermediate/erp_inputs/quickbooks", "stg_psa__projects"]  # jobs are PSA projects
+    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
+    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--target-path", str(tmp / "target")]
     env = {**dbt_env(path), "THROUGHLINE_ERP": "quickbooks"}
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)

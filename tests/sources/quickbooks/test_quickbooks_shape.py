@@ -78,6 +78,11 @@ def test_the_systems_compose_and_every_file_loads(mixed: Path, tmp_path: Path) -
 
 
 def test_documents_keep_their_ids_amounts_and_company(con: duckdb.DuckDBPyConnection) -> None:
+    # a document on a project is billed to its job, a sub-customer of the NetSuite customer
+    on_jobs = con.execute(
+        "select count(*) from qb_invoice where customer_id in (select id from qb_customer where job = 'true')"
+    ).fetchone()[0]
+    assert on_jobs > 50
     for ns_type, table in (("CustInvc", "invoice"), ("CustCred", "credit_memo")):
         ns = _rows(
             con,
@@ -88,9 +93,12 @@ def test_documents_keep_their_ids_amounts_and_company(con: duckdb.DuckDBPyConnec
         )
         qb = _rows(
             con,
-            "select id, doc_number, customer_id, total_amount::decimal(18, 2),"
-            f" exchange_rate::double, source_relation from qb_{table}"
-            " qualify row_number() over (partition by id order by updated_at desc) = 1",
+            "select d.id, d.doc_number, coalesce(j.parent_customer_id, d.customer_id),"
+            " d.total_amount::decimal(18, 2), d.exchange_rate::double, d.source_relation"
+            f" from qb_{table} as d"
+            " left join (select distinct id, parent_customer_id from qb_customer where job = 'true') as j"
+            " on j.id = d.customer_id"
+            " qualify row_number() over (partition by d.id order by d.updated_at desc) = 1",
         )
         assert len(ns) > 1 and ns == qb
 

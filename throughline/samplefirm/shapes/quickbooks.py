@@ -270,9 +270,16 @@ def _prepare_masters(ctx: Any) -> None:
 def _prepare_documents(ctx: Any) -> None:
     """``_tx``: every carried document version with its company, currency code and typed amounts; billed_to
     is the job (the project as a QuickBooks sub-customer) of a document on a PSA project of its customer."""
-    ctx.con.execute(
+    has_projects = ctx.con.execute(
+        "select count(*) from information_schema.tables where table_name = 'psa__projects'"
+    ).fetchone()[0]
+    by_code = (
+        "(select id::varchar as id, code from psa__projects)" if has_projects else "(select '' id, '' code)"
+    )
+    ctx.con.execute(  # a job missing its PSA id is still the project whose code names it (the PSA's own link)
         f"""create or replace temp table _jobs as
-        select id, customer, custentity_psa_project_id as psa_project_id from {_latest("_ns_job", "id")}"""
+        select j.id, j.customer, coalesce(j.custentity_psa_project_id, p.id) as psa_project_id
+        from {_latest("_ns_job", "id")} as j left join {by_code} as p on p.code = j.entityid"""
     )
     ctx.con.execute(
         """create or replace temp table _tx as

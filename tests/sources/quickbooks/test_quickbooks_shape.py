@@ -9,6 +9,7 @@ of its subsidiary, with the same amounts. A few seconds of generation and loadin
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -158,3 +159,40 @@ def test_the_ledger_of_journals_bills_and_revaluations_is_carried(con: duckdb.Du
         "select count(*), count(distinct id), count(distinct source_relation) from qb_account"
     ).fetchone()
     assert accounts[0] == 3 * accounts[1] and accounts[2] == 3  # the chart in each company
+
+
+def _night(landing: Path, night: str, csv_text: str) -> None:
+    """One night's customer.csv and its completion marker."""
+    folder = landing / "quickbooks" / night
+    folder.mkdir(parents=True)
+    data = csv_text.encode("utf-8")
+    (folder / "customer.csv").write_bytes(data)
+    entry = {"rows": csv_text.count("\n") - 1, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    marker = {"system": "quickbooks", "extract_date": night, "extract_type": "delta"}
+    marker |= {"created_at": f"{night}T03:00:00", "files": {"customer.csv": entry}}
+    (folder / COMPLETION_MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+
+def test_source_relation_is_an_optional_key(tmp_path: Path) -> None:
+    """A single-company export has no source_relation (null key part, compared null-safely: night 2's edit
+    replaces night 1's row); in a multi-company one the same id in two companies is two records."""
+    obj = load_contract("quickbooks").object("customer")
+    single, multi = tmp_path / "single", tmp_path / "multi"
+    _night(single, "2026-11-17", "id,display_name,updated_at\n1,Acme,2026-11-01 10:00:00\n")
+    _night(single, "2026-11-18", "id,display_name,updated_at\n1,Acme Ltd,2026-11-02 10:00:00\n")
+    _night(
+        multi,
+        "2026-11-17",
+        "id,display_name,updated_at,source_relation\n1,Acme,2026-11-01 10:00:00,US01\n"
+        "1,Globex,2026-11-01 10:00:00,UK01\n",
+    )
+    for landing, expected in (
+        (single, [(None, "1", "Acme Ltd")]),
+        (multi, [("UK01", "1", "Globex"), ("US01", "1", "Acme")]),
+    ):
+        with duckdb.connect(str(landing / "w.duckdb")) as c:
+            results = list(load_object(c, landing, obj, "t1"))
+            rows = c.execute(
+                "select source_relation, id, display_name from raw_quickbooks.customer order by all"
+            ).fetchall()
+        assert sum(r.rows_rejected for r in results) == 0 and rows == expected

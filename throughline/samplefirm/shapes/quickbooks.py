@@ -8,7 +8,8 @@ as Fivetran's ``union_schemas`` does for one connector per company. Ids, amounts
 over unchanged where QuickBooks has a place for them (NetSuite ids are unique across the firm, so no id
 repeats across companies except the shared chart):
 
-- customer -> customer of its subsidiary's company (an intercompany customer keeps its NetSuite name,
+- customer -> customer of every company it is in (primary subsidiary, related subsidiaries, those it is
+  billed from: same id and name in each; an intercompany customer keeps its NetSuite name,
   ``IC UK01``, the convention the mapping reads); vendor -> vendor; project (NetSuite job) -> job, the
   sub-customer QuickBooks tracks a project as (same id, named by the project code), and a document or journal
   line on a project names the job as its customer;
@@ -43,7 +44,7 @@ from .. import extracts
 #: Payment ids of credit memo applications (zero payments): offset so they never meet a NetSuite id.
 CREDIT_APPLICATION_ID_OFFSET = 1_000_000_000
 NS_FILES = ("subsidiary", "currency", "customer", "job", "vendor", "account", "item", "classification")
-NS_FILES += ("department",)
+NS_FILES += ("department", "customersubsidiaryrelationship")
 NS_FILES += ("transaction", "transactionline", "transactionaccountingline", "previoustransactionlinelink")
 #: NetSuite account type (and special account) -> QuickBooks account type, detail type, classification.
 ACCOUNT_TYPES: tuple[tuple[str, str, str, str], ...] = (
@@ -96,8 +97,9 @@ STREAMS: dict[str, str] = {
             c.email, null::varchar as website, c.vatregnumber as resale_number, null::boolean as taxable,
             c.datecreated as created_at, c.lastmodifieddate as updated_at, c.{_FLAGS}, co.source_relation
         from _ns_customer as c
+        inner join _customer_companies as cc on cc.customer = c.id
         left join _cur as cu on cu.id = c.currency
-        left join _company as co on co.id = c.subsidiary
+        left join _company as co on co.id = cc.subsidiary
         where c.night = $night
         union all
         select j.id, j.entityid, j.companyname, j.companyname, j.customer, true, j.isinactive <> 'true',
@@ -180,7 +182,7 @@ STREAMS: dict[str, str] = {
         select t.id, t.entity as customer_id, t.trandate as transaction_date, t.currency_code as currency_id,
             t.rate as exchange_rate, t.foreigntotal as total_amount,
             t.foreigntotal - coalesce(a.applied, 0) as unapplied_amount, g.deposit as deposit_to_account_id,
-            g.receivable as receivable_account_id, t.otherrefnum as reference_number,
+            g.receivable as receivable_account_id, coalesce(t.tranid, t.otherrefnum) as reference_number,
             t.createddate as created_at, t.lastmodifieddate as updated_at, t.{_FLAGS}, t.source_relation
         from _tx as t
         left join _payment_accounts as g on g.transaction = t.id
@@ -319,6 +321,23 @@ def _prepare_documents(ctx: Any) -> None:
     )
 
 
+def _prepare_customer_companies(ctx: Any) -> None:
+    """``_customer_companies``: every company a customer is in. A QuickBooks customer belongs to one company,
+    so a client the firm bills from several subsidiaries is a customer in each (same id and name): its
+    primary subsidiary, the subsidiaries NetSuite relates it to, and those of its projects and documents."""
+    ctx.con.execute(
+        """create or replace temp table _customer_companies as
+        select id as customer, subsidiary from _ns_customer
+        union
+        select entity, subsidiary from _ns_customersubsidiaryrelationship where _fivetran_deleted <> 'true'
+        union
+        select customer, subsidiary from _ns_job
+        union
+        select t.entity, c.id from _tx as t inner join _company as c on c.source_relation = t.source_relation
+        where t.entity in (select id from _ns_customer)"""
+    )
+
+
 def _prepare_lines(ctx: Any) -> None:
     """Item lines of invoices and credit memos, and the ledger lines of journals, revaluations and bills."""
     ctx.con.execute(
@@ -429,6 +448,7 @@ def reshape_erp(ctx: Any, landing: Path) -> int:
     _read_netsuite(ctx, landing, drop)
     _prepare_masters(ctx)
     _prepare_documents(ctx)
+    _prepare_customer_companies(ctx)
     _prepare_lines(ctx)
     _prepare_applications(ctx)
     for d in ctx.extract_dates:

@@ -40,7 +40,7 @@ docs as (
     from {{ ref('stg_quickbooks__credit_memos') }}
     union all
     select
-        source_relation, {{ dbt.concat(["'PMT-'", 'payment_id']) }}, payment_id, cast(null as {{ dbt.type_string() }}),
+        source_relation, {{ dbt.concat(["'PMT-'", 'payment_id']) }}, payment_id, reference_number,
         'Payment', 'payment', payment_date,
         cast(null as {{ dbt.type_timestamp() }}), cast(null as date), currency_code, exchange_rate, customer_id,
         total_amount, cast(null as {{ dbt.type_numeric() }}),

@@ -15,6 +15,7 @@ select
     unapplied_amount,
     {{ id_str('deposit_to_account_id') }} as deposit_account_id,
     {{ id_str('receivable_account_id') }} as receivable_account_id,
+    {{ id_str('reference_number') }} as reference_number,
     updated_at as modified_at,
     'quickbooks' as source_system,
     _source_file,

@@ -1,5 +1,6 @@
 -- QuickBooks customers as the canonical ERP customers (the columns of stg_netsuite__customers), keyed by
--- int_quickbooks__keys, each in its company's subsidiary. QuickBooks has no intercompany flag: a customer named
+-- int_quickbooks__keys (a client in several companies is one customer, in its home company's subsidiary).
+-- QuickBooks has no intercompany flag: a customer named
 -- '<var quickbooks_intercompany_prefix><entity code>' (IC UK01) of another company of the sync represents that
 -- company (is_intercompany, representing_subsidiary_id). QuickBooks has no CRM / PSA ids, country or terms on
 -- the customer (null). Jobs (sub-customers with job = true) are projects, not clients: left out here; their
@@ -38,7 +39,8 @@ select
     c._source_row,
     c._loaded_at
 from {{ ref('stg_quickbooks__customers') }} as c
-inner join keys as k on c.source_relation = k.source_relation and c.customer_id = k.source_id
+inner join keys as k
+    on c.source_relation = k.source_relation and c.customer_id = k.source_id and k.is_primary
 inner join companies as co on c.source_relation = co.source_relation
 left join keys as p on c.source_relation = p.source_relation and c.parent_customer_id = p.source_id
 left join companies as ic

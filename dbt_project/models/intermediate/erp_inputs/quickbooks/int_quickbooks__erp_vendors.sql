@@ -22,6 +22,7 @@ select
 from {{ ref('stg_quickbooks__vendors') }} as v
 inner join {{ ref('int_quickbooks__keys') }} as k
     on k.entity = 'vendor' and v.source_relation = k.source_relation and v.vendor_id = k.source_id
+    and k.is_primary
 inner join companies as co on v.source_relation = co.source_relation
 left join companies as ic
     on ic.source_relation <> v.source_relation

@@ -141,7 +141,22 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     | {"intercompany_ar_reporting", "credit_sales_month_entity", "credit_sales_month_reporting"}
     | {"credit_sales_window_entity", "credit_sales_window_reporting", "dso_simple_days"}
     | {"dso_countback_days", "bpdso_days", "add_days"},
-    "kpi_firm_monthly": ALL,
+    # the firm's month: hours, headcount and utilization agree; revenue, cost, margin, backlog, AR, DSO,
+    # lockup, leakage and realization follow the contract, rate and application changes above
+    "kpi_firm_monthly": {"revenue_entity", "revenue_reporting", "cost_entity", "cost_reporting"}
+    | {"margin_entity", "margin_reporting", "margin_pct", "effective_bill_rate_reporting"}
+    | {"tm_standard_value_reporting", "tm_billed_reporting", "billed_reporting", "collected_reporting"}
+    | {"billing_realization", "billing_realization_12m", "collection_realization", "backlog_entity"}
+    | {"backlog_reporting", "overrun_reporting", "ar_entity", "ar_reporting", "current_ar_reporting"}
+    | {
+        "credit_sales_window_reporting",
+        "dso_simple_days",
+        "dso_countback_days",
+        "bpdso_days",
+        "wip_reporting",
+    }
+    | {"wip_days", "debtor_days", "lockup_days", "leakage_total_reporting", "leakage_revenue_reporting"}
+    | {"leakage_pct_of_revenue", "unbilled_expenses_reporting", "invoice_cycle_days_median"},
     "kpi_forecast_accuracy_monthly": ALL,
     "kpi_forecast_eac": ALL,
     "kpi_forecast_errors": ALL,

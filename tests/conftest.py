@@ -46,10 +46,42 @@ WAREHOUSE_FIXTURES = frozenset(
 )
 
 
+#: The suite's long poles, longest first (seconds alone on the 2-core machine, ``--durations``). The first
+#: test of each is collected first, so pytest-xdist's round-robin start hands the poles out across the
+#: workers at the start of the session instead of leaving one to run alone at the end (longest first); the
+#: other tests of those files come last, when the build they share is done, so no worker waits on its lock.
+#: Paths from tests/.
+LONG_POLES = (
+    "spark/test_spark_parity.py",  # ~400 s: the Dagster nightly on Spark
+    "orchestration/test_publish_kill.py",  # ~300 s: three killed runs and a full one
+    "bench/test_bench_smoke.py",  # ~250 s: full, incremental and re-run nights
+    "sources/test_other_systems_firm.py",  # ~150 s: the HubSpot + Harvest firm's nightly
+    "sources/xero/test_xero_firm.py",
+    "sources/quickbooks/test_quickbooks_firm.py",
+    "test_cli.py",  # the seed-11 demo
+    "ingestion/test_reload_cli.py",
+)
+
+
+def _longest_first(items: list[pytest.Item]) -> None:
+    """Reorder ``items`` in place: each pole's first test, then every other test, then the poles' others."""
+    seen: set[str] = set()
+    keys: dict[int, tuple[int, int]] = {}
+    for item in items:
+        path = Path(str(item.path)).relative_to(REPO_ROOT / "tests").as_posix()
+        if path not in LONG_POLES:
+            keys[id(item)] = (1, 0)
+            continue
+        keys[id(item)] = (2, LONG_POLES.index(path)) if path in seen else (0, LONG_POLES.index(path))
+        seen.add(path)
+    items.sort(key=lambda item: keys[id(item)])  # stable: the rest keep their order
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if WAREHOUSE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    _longest_first(items)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -42,9 +42,13 @@ scored as (
     select
         r.*,
         f.p0,
-        cast(r.n_whole as {{ throughline.rate_type() }}) / r.n_entries as whole_share,
-        (cast(r.n_whole as {{ throughline.rate_type() }}) / r.n_entries - f.p0)
-            / sqrt(f.p0 * (1 - f.p0) / r.n_entries) as z
+        {{ throughline.divide('r.n_whole', 'r.n_entries') }} as whole_share,
+        -- in double precision on every engine (macro divide): Spark's decimal quotient keeps 6 digits, and
+        -- p0 (1 - p0) / n ~ 0.0017 then moved z in its third decimal (parity run at s, 2026-12-04)
+        {{ throughline.divide(
+            throughline.divide('r.n_whole', 'r.n_entries') ~ ' - f.p0',
+            'sqrt(' ~ throughline.divide('f.p0 * (1 - f.p0)', 'r.n_entries') ~ ')'
+        ) }} as z
     from recent as r
     cross join firm as f
     where r.n_entries >= {{ min_entries }} and f.p0 > 0 and f.p0 < 1

@@ -70,6 +70,9 @@ class Column:
     api_name: str | None = None
     #: The only values allowed (after trimming, case-insensitive); any other non-empty value rejects the row.
     accepted_values: tuple[str, ...] = ()
+    #: A primary-key column a file may lack (null when absent; keys compare null-safely): e.g. the
+    #: ``source_relation`` a multi-company sync adds, absent from a single-company export.
+    key_optional: bool = False
 
     @property
     def header_keys(self) -> set[str]:
@@ -129,7 +132,7 @@ class SourceObject:
         return [
             c.name
             for c in self.columns
-            if (c.required or c.name in self.primary_key) and c.name not in fallbacks
+            if (c.required or (c.name in self.primary_key and not c.key_optional)) and c.name not in fallbacks
         ]
 
     def version_column_for(self, present: set[str] | list[str]) -> str | None:
@@ -223,6 +226,7 @@ def _parse(system: str, raw: dict) -> SystemContract:
                 required=bool(c.get("required", False)),
                 api_name=c.get("api_name"),
                 accepted_values=tuple(str(v) for v in c.get("accepted_values", ())),
+                key_optional=bool(c.get("key_optional", False)),
             )
             for c in o["columns"]
         )

@@ -117,7 +117,7 @@ def bad_sql(obj: SourceObject) -> str:
 def refresh_current(con: duckdb.DuckDBPyConnection, obj: SourceObject, source: str, fresh: bool) -> None:
     """Rebuild the current row of every key touched by this file from the whole history."""
     pk = [q(k) for k in obj.primary_key]
-    on = " and ".join(f"t.{k} = k.{k}" for k in pk)
+    on = " and ".join(f"t.{k} is not distinct from k.{k}" for k in pk)  # an optional key column may be null
     cols = ", ".join(q(n) for n in [*obj.column_names, *(n for n, _ in LINEAGE_COLUMNS)])
     mod = "coalesce(" + ", ".join(f"t.{q(v)}" for v in obj.versioned_by) + ")"
     if fresh:  # first load of this object: every key is new, its only version is the current one

@@ -5,6 +5,13 @@ account, a discount, a subtotal that posts nothing, a second sales line, 80 of t
 credit memo 20 (50 + 4 of tax); payment 30 settling invoice 10 with cash and credit memo 20; EUR payment 31
 at 1.2 paying 300 of invoice 11 (a realized exchange gain of 300 x (1.2 - 1.1) = 30); a journal entry. Only
 the QuickBooks models are built (a few seconds of dbt).
+
+Several companies (``TWO_COMPANIES``, a second hand-made warehouse): US01 (USD) and UK01 (GBP) in one sync,
+naming their company in ``source_relation``. Both number an invoice 10 and a customer C1 (made unique with the
+company), share accounts 1-3 (same names: one chart) but not account 4 (a different tax account each); UK01's
+invoice 11 is in USD at 0.8; UK01's credit memo 20 is applied to its invoice 10 by a zero payment 32 (how
+QuickBooks records an application), so payment 30 settles the remaining 216; US01's customer ``IC UK01`` is
+the sister company.
 """
 
 from __future__ import annotations
@@ -161,15 +168,93 @@ ROWS: dict[str, list[dict]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The hand-made company in raw_quickbooks, with the QuickBooks staging and ERP mapping built on it."""
-    tmp = tmp_path_factory.mktemp("quickbooks_mapping")
+def _company(relation: str, rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {t: [{**r, "source_relation": relation} for r in rs] for t, rs in rows.items()}
+
+
+def _acct(i: str, name: str, kind: str, detail: str, currency: str) -> dict:
+    return {"id": i, "name": name, "account_type": kind, "account_sub_type": detail, "currency_id": currency}
+
+
+def _chart(currency: str, tax_name: str) -> list[dict]:
+    return [
+        _acct("1", "AR", "Accounts Receivable", "AccountsReceivable", currency),
+        _acct("2", "Bank", "Bank", "Checking", currency),
+        _acct("3", "Fees", "Income", "ServiceFeeIncome", currency),
+        _acct("4", tax_name, "Other Current Liability", "GlobalTaxPayable", currency),
+    ]
+
+
+def _invoice(i: str, total: int, tax: int, currency: str, rate: float = 1.0) -> dict:
+    return {
+        "id": i,
+        "customer_id": "C1",
+        "transaction_date": "2025-01-10",
+        "currency_id": currency,
+        "exchange_rate": rate,
+        "total_amount": total,
+        "total_tax": tax,
+        "balance": 0,
+    }
+
+
+def _line(i: str, amount: int) -> dict:
+    return {"invoice_id": i, "index": 0, "detail_type": "SalesItemLineDetail", "amount": amount} | {
+        "account_id": "3"
+    }
+
+
+def _payment(i: str, total: int, currency: str) -> dict:
+    head = {"id": i, "customer_id": "C1", "transaction_date": "2025-01-25", "currency_id": currency}
+    return head | {"total_amount": total, "deposit_to_account_id": "2"}
+
+
+US01 = _company(
+    "US01",
+    {
+        "account": _chart("USD", "Sales tax"),
+        "customer": [
+            {"id": "C1", "display_name": "Client One", "currency_id": "USD"},
+            {"id": "IC1", "display_name": "IC UK01", "currency_id": "USD"},
+        ],
+        "invoice": [_invoice("10", 110, 10, "USD")],
+        "invoice_line": [_line("10", 100)],
+        "payment": [_payment("31", 110, "USD")],
+        "payment_line": [{"payment_id": "31", "index": 0, "amount": 110, "invoice_id": "10"}],
+    },
+)
+UK01 = _company(
+    "UK01",
+    {
+        "account": _chart("GBP", "VAT"),
+        "customer": [{"id": "C1", "display_name": "Client UK", "currency_id": "GBP"}],
+        "invoice": [_invoice("10", 240, 40, "GBP"), _invoice("11", 50, 0, "USD", 0.8)],
+        "invoice_line": [_line("10", 200), _line("11", 50)],
+        "credit_memo": [
+            {"id": "20", "customer_id": "C1", "transaction_date": "2025-01-20", "currency_id": "GBP"}
+            | {"total_amount": 24}
+        ],
+        "credit_memo_line": [
+            {"credit_memo_id": "20", "index": 0, "amount": 20, "sales_item_account_id": "3"}
+        ],
+        "payment": [_payment("30", 216, "GBP"), _payment("32", 0, "GBP")],
+        "payment_line": [
+            {"payment_id": "30", "index": 0, "amount": 216, "invoice_id": "10"},
+            {"payment_id": "32", "index": 0, "amount": 24, "invoice_id": "10"},
+            {"payment_id": "32", "index": 1, "amount": 24, "credit_memo_id": "20"},
+        ],
+    },
+)
+TWO_COMPANIES = {t: US01.get(t, []) + UK01.get(t, []) for t in {*US01, *UK01}}
+
+
+def _build(tmp: Path, rows: dict[str, list[dict]]) -> Path:
+    """``rows`` in raw_quickbooks of a new warehouse, the QuickBooks staging and ERP mapping built on it."""
     path = tmp / "warehouse.duckdb"
     with duckdb.connect(str(path)) as con:
         ensure_warehouse(con)
-        for table, rows in ROWS.items():
-            for i, row in enumerate(rows, 1):
+        for table, records in rows.items():
+            for i, row in enumerate(records, 1):
                 full = {**row, "_source_file": f"quickbooks/{table}.csv", "_source_row": i}
                 full |= {"_extract_date": TS[:10], "_loaded_at": TS, "_is_deleted": False}
                 full |= {"updated_at": TS} if "index" not in row else {"_fivetran_synced": TS}
@@ -179,13 +264,26 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     f'insert into raw_quickbooks."{table}" ({cols}) values ({marks})', list(full.values())
                 )
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
-    select += ["path:models/intermediate/erp_inputs/quickbooks"]
-    cmd = [dbt_executable(), "build", "--select", *select, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    select += ["path:models/intermediate/erp_inputs/quickbooks", "stg_psa__projects"]  # jobs are PSA projects
+    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
+    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--target-path", str(tmp / "target")]
     env = {**dbt_env(path), "THROUGHLINE_ERP": "quickbooks"}
     proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:]
     return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made single company (no source_relation), mapped."""
+    return _build(tmp_path_factory.mktemp("quickbooks_mapping"), ROWS)
+
+
+@pytest.fixture(scope="module")
+def two_companies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made US01 and UK01 companies of one sync, mapped."""
+    return _build(tmp_path_factory.mktemp("quickbooks_two_companies"), TWO_COMPANIES)
 
 
 def _query(path: Path, sql: str) -> list[tuple]:
@@ -283,3 +381,68 @@ def test_one_company_its_currencies_rates_and_chart(warehouse: Path) -> None:
         "7": "deferred_revenue",
         "8": "other_current_asset",
     }
+
+
+def test_each_company_is_a_legal_entity_and_its_keys_stay_apart(two_companies: Path) -> None:
+    subs = _query(
+        two_companies,
+        "select subsidiary_id, currency_id, legal_entity_code, parent_subsidiary_id"
+        " from intermediate.int_quickbooks__erp_subsidiaries",
+    )
+    # US01 keeps the reporting currency (USD): the base company, UK01's parent
+    assert set(subs) == {("US01", "USD", "US01", None), ("UK01", "GBP", "UK01", "US01")}
+    customers = _query(
+        two_companies,
+        "select customer_id, subsidiary_id, is_intercompany, representing_subsidiary_id"
+        " from intermediate.int_quickbooks__erp_customers",
+    )
+    assert set(customers) == {
+        ("US01:C1", "US01", False, None),  # both companies number a customer C1
+        ("UK01:C1", "UK01", False, None),
+        ("IC1", "US01", True, "UK01"),  # named IC UK01: the sister company
+    }
+    accounts = _query(two_companies, "select account_id from intermediate.int_quickbooks__erp_accounts")
+    # accounts 1-3 have the same name in both companies (one chart); each company has its own tax account 4
+    assert sorted(a for (a,) in accounts) == ["1", "2", "3", "UK01:4", "US01:4"]
+
+
+def test_documents_post_in_their_company(two_companies: Path) -> None:
+    rows = _query(
+        two_companies,
+        "select a.transaction_id, a.line_id, a.account_id, a.amount_functional, l.subsidiary_id"
+        " from intermediate.int_quickbooks__erp_transaction_accounting_lines as a"
+        " join intermediate.int_quickbooks__erp_transaction_lines as l using (transaction_line_id)",
+    )
+    d = Decimal
+    assert set(rows) == {
+        ("US01:10", 0, "1", d("110.00"), "US01"),
+        ("US01:10", 1, "3", d("-100.00"), "US01"),
+        ("US01:10", 9999, "US01:4", d("-10.00"), "US01"),  # US01's own tax account
+        ("UK01:10", 0, "1", d("240.00"), "UK01"),
+        ("UK01:10", 1, "3", d("-200.00"), "UK01"),
+        ("UK01:10", 9999, "UK01:4", d("-40.00"), "UK01"),
+        ("11", 0, "1", d("40.00"), "UK01"),  # USD 50 at 0.8 into UK01's GBP
+        ("11", 1, "3", d("-40.00"), "UK01"),
+        ("CM-20", 0, "1", d("-24.00"), "UK01"),
+        ("CM-20", 1, "3", d("20.00"), "UK01"),
+        ("CM-20", 9999, "UK01:4", d("4.00"), "UK01"),
+        ("PMT-30", 0, "2", d("216.00"), "UK01"),
+        ("PMT-30", 1, "1", d("-216.00"), "UK01"),
+        ("PMT-31", 0, "2", d("110.00"), "US01"),
+        ("PMT-31", 1, "1", d("-110.00"), "US01"),
+    }  # the zero payment 32 posts nothing
+    types = _query(two_companies, "select transaction_id from intermediate.int_quickbooks__erp_transactions")
+    assert "PMT-32" not in {t for (t,) in types} and len(types) == 6
+    links = _query(
+        two_companies,
+        "select previous_transaction_id, next_transaction_id, link_type, amount_transaction"
+        " from intermediate.int_quickbooks__erp_transaction_links",
+    )
+    assert set(links) == {
+        ("US01:10", "PMT-31", "payment", d("110.00")),
+        ("UK01:10", "CM-20", "credit_memo_application", d("24.00")),  # the zero payment's application
+        ("UK01:10", "PMT-30", "payment", d("216.00")),
+    }
+    # only the base company's documents quote rates to the base currency: UK01's USD invoice is GBP per USD
+    rates = "select count(*) from intermediate.int_quickbooks__erp_currency_rates"
+    assert _query(two_companies, rates) == [(0,)]

@@ -11,14 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import harvest, hubspot, xero
+from . import harvest, hubspot, quickbooks, xero
 
 #: CRM shapes: name -> function rewriting landing/salesforce into that CRM's folder.
 CRM_SHAPES = {"salesforce": None, "hubspot": hubspot.reshape_crm}
 #: PSA shapes: name -> function rewriting landing/psa into that PSA's folder.
 PSA_SHAPES = {"psa": None, "harvest": harvest.reshape_psa}
 #: ERP shapes: name -> function rewriting landing/netsuite into that ERP's folder.
-ERP_SHAPES: dict[str, Any] = {"netsuite": None, "xero": xero.reshape_erp}
+ERP_SHAPES: dict[str, Any] = {
+    "netsuite": None,
+    "quickbooks": quickbooks.reshape_erp,
+    "xero": xero.reshape_erp,
+}
 
 
 def check(crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> None:

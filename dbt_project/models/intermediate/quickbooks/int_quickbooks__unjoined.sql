@@ -1,6 +1,6 @@
 -- What in a QuickBooks sync does not join: one row per record and foreign key whose target is missing, so a
 -- real export (Fivetran's samples, a partial sync) reports its orphans instead of dropping them. Empty links
--- are not orphans (an invoice line of a discount has no item).
+-- are not orphans (an invoice line of a discount has no item). A key joins within its company (source_relation).
 {%- set links = [
     ('invoice', 'stg_quickbooks__invoices', 'invoice_id', 'customer_id', 'stg_quickbooks__customers', 'customer_id'),
     ('invoice_line', 'stg_quickbooks__invoice_lines', 'invoice_line_id', 'invoice_id', 'stg_quickbooks__invoices', 'invoice_id'),
@@ -17,6 +17,7 @@
 
 {% for entity, model, key, fk, target, target_key in links %}
 select
+    r.source_relation,
     '{{ entity }}' as entity,
     r.{{ key }} as record_id,
     '{{ fk }}' as link,
@@ -24,7 +25,7 @@ select
     r._source_file,
     r._source_row
 from {{ ref(model) }} as r
-left join {{ ref(target) }} as t on t.{{ target_key }} = r.{{ fk }}
+left join {{ ref(target) }} as t on t.source_relation = r.source_relation and t.{{ target_key }} = r.{{ fk }}
 where r.{{ fk }} is not null and t.{{ target_key }} is null
 {% if not loop.last %}union all{% endif %}
 {% endfor %}

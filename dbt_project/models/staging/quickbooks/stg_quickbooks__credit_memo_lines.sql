@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ composite_key(['credit_memo_id', adapter.quote('index')]) }} as credit_memo_line_id,
     {{ id_str('credit_memo_id') }} as credit_memo_id,
     {{ adapter.quote('index') }} as line_index,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as credit_memo_id,
     {{ id_str('doc_number') }} as credit_memo_number,
     {{ id_str('customer_id') }} as customer_id,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as department_id,
     name as department_name,
     fully_qualified_name,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ composite_key(['invoice_id', adapter.quote('index')]) }} as invoice_line_id,
     {{ id_str('invoice_id') }} as invoice_id,
     {{ adapter.quote('index') }} as line_index,

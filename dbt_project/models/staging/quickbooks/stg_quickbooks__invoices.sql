@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as invoice_id,
     {{ id_str('doc_number') }} as invoice_number,
     {{ id_str('customer_id') }} as customer_id,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as item_id,
     name as item_name,
     type as item_type,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as journal_entry_id,
     {{ id_str('doc_number') }} as journal_number,
     transaction_date as posting_date,

@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ composite_key(['journal_entry_id', adapter.quote('index')]) }} as journal_entry_line_id,
     {{ id_str('journal_entry_id') }} as journal_entry_id,
     {{ adapter.quote('index') }} as line_index,

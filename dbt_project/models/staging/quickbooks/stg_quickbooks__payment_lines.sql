@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ composite_key(['payment_id', adapter.quote('index')]) }} as payment_line_id,
     {{ id_str('payment_id') }} as payment_id,
     {{ adapter.quote('index') }} as line_index,

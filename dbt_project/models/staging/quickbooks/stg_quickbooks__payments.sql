@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as payment_id,
     {{ id_str('customer_id') }} as customer_id,
     transaction_date as payment_date,
@@ -14,6 +15,7 @@ select
     unapplied_amount,
     {{ id_str('deposit_to_account_id') }} as deposit_account_id,
     {{ id_str('receivable_account_id') }} as receivable_account_id,
+    {{ id_str('reference_number') }} as reference_number,
     updated_at as modified_at,
     'quickbooks' as source_system,
     _source_file,

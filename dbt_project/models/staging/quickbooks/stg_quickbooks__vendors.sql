@@ -5,6 +5,7 @@ with source as (
 )
 
 select
+    coalesce(source_relation, '') as source_relation,
     {{ id_str('id') }} as vendor_id,
     display_name as vendor_name,
     company_name,

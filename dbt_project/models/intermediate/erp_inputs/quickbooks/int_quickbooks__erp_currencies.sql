@@ -1,12 +1,12 @@
 -- Canonical currencies (the columns of stg_netsuite__currencies): QuickBooks names currencies by ISO code, so
--- the id is the code; every currency on a document, customer, vendor or account, and the home currency (the
--- base). exchange_rate_to_base: 1 for the home currency, else the latest rate on a document.
+-- the id is the code; every currency on a document, customer, vendor or account, and every company's home
+-- currency (the base company's is the base). exchange_rate_to_base: 1 for the home currency, else the latest rate on a document.
 with company as (
-    select home_currency_code from {{ ref('int_quickbooks__company') }}
+    select home_currency_code from {{ ref('int_quickbooks__company') }} where is_base_company
 ),
 
 codes as (
-    select home_currency_code as currency_code from company
+    select home_currency_code as currency_code from {{ ref('int_quickbooks__company') }}
     union
     select currency_code from {{ ref('int_quickbooks__documents') }}
     union

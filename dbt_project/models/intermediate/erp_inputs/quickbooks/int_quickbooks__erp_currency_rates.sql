@@ -1,8 +1,10 @@
 -- Daily rates (the columns of stg_netsuite__currency_rates): QuickBooks stores the rate on each foreign-currency
 -- document (home currency per unit), so a currency's rate on a day is the one on that day's documents (the
--- most recently modified when they differ), with that document's lineage. Base currency: the home currency.
+-- most recently modified when they differ), with that document's lineage. Base currency: the home currency of
+-- the base company (int_quickbooks__company: the one in the reporting currency); only its documents quote rates
+-- to the base (another company's rates are to its own home currency).
 with company as (
-    select home_currency_code from {{ ref('int_quickbooks__company') }}
+    select source_relation, home_currency_code from {{ ref('int_quickbooks__company') }} where is_base_company
 ),
 
 observed as (
@@ -19,7 +21,7 @@ observed as (
             order by d.modified_at desc, d._loaded_at desc, d.transaction_id asc
         ) as rn
     from {{ ref('int_quickbooks__documents') }} as d
-    cross join company as c
+    inner join company as c on d.source_relation = c.source_relation
     where d.currency_code <> c.home_currency_code
         and d.exchange_rate > 0
         and d.transaction_date is not null

@@ -1,6 +1,11 @@
--- The QuickBooks company (realm) as the one canonical subsidiary (the columns of stg_netsuite__subsidiaries):
--- id 1, legal entity code and country from vars quickbooks_legal_entity / quickbooks_country, currency the
--- home currency (int_quickbooks__company). No parent, no elimination.
+-- Each QuickBooks company (realm) as one canonical subsidiary (the columns of stg_netsuite__subsidiaries): id '1'
+-- for a single-company export, else the source_relation; legal entity code and country as int_quickbooks__company
+-- resolves them, currency the company's home currency. With several companies the base company (home currency
+-- = the reporting currency) is the others' parent; no elimination.
+with companies as (
+    select * from {{ ref('int_quickbooks__company') }}
+)
+
 select
     c.subsidiary_id,
     coalesce(c.legal_entity_code, 'QuickBooks company') as subsidiary_name,
@@ -9,7 +14,7 @@ select
     c.legal_entity_code,
     c.country_code,
     c.home_currency_code as currency_id,
-    cast(null as {{ dbt.type_string() }}) as parent_subsidiary_id,
+    case when not c.is_base_company then b.subsidiary_id end as parent_subsidiary_id,
     false as is_elimination,
     false as is_inactive,
     cast(null as {{ dbt.type_string() }}) as tax_id,
@@ -18,4 +23,5 @@ select
     cast(null as {{ dbt.type_string() }}) as _source_file,
     cast(null as {{ dbt.type_bigint() }}) as _source_row,
     cast(null as {{ dbt.type_timestamp() }}) as _loaded_at
-from {{ ref('int_quickbooks__company') }} as c
+from companies as c
+left join companies as b on b.is_base_company

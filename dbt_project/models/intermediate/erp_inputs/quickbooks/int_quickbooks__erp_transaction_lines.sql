@@ -1,13 +1,21 @@
 -- QuickBooks document lines as canonical transaction lines (the columns of stg_netsuite__transaction_lines):
 -- line 0 the document total, the sales / credit / journal lines, 9999 the sales tax (int_quickbooks__document_lines).
--- One company: every line is subsidiary 1. amount_functional is the line in the home currency at the
+-- Each line is in its company's subsidiary (department as its canonical key), on the PSA project of its job. amount_functional is the line in the home currency at the
 -- document's exchange rate, rounded to cents.
 with lines as (
     select * from {{ ref('int_quickbooks__document_lines') }}
 ),
 
 docs as (
-    select transaction_id, exchange_rate, department_id from {{ ref('int_quickbooks__documents') }}
+    select
+        d.transaction_id,
+        d.exchange_rate,
+        co.subsidiary_id,
+        coalesce(k.record_key, d.department_id) as department_id
+    from {{ ref('int_quickbooks__documents') }} as d
+    inner join {{ ref('int_quickbooks__company') }} as co on d.source_relation = co.source_relation
+    left join {{ ref('int_quickbooks__keys') }} as k
+        on k.entity = 'department' and d.source_relation = k.source_relation and d.department_id = k.source_id
 )
 
 select
@@ -23,13 +31,13 @@ select
     l.amount_transaction,
     cast(round(l.amount_transaction * d.exchange_rate, 2) as decimal(18, 2)) as amount_functional,
     l.description as memo,
-    '1' as subsidiary_id,
+    d.subsidiary_id,
     d.department_id,
     l.class_id,
     l.customer_id as entity_id,
     cast(null as boolean) as is_billable,
     cast(null as {{ dbt.type_string() }}) as created_from_transaction_id,
-    cast(null as {{ dbt.type_string() }}) as psa_project_id,
+    l.psa_project_id,
     cast(null as {{ dbt.type_string() }}) as psa_role_id,
     cast(null as {{ dbt.type_string() }}) as psa_milestone_id,
     l.service_date as service_period_start,

@@ -10,7 +10,15 @@ with payments as (
 ),
 
 invoices as (
-    select transaction_id, source_id from {{ ref('int_quickbooks__documents') }} where transaction_type = 'invoice'
+    select source_relation, transaction_id, source_id
+    from {{ ref('int_quickbooks__documents') }}
+    where transaction_type = 'invoice'
+),
+
+credit_memos as (
+    select source_relation, transaction_id, source_id
+    from {{ ref('int_quickbooks__documents') }}
+    where transaction_type = 'credit_memo'
 ),
 
 payment_lines as (
@@ -19,12 +27,14 @@ payment_lines as (
 
 credits as (
     select
-        payment_id,
-        sum(amount) as credit_total,
-        min({{ dbt.concat(["'CM-'", 'credit_memo_id']) }}) as first_credit_memo_id
-    from payment_lines
-    where credit_memo_id is not null
-    group by payment_id
+        pl.source_relation,
+        pl.payment_id,
+        sum(pl.amount) as credit_total,
+        min(coalesce(c.transaction_id, {{ dbt.concat(["'CM-'", 'pl.credit_memo_id']) }})) as first_credit_memo_id
+    from payment_lines as pl
+    left join credit_memos as c on pl.source_relation = c.source_relation and pl.credit_memo_id = c.source_id
+    where pl.credit_memo_id is not null
+    group by pl.source_relation, pl.payment_id
 ),
 
 applied as (
@@ -39,16 +49,16 @@ applied as (
         coalesce(c.credit_total, 0) as credit_total,
         c.first_credit_memo_id,
         sum(pl.amount) over (
-            partition by pl.payment_id order by pl.line_index rows between unbounded preceding and current row
+            partition by pl.source_relation, pl.payment_id order by pl.line_index rows between unbounded preceding and current row
         ) - pl.amount as allocated_before,
         pl.modified_at,
         pl._source_file,
         pl._source_row,
         pl._loaded_at
     from payment_lines as pl
-    inner join payments as p on pl.payment_id = p.source_id
-    inner join invoices as i on pl.invoice_id = i.source_id
-    left join credits as c on pl.payment_id = c.payment_id
+    inner join payments as p on pl.source_relation = p.source_relation and pl.payment_id = p.source_id
+    inner join invoices as i on pl.source_relation = i.source_relation and pl.invoice_id = i.source_id
+    left join credits as c on pl.source_relation = c.source_relation and pl.payment_id = c.payment_id
 ),
 
 split as (

@@ -1,9 +1,13 @@
 -- QuickBooks documents as canonical ERP transaction headers (the columns of stg_netsuite__transactions).
 -- Status from the open balance: an invoice or credit memo with nothing open is paid_in_full, else open; a
 -- payment is closed, a journal entry posted (paid_in_full, as NetSuite reports an approved journal). What
--- QuickBooks does not carry (contract type, NTE, CRM / PSA ids, intercompany pairing, reason codes) is null.
+-- QuickBooks does not carry (contract type, NTE, CRM ids, intercompany pairing, reason codes) is null; the PSA
+-- project is the job the document is on (int_quickbooks__jobs).
+-- A zero payment (how QuickBooks records applying a credit memo to an invoice) posts nothing and is not a
+-- transaction: its application is a credit memo link (int_quickbooks__erp_transaction_links).
 with docs as (
     select * from {{ ref('int_quickbooks__documents') }}
+    where not (transaction_type = 'payment' and coalesce(total_amount, 0) = 0)
 )
 
 select
@@ -42,7 +46,7 @@ select
     cast(null as decimal(18, 2)) as nte_amount,
     cast(null as {{ dbt.type_string() }}) as parent_contract_transaction_id,
     cast(null as {{ dbt.type_string() }}) as crm_opportunity_id,
-    cast(null as {{ dbt.type_string() }}) as psa_project_id,
+    psa_project_id,
     cast(null as {{ dbt.type_string() }}) as psa_change_order_id,
     cast(null as {{ dbt.type_string() }}) as credit_reason_code,
     modified_at,

@@ -190,3 +190,18 @@ def has_defect_log(ctx: GenContext) -> bool:
     """Whether the generator keeps a defect log (``_gen_defects``; absent under ``--clean``)."""
     q = "select count(*) from information_schema.tables where table_name = '_gen_defects'"
     return bool(ctx.con.execute(q).fetchone()[0])
+
+
+def malformed_lines(ctx: GenContext, system: str) -> dict[str, set[int]]:
+    """Line numbers of the malformed lines the defects appended to ``system``'s files, per file
+    (``<system>/<night>/<file>``): a shape that rewrites those files cannot carry them."""
+    out: dict[str, set[int]] = {}
+    if not has_defect_log(ctx):
+        return out
+    rows = ctx.con.execute(
+        "select file, line from _gen_defects where system = ? and file is not null and line is not null",
+        [system],
+    ).fetchall()
+    for file, line in rows:
+        out.setdefault(file, set()).add(int(line))
+    return out

@@ -315,19 +315,6 @@ def _copy(ctx: Any, query: str, path: Path) -> None:
         path.write_text("", encoding="utf-8")
 
 
-def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Line numbers of the malformed lines the defects appended, per PSA file (``psa/<night>/<file>``)."""
-    out: dict[str, set[int]] = {}
-    if not extracts.has_defect_log(ctx):
-        return out
-    rows = ctx.con.execute(
-        "select file, line from _gen_defects where system = 'psa' and file is not null and line is not null"
-    ).fetchall()
-    for file, line in rows:
-        out.setdefault(file, set()).add(int(line))
-    return out
-
-
 def _write_not_carried(ctx: Any, truth: Path, drop: dict[str, set[int]]) -> None:
     """``_truth/harvest_not_carried.csv``: what of the PSA export the Harvest landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
@@ -348,7 +335,7 @@ def reshape_psa(ctx: Any, landing: Path) -> int:
     psa_root, hv_root = landing / "psa", landing / "harvest"
     if hv_root.exists():
         shutil.rmtree(hv_root)
-    drop = _malformed_lines(ctx)
+    drop = extracts.malformed_lines(ctx, "psa")
     _read_psa(ctx, landing, drop)
     _read_erp_numbers(ctx, landing)
     _prepare(ctx)

@@ -414,20 +414,6 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
         )
 
 
-def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Line numbers of the malformed lines the defects appended, per file (``netsuite/<night>/<file>``)."""
-    out: dict[str, set[int]] = {}
-    if not extracts.has_defect_log(ctx):
-        return out
-    rows = ctx.con.execute(
-        "select file, line from _gen_defects"
-        " where system = 'netsuite' and file is not null and line is not null"
-    ).fetchall()
-    for file, line in rows:
-        out.setdefault(file, set()).add(int(line))
-    return out
-
-
 def _write_not_carried(truth: Path, drop: dict[str, set[int]]) -> None:
     """``_truth/quickbooks_not_carried.csv``: the malformed NetSuite lines QuickBooks' landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
@@ -444,7 +430,7 @@ def reshape_erp(ctx: Any, landing: Path) -> int:
     ns_root, qb_root = landing / "netsuite", landing / "quickbooks"
     if qb_root.exists():
         shutil.rmtree(qb_root)
-    drop = _malformed_lines(ctx)
+    drop = extracts.malformed_lines(ctx, "netsuite")
     _read_netsuite(ctx, landing, drop)
     _prepare_masters(ctx)
     _prepare_documents(ctx)

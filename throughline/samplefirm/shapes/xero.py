@@ -401,20 +401,6 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
         (out / contract.object(table).file).write_text(",".join(cols) + "\n", encoding="utf-8")
 
 
-def _malformed_lines(ctx: Any) -> dict[str, set[int]]:
-    """Line numbers of malformed lines the defects appended, per NetSuite file (``netsuite/<night>/x``)."""
-    out: dict[str, set[int]] = {}
-    if not extracts.has_defect_log(ctx):
-        return out
-    rows = ctx.con.execute(
-        "select file, line from _gen_defects"
-        " where system = 'netsuite' and file is not null and line is not null"
-    ).fetchall()
-    for file, line in rows:
-        out.setdefault(file, set()).add(int(line))
-    return out
-
-
 def _write_not_carried(ctx: Any, truth: Path, drop: dict[str, set[int]]) -> None:
     """``_truth/xero_not_carried.csv``: the NetSuite records and lines the Xero landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
@@ -437,7 +423,7 @@ def reshape_erp(ctx: Any, landing: Path) -> int:
     ns_root, xero_root = landing / "netsuite", landing / "xero"
     if xero_root.exists():
         shutil.rmtree(xero_root)
-    drop = _malformed_lines(ctx)
+    drop = extracts.malformed_lines(ctx, "netsuite")
     _read_netsuite(ctx, landing, drop)
     _prepare_companies(ctx)
     _prepare_documents(ctx)

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from ingestion.accounting import check_rows_accounted_for
 from ingestion.contract import SourceObject, all_objects
 from ingestion.load import EMPTY_STATUSES, FileResult, audit_landing, load_object
+from ingestion.row_tieout import tie_out_rows
 from orchestration.publish import pause_point
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -102,15 +102,15 @@ def build_rows_check(obj: SourceObject) -> dg.AssetChecksDefinition:
     )
     def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            acc = check_rows_accounted_for(con, obj)
+            tie_out = tie_out_rows(con, obj)
         return dg.AssetCheckResult(
-            passed=acc.passed,
+            passed=tie_out.passed,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=acc.description,
+            description=tie_out.description,
             metadata={
-                "load_id": acc.load_id or "",
-                "files_checked": acc.files_checked,
-                "problems": dg.MetadataValue.json(acc.problems),
+                "load_id": tie_out.load_id or "",
+                "files_checked": tie_out.files_checked,
+                "problems": dg.MetadataValue.json(tie_out.problems),
             },
         )
 

@@ -1,4 +1,5 @@
-"""Is every landed row accounted for? Verified from the warehouse itself, not from the loader's counters.
+"""Row tie-out of a load: is every landed row accounted for? Re-counted in the warehouse, not taken from the
+loader's own counters (a loader bug that miscounts would otherwise vouch for itself).
 
 For each file of a load: rows_read = rows_loaded + rows_rejected (load log), rows_loaded = rows really in
 ``<object>__history`` for that load and file, rows_rejected = distinct rejected lines in ``raw.rejects``;
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 import duckdb
 
 from ingestion.contract import SourceObject
-from ingestion.load import FAILED_STATUSES
+from ingestion.status import FAILED_STATUSES, LOADED_STATUSES
 from ingestion.warehouse import history_table
 
 
 @dataclass(frozen=True)
-class Accounting:
+class RowTieOut:
+    """The outcome for one object's latest load: passed, which load, how many files, what does not tie."""
+
     passed: bool
     load_id: str | None
     files_checked: int
@@ -40,13 +43,11 @@ def latest_load_id(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> str | N
     return row[0] if row else None
 
 
-def check_rows_accounted_for(
-    con: duckdb.DuckDBPyConnection, obj: SourceObject, load_id: str | None = None
-) -> Accounting:
+def tie_out_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, load_id: str | None = None) -> RowTieOut:
     """Check the files of ``obj`` in ``load_id`` (default: its latest load)."""
     load_id = load_id or latest_load_id(con, obj)
     if load_id is None:
-        return Accounting(True, None, 0, [])
+        return RowTieOut(True, None, 0, [])
     rows = con.execute(
         f"""
         with log as (
@@ -70,11 +71,11 @@ def check_rows_accounted_for(
             continue
         if read != loaded + rejected:
             problems.append(f"{file}: rows read {read} != loaded {loaded} + rejected {rejected}")
-        if status in ("loaded", "loaded_with_rejects"):
+        if status in LOADED_STATUSES:
             if in_history != loaded:
                 problems.append(f"{file}: load log says {loaded} rows loaded, history holds {in_history}")
             if in_rejects != rejected:
                 problems.append(
                     f"{file}: load log says {rejected} rows rejected, raw.rejects holds {in_rejects}"
                 )
-    return Accounting(not problems, load_id, len(rows), problems)
+    return RowTieOut(not problems, load_id, len(rows), problems)

@@ -15,20 +15,15 @@ a session.
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
-from filelock import FileLock
-from warehouse_diff import RUN_STAMP_COLUMNS, attach_read_only
+from systems_firm import BASE, OTHER, changed_columns, compared, diff, systems_firm_warehouse
 
 pytestmark = pytest.mark.slow  # one nightly build of the other-systems firm (plus the shared xs_warehouse)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-XS_SEED = 7  # the seed of tests/conftest.py's xs_firm / xs_warehouse
 SYSTEMS = {"THROUGHLINE_CRM": "hubspot", "THROUGHLINE_PSA": "harvest"}
 #: Break columns that must agree: break_id and source_system/source_object name the CRM, and a Harvest project
 #: has no legal entity, so those differ.
@@ -119,89 +114,21 @@ SAME_KPI_COLUMNS = {
 @pytest.fixture(scope="session")
 def xs_other_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The xs firm (seed 7, default defects) generated in HubSpot and Harvest shape and run with
-    THROUGHLINE_CRM=hubspot THROUGHLINE_PSA=harvest.
-
-    The run is a subprocess so its Dagster definitions and dbt target (``target/systems-crm-hubspot-psa-
-    harvest``) never mix with the default runs of this session.
-    """
-    root = tmp_path_factory.getbasetemp()
-    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
-    target = root / "throughline-cache" / "xs_other_systems"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
-        if not (target / ".done").exists():
-            env = {**os.environ, **SYSTEMS, "PYTHONPATH": str(REPO_ROOT)}
-            cli = [sys.executable, "-m", "throughline.cli"]
-            gen = [
-                *cli,
-                "generate",
-                "--scale",
-                "xs",
-                "--seed",
-                str(XS_SEED),
-                "--crm",
-                "hubspot",
-                "--psa",
-                "harvest",
-            ]
-            subprocess.run([*gen, "--out", str(target)], env=env, check=True, capture_output=True)
-            run = [
-                *cli,
-                "run",
-                "--landing",
-                str(target / "landing"),
-                "--warehouse",
-                str(target / "wh.duckdb"),
-            ]
-            proc = subprocess.run(run, env=env, capture_output=True, text=True, check=False)
-            assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-            (target / ".done").write_text("ok")
-    return target / "wh.duckdb"
+    THROUGHLINE_CRM=hubspot THROUGHLINE_PSA=harvest (tests/systems_firm.py)."""
+    return systems_firm_warehouse(tmp_path_factory, "xs_other_systems", SYSTEMS)
 
 
 @pytest.fixture(scope="module")
-def both(xs_warehouse: Path, xs_other_warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """``sf``: the default run (Salesforce + NetSuite + PSA); ``hs``: the other systems' run."""
-    con = duckdb.connect()
-    attach_read_only(con, xs_warehouse, "sf")  # the session's warehouse sits under a path with quotes
-    attach_read_only(con, xs_other_warehouse, "hs")
-    yield con
-    con.close()
-
-
-def _diff(con: duckdb.DuckDBPyConnection, query: str) -> tuple[int, list[tuple], list[tuple]]:
-    """Row count of the default side and the rows only one side has."""
-    sf, hs = query.format(db="sf"), query.format(db="hs")
-    n = con.execute(f"select count(*) from ({sf})").fetchone()[0]
-    only_sf = con.execute(f"{sf} except all {hs}").fetchall()
-    only_hs = con.execute(f"{hs} except all {sf}").fetchall()
-    return n, only_sf, only_hs
+def both(xs_warehouse: Path, xs_other_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``base``: the default run (Salesforce + NetSuite + PSA); ``other``: the other systems' run."""
+    with compared(xs_warehouse, xs_other_warehouse) as con:
+        yield con
 
 
 def _not_carried(warehouse: Path) -> list[str]:
     """Ids of the PSA time entries the Harvest landing could not hold (deleted in a delta)."""
     with (warehouse.parent / "_truth" / "harvest_not_carried.csv").open(encoding="utf-8") as fh:
         return [r["record_id"] for r in csv.DictReader(fh) if r["what"] == "deleted_time_entry"]
-
-
-def _changed_columns(con: duckdb.DuckDBPyConnection, table: str, where: str = "") -> set[str]:
-    """Columns of ``marts.<table>`` whose values differ as multisets between the runs (run stamps aside)."""
-    cols = con.execute(
-        "select column_name from duckdb_columns() where database_name = 'sf' and schema_name = 'marts'"
-        " and table_name = ? order by column_index",
-        [table],
-    ).fetchall()
-    changed = set()
-    for (col,) in cols:
-        if col in RUN_STAMP_COLUMNS:
-            continue
-        sf, hs = (f'select "{col}" from {db}.marts.{table} {where}' for db in ("sf", "hs"))
-        if (
-            con.execute(f"select count(*) from ({sf} except all {hs})").fetchone()[0]
-            or con.execute(f"select count(*) from ({hs} except all {sf})").fetchone()[0]
-        ):
-            changed.add(col)
-    return changed
 
 
 def test_landing_has_hubspot_and_harvest_only(xs_other_warehouse: Path) -> None:
@@ -230,17 +157,17 @@ def test_time_entries_and_expenses_carry_the_same_facts(
         " is_approved, bill_rate, transaction_currency_code, billable_amount_transaction,"
         " billable_amount_reporting, cost_rate, cost_amount_cost_currency, erp_invoice_id, is_invoiced"
     )
-    n, only_sf, only_hs = _diff(both, f"select {cols} from {{db}}.marts.fct_time_entries")
-    assert n > 10000 and only_sf == []
-    assert sorted(str(r[0]) for r in only_hs) == sorted(deleted)  # exactly the not-carried deletes
+    n, only_base, only_other = diff(both, f"select {cols} from {{db}}.marts.fct_time_entries")
+    assert n > 10000 and only_base == []
+    assert sorted(str(r[0]) for r in only_other) == sorted(deleted)  # exactly the not-carried deletes
     totals = "select count(*), sum(amount_transaction) from {db}.marts.fct_expenses"
-    assert both.execute(totals.format(db="sf")).fetchone() == both.execute(totals.format(db="hs")).fetchone()
-    n, only_sf, only_hs = _diff(
+    assert both.execute(totals.format(db=BASE)).fetchone() == both.execute(totals.format(db=OTHER)).fetchone()
+    n, only_base, only_other = diff(
         both,
         "select expense_id, project_key, amount_transaction, is_approved, is_invoiced"
         " from {db}.marts.fct_expenses",
     )
-    assert n > 100 and (only_sf, only_hs) == ([], [])
+    assert n > 100 and (only_base, only_other) == ([], [])
 
 
 @pytest.mark.parametrize("table", sorted(CHANGED_COLUMNS))
@@ -252,14 +179,14 @@ def test_marts_differ_in_exactly_the_documented_columns(
         where = "where time_entry_id not in ({})".format(
             ", ".join(f"'{i}'" for i in _not_carried(xs_other_warehouse))
         )
-    assert both.execute(f"select count(*) from sf.marts.{table}").fetchone()[0] > 0
-    assert _changed_columns(both, table, where) == CHANGED_COLUMNS[table]
+    assert both.execute(f"select count(*) from base.marts.{table}").fetchone()[0] > 0
+    assert changed_columns(both, table, where) == CHANGED_COLUMNS[table]
 
 
 @pytest.mark.parametrize("table", sorted(SAME_KPI_COLUMNS))
 def test_utilization_and_margin_hours_match(both: duckdb.DuckDBPyConnection, table: str) -> None:
-    n, only_sf, only_hs = _diff(both, f"select {SAME_KPI_COLUMNS[table]} from {{db}}.marts.{table}")
-    assert n > 50 and (only_sf[:3], only_hs[:3]) == ([], [])
+    n, only_base, only_other = diff(both, f"select {SAME_KPI_COLUMNS[table]} from {{db}}.marts.{table}")
+    assert n > 50 and (only_base[:3], only_other[:3]) == ([], [])
 
 
 def test_capacity_differs_only_by_the_holidays_harvest_has_no_calendar_for(
@@ -268,7 +195,7 @@ def test_capacity_differs_only_by_the_holidays_harvest_has_no_calendar_for(
     rows = both.execute(
         "select count(*), count(*) filter (where h.holiday_hours <> 0),"
         " count(*) filter (where h.capacity_hours is distinct from s.capacity_hours + s.holiday_hours)"
-        " from sf.marts.kpi_utilization_monthly as s join hs.marts.kpi_utilization_monthly as h"
+        " from base.marts.kpi_utilization_monthly as s join other.marts.kpi_utilization_monthly as h"
         " using (resource_key, month_start_date) where s.capacity_hours is not null"
     ).fetchone()
     assert rows[0] > 100 and rows[1:] == (0, 0)
@@ -276,30 +203,30 @@ def test_capacity_differs_only_by_the_holidays_harvest_has_no_calendar_for(
 
 def test_breaks_match_except_the_documented_checks(both: duckdb.DuckDBPyConnection) -> None:
     changed = ", ".join(f"'{c}'" for c in CHANGED_BREAKS)
-    n, only_sf, only_hs = _diff(
+    n, only_base, only_other = diff(
         both, f"select {BREAK_COLUMNS} from {{db}}.marts.recon_breaks where check_id not in ({changed})"
     )
-    assert n > 30 and (only_sf[:3], only_hs[:3]) == ([], [])
+    assert n > 30 and (only_base[:3], only_other[:3]) == ([], [])
     counts = "select check_id, count(*) from {db}.marts.recon_breaks group by 1"
-    sf, hs = (dict(both.execute(counts.format(db=db)).fetchall()) for db in ("sf", "hs"))
-    assert {c: (sf.get(c, 0), hs.get(c, 0)) for c in CHANGED_BREAKS} == CHANGED_BREAKS
+    base, other = (dict(both.execute(counts.format(db=db)).fetchall()) for db in (BASE, OTHER))
+    assert {c: (base.get(c, 0), other.get(c, 0)) for c in CHANGED_BREAKS} == CHANGED_BREAKS
     # where a changed check still fires on the default run's record, it is the same break
-    n, only_sf, _ = _diff(
+    n, only_base, _ = diff(
         both, f"select {BREAK_COLUMNS} from {{db}}.marts.recon_breaks where check_id in ('R3', 'B7')"
     )
-    assert n == 3 and only_sf == []
+    assert n == 3 and only_base == []
     people = "('PSA_CAPACITY_GAP', 'PSA_MISSING_TIMESHEET')"  # checks of a person, not of a project's time
     entities = (
-        "select distinct coalesce(legal_entity_key, '-1') from hs.marts.recon_breaks"
+        "select distinct coalesce(legal_entity_key, '-1') from other.marts.recon_breaks"
         f" where check_family = 'PSA' and check_id not in {people}"
     )
     assert both.execute(entities).fetchall() == [("-1",)]  # Harvest projects have no legal entity
-    n, only_sf, only_hs = _diff(
+    n, only_base, only_other = diff(
         both,
         "select check_id, record_key, legal_entity_key from {db}.marts.recon_breaks"
         f" where check_id in {people}",
     )
-    assert n == 2 and (only_sf, only_hs) == ([], [])  # people keep the entity their Harvest role names
+    assert n == 2 and (only_base, only_other) == ([], [])  # people keep the entity their Harvest role names
 
 
 def test_r_and_client_breaks_match_where_harvest_keeps_the_keys(both: duckdb.DuckDBPyConnection) -> None:
@@ -307,15 +234,15 @@ def test_r_and_client_breaks_match_where_harvest_keeps_the_keys(both: duckdb.Duc
         f"select {BREAK_COLUMNS} from {{db}}.marts.recon_breaks "
         "where check_family in ('R1', 'R2', 'R5', 'R6')"
     )
-    n, only_sf, only_hs = _diff(both, query)
-    assert n >= 6 and (only_sf, only_hs) == ([], [])
+    n, only_base, only_other = diff(both, query)
+    assert n >= 6 and (only_base, only_other) == ([], [])
     families = both.execute(
-        "select count(distinct check_family) from hs.marts.recon_breaks where check_family like 'R%'"
+        "select count(distinct check_family) from other.marts.recon_breaks where check_family like 'R%'"
     ).fetchone()[0]
     assert families == 6  # the xs firm's defects still hit every R family
     # the CRM's breaks point at HubSpot deals, where the CRM user will look
     crm = both.execute(
-        "select distinct source_system, source_object from hs.marts.recon_breaks"
+        "select distinct source_system, source_object from other.marts.recon_breaks"
         " where check_family in ('R1', 'R3')"
     ).fetchall()
     assert crm == [("hubspot", "deal")]
@@ -328,6 +255,6 @@ def test_opportunities_mart_matches(both: duckdb.DuckDBPyConnection) -> None:
         " close_date, first_won_at, first_lost_at, stage_change_count, amount_transaction,"
         " transaction_currency_code"
     )
-    n, only_sf, only_hs = _diff(both, f"select {cols} from {{db}}.marts.fct_opportunities")
+    n, only_base, only_other = diff(both, f"select {cols} from {{db}}.marts.fct_opportunities")
     assert n > 100
-    assert (only_sf[:3], only_hs[:3]) == ([], [])
+    assert (only_base[:3], only_other[:3]) == ([], [])

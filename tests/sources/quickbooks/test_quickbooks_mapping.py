@@ -345,8 +345,9 @@ def test_documents_become_transactions_with_unique_ids(warehouse: Path) -> None:
 def test_accepted_estimates_are_contracts(warehouse: Path) -> None:
     rows = _query(
         warehouse,
-        "select transaction_id, contract_type, nte_amount, parent_contract_transaction_id, crm_opportunity_id,"
-        " contract_start_date::varchar, contract_end_date::varchar, total_amount, is_posting"
+        "select transaction_id, contract_type, nte_amount, parent_contract_transaction_id,"
+        " crm_opportunity_id, contract_start_date::varchar, contract_end_date::varchar, total_amount,"
+        " is_posting"
         " from intermediate.int_quickbooks__erp_transactions where transaction_type = 'sales_order'",
     )
     d = Decimal

@@ -120,8 +120,9 @@ def test_every_contract_file_of_the_sample_loads(built: tuple[Path, list], sampl
 
 
 def test_accepted_estimates_are_the_contracts(built: tuple[Path, list], sample: Path) -> None:
-    """Every estimate the sample has Accepted or Closed is one sales order with its total; none of its invoices
-    names an estimate in invoice_linked_txn (only payments), so no invoice line is created from one."""
+    """Every estimate the sample has Accepted or Closed is one sales order with its total; none of its
+    invoices names an estimate in invoice_linked_txn (only payments), so no invoice line is created from
+    one."""
     warehouse, _ = built
     accepted = {
         r["id"]: Decimal(r["total_amount"])
@@ -135,9 +136,11 @@ def test_accepted_estimates_are_the_contracts(built: tuple[Path, list], sample: 
             " from intermediate.int_quickbooks__erp_transactions where transaction_type = 'sales_order'"
         ).fetchall()
         created_from = con.execute(
-            "select count(created_from_transaction_id) from intermediate.int_quickbooks__erp_transaction_lines"
+            "select count(created_from_transaction_id)"
+            " from intermediate.int_quickbooks__erp_transaction_lines"
         ).fetchone()[0]
-    assert len(accepted) == 10 and {o: (t, p) for o, t, p in orders} == {o: (t, False) for o, t in accepted.items()}
+    assert len(accepted) == 10
+    assert {o: (t, p) for o, t, p in orders} == {o: (t, False) for o, t in accepted.items()}
     assert (linked, created_from) == ([], 0)
 
 

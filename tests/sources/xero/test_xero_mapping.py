@@ -1,9 +1,11 @@
-"""Xero quotes mapped onto the canonical ERP inputs as contracts, on a hand-made organisation worked out by hand.
+"""Xero quotes mapped onto the canonical ERP inputs as contracts, on a hand-made organisation worked out by
+hand.
 
 One organisation (no source_relation; base currency USD): contact C1 (account number C-1); PSA project 7 coded
-P-7. Quotes: Q1 ACCEPTED, reference OPP-1 (the CRM opportunity), title P-7 (the PSA project), terms "Fixed fee",
-expiring 2025-06-30, two lines of 600 and 400; Q2 INVOICED with the same reference a month later (an amendment
-of Q1: a capped T&M extension of 250, terms "T&M"); Q3 SENT (a quote, not a contract) in EUR; Q4 DECLINED.
+P-7. Quotes: Q1 ACCEPTED, reference OPP-1 (the CRM opportunity), title P-7 (the PSA project), terms
+"Fixed fee", expiring 2025-06-30, two lines of 600 and 400; Q2 INVOICED with the same reference a month
+later (an amendment of Q1: a capped T&M extension of 250, terms "T&M"); Q3 SENT (a quote, not a contract) in
+EUR; Q4 DECLINED.
 Invoice I1 (reference OPP-1, as Xero copies it from the quote it is made from) has one line of 500 and 50 of
 tax; invoice I2 (reference PO-9) names no quote. Only the Xero staging and ERP mapping are built.
 """
@@ -32,14 +34,18 @@ def _quote(qid: str, status: str, date: str, total: int, **extra: object) -> dic
 
 def _invoice(iid: str, reference: str, total: int, tax: int) -> dict:
     head = {"invoice_id": iid, "contact_id": "C1", "invoice_number": f"INV-{iid}", "reference": reference}
-    return head | {"type": "ACCREC", "status": "AUTHORISED", "date": "2025-02-01", "currency_code": "USD"} | {
-        "currency_rate": 1,
-        "line_amount_types": "Exclusive",
-        "sub_total": total - tax,
-        "total_tax": tax,
-        "total": total,
-        "amount_due": total,
-    }
+    return (
+        head
+        | {"type": "ACCREC", "status": "AUTHORISED", "date": "2025-02-01", "currency_code": "USD"}
+        | {
+            "currency_rate": 1,
+            "line_amount_types": "Exclusive",
+            "sub_total": total - tax,
+            "total_tax": tax,
+            "total": total,
+            "amount_due": total,
+        }
+    )
 
 
 def _line(key: str, doc: str, lid: str, amount: int, tax: int = 0) -> dict:
@@ -50,7 +56,9 @@ def _line(key: str, doc: str, lid: str, amount: int, tax: int = 0) -> dict:
 
 
 ROWS: dict[str, list[dict]] = {
-    "organization": [{"organisation_id": "ORG", "name": "Firm", "short_code": "US01", "base_currency": "USD"}],
+    "organization": [
+        {"organisation_id": "ORG", "name": "Firm", "short_code": "US01", "base_currency": "USD"},
+    ],
     "contact": [{"contact_id": "C1", "name": "Client One", "account_number": "C-1", "is_customer": True}],
     "quote": [
         _quote("Q1", "ACCEPTED", "2025-01-05", 1000, reference="OPP-1", title="P-7", terms="Fixed fee")
@@ -82,7 +90,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], ver
         full = {**row, "_source_file": f"{table}.csv", "_source_row": i, "_extract_date": TS[:10]}
         full |= {"_loaded_at": TS, "_is_deleted": False, versioned: TS}
         cols = ", ".join(f'"{k}"' for k in full)
-        con.execute(f"insert into {table} ({cols}) values ({', '.join('?' for _ in full)})", list(full.values()))
+        marks = ", ".join("?" for _ in full)
+        con.execute(f"insert into {table} ({cols}) values ({marks})", list(full.values()))
 
 
 @pytest.fixture(scope="module")

@@ -185,7 +185,8 @@ STREAMS: dict[str, str] = {
     "estimate_line": f"""
         select l.transaction as estimate_id, l.line_id - 1 as index, l.foreignamount as amount,
             l.memo as description, l.item as sales_item_item_id, l.quantity as sales_item_quantity,
-            l.rate as sales_item_unit_price, l.account as sales_item_account_id, l.class as sales_item_class_id,
+            l.rate as sales_item_unit_price, l.account as sales_item_account_id,
+            l.class as sales_item_class_id,
             coalesce(l.custcol_period_start, s.startdate) as sales_item_service_date,
             null::varchar as discount_account_id, null::varchar as bundle_id, null::varchar as item_id,
             null::varchar as account_id, l.{_SYNC}, l.source_relation
@@ -196,8 +197,9 @@ STREAMS: dict[str, str] = {
         where l.type = 'SalesOrd' and l.night = $night""",
     "invoice_linked_txn": f"""
         select l.transaction as invoice_id, 0 as index, min(l.createdfrom) as estimate_id,
-            null::varchar as payment_id, null::varchar as charge_credit_id, null::varchar as reimburse_charge_id,
-            null::varchar as statement_charge_id, null::varchar as time_activity_id, max(l.{_SYNC}) as {_SYNC},
+            null::varchar as payment_id, null::varchar as charge_credit_id,
+            null::varchar as reimburse_charge_id, null::varchar as statement_charge_id,
+            null::varchar as time_activity_id, max(l.{_SYNC}) as {_SYNC},
             t.source_relation
         from _ns_transactionline as l
         inner join (select distinct id, source_relation from _tx where type = 'CustInvc') as t
@@ -389,7 +391,8 @@ def _prepare_lines(ctx: Any) -> None:
         from _ns_transactionline as l
         inner join (select distinct id, type, source_relation from _tx) as t on t.id = l.transaction
         left join _tal_latest as a on a.transaction = l.transaction and a.transactionline = l.id
-        where l.mainline <> 'true' and l.taxline <> 'true' and t.type in ('CustInvc', 'CustCred', 'SalesOrd')"""
+        where l.mainline <> 'true' and l.taxline <> 'true'
+            and t.type in ('CustInvc', 'CustCred', 'SalesOrd')"""
     )
     ctx.con.execute(
         """create or replace temp table _journal_lines as

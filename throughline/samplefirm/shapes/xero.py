@@ -201,11 +201,13 @@ TABLES: dict[str, str] = {
         select t.id as quote_id, c.contact_id, t.tranid as quote_number,
             t.custbody_sf_opportunity_id as reference, pc.code as title, t.memo as summary,
             case t.custbody_contract_type when 'TM' then 'Time and materials' when 'FF' then 'Fixed fee'
-                when 'MS' then 'Milestone' when 'RT' then 'Retainer' else t.custbody_contract_type end as terms,
+                when 'MS' then 'Milestone' when 'RT' then 'Retainer' else t.custbody_contract_type end
+                as terms,
             case when t.voided = 'true' then 'DELETED' when t.status = 'C' then 'INVOICED' else 'ACCEPTED' end
                 as status,
             t.trandate as date, t.enddate as expiry_date, cur.name as currency_code,
-            round(1 / try_cast(t.exchangerate as double), 10) as currency_rate, 'Exclusive' as line_amount_types,
+            round(1 / try_cast(t.exchangerate as double), 10) as currency_rate,
+            'Exclusive' as line_amount_types,
             try_cast(t.foreigntotal as decimal(18, 2)) - coalesce(try_cast(t.taxtotal as decimal(18, 2)), 0)
                 as sub_total,
             coalesce(try_cast(t.taxtotal as decimal(18, 2)), 0) as total_tax,
@@ -420,9 +422,9 @@ def _prepare_documents(ctx: Any) -> None:
 
 
 def _prepare_quotes(ctx: Any) -> None:
-    """``_project_codes`` (the PSA project code a quote is titled with) and ``_invoice_quotes``: the opportunity
-    id of the sales order an invoice was created from, which Xero copies from the quote's reference to the
-    invoice made from it."""
+    """``_project_codes`` (the PSA project code a quote is titled with) and ``_invoice_quotes``: the
+    opportunity id of the sales order an invoice was created from, which Xero copies from the quote's
+    reference to the invoice made from it."""
     has_projects = ctx.con.execute(
         "select count(*) from information_schema.tables where table_name = 'psa__projects'"
     ).fetchone()[0]
@@ -458,9 +460,7 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
 def _write_not_carried(ctx: Any, truth: Path, drop: dict[str, set[int]]) -> None:
     """``_truth/xero_not_carried.csv``: the NetSuite records and lines the Xero landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
-    lost = ctx.con.execute(
-        "select distinct 'employee', id from _ns_employee order by 1, 2"
-    ).fetchall()
+    lost = ctx.con.execute("select distinct 'employee', id from _ns_employee order by 1, 2").fetchall()
     with (truth / "xero_not_carried.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["what", "extract_date", "object", "record_id", "line"])

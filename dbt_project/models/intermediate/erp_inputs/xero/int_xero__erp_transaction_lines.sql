@@ -12,7 +12,7 @@ with documents as (
     inner join {{ ref('int_xero__organisation') }} as o on o.source_relation = d.source_relation
 ),
 
-invoice_quotes as (
+quotes as (
     select * from {{ ref('int_xero__quotes') }}
 ),
 
@@ -51,7 +51,7 @@ quote_lines as (
     inner join quotes as q on q.transaction_id = l.quote_id
 ),
 
-lines as (
+invoice_lines as (
     select
         l.*,
         i.line_amount_types,

@@ -3,8 +3,11 @@
 One company (USD home currency): invoice 10 on a job of customer C1 (a sales line on the item's income
 account, a discount, a subtotal that posts nothing, a second sales line, 80 of tax); EUR invoice 11 at 1.1;
 credit memo 20 (50 + 4 of tax); payment 30 settling invoice 10 with cash and credit memo 20; EUR payment 31
-at 1.2 paying 300 of invoice 11 (a realized exchange gain of 300 x (1.2 - 1.1) = 30); a journal entry. Only
-the QuickBooks models are built (a few seconds of dbt).
+at 1.2 paying 300 of invoice 11 (a realized exchange gain of 300 x (1.2 - 1.1) = 30); a journal entry.
+Estimates: 50 on the job, accepted (a fixed fee of 1,200: 1,000 and 300 of I1 less a 100 discount, with a
+description line), invoice 10 created from it; 51 on the job, closed (a capped T&M amendment of 200: the job's
+second contract); 52 pending (a quote, no contract, though invoice 11 names it); 10 accepted on C1 (its id is
+invoice 10's: EST-10). Only the QuickBooks models are built (a few seconds of dbt).
 
 Several companies (``TWO_COMPANIES``, a second hand-made warehouse): US01 (USD) and UK01 (GBP) in one sync,
 naming their company in ``source_relation``. Both number an invoice 10 and a customer C1 (made unique with the
@@ -158,6 +161,35 @@ ROWS: dict[str, list[dict]] = {
         {"payment_id": "30", "index": 1, "amount": 54, "credit_memo_id": "20"},
         {"payment_id": "31", "index": 0, "amount": 300, "invoice_id": "11"},
     ],
+    "estimate": [
+        {"id": "50", "doc_number": "E50", "customer_id": "J1", "transaction_date": "2025-01-05"}
+        | {"expiration_date": "2025-06-30", "transaction_status": "Accepted", "currency_id": "USD"}
+        | {"total_amount": 1200, "custom_crm_opportunity_id": "OPP1", "custom_contract_type": "Fixed fee"},
+        {"id": "51", "doc_number": "E51", "customer_id": "J1", "transaction_date": "2025-02-01"}
+        | {"expiration_date": "2025-07-31", "transaction_status": "Closed", "currency_id": "USD"}
+        | {"total_amount": 200, "custom_contract_type": "TM", "custom_not_to_exceed": 250},
+        {"id": "52", "doc_number": "E52", "customer_id": "C1", "transaction_date": "2025-01-12"}
+        | {"transaction_status": "Pending", "currency_id": "EUR", "exchange_rate": 1.1, "total_amount": 500},
+        {"id": "10", "doc_number": "E10", "customer_id": "C1", "transaction_date": "2025-01-01"}
+        | {"expiration_date": "2025-12-31", "transaction_status": "Accepted", "total_amount": 500}
+        | {"custom_contract_type": "RT"},
+    ],
+    "estimate_line": [
+        {"estimate_id": "50", "index": 0, "amount": 1000, "sales_item_item_id": "I1"}
+        | {"sales_item_service_date": "2025-01-06"},
+        {"estimate_id": "50", "index": 1, "description": "Phase one"},
+        {"estimate_id": "50", "index": 2, "amount": 100, "discount_account_id": "6"},
+        {"estimate_id": "50", "index": 3, "amount": 300, "sales_item_item_id": "I1"}
+        | {"sales_item_service_date": "2025-01-02"},
+        {"estimate_id": "51", "index": 0, "amount": 200, "sales_item_item_id": "I1"},
+        {"estimate_id": "52", "index": 0, "amount": 500, "sales_item_item_id": "I1"},
+        {"estimate_id": "10", "index": 0, "amount": 500, "sales_item_item_id": "I1"},
+    ],
+    "invoice_linked_txn": [
+        {"invoice_id": "10", "index": 0, "estimate_id": "50"},
+        {"invoice_id": "10", "index": 1, "payment_id": "30"},
+        {"invoice_id": "11", "index": 0, "estimate_id": "52"},
+    ],
     "journal_entry": [
         {"id": "40", "doc_number": "JE1", "transaction_date": "2025-01-31", "currency_id": "USD"}
     ],
@@ -304,6 +336,49 @@ def test_documents_become_transactions_with_unique_ids(warehouse: Path) -> None:
         ("PMT-30", "payment", "C1", "closed", "USD", 1.0),
         ("PMT-31", "payment", "C1", "closed", "EUR", 1.2),
         ("JE-40", "journal", None, "paid_in_full", "USD", 1.0),
+        ("50", "sales_order", "C1", "paid_in_full", "USD", 1.0),  # accepted estimates are contracts
+        ("51", "sales_order", "C1", "closed", "USD", 1.0),  # closed: invoiced, still a contract
+        ("EST-10", "sales_order", "C1", "paid_in_full", "USD", 1.0),  # invoice 10 has the id
+    }  # the pending estimate 52 is a quote
+
+
+def test_accepted_estimates_are_contracts(warehouse: Path) -> None:
+    rows = _query(
+        warehouse,
+        "select transaction_id, contract_type, nte_amount, parent_contract_transaction_id,"
+        " crm_opportunity_id, contract_start_date::varchar, contract_end_date::varchar, total_amount,"
+        " is_posting"
+        " from intermediate.int_quickbooks__erp_transactions where transaction_type = 'sales_order'",
+    )
+    d = Decimal
+    assert set(rows) == {
+        # custom fields: opportunity and type; the earliest line service date starts it, expiration ends it
+        ("50", "fixed_fee", None, None, "OPP1", "2025-01-02", "2025-06-30", d("1200.00"), False),
+        # the job's second contract estimate amends its first
+        ("51", "time_and_materials", d("250.00"), "50", None, None, "2025-07-31", d("200.00"), False),
+        ("EST-10", "retainer", None, None, None, None, "2025-12-31", d("500.00"), False),  # not on a job
+    }
+    lines = _query(
+        warehouse,
+        "select transaction_id, line_id, item_id, amount_transaction, created_from_transaction_id"
+        " from intermediate.int_quickbooks__erp_transaction_lines"
+        " where transaction_id in ('50', '51', 'EST-10') or created_from_transaction_id is not null"
+        " or transaction_id = '11'",
+    )
+    assert set(lines) == {
+        ("50", 1, "I1", d("1000.00"), None),
+        ("50", 3, None, d("-100.00"), None),  # the discount; the description line (index 1) is no line
+        ("50", 4, "I1", d("300.00"), None),
+        ("51", 1, "I1", d("200.00"), None),
+        ("EST-10", 1, "I1", d("500.00"), None),
+        # invoice 10 was created from estimate 50 (invoice_linked_txn): its total and item lines name it
+        ("10", 0, None, d("1080.00"), "50"),
+        ("10", 1, "I1", d("1000.00"), "50"),
+        ("10", 2, None, d("-100.00"), "50"),
+        ("10", 4, "I1", d("100.00"), "50"),
+        # invoice 11 names the pending estimate 52, which is no contract
+        ("11", 0, None, d("500.00"), None),
+        ("11", 1, "I1", d("500.00"), None),
     }
 
 

@@ -39,6 +39,9 @@ OBJECTS = (
     "journal_entry_line",
     "department",
     "vendor",
+    "estimate",
+    "estimate_line",
+    "invoice_linked_txn",
 )
 #: (entity, key columns, foreign key columns (first non-blank), target entity) as int_quickbooks__unjoined
 LINKS = (
@@ -114,6 +117,31 @@ def test_every_contract_file_of_the_sample_loads(built: tuple[Path, list], sampl
     for obj, r in by_object.items():
         assert r.status == "loaded", (obj, r.status, r.message)
     assert "allow_ipnpayment" in by_object["invoice"].drift_columns  # Fivetran extras kept, not refused
+
+
+def test_accepted_estimates_are_the_contracts(built: tuple[Path, list], sample: Path) -> None:
+    """Every estimate the sample has Accepted or Closed is one sales order with its total; none of its
+    invoices names an estimate in invoice_linked_txn (only payments), so no invoice line is created from
+    one."""
+    warehouse, _ = built
+    accepted = {
+        r["id"]: Decimal(r["total_amount"])
+        for r in _rows(sample, "estimate")
+        if r["transaction_status"] in ("Accepted", "Closed")
+    }
+    linked = [r for r in _rows(sample, "invoice_linked_txn") if r["estimate_id"].strip()]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        orders = con.execute(
+            "select regexp_replace(transaction_id, '^EST-', ''), total_amount, is_posting"
+            " from intermediate.int_quickbooks__erp_transactions where transaction_type = 'sales_order'"
+        ).fetchall()
+        created_from = con.execute(
+            "select count(created_from_transaction_id)"
+            " from intermediate.int_quickbooks__erp_transaction_lines"
+        ).fetchone()[0]
+    assert len(accepted) == 10
+    assert {o: (t, p) for o, t, p in orders} == {o: (t, False) for o, t in accepted.items()}
+    assert (linked, created_from) == ([], 0)
 
 
 def test_unjoined_keys_match_the_raw_files(built: tuple[Path, list], sample: Path) -> None:

@@ -104,6 +104,52 @@ def test_documents_keep_their_ids_amounts_and_company(con: duckdb.DuckDBPyConnec
         assert len(ns) > 1 and ns == qb
 
 
+def test_sales_orders_are_accepted_estimates_on_the_jobs(con: duckdb.DuckDBPyConnection) -> None:
+    """Every sales order is an estimate with its id, total, company, customer (through its job), custom
+    fields and dates; an invoice created from one names it in invoice_linked_txn."""
+    ns = _rows(
+        con,
+        "select t.id, t.tranid, t.entity, t.foreigntotal::decimal(18, 2), c.code,"
+        " case t.status when 'C' then 'Closed' else 'Accepted' end, t.custbody_sf_opportunity_id,"
+        " t.custbody_contract_type, t.custbody_nte_amount::decimal(18, 2), t.enddate"
+        " from ns_transaction as t join company as c using (id) where t.type = 'SalesOrd'"
+        " qualify row_number() over (partition by t.id order by t._fivetran_synced desc) = 1",
+    )
+    qb = _rows(
+        con,
+        "select e.id, e.doc_number, j.parent_customer_id, e.total_amount::decimal(18, 2), e.source_relation,"
+        " e.transaction_status, e.custom_crm_opportunity_id, e.custom_contract_type,"
+        " e.custom_not_to_exceed::decimal(18, 2), e.expiration_date"
+        " from qb_estimate as e"
+        " join (select distinct id, parent_customer_id from qb_customer where job = 'true') as j"
+        " on j.id = e.customer_id"  # every contract is on its project's job
+        " qualify row_number() over (partition by e.id order by e.updated_at desc) = 1",
+    )
+    assert len(ns) > 30 and ns == qb
+    ns_lines = _rows(
+        con,
+        "select transaction, sum(amount) from (select l.transaction, l.id,"
+        " any_value(l.foreignamount::decimal(18, 2)) as amount from ns_transactionline as l"
+        " where l.mainline = 'false' and l.taxline = 'false'"
+        " and l.transaction in (select id from ns_transaction where type = 'SalesOrd') group by all)"
+        " group by all",
+    )
+    qb_lines = _rows(
+        con,
+        "select estimate_id, sum(amount) from (select estimate_id, index,"
+        " any_value(amount::decimal(18, 2)) as amount from qb_estimate_line group by all) group by all",
+    )
+    assert ns_lines == qb_lines
+    created_from = _rows(
+        con,
+        "select distinct l.transaction, l.createdfrom from ns_transactionline as l"
+        " join ns_transaction as t on t.id = l.transaction and t.type = 'CustInvc'"
+        " where l.createdfrom in (select id from ns_transaction where type = 'SalesOrd')",
+    )
+    linked = _rows(con, "select distinct invoice_id, estimate_id from qb_invoice_linked_txn")
+    assert len(created_from) > 90 and created_from == linked
+
+
 def test_payments_settle_the_same_invoices(con: duckdb.DuckDBPyConnection) -> None:
     ns = _rows(
         con,

@@ -73,9 +73,17 @@ NIGHTS: dict[date, dict[str, list[dict[str, Any]]]] = {
                 "id": 1,
                 "tranid": "SO-1",
                 "type": "SalesOrd",
+                "status": "B",
+                "trandate": "2026-09-20",
+                "enddate": "2027-03-31",
                 "entity": 2001,
                 "currency": 1,
                 "exchangerate": 0.8,
+                "foreigntotal": 80,
+                "custbody_contract_type": "FF",
+                "custbody_sf_opportunity_id": "006-1",
+                "voided": "false",
+                "lastmodifieddate": TS,
             },
             {
                 "id": 2,
@@ -107,6 +115,17 @@ NIGHTS: dict[date, dict[str, list[dict[str, Any]]]] = {
         ],
         "transactionline": [
             {
+                "id": 1,
+                "transaction": 1,
+                "mainline": "false",
+                "taxline": "false",
+                "foreignamount": 80,
+                "subsidiary": 2,
+                "quantity": 1,
+                "rate": 80,
+                "memo": "Contract value",
+            },
+            {
                 "id": 0,
                 "transaction": 2,
                 "mainline": "true",
@@ -124,6 +143,7 @@ NIGHTS: dict[date, dict[str, list[dict[str, Any]]]] = {
                 "quantity": 8,
                 "rate": 10,
                 "memo": "Advice",
+                "createdfrom": 1,
             },
             {
                 "id": 2,
@@ -266,7 +286,8 @@ def test_invoice_header_follows_its_payments_night_by_night(reshaped: Path) -> N
     )
     money = ("currency_rate", "sub_total", "total_tax", "total", "amount_paid", "amount_due")
     assert [Decimal(first[k]) for k in money] == [Decimal(x) for x in ("1.25", "80", "20", "100", "60", "40")]
-    assert (first["status"], first["fully_paid_on_date"], first["reference"]) == ("AUTHORISED", "", "PO-9")
+    # made from the sales order's quote: Xero copies the quote's reference (the opportunity), not the PO
+    assert (first["status"], first["fully_paid_on_date"], first["reference"]) == ("AUTHORISED", "", "006-1")
     [second] = _rows(reshaped, N2, "invoice")
     assert (second["status"], second["fully_paid_on_date"], Decimal(second["amount_due"])) == (
         "PAID",
@@ -286,7 +307,7 @@ def test_journals_carry_the_ledger_and_payments(reshaped: Path) -> None:
     assert {k: (r["source_id"], r["source_type"]) for k, r in journals.items()} == {
         "J2": ("2", "ACCREC"),
         "J3": ("3", "ACCRECPAYMENT"),
-    }  # the sales order posts nothing
+    }  # the sales order posts nothing: it is a quote
     lines = {r["journal_line_id"]: r for r in _rows(reshaped, N2, "journal_line")}
     assert {k: (r["account_id"], Decimal(r["net_amount"])) for k, r in lines.items()} == {
         "4-0": ("100-UK01", 32),
@@ -294,7 +315,24 @@ def test_journals_carry_the_ledger_and_payments(reshaped: Path) -> None:
     }
     with (reshaped.parent / "_truth" / "xero_not_carried.csv").open(encoding="utf-8") as fh:
         rows = [(r["what"], r["record_id"], r["line"]) for r in csv.DictReader(fh)]
-    assert rows == [("employee", "5001", ""), ("sales_order", "1", ""), ("malformed_line", "", "2")]
+    assert rows == [("employee", "5001", ""), ("malformed_line", "", "2")]
+
+
+def test_the_sales_order_is_an_accepted_quote(reshaped: Path) -> None:
+    [quote] = _rows(reshaped, N1, "quote")
+    cols = ("quote_id", "contact_id", "source_relation", "reference", "terms", "status", "expiry_date")
+    assert tuple(quote[c] for c in cols) == (
+        "1",
+        "2001-UK01",  # the customer's copy in the UK organisation, where its line is
+        "xero_uk01",
+        "006-1",  # the opportunity id
+        "Fixed fee",
+        "ACCEPTED",  # NetSuite's running sales order (B)
+        "2027-03-31",
+    )
+    assert (Decimal(quote["currency_rate"]), Decimal(quote["total"])) == (Decimal("1.25"), 80)
+    [line] = _rows(reshaped, N1, "quote_line_item")
+    assert (line["quote_id"], line["line_item_id"], Decimal(line["line_amount"])) == ("1", "1-1", 80)
 
 
 def test_every_xero_file_loads_through_the_contract(reshaped: Path, tmp_path: Path) -> None:

@@ -23,11 +23,16 @@ repeats across companies except the shared chart):
 - journal, FX revaluation and vendor bill -> journal entry with the ledger lines they post (the contract has
   no bill table; QuickBooks books a revaluation as a home-currency journal).
 
-What QuickBooks cannot carry (sales orders = contracts, NetSuite projects, currency and consolidation rate
-tables, accounting periods, employees, cross-system ids on documents, intercompany pairing) is listed in
-docs/sources/quickbooks-as-erp.md with what it changes. The malformed lines the defects appended to NetSuite
-files are not records, so not carried: they go to ``_truth/quickbooks_not_carried.csv`` and leave the
-manifest.
+- sales order (SalesOrd: the contract) -> estimate, Accepted (Closed once the contract has ended), on the
+  project's job, with its lines (service date = contract start, expiration date = contract end) and the three
+  custom fields a firm fills in (CRM opportunity id, contract type, not-to-exceed); an invoice created from it
+  -> an ``invoice_linked_txn`` row naming the estimate (NetSuite's created-from).
+
+What QuickBooks cannot carry (the amendment's parent and change order ids, NetSuite projects, currency and
+consolidation rate tables, accounting periods, employees, cross-system ids on documents, intercompany pairing)
+is listed in docs/sources/quickbooks-as-erp.md with what it changes. The malformed lines the defects appended
+to NetSuite files are not records, so not carried: they go to ``_truth/quickbooks_not_carried.csv`` and leave
+the manifest.
 """
 
 from __future__ import annotations
@@ -165,6 +170,42 @@ STREAMS: dict[str, str] = {
             null::varchar as discount_account_id, null::varchar as item_id, null::varchar as account_id,
             l.{_SYNC}, l.source_relation
         from _lines as l where l.type = 'CustInvc' and l.night = $night""",
+    "estimate": f"""
+        select t.id, t.tranid as doc_number, t.billed_to as customer_id, t.trandate as transaction_date,
+            t.enddate as expiration_date, t.trandate as accepted_date, null::varchar as accepted_by,
+            case t.status when 'C' then 'Closed' when 'V' then 'Rejected' else 'Accepted' end
+                as transaction_status,
+            t.currency_code as currency_id, t.rate as exchange_rate, t.foreigntotal as total_amount,
+            t.taxtotal as total_tax, round(t.foreigntotal * t.rate, 2) as home_total_amount,
+            null::varchar as class_id, t.department_id, t.memo as private_note,
+            t.custbody_sf_opportunity_id as custom_crm_opportunity_id,
+            t.custbody_contract_type as custom_contract_type, t.custbody_nte_amount as custom_not_to_exceed,
+            t.createddate as created_at, t.lastmodifieddate as updated_at, t.{_FLAGS}, t.source_relation
+        from _tx as t where t.type = 'SalesOrd' and t.night = $night""",
+    "estimate_line": f"""
+        select l.transaction as estimate_id, l.line_id - 1 as index, l.foreignamount as amount,
+            l.memo as description, l.item as sales_item_item_id, l.quantity as sales_item_quantity,
+            l.rate as sales_item_unit_price, l.account as sales_item_account_id,
+            l.class as sales_item_class_id,
+            coalesce(l.custcol_period_start, s.startdate) as sales_item_service_date,
+            null::varchar as discount_account_id, null::varchar as bundle_id, null::varchar as item_id,
+            null::varchar as account_id, l.{_SYNC}, l.source_relation
+        from _lines as l
+        left join (
+            select * from _tx qualify row_number() over (partition by id order by night desc) = 1
+        ) as s on s.id = l.transaction
+        where l.type = 'SalesOrd' and l.night = $night""",
+    "invoice_linked_txn": f"""
+        select l.transaction as invoice_id, 0 as index, min(l.createdfrom) as estimate_id,
+            null::varchar as payment_id, null::varchar as charge_credit_id,
+            null::varchar as reimburse_charge_id, null::varchar as statement_charge_id,
+            null::varchar as time_activity_id, max(l.{_SYNC}) as {_SYNC},
+            t.source_relation
+        from _ns_transactionline as l
+        inner join (select distinct id, source_relation from _tx where type = 'CustInvc') as t
+            on t.id = l.transaction
+        where l.night = $night and l.createdfrom in (select id from _tx where type = 'SalesOrd')
+        group by l.transaction, t.source_relation""",
     "credit_memo": f"""
         select t.id, t.tranid as doc_number, t.billed_to as customer_id, t.trandate as transaction_date,
             t.currency_code as currency_id, t.rate as exchange_rate, t.foreigntotal as total_amount,
@@ -292,6 +333,8 @@ def _prepare_documents(ctx: Any) -> None:
         )
         select t.id, t.night, t.type, t.tranid, t.entity, t.trandate, t.duedate, t.createddate,
             t.lastmodifieddate, t.terms, t.memo, t.otherrefnum, t._fivetran_deleted, t._fivetran_synced,
+            t.status, t.startdate, t.enddate, t.custbody_contract_type, t.custbody_nte_amount,
+            t.custbody_sf_opportunity_id,
             cu.code as currency_code,
             t.exchangerate::double as rate, t.foreigntotal::decimal(18, 2) as foreigntotal,
             t.taxtotal::decimal(18, 2) as taxtotal, co.source_relation, co.currency_code as home_currency,
@@ -304,7 +347,7 @@ def _prepare_documents(ctx: Any) -> None:
         left join _cur as cu on cu.id = t.currency
         left join company_of as x on x.transaction = t.id
         left join _company as co on co.id = x.subsidiary
-        where t.type in ('CustInvc', 'CustCred', 'CustPymt', 'Journal', 'FxReval', 'VendBill')"""
+        where t.type in ('CustInvc', 'CustCred', 'CustPymt', 'Journal', 'FxReval', 'VendBill', 'SalesOrd')"""
     )
     ctx.con.execute(
         """create or replace temp table _unpaid as
@@ -348,7 +391,8 @@ def _prepare_lines(ctx: Any) -> None:
         from _ns_transactionline as l
         inner join (select distinct id, type, source_relation from _tx) as t on t.id = l.transaction
         left join _tal_latest as a on a.transaction = l.transaction and a.transactionline = l.id
-        where l.mainline <> 'true' and l.taxline <> 'true' and t.type in ('CustInvc', 'CustCred')"""
+        where l.mainline <> 'true' and l.taxline <> 'true'
+            and t.type in ('CustInvc', 'CustCred', 'SalesOrd')"""
     )
     ctx.con.execute(
         """create or replace temp table _journal_lines as

@@ -21,10 +21,15 @@ subsidiaries as three organisations in one extract, ``source_relation`` = ``xero
 - every posting transaction -> one journal (``source_id`` = the transaction id; payments ACCRECPAYMENT,
   journals and FX revaluations MANJOURNAL) whose lines are the accounting lines, in the base currency.
 
-Sales orders, employees, classes, departments, items, currency rates, accounting periods, consolidated rates,
-credit note lines and the custom fields have no home in the contract: listed in docs/sources/xero-as-erp.md
-("The sample firm in Xero's shape") with what that changes. Malformed lines the defects appended to NetSuite
-files are not records, so not carried; they and their truth rows go to ``_truth/xero_not_carried.csv``.
+- sales order (SalesOrd: the contract) -> quote, ACCEPTED (INVOICED once the contract has ended), reference =
+  the CRM opportunity id, title = the PSA project code, terms = the contract type, expiry date = the contract
+  end, with its lines; an invoice created from it carries the quote's reference (as Xero copies it).
+
+Employees, classes, departments, items, currency rates, accounting periods, consolidated rates, credit note
+lines, a contract's start, NTE cap and change order and the other custom fields have no home in the contract:
+listed in docs/sources/xero-as-erp.md ("The sample firm in Xero's shape") with what that changes. Malformed
+lines the defects appended to NetSuite files are not records, so not carried; they and their truth rows go to
+``_truth/xero_not_carried.csv``.
 """
 
 from __future__ import annotations
@@ -159,7 +164,8 @@ TABLES: dict[str, str] = {
         left join ACCOUNT_TYPES as t on t.ns_type = a.accttype
         where a.night = $night""",
     "invoice": """
-        select d.id as invoice_id, d.contact_id, d.tranid as invoice_number, d.otherrefnum as reference,
+        select d.id as invoice_id, d.contact_id, d.tranid as invoice_number,
+            coalesce(q.reference, d.otherrefnum) as reference,
             d.xero_type as type,
             case when d.voided = 'true' then 'VOIDED' when d.status = 'B' then 'PAID' else 'AUTHORISED' end
                 as status,
@@ -172,6 +178,7 @@ TABLES: dict[str, str] = {
             d.updated as updated_date_utc, d._fivetran_deleted, d.synced as _fivetran_synced,
             d.source_relation
         from _documents as d
+        left join _invoice_quotes as q on q.invoice = d.id
         where d.xero_type in ('ACCREC', 'ACCPAY') and d.night = $night""",
     "invoice_line_item": """
         select l.transaction as invoice_id, l.transaction || '-' || l.id as line_item_id,
@@ -188,6 +195,37 @@ TABLES: dict[str, str] = {
         left join _ns_transactionaccountingline_latest as tal on tal.transaction = l.transaction
             and tal.transactionline = l.id
         left join _ns_account_latest as a on a.id = tal.account
+        left join _ns_item_latest as i on i.id = l.item
+        where l.night = $night and l.mainline = 'false' and l.taxline = 'false'""",
+    "quote": """
+        select t.id as quote_id, c.contact_id, t.tranid as quote_number,
+            t.custbody_sf_opportunity_id as reference, pc.code as title, t.memo as summary,
+            case t.custbody_contract_type when 'TM' then 'Time and materials' when 'FF' then 'Fixed fee'
+                when 'MS' then 'Milestone' when 'RT' then 'Retainer' else t.custbody_contract_type end
+                as terms,
+            case when t.voided = 'true' then 'DELETED' when t.status = 'C' then 'INVOICED' else 'ACCEPTED' end
+                as status,
+            t.trandate as date, t.enddate as expiry_date, cur.name as currency_code,
+            round(1 / try_cast(t.exchangerate as double), 10) as currency_rate,
+            'Exclusive' as line_amount_types,
+            try_cast(t.foreigntotal as decimal(18, 2)) - coalesce(try_cast(t.taxtotal as decimal(18, 2)), 0)
+                as sub_total,
+            coalesce(try_cast(t.taxtotal as decimal(18, 2)), 0) as total_tax,
+            try_cast(t.foreigntotal as decimal(18, 2)) as total, t.lastmodifieddate as updated_date_utc,
+            t._fivetran_deleted, t._fivetran_synced, c.source_relation
+        from _ns_transaction as t
+        inner join _txn_company as c on c.transaction_id = t.id
+        left join _ns_currency_latest as cur on cur.id = t.currency
+        left join _project_codes as pc on pc.id = t.custbody_psa_project_id
+        where t.type = 'SalesOrd' and t.night = $night""",
+    "quote_line_item": """
+        select l.transaction as quote_id, l.transaction || '-' || l.id as line_item_id,
+            null as account_code, i.itemid as item_code, l.memo as description, l.quantity,
+            l.rate as unit_amount, null as discount_rate, l.foreignamount as line_amount, 0 as tax_amount,
+            'NONE' as tax_type, l._fivetran_deleted, l._fivetran_synced, d.source_relation
+        from _ns_transactionline as l
+        inner join ASOF(transaction, id) as t on t.id = l.transaction and t.type = 'SalesOrd'
+        inner join _txn_company as d on d.transaction_id = l.transaction
         left join _ns_item_latest as i on i.id = l.item
         where l.night = $night and l.mainline = 'false' and l.taxline = 'false'""",
     "credit_note": """
@@ -383,6 +421,24 @@ def _prepare_documents(ctx: Any) -> None:
     )
 
 
+def _prepare_quotes(ctx: Any) -> None:
+    """``_project_codes`` (the PSA project code a quote is titled with) and ``_invoice_quotes``: the
+    opportunity id of the sales order an invoice was created from, which Xero copies from the quote's
+    reference to the invoice made from it."""
+    has_projects = ctx.con.execute(
+        "select count(*) from information_schema.tables where table_name = 'psa__projects'"
+    ).fetchone()[0]
+    codes = "select id::varchar as id, code from psa__projects" if has_projects else "select '' id, '' code"
+    ctx.con.execute(f"create or replace temp table _project_codes as {codes}")
+    ctx.con.execute(
+        """create or replace temp table _invoice_quotes as
+        select l.transaction as invoice, min(so.custbody_sf_opportunity_id) as reference
+        from _ns_transactionline_latest as l
+        inner join _ns_transaction_latest as so on so.id = l.createdfrom and so.type = 'SalesOrd'
+        group by l.transaction"""
+    )
+
+
 def _write_night(ctx: Any, out: Path, night: str) -> None:
     """Every Xero table of one night as CSV (header only where the night has no record)."""
     contract = load_contract("xero")
@@ -404,11 +460,7 @@ def _write_night(ctx: Any, out: Path, night: str) -> None:
 def _write_not_carried(ctx: Any, truth: Path, drop: dict[str, set[int]]) -> None:
     """``_truth/xero_not_carried.csv``: the NetSuite records and lines the Xero landing cannot hold."""
     truth.mkdir(parents=True, exist_ok=True)
-    lost = ctx.con.execute(
-        """select distinct 'sales_order', id from _ns_transaction where type = 'SalesOrd'
-        union all select distinct 'employee', id from _ns_employee
-        order by 1, 2"""
-    ).fetchall()
+    lost = ctx.con.execute("select distinct 'employee', id from _ns_employee order by 1, 2").fetchall()
     with (truth / "xero_not_carried.csv").open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["what", "extract_date", "object", "record_id", "line"])
@@ -427,6 +479,7 @@ def reshape_erp(ctx: Any, landing: Path) -> int:
     _read_netsuite(ctx, landing, drop)
     _prepare_companies(ctx)
     _prepare_documents(ctx)
+    _prepare_quotes(ctx)
     for d in ctx.extract_dates:
         out = xero_root / d.isoformat()
         out.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,8 @@ import yaml
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
 #: alternative systems a firm may run instead (hubspot for the CRM, quickbooks or xero for the ERP, harvest
-#: for the PSA; see source_systems in docs/sources/choosing-systems.md), and the exchange rates a firm on an ERP
-#: without a rate table supplies (fx_rates: read only when the ERP is xero or quickbooks).
+#: for the PSA; see source_systems in docs/sources/choosing-systems.md), and the exchange rates a firm on
+#: an ERP without a rate table supplies (fx_rates: read only when the ERP is xero or quickbooks).
 SYSTEMS: tuple[str, ...] = (
     "salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks", "xero", "fx_rates",
 )  # fmt: skip

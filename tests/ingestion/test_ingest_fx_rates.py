@@ -50,7 +50,8 @@ def test_daily_rates_load_and_a_bad_row_is_named(landing: Path, load_only) -> No
         ("fx_rates/2025-01-17/daily_rates.csv", 5, "quote_currency", "required_missing"),
     ]
     rows = loaded.sql(
-        "select rate_date::varchar, base_currency, quote_currency, rate from raw_fx_rates.daily_rates order by 2"
+        "select rate_date::varchar, base_currency, quote_currency, rate"
+        " from raw_fx_rates.daily_rates order by 2"
     )
     assert rows == [("2025-01-16", "EUR", "USD", 1.0298), ("2025-01-16", "GBP", "USD", 1.2225)]
 
@@ -60,11 +61,12 @@ def test_from_and_to_headers_name_base_and_quote(landing: Path, load_only) -> No
         landing,
         "fx_rates",
         "2025-01-17",
-        {"daily_rates.csv": csv_text("rate_date,from_currency,to_currency,rate", "2025-01-16,EUR,USD,1.0298")},
+        {"daily_rates.csv": csv_text("rate_date,from_currency,to_currency,rate", "2025-01-16,EUR,USD,1.03")},
     )
     loaded = load_only("fx_rates.daily_rates")
     assert loaded.by_file("daily_rates.csv").rows_loaded == 1
-    assert loaded.sql("select base_currency, quote_currency from raw_fx_rates.daily_rates") == [("EUR", "USD")]
+    pair = loaded.sql("select base_currency, quote_currency from raw_fx_rates.daily_rates")
+    assert pair == [("EUR", "USD")]
 
 
 def test_ecb_history_file_loads_as_published(landing: Path, load_only) -> None:
@@ -72,12 +74,14 @@ def test_ecb_history_file_loads_as_published(landing: Path, load_only) -> None:
     loaded = load_only("fx_rates.ecb_reference_rates")
     r = loaded.by_file("eurofxref-hist.csv")
     assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 2, 0), r.message
-    rows = loaded.sql('select "date"::varchar, usd, gbp, cyp from raw_fx_rates.ecb_reference_rates order by 1')
+    rows = loaded.sql(
+        'select "date"::varchar, usd, gbp, cyp from raw_fx_rates.ecb_reference_rates order by 1'
+    )
     assert rows == [("2025-01-16", "1.0298", "0.84235", "N/A"), ("2025-01-17", "1.0283", "0.84293", "N/A")]
 
 
 def test_staging_unpivots_every_ecb_currency_of_the_contract() -> None:
-    """The ECB staging model's Jinja list and the contract's currency columns must name the same currencies."""
+    """The ECB staging model's Jinja list and the contract's currency columns name the same currencies."""
     sql = (ROOT / "dbt_project/models/staging/fx_rates/stg_fx_rates__ecb_reference_rates.sql").read_text()
     listed = re.findall(r"'([a-z]{3})'", sql.split("ecb_currencies = [", 1)[1].split("]", 1)[0])
     columns = load_contract("fx_rates").object("ecb_reference_rates").column_names

@@ -1,10 +1,10 @@
-"""Supplied exchange rates (ingestion/contracts/fx_rates.yml) as the rate table of an ERP that exports none, on a
-hand-made QuickBooks company whose rates are worked out by hand (macro supplied_rate_ctes).
+"""Supplied exchange rates (ingestion/contracts/fx_rates.yml) as the rate table of an ERP that exports none,
+on a hand-made QuickBooks company whose rates are worked out by hand (macro supplied_rate_ctes).
 
 One company, home currency USD, invoices in EUR (2025-01-15 at 1.1), GBP (2025-01-16 at 1.3) and CAD
-(2025-01-20 at 0.7). Landed through the loader: the firm's daily_rates.csv (EUR,USD,1.08 on the 15th; the base
-quoted the other way round, USD,EUR,0.925, on the 16th) and the ECB file as published (15th: USD 1.05, GBP 0.84;
-17th: USD 1.10, GBP 0.88; JPY N/A, CAD absent). By hand:
+(2025-01-20 at 0.7). Landed through the loader: the firm's daily_rates.csv (EUR,USD,1.08 on the 15th; the
+base quoted the other way round, USD,EUR,0.925, on the 16th) and the ECB file as published (15th: USD 1.05,
+GBP 0.84; 17th: USD 1.10, GBP 0.88; JPY N/A, CAD absent). By hand:
 
 - EUR/USD: the 15th is quoted by both files, the firm's own 1.08 wins over the ECB's 1.05; the 16th stays as
   quoted (1 USD = 0.925 EUR: the FX model inverts it, 1 EUR = 1.081081 USD); the 17th from the ECB, 1.10;
@@ -155,7 +155,7 @@ def test_supplied_rates_are_the_rate_table_documents_fill_uncovered_pairs(wareho
         ("3", "USD", "EUR", "2025-01-17", 1.10, "fx_rates"),
         ("4", "USD", "GBP", "2025-01-15", 1.285714, "fx_rates"),  # 1.08 / 0.84 through EUR
         ("5", "USD", "GBP", "2025-01-17", 1.25, "fx_rates"),  # 1.10 / 0.88
-        ("CAD-2025-01-20", "USD", "CAD", "2025-01-20", 0.7, "quickbooks"),  # in no supplied file: the document's
+        ("CAD-2025-01-20", "USD", "CAD", "2025-01-20", 0.7, "quickbooks"),  # no file quotes CAD
     ]
 
 

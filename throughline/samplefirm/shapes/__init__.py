@@ -35,9 +35,9 @@ def check(crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> N
 def apply(ctx: Any, landing: Path, crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> None:
     """Rewrite the landed CRM, ERP and PSA into the chosen shapes (nothing to do for defaults).
 
-    The PSA goes first (the Harvest shape reads the NetSuite folders), then the exchange rates an ERP without a
-    rate table needs (``fx_rates``, from NetSuite's rate table), the ERP last but one: it replaces the NetSuite
-    folders the others read; the CRM reads neither.
+    The PSA goes first (the Harvest shape reads the NetSuite folders), then the exchange rates an ERP without
+    a rate table needs (``fx_rates``, from NetSuite's rate table), the ERP last but one: it replaces the
+    NetSuite folders the others read; the CRM reads neither.
     """
     check(crm, psa, erp)
     rates = fx_rates.write_rates if erp in fx_rates.ERPS else None

@@ -1,12 +1,12 @@
 """The exchange rates the sample firm supplies when its ERP exports no rate table (``generate --erp xero`` or
 ``--erp quickbooks``): ``landing/fx_rates/<night>/daily_rates.csv`` (ingestion/contracts/fx_rates.yml).
 
-A firm on Xero or QuickBooks keeps its daily rates outside the ERP (treasury, its bank, the ECB) and lands them
-beside the ERP export. The sample firm's are the same truth as NetSuite's rate table, written night by night from
-the NetSuite folders before the ERP shape replaces them: every quote NetSuite landed, both ways round, in the
-order NetSuite numbered them, with its modification time. So the planted rate defects carry over as a real
-treasury file would carry them: the week of quotes FX_MISSING_RATE deleted is missing here too, and the inverse
-quote FX_INVERSE_INCONSISTENT planted 8 % off stands last in its night's file (entered later).
+A firm on Xero or QuickBooks keeps its daily rates outside the ERP (treasury, its bank, the ECB) and lands
+them beside the ERP export. The sample firm's are the same truth as NetSuite's rate table, written night by
+night from the NetSuite folders before the ERP shape replaces them: every quote NetSuite landed, both ways
+round, in the order NetSuite numbered them, with its modification time. So the planted rate defects carry over
+as a real treasury file would carry them: the week of quotes FX_MISSING_RATE deleted is missing here too, and
+the inverse quote FX_INVERSE_INCONSISTENT planted 8 % off stands last in its night's file (entered later).
 Direction: NetSuite's ``transactioncurrency`` is the file's ``base_currency`` and its ``basecurrency`` the
 file's ``quote_currency`` (1 base_currency = rate quote_currency). Malformed lines the defects appended to the
 NetSuite files are not records and are not written (as in the other shapes).
@@ -58,7 +58,8 @@ def write_rates(ctx: Any, landing: Path) -> int:
     columns = load_contract(SYSTEM).object("daily_rates").column_names
     for night in nights:
         source = landing / "netsuite" / night / "currencyrate.csv"
-        records = _records(source, drop.get(f"netsuite/{night}/currencyrate.csv", set())) if source.exists() else []
+        bad = drop.get(f"netsuite/{night}/currencyrate.csv", set())
+        records = _records(source, bad) if source.exists() else []
         out = landing / SYSTEM / night
         out.mkdir(parents=True, exist_ok=True)
         with (out / "daily_rates.csv").open("w", encoding="utf-8", newline="") as fh:

@@ -1,7 +1,8 @@
 """The sample firm's supplied rates (throughline/samplefirm/shapes/fx_rates.py): ``generate --erp xero`` (and
 quickbooks) lands ``fx_rates/<night>/daily_rates.csv`` holding exactly the quotes NetSuite's rate table lands
 for the same seed, night by night, turned to ISO codes and the file's direction, and they load through the
-contract with no reject. The planted FX_MISSING_RATE week is missing from the file as from NetSuite's table."""
+contract with no reject. The planted FX_MISSING_RATE week is missing from the file as from NetSuite's
+table."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ def test_every_rates_file_loads_through_the_contract(xero_firm: Path, tmp_path: 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
         results = load_object(con, xero_firm / "landing", obj, "t1")
         assert len(results) == 3 and sum(r.rows_rejected for r in results) == 0
-        assert sum(r.rows_loaded for r in results) == con.execute(
-            "select count(*) from raw_fx_rates.daily_rates"
-        ).fetchone()[0]
+        assert (
+            sum(r.rows_loaded for r in results)
+            == con.execute("select count(*) from raw_fx_rates.daily_rates").fetchone()[0]
+        )

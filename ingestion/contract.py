@@ -162,6 +162,9 @@ class SystemContract:
     objects: tuple[SourceObject, ...] = field(default_factory=tuple)
     #: Free Markdown rendered into docs/sources/<system>.md after the overview (e.g. how real exports load).
     notes: str = ""
+    #: Whether its dbt sources declare nightly freshness: false for a file that arrives when someone has
+    #: something to land, or one of alternative files (fx_rates), which no freshness check should expect.
+    freshness: bool = True
 
     def object(self, name: str) -> SourceObject:
         for o in self.objects:
@@ -253,6 +256,7 @@ def _parse(system: str, raw: dict) -> SystemContract:
         description=str(raw.get("description", "")).strip(),
         objects=tuple(objects),
         notes=str(raw.get("notes", "")),
+        freshness=bool(raw.get("freshness", True)),
     )
 
 

@@ -43,8 +43,10 @@ BREAK_COLUMNS = (
 #: (docs/sources/quickbooks-as-erp.md): B2/B3 compare invoices per PSA role (no role on a QuickBooks line); B5
 #: and R6_CONTRACT_END need the sales order (contract); B8 the unbilled receivable account type; E4 flags the
 #: FX revaluations (journals in QuickBooks) that move AR; E6: the E1 invoice whose header exceeds its lines
-#: posts its header, so its ledger does not balance; FX: no rate tables (rates only on the base company's
-#: foreign documents); I1-I5: no intercompany pairing, no vendor bills.
+#: posts its header, so its ledger does not balance; FX: the rate table comes from the supplied fx_rates file
+#: (the same quotes as NetSuite's), so the same missing-rate run and inverse quote are found, their record
+#: keys naming ISO codes and the quote's entry number instead of NetSuite's ids (counted, not compared row by
+#: row), and there are no consolidation rates; I1-I5: no intercompany pairing, no vendor bills.
 CHANGED_BREAKS = {
     "B2": (1, 32),
     "B3": (1, 0),
@@ -52,9 +54,9 @@ CHANGED_BREAKS = {
     "B8": (1, 0),
     "E4": (1, 8),
     "E6": (1, 2),
-    "FX_INVERSE_INCONSISTENT": (1, 0),
+    "FX_INVERSE_INCONSISTENT": (1, 1),
     "FX_MISSING_CONSOLIDATED_RATE": (1, 0),
-    "FX_MISSING_RATE": (1, 8),
+    "FX_MISSING_RATE": (1, 1),
     "I1": (1, 6),
     "I2": (1, 0),
     "I3": (1, 0),
@@ -62,15 +64,17 @@ CHANGED_BREAKS = {
     "I5": (1, 0),
     "R6_CONTRACT_END": (1, 0),
 }
-_FX = {"fx_rate_to_reporting", "is_fx_rate_missing"}  # no rate table: reporting rates only where quoted
+#: period (monthly average and closing) rates: NetSuite's consolidated rates against the supplied daily ones
+_PERIOD_FX = {"fx_rate_to_entity", "fx_rate_to_reporting"}
 _CONTRACT = {"contract_key"}  # no sales order: every contract is the unknown member
 #: Mart columns whose values differ (as multisets) between the runs, per table; every other column is equal.
 #: ALL: the table's rows themselves differ (tables built on contracts, GL lines, AR history, breaks).
 ALL = None
 CHANGED_COLUMNS: dict[str, set[str] | None] = {
     "anomaly_detectors": set(),
-    "anomaly_signal_history": ALL,  # detectors read breaks and AR amounts in reporting currency
-    "anomaly_signals": ALL,
+    # detectors read breaks and AR amounts: the same signals, scored on other amounts
+    "anomaly_signal_history": {"last_score", "amount_at_risk_reporting"},
+    "anomaly_signals": {"related_keys", "score", "amount_at_risk", "amount_at_risk_reporting", "reason"},
     # no country on a QuickBooks customer: the crosswalk matches on the cross-system ids alone
     "dim_client": {"country_code", "match_method", "crm_erp_match_method", "erp_psa_match_method"},
     "dim_contract": ALL,  # no sales orders: only the unknown contract
@@ -85,17 +89,14 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     "fct_ar_open_items": ALL,  # reporting amounts; payment 152's application dated with the payment
     "fct_ar_unapplied_cash": ALL,
     "fct_contract_balances": _CONTRACT
-    | {"cumulative_revenue", "cumulative_invoiced", "cumulative_credited", "cumulative_net_billings"}
+    | _PERIOD_FX
+    | {"cumulative_invoiced", "cumulative_net_billings"}
     | {"net_contract_position", "unbilled_receivable", "deferred_revenue", "net_contract_position_entity"}
-    | {"fx_rate_to_reporting", "net_contract_position_reporting"},
-    "fct_expenses": _CONTRACT
-    | _FX
-    | {"fx_rate_to_entity", "amount_entity", "amount_reporting", "billable_amount_entity"}
-    | {"billable_amount_reporting"},
+    | {"net_contract_position_reporting"},
+    "fct_expenses": _CONTRACT,
     "fct_gl_lines": ALL,  # bills and revaluations are journals, ids prefixed, the ledger posted per document
     # credit memos keep QuickBooks' CM- prefix; no role, milestone, sales order or reason on a line
     "fct_invoice_lines": _CONTRACT
-    | _FX
     | {"invoice_line_id", "transaction_id", "line_id", "erp_accounting_period_id", "credit_reason_code"}
     | {
         "created_from_transaction_id",
@@ -104,29 +105,13 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
         "psa_role_id",
         "erp_department_id",
     }
-    | {"is_billable", "service_period_end", "amount_reporting", "net_amount_reporting"},
-    "fct_opportunities": _CONTRACT
-    | _FX
-    | {"fx_rate_date", "fx_rate_to_entity", "amount_entity", "amount_reporting"},
+    | {"is_billable", "service_period_end"},
+    "fct_opportunities": _CONTRACT,
     # PMT- ids; applications at the payment's rate and dated with the payment
     "fct_payments": _CONTRACT
-    | _FX
-    | {"payment_application_id", "payment_transaction_id", "application_date", "amount_entity"}
-    | {"amount_reporting"},
-    "fct_revenue": _CONTRACT
-    | _FX
-    | {"approved_cost", "cumulative_cost", "percent_complete", "amount_transaction"}
-    | {"cumulative_amount_transaction", "fx_rate_to_entity", "amount_entity", "amount_reporting"}
-    | {"has_measurement_gap"},
-    "fct_time_entries": _CONTRACT
-    | _FX
-    | {
-        "fx_rate_to_entity",
-        "cost_fx_rate_to_reporting",
-        "billable_amount_entity",
-        "billable_amount_reporting",
-    }
-    | {"cost_amount_reporting", "cost_fx_rate_to_entity", "cost_amount_entity"},
+    | {"payment_application_id", "payment_transaction_id", "application_date", "amount_entity"},
+    "fct_revenue": _CONTRACT | _PERIOD_FX | {"amount_entity", "amount_reporting"},
+    "fct_time_entries": _CONTRACT,
     "forecast_statistical_backtest": set(),
     "forecast_statistical_monthly": {"forecast_value"},
     "kpi_ar_aging_monthly": ALL,
@@ -137,7 +122,7 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     | {"invoice_trigger_unmeasured_count", "invoice_cycle_days_median", "invoice_cycle_days_p80"}
     | {"expense_invoice_trigger_count", "expense_invoice_cycle_measured_count"}
     | {"expense_invoice_cycle_days_median", "expense_invoice_cycle_days_p80"},
-    "kpi_dso_monthly": {"is_fx_rate_missing", "ar_entity", "ar_reporting", "current_ar_reporting"}
+    "kpi_dso_monthly": {"ar_entity", "ar_reporting", "current_ar_entity", "current_ar_reporting"}
     | {"intercompany_ar_reporting", "credit_sales_month_entity", "credit_sales_month_reporting"}
     | {"credit_sales_window_entity", "credit_sales_window_reporting", "dso_simple_days"}
     | {"dso_countback_days", "bpdso_days", "add_days"},
@@ -147,7 +132,7 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     | {"margin_entity", "margin_reporting", "margin_pct", "effective_bill_rate_reporting"}
     | {"tm_standard_value_reporting", "tm_billed_reporting", "billed_reporting", "collected_reporting"}
     | {"billing_realization", "billing_realization_12m", "collection_realization", "backlog_entity"}
-    | {"backlog_reporting", "overrun_reporting", "ar_entity", "ar_reporting", "current_ar_reporting"}
+    | {"backlog_reporting", "ar_entity", "ar_reporting", "current_ar_reporting"}
     | {
         "credit_sales_window_reporting",
         "dso_simple_days",
@@ -165,7 +150,7 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     "kpi_forecast_utilization_lines": set(),
     "kpi_invoice_cycle_times": ALL,
     "kpi_leakage_monthly": ALL,
-    "kpi_lockup_monthly": {"is_fx_rate_missing", "wip_entity", "wip_reporting", "ar_entity", "ar_reporting"}
+    "kpi_lockup_monthly": {"wip_entity", "wip_reporting", "ar_entity", "ar_reporting"}
     | {
         "revenue_month_entity",
         "revenue_month_reporting",
@@ -173,7 +158,22 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
         "trailing_revenue_reporting",
     }
     | {"wip_days", "debtor_days", "lockup_days"},
-    "kpi_project_margin_monthly": ALL,
+    # the same projects and hours; amounts follow contracts (none) and the period rates
+    "kpi_project_margin_monthly": _CONTRACT
+    | {"revenue_entity", "revenue_reporting", "labor_cost_entity", "labor_cost_reporting"}
+    | {"contractor_cost_entity", "contractor_cost_reporting", "expense_cost_entity", "expense_cost_reporting"}
+    | {"pass_through_expense_entity", "pass_through_expense_reporting", "cost_entity", "cost_reporting"}
+    | {"margin_entity", "margin_reporting", "margin_pct", "revenue_itd_entity", "revenue_itd_reporting"}
+    | {"cost_itd_entity", "cost_itd_reporting", "margin_itd_entity", "margin_itd_reporting"}
+    | {
+        "margin_itd_pct",
+        "effective_bill_rate_entity",
+        "effective_bill_rate_reporting",
+        "effective_bill_rate_itd_reporting",
+    }
+    | {"standard_value_entity", "standard_value_reporting", "invoiced_entity", "invoiced_reporting"}
+    | {"credited_entity", "credited_reporting", "billed_entity", "billed_reporting", "collected_entity"}
+    | {"collected_reporting", "billing_realization", "collection_realization", "overall_realization"},
     "kpi_utilization_entity_monthly": set(),
     "kpi_utilization_monthly": set(),
     "recon_break_history": ALL,

@@ -34,8 +34,9 @@ VOLUME_COLUMNS = [
     "previous_rows",
     "shrink_share",
 ]
-#: Systems whose files arrive when someone has something to say, not every night (no freshness expectation).
-OPTIONAL_SYSTEMS = {"controller"}
+#: Systems whose files arrive when someone has something to say, not every night (no freshness expectation):
+#: the controller's decisions, the exchange rates a firm on Xero or QuickBooks supplies.
+OPTIONAL_SYSTEMS = {"controller", "fx_rates"}
 FRESHNESS_COLUMNS = ["system", "latest_extract_date", "newest_extract_date", "lag_days", "age_days"]
 
 

@@ -18,9 +18,10 @@ import yaml
 CONTRACTS_DIR = Path(__file__).parent / "contracts"
 #: Systems with a contract: the three source systems, the controller's reviewed decisions file, then the
 #: alternative systems a firm may run instead (hubspot for the CRM, quickbooks or xero for the ERP, harvest
-#: for the PSA; see source_systems in docs/sources/choosing-systems.md).
+#: for the PSA; see source_systems in docs/sources/choosing-systems.md), and the exchange rates a firm on
+#: an ERP without a rate table supplies (fx_rates: read only when the ERP is xero or quickbooks).
 SYSTEMS: tuple[str, ...] = (
-    "salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks", "xero",
+    "salesforce", "netsuite", "psa", "controller", "harvest", "hubspot", "quickbooks", "xero", "fx_rates",
 )  # fmt: skip
 
 #: The systems that can serve each side of the firm, the default first. A firm picks one per side with env
@@ -161,6 +162,9 @@ class SystemContract:
     objects: tuple[SourceObject, ...] = field(default_factory=tuple)
     #: Free Markdown rendered into docs/sources/<system>.md after the overview (e.g. how real exports load).
     notes: str = ""
+    #: Whether its dbt sources declare nightly freshness: false for a file that arrives when someone has
+    #: something to land, or one of alternative files (fx_rates), which no freshness check should expect.
+    freshness: bool = True
 
     def object(self, name: str) -> SourceObject:
         for o in self.objects:
@@ -252,6 +256,7 @@ def _parse(system: str, raw: dict) -> SystemContract:
         description=str(raw.get("description", "")).strip(),
         objects=tuple(objects),
         notes=str(raw.get("notes", "")),
+        freshness=bool(raw.get("freshness", True)),
     )
 
 

@@ -75,7 +75,10 @@ def source_document(contract: SystemContract) -> dict:
                 "name": contract.system,
                 "description": f"{contract.title}: {contract.description}",
                 "schema": contract.schema,
-                "config": {"loaded_at_field": "_loaded_at", "freshness": FRESHNESS},
+                "config": {
+                    "loaded_at_field": "_loaded_at",
+                    "freshness": FRESHNESS if contract.freshness else None,
+                },
                 "tables": [_table(o) for o in contract.objects],
             }
         ],

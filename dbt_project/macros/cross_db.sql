@@ -12,6 +12,15 @@
     regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro %}
 
+{#- Cast that yields NULL where the value does not convert (a published 'N/A'), instead of failing the query.
+    DuckDB and Spark (3.2+) both spell it try_cast; dbt's own safe_cast is a plain cast on DuckDB. -#}
+{% macro try_cast(expr, type) -%}
+    {{ return(adapter.dispatch('try_cast', 'throughline')(expr, type)) }}
+{%- endmacro %}
+{% macro default__try_cast(expr, type) -%}
+    try_cast({{ expr }} as {{ type }})
+{%- endmacro %}
+
 {#- One row per day from start_date to end_date inclusive, column named date_day (a DATE). -#}
 {% macro day_series(start_date, end_date) -%}
     {{ return(adapter.dispatch('day_series', 'throughline')(start_date, end_date)) }}

@@ -158,11 +158,16 @@ def _file_stats(path: Path, has_header: bool) -> dict[str, object]:
 
 
 def write_markers(
-    ctx: GenContext, landing: Path, systems: tuple[str, ...] = ("salesforce", "netsuite", "psa")
+    ctx: GenContext,
+    landing: Path,
+    systems: tuple[str, ...] = ("salesforce", "netsuite", "psa"),
+    *,
+    present_only: bool = False,
 ) -> int:
     """Write ``_SUCCESS.json`` last in every extract folder of ``systems`` (``landing/<system>/<date>``),
     describing the files as they are on disk. The other shapes (HubSpot, Harvest) call it for their own
-    folder after rewriting a system, so every shape's markers are written one way.
+    folder after rewriting a system, so every shape's markers are written one way. ``present_only``: list only
+    the contract's files that are there (a system whose objects are alternatives, as fx_rates' two files).
 
     Returns the number of data rows over all files.
     """
@@ -171,7 +176,8 @@ def write_markers(
         contract = load_contract(system)
         for i, d in enumerate(ctx.extract_dates):
             folder = landing / system / d.isoformat()
-            files = {o.file: _file_stats(folder / o.file, contract.format == "csv") for o in contract.objects}
+            objects = [o for o in contract.objects if not present_only or (folder / o.file).exists()]
+            files = {o.file: _file_stats(folder / o.file, contract.format == "csv") for o in objects}
             total += sum(int(f["rows"]) for f in files.values())
             marker = {
                 "system": system,

@@ -297,6 +297,7 @@ def _build(tmp: Path, rows: dict[str, list[dict]]) -> Path:
                 )
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
     select += ["path:models/intermediate/erp_inputs/quickbooks", "stg_psa__projects"]  # jobs are PSA projects
+    select += ["path:models/staging/fx_rates"]  # supplied rates (none landed here: document rates only)
     cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
     cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
     cmd += ["--target-path", str(tmp / "target")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from . import harvest, hubspot, quickbooks, xero
+from . import fx_rates, harvest, hubspot, quickbooks, xero
 
 #: CRM shapes: name -> function rewriting landing/salesforce into that CRM's folder.
 CRM_SHAPES = {"salesforce": None, "hubspot": hubspot.reshape_crm}
@@ -35,10 +35,12 @@ def check(crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> N
 def apply(ctx: Any, landing: Path, crm: str = "salesforce", psa: str = "psa", erp: str = "netsuite") -> None:
     """Rewrite the landed CRM, ERP and PSA into the chosen shapes (nothing to do for defaults).
 
-    The PSA goes first (the Harvest shape reads the NetSuite folders), the ERP last but one: it replaces the
-    NetSuite folders the others may read; the CRM reads neither.
+    The PSA goes first (the Harvest shape reads the NetSuite folders), then the exchange rates an ERP without
+    a rate table needs (``fx_rates``, from NetSuite's rate table), the ERP last but one: it replaces the
+    NetSuite folders the others read; the CRM reads neither.
     """
     check(crm, psa, erp)
-    for reshape in (PSA_SHAPES[psa], ERP_SHAPES[erp], CRM_SHAPES[crm]):
+    rates = fx_rates.write_rates if erp in fx_rates.ERPS else None
+    for reshape in (PSA_SHAPES[psa], rates, ERP_SHAPES[erp], CRM_SHAPES[crm]):
         if reshape is not None:
             reshape(ctx, landing)

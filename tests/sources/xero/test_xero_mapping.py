@@ -105,6 +105,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
             _insert(con, f'raw_xero."{table}"', records, "_fivetran_synced")
         _insert(con, "raw_psa.projects", PROJECTS, "updated_at")
     select = ["path:models/staging/xero", "path:models/intermediate/erp_inputs/xero", "stg_psa__projects"]
+    select += ["path:models/staging/fx_rates"]  # supplied rates (none landed here: document rates only)
     cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
     cmd += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target")]
     env = {**dbt_env(path), "THROUGHLINE_ERP": "xero"}

@@ -19,17 +19,16 @@ test_quickbooks_mapping.py, which lands none).
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import insert_rows, run_dbt
 
 from ingestion.contract import load_contract
 from ingestion.load import load_object, new_load_id
 from ingestion.warehouse import ensure_warehouse
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "ingestion"))
 from landing_files import csv_text, write_extract  # noqa: E402
@@ -103,24 +102,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with duckdb.connect(str(path)) as con:
         ensure_warehouse(con)
         for table, records in ROWS.items():
-            for i, row in enumerate(records, 1):
-                full = {**row, "_source_file": f"quickbooks/{table}.csv", "_source_row": i}
-                full |= {"_extract_date": TS[:10], "_loaded_at": TS, "_is_deleted": False}
-                full |= {"updated_at": TS} if "index" not in row else {"_fivetran_synced": TS}
-                cols = ", ".join(f'"{k}"' for k in full)
-                marks = ", ".join("?" for _ in full)
-                con.execute(
-                    f'insert into raw_quickbooks."{table}" ({cols}) values ({marks})', list(full.values())
-                )
+            versioned = [{**r, ("_fivetran_synced" if "index" in r else "updated_at"): TS} for r in records]
+            insert_rows(con, f'raw_quickbooks."{table}"', versioned, TS)
         _land_rates(con, tmp / "landing")
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
     select += ["path:models/intermediate/erp_inputs/quickbooks", "stg_psa__projects"]
     select += ["path:models/staging/fx_rates", "int_fx_base_rates_daily"]
-    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
-    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target")]
-    env = {**dbt_env(path), "THROUGHLINE_ERP": "quickbooks"}
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    build = ["build", "--select", *select, "--indirect-selection", "cautious"]
+    run_dbt(build, path, tmp / "target", {"THROUGHLINE_ERP": "quickbooks"})
     return path
 
 

@@ -19,15 +19,14 @@ the sister company.
 
 from __future__ import annotations
 
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import insert_rows, run_dbt
 
 from ingestion.warehouse import ensure_warehouse
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 pytestmark = pytest.mark.slow  # a dbt build (QuickBooks models only)
 
@@ -286,25 +285,18 @@ def _build(tmp: Path, rows: dict[str, list[dict]]) -> Path:
     with duckdb.connect(str(path)) as con:
         ensure_warehouse(con)
         for table, records in rows.items():
-            for i, row in enumerate(records, 1):
-                full = {**row, "_source_file": f"quickbooks/{table}.csv", "_source_row": i}
-                full |= {"_extract_date": TS[:10], "_loaded_at": TS, "_is_deleted": False}
-                full |= {"updated_at": TS} if "index" not in row else {"_fivetran_synced": TS}
-                cols = ", ".join(f'"{k}"' for k in full)
-                marks = ", ".join("?" for _ in full)
-                con.execute(
-                    f'insert into raw_quickbooks."{table}" ({cols}) values ({marks})', list(full.values())
-                )
+            insert_rows(con, f'raw_quickbooks."{table}"', [_versioned(r) for r in records], TS)
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
     select += ["path:models/intermediate/erp_inputs/quickbooks", "stg_psa__projects"]  # jobs are PSA projects
     select += ["path:models/staging/fx_rates"]  # supplied rates (none landed here: document rates only)
-    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
-    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
-    cmd += ["--target-path", str(tmp / "target")]
-    env = {**dbt_env(path), "THROUGHLINE_ERP": "quickbooks"}
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    build = ["build", "--select", *select, "--indirect-selection", "cautious"]
+    run_dbt(build, path, tmp / "target", {"THROUGHLINE_ERP": "quickbooks"})
     return path
+
+
+def _versioned(row: dict) -> dict:
+    """A line table (it has ``index``) is versioned by Fivetran's sync time, a header by ``updated_at``."""
+    return {**row, ("_fivetran_synced" if "index" in row else "updated_at"): TS}
 
 
 @pytest.fixture(scope="module")

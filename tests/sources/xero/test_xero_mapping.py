@@ -12,15 +12,14 @@ tax; invoice I2 (reference PO-9) names no quote. Only the Xero staging and ERP m
 
 from __future__ import annotations
 
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import insert_rows, run_dbt
 
 from ingestion.warehouse import ensure_warehouse
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 pytestmark = pytest.mark.slow  # a dbt build (Xero models only)
 
@@ -85,15 +84,6 @@ PROJECTS = [
 ]
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, records: list[dict], versioned: str) -> None:
-    for i, row in enumerate(records, 1):
-        full = {**row, "_source_file": f"{table}.csv", "_source_row": i, "_extract_date": TS[:10]}
-        full |= {"_loaded_at": TS, "_is_deleted": False, versioned: TS}
-        cols = ", ".join(f'"{k}"' for k in full)
-        marks = ", ".join("?" for _ in full)
-        con.execute(f"insert into {table} ({cols}) values ({marks})", list(full.values()))
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made organisation in raw_xero (and its PSA project), the Xero staging and mapping built."""
@@ -102,15 +92,12 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with duckdb.connect(str(path)) as con:
         ensure_warehouse(con)
         for table, records in ROWS.items():
-            _insert(con, f'raw_xero."{table}"', records, "_fivetran_synced")
-        _insert(con, "raw_psa.projects", PROJECTS, "updated_at")
+            insert_rows(con, f'raw_xero."{table}"', [{**r, "_fivetran_synced": TS} for r in records], TS)
+        insert_rows(con, "raw_psa.projects", [{**r, "updated_at": TS} for r in PROJECTS], TS)
     select = ["path:models/staging/xero", "path:models/intermediate/erp_inputs/xero", "stg_psa__projects"]
     select += ["path:models/staging/fx_rates"]  # supplied rates (none landed here: document rates only)
-    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
-    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp / "target")]
-    env = {**dbt_env(path), "THROUGHLINE_ERP": "xero"}
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    build = ["build", "--select", *select, "--indirect-selection", "cautious"]
+    run_dbt(build, path, tmp / "target", {"THROUGHLINE_ERP": "xero"})
     return path
 
 

@@ -1,6 +1,7 @@
 """Create the raw current-state tables (typed from the contracts) in a scratch DuckDB, optionally with rows.
 
-Lets the dbt tests build staging and the marts on hand-made data without running ingestion.
+Lets the dbt tests, and the mapping tests of other source systems, build staging and the marts on hand-made
+data without running ingestion.
 """
 
 from __future__ import annotations
@@ -40,8 +41,11 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], lo
         con.execute(f"insert into {table} ({names}) values ({marks})", list(full.values()))
 
 
-def run_dbt(args: list[str], warehouse: Path, target: Path) -> str:
-    """Run a dbt command on ``warehouse`` with artifacts in ``target``; return stdout, raise on failure."""
+def run_dbt(args: list[str], warehouse: Path, target: Path, env: dict[str, str] | None = None) -> str:
+    """Run a dbt command on ``warehouse`` with artifacts in ``target``; return stdout, raise on failure.
+
+    ``env``: extra variables, e.g. ``{"THROUGHLINE_ERP": "xero"}`` for a firm on other systems.
+    """
     import subprocess
 
     from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
@@ -58,7 +62,9 @@ def run_dbt(args: list[str], warehouse: Path, target: Path) -> str:
         "--log-path",
         str(target),
     ]
-    result = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=dbt_env(warehouse), capture_output=True, text=True)
+    result = subprocess.run(
+        cmd, cwd=DBT_PROJECT_DIR, env={**dbt_env(warehouse), **(env or {})}, capture_output=True, text=True
+    )
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return result.stdout

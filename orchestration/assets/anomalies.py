@@ -149,15 +149,28 @@ agg as (
         median(original_amount) as usual_amount
     from pairs group by invoice_transaction_id
 ),
--- the firm's late share among outcomes known by t (the smoothing target of the client's shares)
+-- the firm's late share among outcomes known by t (the smoothing target of the client's shares). An earlier
+-- invoice's outcome is known from one day on: its settlement when paid on time, else its due date + the late
+-- threshold (late from then on). It counts at t when that day and its invoice date are both before t, so a
+-- running count over that later day answers every t at once (an as-of join): linear, where a join of every
+-- invoice to every earlier one grew with the square of the firm's invoices.
+firm_outcomes as (
+    select p.invoice_date,
+        case when p.settled_on <= p.due_date + d.d then p.settled_on else p.due_date + d.d end as known_on,
+        p.settled_on is null or p.settled_on > p.due_date + d.d as is_late
+    from o p cross join late_days d
+),
+firm_running as (
+    select greatest(invoice_date, known_on) as counted_from,
+        (sum(count(*) filter (where is_late)) over (order by greatest(invoice_date, known_on)))::bigint
+            as firm_known_late,
+        (sum(count(*)) over (order by greatest(invoice_date, known_on)))::bigint as firm_known_n
+    from firm_outcomes where invoice_date is not null and known_on is not null
+    group by greatest(invoice_date, known_on)
+),
 firm_t as (
-    select i.invoice_transaction_id,
-        count(*) filter (where p.due_date + d.d < i.invoice_date
-            and (p.settled_on is null or p.settled_on > p.due_date + d.d)) as firm_known_late,
-        count(*) filter (where p.due_date + d.d < i.invoice_date
-            or (p.settled_on < i.invoice_date and p.settled_on <= p.due_date + d.d)) as firm_known_n
-    from o i join o p on p.invoice_date < i.invoice_date cross join late_days d
-    group by i.invoice_transaction_id
+    select i.invoice_transaction_id, r.firm_known_late, r.firm_known_n
+    from o i asof join firm_running r on i.invoice_date > r.counted_from
 ),
 cr as (
     select i.invoice_transaction_id, count(c.invoice_transaction_id) as prior_credits

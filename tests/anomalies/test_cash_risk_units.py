@@ -81,6 +81,41 @@ def test_features_are_taken_as_of_the_invoice_date() -> None:
     assert second["log_amount_vs_usual"] == 0  # 500 against a usual of 1000 (invoice 1)
 
 
+def test_the_firms_known_outcomes_are_counted_strictly_before_the_invoice_date() -> None:
+    """The firm's late share as of t counts every earlier invoice whose outcome is known before t: from its
+    settlement when paid on time, from due date + 30 days when late or unpaid, never without a due date, and
+    never before its own invoice date (D was paid before it was issued). Hand-computed for each invoice."""
+    rows = [  # id, client, invoice date, due date, settled on
+        ("A", "1", "2026-01-01", "2026-01-31", "2026-01-20"),  # on time: known from Jan 20
+        ("B", "2", "2026-01-05", "2026-02-04", None),  # unpaid: known late from Mar 6
+        ("C", "2", "2026-01-10", None, None),  # no due date: never known
+        ("E", "1", "2026-01-20", "2026-02-19", "2026-02-01"),  # on time: known from Feb 1
+        ("D", "3", "2026-03-01", "2026-03-31", "2026-02-25"),  # paid before issue: known from Mar 1
+        ("F", "3", "2026-03-02", "2026-04-01", None),  # known late from May 1: after every invoice here
+        ("H", "2", "2026-03-06", "2026-04-06", None),
+        ("G", "1", "2026-03-07", "2026-04-06", None),
+    ]
+    con = _tiny_warehouse()
+    con.execute("delete from anomalies.anomaly_invoice_outcomes")
+    con.executemany(
+        "insert into anomalies.anomaly_invoice_outcomes select ?, ?, ?, 'c' || ?, 'p', 'e1', 'USD', "
+        "?::date, ?::date, 100.0, 0.0, ?::date, false, true, false, 0, date '2026-06-30'",
+        [(i, i, client, client, issued, due, settled) for i, client, issued, due, settled in rows],
+    )
+    f = load_features(con).set_index("invoice_transaction_id")
+    counts = {i: (int(f.loc[i, "firm_known_late"]), int(f.loc[i, "firm_known_n"])) for i, *_ in rows}
+    assert counts == {
+        "A": (0, 0),
+        "B": (0, 0),
+        "C": (0, 0),
+        "E": (0, 0),  # A is known from Jan 20, not before it
+        "D": (0, 2),  # A, E
+        "F": (0, 3),  # A, E and D (from its issue on Mar 1)
+        "H": (0, 3),  # B becomes known late on Mar 6 itself: not yet
+        "G": (1, 4),  # A, E, D and B (late)
+    }
+
+
 def test_size_against_usual_counts_only_larger_invoices() -> None:
     """Invoice 3 raised to 1500 against a usual of median(1000, 500) = 750: log 2."""
     con = _tiny_warehouse()

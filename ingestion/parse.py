@@ -68,8 +68,11 @@ def map_header(obj: SourceObject, names: list[str]) -> HeaderMap:
     return m
 
 
-#: DuckDB's read_text refuses files above ~3.9 GiB; bigger files are read in parts cut at line ends.
-READ_TEXT_MAX_BYTES = 1 << 31
+#: Files above this are read in parts cut at line ends. ``read_text`` holds a file as one string and
+#: ``string_split`` makes a list of its lines: about twice the part's size in memory that DuckDB cannot spill.
+#: At 2 GiB (DuckDB refuses read_text above ~3.9 GiB) the xl firm's time entries asked for one 4 GiB block
+#: under the nightly's 3 GB memory limit and the load failed; 256 MiB parts keep a load's peak far below it.
+READ_TEXT_MAX_BYTES = 256 << 20
 
 _SPLIT_SELECT = """
     select generate_subscripts(l, 1) + $offset as lineno, unnest(l) as raw, len(l) + $offset as n, nl
@@ -84,10 +87,14 @@ def _split_in_parts(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int) 
     with tempfile.TemporaryDirectory(prefix="throughline_parts_") as tmp, path.open("rb") as fh:
         part = Path(tmp) / "part.txt"
         while block := fh.read(max_bytes):
-            block += fh.readline()  # finish the line the block cut
-            part.write_bytes(block)
+            rest = fh.readline()  # finish the line the block cut (written after it, not copied onto it)
+            with part.open("wb") as out:
+                out.write(block)
+                out.write(rest)
+            lines = block.count(b"\n") + rest.count(b"\n")
+            del block, rest  # not held in Python while DuckDB reads the part
             con.execute(f"insert into _split {_SPLIT_SELECT}", {"offset": offset, "path": str(part)})
-            offset += block.count(b"\n")
+            offset += lines
 
 
 def read_lines(

@@ -5,6 +5,9 @@
                                                   the run loads, builds and checks; kept after a blocked
                                                   or dry run for inspection, removed by the next run
     <warehouse>.builds/published/<stamp>-<run>.duckdb   the last N published builds (rollback points)
+    <warehouse>.builds/build.duckdb               during the dbt step only: a second name (hard link) of the
+                                                  run's build, the one path dbt sees every night
+    <warehouse>.builds/dbt/partial_parse.msgpack  dbt's parse state, kept for the next run (dbt_parse_state)
 
 A publish is ``os.replace`` of the build onto ``<warehouse>`` (atomic: a reader opens the old file or the
 new one, never a half-built one), then a hard link of it into ``published/`` (no second copy on disk).

@@ -29,6 +29,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from orchestration.dbt_parse_state import dbt_opens_build, keep_partial_parse, restore_partial_parse
 from orchestration.dbt_project import (
     DBT_PROJECT,
     SPARK_DIR_ENV,
@@ -193,7 +194,11 @@ def throughline_dbt_assets(
     if reason:  # yields nothing: the checks, the publish and the report below are skipped by Dagster
         context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
         return
-    with _warehouse_env(Path(warehouse.database)), dbt_target_dir(context.run.run_id) as target:
+    with (
+        dbt_opens_build(warehouse.published, Path(warehouse.database)) as database,
+        _warehouse_env(database),
+        dbt_target_dir(context.run.run_id) as target,
+    ):
         if (dbt.target or "dev") != dbt_target():  # a resource made before THROUGHLINE_ENGINE changed
             raise Failure(
                 description=f"the dbt resource's target is {dbt.target!r} but THROUGHLINE_ENGINE={engine()} "
@@ -202,6 +207,8 @@ def throughline_dbt_assets(
             )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
+        if restore_partial_parse(warehouse.published, target):
+            context.log.info("dbt parses what changed since this warehouse's last build (partial parsing)")
         invocation = dbt.cli(
             _build_args(context, warehouse, fingerprint),
             context=context,
@@ -210,6 +217,7 @@ def throughline_dbt_assets(
         )
         note_child(warehouse.published, invocation.process.pid)  # a killed run's dbt is stopped by the next
         yield from invocation.stream()
+        keep_partial_parse(warehouse.published, target)
         broken = _invocation_errors(invocation)
         if engine() == "spark" and not broken:  # later steps and analysts read DuckDB: bring the build back
             _hand_back_from_spark(context, warehouse, invocation, target)

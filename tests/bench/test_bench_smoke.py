@@ -14,6 +14,7 @@ import pytest
 from warehouse_diff import table_differences
 
 from bench.harness import FINISHED, run_scale
+from orchestration.dbt_parse_state import partial_parse_store
 
 MART_SCHEMAS = ("marts", "reconciliation")
 #: The history marts record the nights as they were built: a break or signal first found on the held-back
@@ -39,6 +40,12 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     assert res.held_back and len({h.split("/")[1] for h in res.held_back}) == 1  # one night, every system
     rerun_log = (work / "logs" / "rerun.log").read_text()
     assert "nothing new" in rerun_log, rerun_log[-2000:]
+    # The incremental night (the last that ran Dagster: the re-run stops before it) parsed only what changed:
+    # dbt opened the run's build under the warehouse's stable name and got the first night's parse state.
+    night_log = (work / "warehouse.duckdb.nightly.log").read_text()
+    assert "since this warehouse's last build (partial parsing)" in night_log
+    assert "Unable to do partial parsing" not in night_log
+    assert partial_parse_store(work / "warehouse.duckdb").is_file()
     assert res.steps["rerun"]["seconds"] < res.steps["full"]["seconds"]
     assert res.warehouse_bytes > 0 and res.floor_bytes > 0
     differences = table_differences(

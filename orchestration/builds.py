@@ -6,7 +6,8 @@
                                                   or dry run for inspection, removed by the next run
     <warehouse>.builds/published/<stamp>-<run>.duckdb   the last N published builds (rollback points)
     <warehouse>.builds/build.duckdb               during the dbt step only: a second name (hard link) of the
-                                                  run's build, the one path dbt sees every night
+                                                  run's build, the one path dbt sees every night (a run
+                                                  killed in dbt leaves it; the next run removes it)
     <warehouse>.builds/dbt/partial_parse.msgpack  dbt's parse state, kept for the next run (dbt_parse_state)
 
 A publish is ``os.replace`` of the build onto ``<warehouse>`` (atomic: a reader opens the old file or the

@@ -152,6 +152,19 @@ def prepare_firm(res: ScaleResult, work: Path, firm: Path | None, env: dict[str,
     return target / "landing"
 
 
+def _night(step: str, warehouse: Path, landing: Path, logs: Path, env: dict[str, str]) -> Measurement:
+    """One timed ``throughline run``. The run's full log (every Dagster step and dbt node, with timings) is
+    kept as ``logs/<step>.nightly.log``: the next night would overwrite ``<warehouse>.nightly.log``, and a
+    night with nothing new writes none."""
+    run_log = warehouse.with_name(warehouse.name + ".nightly.log")
+    run_log.unlink(missing_ok=True)
+    run = _throughline("run", "--landing", str(landing), "--warehouse", str(warehouse))
+    result = _measure(run, logs / f"{step}.log", env)
+    if run_log.exists():
+        shutil.copy2(run_log, logs / f"{step}.nightly.log")
+    return _checked(step, result, FINISHED)
+
+
 def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> ScaleResult:
     """Measure every step of one scale in ``work`` (emptied first); ``firm`` reuses a generated firm."""
     shutil.rmtree(work, ignore_errors=True)
@@ -162,12 +175,11 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     res.extract_bytes = tree_bytes(landing)
     res.held_back = hold_back(landing, work / "held")
     warehouse = work / "warehouse.duckdb"
-    run = _throughline("run", "--landing", str(landing), "--warehouse", str(warehouse))
     logs = work / "logs"
-    res.record("full", _checked("full", _measure(run, logs / "full.log", env), FINISHED))
+    res.record("full", _night("full", warehouse, landing, logs, env))
     land(work / "held", landing)
-    res.record("incremental", _checked("incremental", _measure(run, logs / "incremental.log", env), FINISHED))
-    res.record("rerun", _checked("rerun", _measure(run, logs / "rerun.log", env), FINISHED))
+    res.record("incremental", _night("incremental", warehouse, landing, logs, env))
+    res.record("rerun", _night("rerun", warehouse, landing, logs, env))
     res.warehouse_bytes = tree_bytes(warehouse)
     floor_db = work / "floor.duckdb"
     floor = [sys.executable, "-m", "bench.floor", str(landing), str(floor_db)]

@@ -40,9 +40,10 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     assert res.held_back and len({h.split("/")[1] for h in res.held_back}) == 1  # one night, every system
     rerun_log = (work / "logs" / "rerun.log").read_text()
     assert "nothing new" in rerun_log, rerun_log[-2000:]
-    # The incremental night (the last that ran Dagster: the re-run stops before it) parsed only what changed:
-    # dbt opened the run's build under the warehouse's stable name and got the first night's parse state.
-    night_log = (work / "warehouse.duckdb.nightly.log").read_text()
+    assert not (work / "logs" / "rerun.nightly.log").exists()  # nothing new: no Dagster run, no run log
+    # The incremental night parsed only what changed: dbt opened the run's build under the warehouse's
+    # stable name and got the first night's parse state.
+    night_log = (work / "logs" / "incremental.nightly.log").read_text()
     assert "since this warehouse's last build (partial parsing)" in night_log
     assert "Unable to do partial parsing" not in night_log
     assert partial_parse_store(work / "warehouse.duckdb").is_file()

@@ -2,8 +2,11 @@
 -- capacity and rate-card gaps. One CTE per check; each check is declared in _checks__models.yml.
 {%- set reporting = var('reporting_currency') %}
 
-with entries as (
-    select
+{#- The time entries every check reads, as a subquery each check scans on its own rather than a CTE: the
+    database then reads only the columns and rows the check needs. Ten checks over one materialised CTE of
+    every entry spilled ~30 GB at scale xl (docs/performance.md). #}
+{%- set entries -%}
+    (select
         te.time_entry_id,
         te.psa_resource_id,
         te.psa_project_id,
@@ -18,11 +21,14 @@ with entries as (
         te.project_key,
         te.legal_entity_key,
         abs(te.hours * coalesce(te.bill_rate, 0)) as amount_at_stake,
-        abs(te.hours * coalesce(te.bill_rate, 0) * te.fx_rate_to_reporting) as amount_at_stake_reporting,
-        src.notes,
-        src.created_at
-    from {{ ref('fct_time_entries') }} as te
-    inner join {{ throughline.psa_input('time_entries') }} as src on src.time_entry_id = te.time_entry_id
+        abs(te.hours * coalesce(te.bill_rate, 0) * te.fx_rate_to_reporting) as amount_at_stake_reporting
+    from {{ ref('fct_time_entries') }} as te)
+{%- endset %}
+
+-- The PSA's own order of entries (created_at, then id) and their notes: only the daily maximum and the
+-- duplicate checks need them, and only for the entries they could flag (below), not every entry.
+with entry_details as (
+    select time_entry_id, created_at, notes from {{ throughline.psa_input('time_entries') }}
 ),
 
 projects as (
@@ -39,7 +45,7 @@ time_on_closed_project as (
     select e.*, 'PSA_TIME_ON_CLOSED_PROJECT' as check_id,
         {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number'), ('end_date', 'p.end_date', 'string'), ('spent_date', 'e.spent_date', 'string')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     inner join projects as p on p.project_id = e.psa_project_id
     where p.project_status = 'closed' and e.spent_date > p.end_date
 ),
@@ -48,28 +54,40 @@ time_after_termination as (
     select e.*, 'PSA_TIME_TERMINATED_RESOURCE' as check_id,
         {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('termination_date', 'r.termination_date', 'string'), ('spent_date', 'e.spent_date', 'string')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     inner join resources as r on r.resource_id = e.psa_resource_id
     where e.spent_date > r.termination_date
 ),
 
 -- Entries in PSA order (created_at, then id) with the resource-day total up to and including each one: the
--- entry that takes the day past the maximum, and every later one that day, is flagged.
+-- entry that takes the day past the maximum, and every later one that day, is flagged. A running total never
+-- exceeds the day's positive hours, so only those days are ordered.
+heavy_days as (
+    select psa_resource_id, spent_date
+    from {{ entries }} as e
+    group by psa_resource_id, spent_date
+    having sum(case when hours > 0 then hours else 0 end) > {{ var('recon_psa_max_daily_hours') }}
+),
+
 day_running as (
     select e.*,
         sum(e.hours) over (
             partition by e.psa_resource_id, e.spent_date
-            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
             rows between unbounded preceding and current row
         ) as day_hours_so_far,
         sum(e.hours) over (partition by e.psa_resource_id, e.spent_date) as day_hours
-    from entries as e
+    from {{ entries }} as e
+    inner join heavy_days as h
+        on h.psa_resource_id is not distinct from e.psa_resource_id
+        and h.spent_date is not distinct from e.spent_date
+    inner join entry_details as x on x.time_entry_id = e.time_entry_id
 ),
 
 over_daily_max as (
     select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
         d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
-        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting, d.notes, d.created_at,
+        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting,
         'PSA_OVER_DAILY_MAX' as check_id,
         {{ throughline.recon_json([('resource_id', 'd.psa_resource_id', 'number'), ('spent_date', 'd.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
         d.spent_date as event_date
@@ -81,7 +99,7 @@ time_without_assignment as (
     select e.*, 'PSA_TIME_WITHOUT_ASSIGNMENT' as check_id,
         {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     inner join projects as p on p.project_id = e.psa_project_id
     where p.is_billable
         and not exists (
@@ -91,24 +109,38 @@ time_without_assignment as (
 ),
 
 -- Same resource, project, day, hours, work type and notes: the first entry (created_at, then id) is the
--- original, every later one a duplicate.
+-- original, every later one a duplicate. Only entries sharing the first five with another entry can be one.
+duplicate_candidates as (
+    select psa_resource_id, psa_project_id, spent_date, hours, work_type
+    from {{ entries }} as e
+    group by psa_resource_id, psa_project_id, spent_date, hours, work_type
+    having count(*) > 1
+),
+
 duplicates_ranked as (
     select e.*,
         row_number() over (
-            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, e.notes
-            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, x.notes
+            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
         ) as copy_number,
         first_value(e.time_entry_id) over (
-            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, e.notes
-            order by e.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, x.notes
+            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
         ) as original_id
-    from entries as e
+    from {{ entries }} as e
+    inner join duplicate_candidates as c
+        on c.psa_resource_id is not distinct from e.psa_resource_id
+        and c.psa_project_id is not distinct from e.psa_project_id
+        and c.spent_date is not distinct from e.spent_date
+        and c.hours is not distinct from e.hours
+        and c.work_type is not distinct from e.work_type
+    inner join entry_details as x on x.time_entry_id = e.time_entry_id
 ),
 
 duplicate_time as (
     select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
         d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
-        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting, d.notes, d.created_at,
+        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting,
         'PSA_DUPLICATE_TIME' as check_id,
         {{ throughline.recon_json([('duplicate_of', 'd.original_id', 'number')]) }} as related_keys,
         d.spent_date as event_date
@@ -120,7 +152,7 @@ negative_hours as (
     select e.*, 'PSA_NEGATIVE_HOURS' as check_id,
         {{ throughline.recon_json([('hours', 'e.hours', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     where e.hours < 0
 ),
 
@@ -128,7 +160,7 @@ billable_on_nonbillable as (
     select e.*, 'PSA_BILLABLE_ON_NONBILLABLE' as check_id,
         {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     inner join projects as p on p.project_id = e.psa_project_id
     where coalesce(e.is_billable, false) and (not p.is_billable or p.billing_type = 'non_billable')
 ),
@@ -137,7 +169,7 @@ nonbillable_on_billable as (
     select e.*, 'PSA_NONBILLABLE_ON_BILLABLE' as check_id,
         {{ throughline.recon_json([('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from entries as e
+    from {{ entries }} as e
     inner join projects as p on p.project_id = e.psa_project_id
     where not coalesce(e.is_billable, false)
         and e.work_type in ({{ throughline.string_list(var('recon_psa_billable_work_types')) }})
@@ -171,7 +203,7 @@ calendar_weeks as (
 
 weeks_with_time as (
     select distinct psa_resource_id, cast({{ dbt.date_trunc('week', 'spent_date') }} as date) as week_start
-    from entries
+    from {{ entries }} as e
 ),
 
 weeks_with_time_off as (
@@ -205,7 +237,7 @@ capacity_gaps as (
 -- Role and currency pairs that billable time uses on a day no rate-card rate covers.
 uncovered_entries as (
     select e.*
-    from entries as e
+    from {{ entries }} as e
     where coalesce(e.is_billable, false)
         and not exists (
             select 1 from {{ ref('int_rate_cards_dated') }} as rc

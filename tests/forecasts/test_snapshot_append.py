@@ -4,35 +4,16 @@ every row already written as it was. Runs dbt once on a copy of the clean xs war
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
-
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
+from dbt_raw_fixtures import run_dbt
 
 _ROWS = (
     "select snapshot_date, kind, grain, grain_key, target_month, forecast_value, recorded_at "
     "from marts.kpi_forecast_snapshots"
 )
-
-
-def _dbt(args: list[str], warehouse: Path, target: Path) -> None:
-    cmd = [
-        dbt_executable(),
-        *args,
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
-    result = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=dbt_env(warehouse), capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout[-4000:]
 
 
 def test_a_new_night_appends_and_never_rewrites(xs_clean_warehouse: Path, tmp_path: Path) -> None:
@@ -54,7 +35,7 @@ def test_a_new_night_appends_and_never_rewrites(xs_clean_warehouse: Path, tmp_pa
         "kpi_forecast_eac",
         "kpi_forecast_snapshots",
     ]
-    _dbt(["run", *select, "--vars", f"{{forecast_as_of_date: '{night}'}}"], wh, tmp_path / "t")
+    run_dbt(["run", *select, "--vars", f"{{forecast_as_of_date: '{night}'}}"], wh, tmp_path / "t")
     with duckdb.connect(str(wh), read_only=True) as con:
         after = set(con.execute(_ROWS).fetchall())
         new_dates = {

@@ -32,10 +32,9 @@ def sweep_builds(warehouse: Path, keep_run_id: str, say: Callable[[str], None] =
     keep = build_path(warehouse, keep_run_id)
     removed: list[Path] = []
     folder = builds_dir(warehouse)
-    links = link_leftovers(warehouse)  # dbt's name for a build (dbt_parse_state), not a build: no message
-    for link in links:
+    for link in link_leftovers(warehouse):  # dbt's name for a build (dbt_parse_state), not one: no message
         link.unlink(missing_ok=True)
-    candidates = [p for p in folder.glob("*.duckdb*") if p not in links] if folder.is_dir() else []
+    candidates = list(folder.glob("*.duckdb*")) if folder.is_dir() else []
     candidates += [warehouse.with_name(warehouse.name + s) for s in LEGACY_BUILDING_SUFFIXES]
     for path in candidates:
         if not path.is_file() or path.name.startswith(keep.name):

@@ -18,6 +18,7 @@ import shutil
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.measure import Measurement, measure
 
@@ -35,7 +36,7 @@ class ScaleResult:
     seed: int
     extract_bytes: int = 0
     held_back: list[str] = field(default_factory=list)
-    steps: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     warehouse_bytes: int = 0
     floor_bytes: int = 0
 
@@ -47,6 +48,7 @@ class ScaleResult:
             "seconds": round(m.seconds, 2),
             "peak_rss": m.peak_rss,
             "returncode": m.returncode,
+            "peak_by_process": dict(sorted(m.peak_by_process.items(), key=lambda kv: -kv[1])),
         }
         if self.partial is not None:
             self.partial.write_text(json.dumps(self.as_json(), indent=2) + "\n")

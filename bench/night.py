@@ -27,7 +27,12 @@ def main() -> int:
     m = measure([*cmd, "--warehouse", str(args.warehouse)], log, step_env(args.warehouse.parent), cwd=REPO)
     print(
         json.dumps(
-            {"seconds": round(m.seconds, 1), "peak_rss_mib": m.peak_rss >> 20, "returncode": m.returncode}
+            {
+                "seconds": round(m.seconds, 1),
+                "peak_rss_mib": m.peak_rss >> 20,
+                "peak_mib_by_process": {k: v >> 20 for k, v in m.peak_by_process.items()},
+                "returncode": m.returncode,
+            }
         )
     )
     return m.returncode

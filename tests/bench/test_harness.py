@@ -22,6 +22,10 @@ def test_measure_counts_the_children(tmp_path: Path) -> None:
     assert m.returncode == 0
     assert m.peak_rss > 150 * MIB
     assert 1.5 <= m.seconds < 30
+    # the peak is split by process: the child holding 150 MiB is named apart from its parent
+    assert len(m.peak_by_process) == 2
+    assert sum(m.peak_by_process.values()) == m.peak_rss
+    assert max(m.peak_by_process.values()) > 150 * MIB
 
 
 def test_hold_back_moves_the_last_night_of_every_system(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ class ScaleResult:
             "seconds": round(m.seconds, 2),
             "peak_rss": m.peak_rss,
             "returncode": m.returncode,
+            "peak_at_seconds": m.peak_at,
             "peak_by_process": dict(sorted(m.peak_by_process.items(), key=lambda kv: -kv[1])),
         }
         if self.partial is not None:

@@ -29,6 +29,8 @@ class Measurement:
     returncode: int
     log: Path
     peak_by_process: dict[str, int] = field(default_factory=dict)
+    #: Seconds from the start to the peak sample: with the run log's timestamps it names the step.
+    peak_at: float = 0.0
 
 
 def process_label(member: psutil.Process) -> str:
@@ -73,6 +75,7 @@ def measure(
     """Run ``cmd`` in ``cwd`` (stdout and stderr to ``log``); return its time and the tree's peak RSS."""
     log.parent.mkdir(parents=True, exist_ok=True)
     peak: dict[str, int] = {}
+    peak_at = 0.0
     with log.open("w") as out:
         started = time.perf_counter()
         child = subprocess.Popen(
@@ -83,11 +86,11 @@ def measure(
             while child.poll() is None:
                 sample = tree_sample(watched)
                 if sum(sample.values()) > sum(peak.values()):
-                    peak = sample
+                    peak, peak_at = sample, time.perf_counter() - started
                 time.sleep(SAMPLE_SECONDS)
         finally:
             if child.poll() is None:  # the benchmark was interrupted: take the step's whole tree with it
                 os.killpg(child.pid, signal.SIGTERM)
                 child.wait()
         seconds = time.perf_counter() - started
-    return Measurement(seconds, sum(peak.values()), child.returncode, log, peak)
+    return Measurement(seconds, sum(peak.values()), child.returncode, log, peak, round(peak_at, 1))

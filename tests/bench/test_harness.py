@@ -26,6 +26,7 @@ def test_measure_counts_the_children(tmp_path: Path) -> None:
     assert len(m.peak_by_process) == 2
     assert sum(m.peak_by_process.values()) == m.peak_rss
     assert max(m.peak_by_process.values()) > 150 * MIB
+    assert 0 < m.peak_at <= m.seconds
 
 
 def test_hold_back_moves_the_last_night_of_every_system(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from orchestration.dbt_project import (
     ensure_manifest,
     spark_dir,
 )
+from orchestration.duckdb_settings import MEMORY_LIMIT_ENV, child_limit_env
 from orchestration.resources import WarehouseResource
 from orchestration.run_lock import note_child
 from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason, unit_tests_due
@@ -126,10 +127,18 @@ def dbt_resource() -> DbtCliResource:
 
 @contextmanager
 def _warehouse_env(warehouse: Path) -> Iterator[None]:
-    """Point profiles.yml at the warehouse file for the dbt subprocess started inside the block."""
-    keys = ("THROUGHLINE_WAREHOUSE", "PATH", "DBT_SEND_ANONYMOUS_USAGE_STATS", SPARK_DIR_ENV, SPARK_RAW_ENV)
+    """Point profiles.yml at the warehouse file for the dbt subprocess started inside the block, and give
+    its DuckDB the night's memory limit less what this process holds (``duckdb_settings.limit_beside``)."""
+    keys = (
+        "THROUGHLINE_WAREHOUSE",
+        "PATH",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS",
+        SPARK_DIR_ENV,
+        SPARK_RAW_ENV,
+        MEMORY_LIMIT_ENV,
+    )
     saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update(dbt_env(warehouse))
+    os.environ.update({**dbt_env(warehouse), **child_limit_env()})
     try:
         yield
     finally:
@@ -205,6 +214,10 @@ def throughline_dbt_assets(
                 f"needs {dbt_target()!r}: restart the process (or code location) after changing the engine",
                 allow_retries=False,
             )
+        context.log.info(
+            f"dbt's DuckDB memory limit: {os.environ[MEMORY_LIMIT_ENV]} (the night's limit less what the "
+            "Dagster process holds beside it)"
+        )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
         if restore_partial_parse(warehouse.published, target):

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from orchestration.duckdb_settings import MEMORY_LIMIT_ENV, TEMP_DIRECTORY_ENV, duckdb_config
+from orchestration.duckdb_settings import (
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    child_limit_env,
+    duckdb_config,
+    limit_beside,
+    size_bytes,
+)
 from orchestration.resources import WarehouseResource
 
 
@@ -63,3 +71,46 @@ def test_dbt_keeps_working_after_duckdb_spilled(tmp_path: Path) -> None:
     assert second.cursor().execute("select count(*) from u").fetchone() == (2000000,)
     first.close()
     second.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [("3GB", 3 * 10**9), ("512 MiB", 512 * 2**20), ("2.5GiB", int(2.5 * 2**30)), ("4096", 4096)],
+)
+def test_sizes_are_read_as_duckdb_reads_them(size: str, expected: int) -> None:
+    assert size_bytes(size) == expected
+
+
+def test_a_percentage_is_of_this_machines_memory_and_a_bad_size_is_named() -> None:
+    import psutil
+
+    assert size_bytes("50%") == psutil.virtual_memory().total // 2
+    with pytest.raises(ValueError, match="THROUGHLINE_DUCKDB_MEMORY_LIMIT='3 gigs': use a DuckDB size"):
+        size_bytes("3 gigs")
+
+
+def test_the_dbt_child_gets_the_limit_less_what_the_parent_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dbt runs beside the Dagster process: together they stay near the one limit (docs/performance.md)."""
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "3GB")
+    assert limit_beside(700 * 2**20) == f"{(3 * 10**9 - 700 * 2**20) >> 20}MiB" == "2161MiB"
+    assert limit_beside(2_900_000_000) == f"{1_500_000_000 >> 20}MiB"  # never under half the limit
+    monkeypatch.delenv(MEMORY_LIMIT_ENV)
+    assert limit_beside(0) == f"{3 * 10**9 >> 20}MiB"  # the default, 3GB
+    [(key, share)] = child_limit_env().items()
+    assert key == MEMORY_LIMIT_ENV and 1430 <= int(share.removesuffix("MiB")) < 2861
+    with duckdb.connect(config={"memory_limit": share}) as con:  # a size DuckDB takes
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0].endswith("iB")
+
+
+def test_the_dbt_asset_hands_dbt_its_share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from orchestration.assets.dbt import _warehouse_env
+
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "3GB")
+    with _warehouse_env(tmp_path / "w.duckdb"):
+        inside = os.environ[MEMORY_LIMIT_ENV]
+        profile = _dev_profile(dict(os.environ))
+    assert inside.endswith("MiB") and int(inside.removesuffix("MiB")) < 3 * 10**9 >> 20
+    assert profile["config_options"]["memory_limit"] == inside
+    assert os.environ[MEMORY_LIMIT_ENV] == "3GB"  # restored after the block

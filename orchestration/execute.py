@@ -22,8 +22,13 @@ def run_log_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".nightly.log")
 
 
+#: What a restricted run builds: asset keys (their checks come with them), or any Dagster selection, e.g.
+#: every asset less some asset checks (dagster-dbt then runs only the dbt tests still selected).
+Selection = Sequence[dg.AssetKey] | dg.AssetSelection
+
+
 def nightly_definitions(
-    landing: Path, warehouse: Path, asset_selection: Sequence[dg.AssetKey] | None = None
+    landing: Path, warehouse: Path, asset_selection: Selection | None = None
 ) -> dg.Definitions:
     """``orchestration.definitions`` pointed at ``landing`` and ``warehouse``.
 
@@ -36,8 +41,12 @@ def nightly_definitions(
 
     job = definitions.nightly_job
     if asset_selection is not None:
-        keys = [*asset_selection, PUBLISH_KEY]
-        job = dg.define_asset_job("nightly", selection=dg.AssetSelection.assets(*keys))
+        chosen = (
+            asset_selection
+            if isinstance(asset_selection, dg.AssetSelection)
+            else dg.AssetSelection.assets(*asset_selection)
+        )
+        job = dg.define_asset_job("nightly", selection=chosen | dg.AssetSelection.assets(PUBLISH_KEY))
     return dg.Definitions(
         assets=[*definitions.EXTRACT_FILES, *definitions.ASSETS],
         asset_checks=definitions.ASSET_CHECKS,
@@ -55,7 +64,7 @@ def nightly_definitions(
 def execute_nightly(
     landing: Path,
     warehouse: Path,
-    asset_selection: Sequence[dg.AssetKey] | None,
+    asset_selection: Selection | None,
     echo: bool,
     run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:

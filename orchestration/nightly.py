@@ -23,7 +23,7 @@ import shlex
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from ingestion.status import LoadStatus
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.assets.recon_checks import is_advisory_failure
 from orchestration.builds import build_path
-from orchestration.execute import execute_nightly, run_log_path
+from orchestration.execute import Selection, execute_nightly, run_log_path
 from orchestration.prepare import prepare_build
 from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
@@ -251,7 +251,7 @@ def run_nightly(
     landing: Path,
     warehouse: Path,
     echo: bool = True,
-    asset_selection: Sequence[dg.AssetKey] | None = None,
+    asset_selection: Selection | None = None,
     prepare: Callable[[Path], None] | None = None,
 ) -> NightlyResult:
     """Run the ``nightly`` job on ``landing``: prepare, execute, publish (all inside the job), report.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
+from session_builds import LOG_NAME, shared_build, summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -84,6 +84,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     _longest_first(items)
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """The shared builds' times and the workers' waits for them (tests/session_builds.py)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or not hasattr(config, "_tmp_path_factory"):
+        return
+    try:
+        root = config._tmp_path_factory.getbasetemp()
+    except OSError:
+        return
+    lines = summary(root.glob(f"*/{LOG_NAME}"))
+    if lines:
+        terminalreporter.write_sep("=", "shared session builds and waits for them")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Runs made by the tests go to a throwaway Dagster home (one per worker), never the project's."""
@@ -108,7 +123,7 @@ def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _build_once(cache: Path, name: str, build: Callable[[Path], None]) -> Path:
     target = cache / name
-    with FileLock(str(cache / f"{name}.lock")):
+    with shared_build(cache / f"{name}.lock", name):
         if not (target / ".done").exists():
             if target.exists():
                 shutil.rmtree(target)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from filelock import FileLock
+from session_builds import shared_build
 from warehouse_diff import RUN_STAMP_COLUMNS, attach_read_only
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +43,7 @@ def systems_firm_warehouse(
     root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
     target = root / "throughline-cache" / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
+    with shared_build(str(target) + ".lock", name):
         if not (target / ".done").exists():
             env = {**os.environ, **systems, "PYTHONPATH": str(REPO_ROOT)}
             cli = [sys.executable, "-m", "throughline.cli"]

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from dbt_mini_firm import load_mini_firm
 from dbt_raw_fixtures import create_raw_tables, run_dbt
-from filelock import FileLock
+from session_builds import shared_build
 
 
 def _cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -26,7 +26,7 @@ def mini_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Warehouse with the raw tables, the mini firm's rows and a full ``dbt build`` (open read-only)."""
     cache = _cache(tmp_path_factory)
     warehouse = cache / "mini.duckdb"
-    with FileLock(str(cache / "mini.lock")):
+    with shared_build(cache / "mini.lock", "mini_warehouse"):
         if not (cache / "mini.done").exists():
             warehouse.unlink(missing_ok=True)
             create_raw_tables(warehouse)

@@ -28,9 +28,22 @@ from orchestration.publish import PAUSE_ENV
 #: Schemas a re-run must leave identical (run stamps aside).
 RERUN_SCHEMAS = ("raw_salesforce", "raw_netsuite", "raw_psa", "intermediate", "marts", "snapshots")
 REPO = Path(__file__).resolve().parents[2]
-#: (where to kill, the output line that says the run got there). ``load`` and ``publish`` are pause hooks
-#: (orchestration.publish.pause_point); dbt is killed at its first progress line, mid-build.
-KILL_POINTS = (("load", "paused at load"), ("dbt", "dbt: "), ("publish", "paused at publish"))
+#: (where to kill, the output line that says the run got there, whether the run loads the raw layer only).
+#: ``load`` and ``publish`` are pause hooks (orchestration.publish.pause_point); dbt is killed at its first
+#: progress line, mid-build. The run killed while publishing loads the raw layer only: the publish step and
+#: the switch it makes are the same whatever the run built, and it gets there without a whole night's build.
+KILL_POINTS = (
+    ("load", "paused at load", False),
+    ("dbt", "dbt: ", False),
+    ("publish", "paused at publish", True),
+)
+#: ``run_nightly`` restricted to the raw layer (``throughline run`` has no such option): landing, warehouse.
+RAW_ONLY_RUN = (
+    "import sys; from pathlib import Path; from orchestration.assets.raw import raw_assets; "
+    "from orchestration.nightly import run_nightly; "
+    "keys = [key for asset in raw_assets for key in asset.keys]; "
+    "sys.exit(0 if run_nightly(Path(sys.argv[1]), Path(sys.argv[2]), asset_selection=keys).success else 1)"
+)
 
 
 def _sha(path: Path) -> str:
@@ -46,24 +59,22 @@ def _row_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def _start(landing: Path, warehouse: Path, pause: str | None) -> tuple[subprocess.Popen[str], queue.Queue]:
+def _start(
+    landing: Path, warehouse: Path, pause: str | None, raw_only: bool = False
+) -> tuple[subprocess.Popen[str], queue.Queue]:
     # the same landing again on a built warehouse: rebuild anyway (orchestration.unchanged would skip it)
     env = {**os.environ, "PYTHONPATH": str(REPO), "THROUGHLINE_SKIP_UNCHANGED": "0"}
     env["THROUGHLINE_DBT_UNIT_TESTS"] = "auto"  # the default: the project is the one already built here
     env.pop(PAUSE_ENV, None)
     if pause:
         env[PAUSE_ENV] = pause
+    if raw_only:
+        cmd = [sys.executable, "-c", RAW_ONLY_RUN, str(landing), str(warehouse)]
+    else:
+        cmd = [sys.executable, "-m", "throughline.cli", "run", "--landing", str(landing)]
+        cmd += ["--warehouse", str(warehouse)]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "throughline.cli",
-            "run",
-            "--landing",
-            str(landing),
-            "--warehouse",
-            str(warehouse),
-        ],
+        cmd,
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
@@ -103,8 +114,8 @@ def test_a_run_killed_at_any_point_leaves_the_published_warehouse_and_the_next_r
     sha, counts = _sha(warehouse), _row_counts(warehouse)
     landing = xs_firm / "landing"
     dead: list[Path] = []
-    for point, text in KILL_POINTS:
-        proc, lines = _start(landing, warehouse, pause=None if point == "dbt" else point)
+    for point, text, raw_only in KILL_POINTS:
+        proc, lines = _start(landing, warehouse, None if point == "dbt" else point, raw_only)
         _wait_for(lines, text)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

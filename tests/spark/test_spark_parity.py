@@ -2,11 +2,12 @@
 
 ONE Spark build per test session (all xdist workers share it through a file lock): ``run_nightly`` with
 ``THROUGHLINE_ENGINE=spark`` loads the xs firm into a new warehouse, exports the raw layer to Parquet
-(ingestion.spark_handoff), runs ``dbt build`` on a local SparkSession (models, snapshots, data and unit
-tests), copies what Spark built back into the run's DuckDB build (orchestration.spark_handback), then runs
-the GX suites, reconciliation checks, Python assets and report on it and publishes. Spark's tables are
-Parquet files under its warehouse folder, so the comparison reads them with DuckDB next to the DuckDB
-build (no second JVM), and then compares the published warehouse with the DuckDB build the same way.
+(ingestion.spark_handoff), runs ``dbt build`` on a local SparkSession (every model and snapshot, and two
+data tests of each generic test macro: ``_spark_selection``), copies what Spark built back into the run's
+DuckDB build (orchestration.spark_handback), then runs the GX suites, reconciliation checks, Python
+assets and report on it and publishes. Spark's tables are Parquet files under its warehouse folder, so the
+comparison reads them with DuckDB next to the DuckDB build (no second JVM), and then compares the published
+warehouse with the DuckDB build the same way.
 
 Slow (Spark's start alone is 15-20 s on a quiet machine; the build is measured in docs/scale-out.md).
 Installs a Java runtime when it is missing (``.ci/install-java``) and skips only when it cannot.
@@ -26,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from filelock import FileLock
+from session_builds import shared_build
 
 from bench.spark_parity import COMPARED_SCHEMAS, canonical_columns, compare_builds, python_asset_tables
 from ingestion.parse import sql_str
@@ -99,6 +101,32 @@ def _run_facts(run_id: str) -> dict:
     }
 
 
+#: The generic test macros of the project's data tests (a check's name starts with its macro's).
+TEST_MACROS = ("accepted_values", "expression_is_true", "not_null", "relationships", "throughline_", "unique")
+#: Data tests per macro run on Spark: each is a Spark job (~0.5 s), and the 610 of them cost minutes that
+#: prove no more than a few per macro do; every model is still built there.
+TESTS_PER_MACRO = 2
+
+
+def _macro(check_name: str) -> str | None:
+    return next((m for m in TEST_MACROS if check_name.startswith(m)), None)
+
+
+def _spark_selection():  # -> dg.AssetSelection
+    """The whole nightly, with the first ``TESTS_PER_MACRO`` dbt data tests of each macro only: dagster-dbt
+    then selects every model and snapshot and those tests explicitly."""
+    import dagster as dg
+
+    from orchestration.assets.dbt import throughline_dbt_assets
+
+    kept: dict[str | None, list[dg.AssetCheckKey]] = {}
+    for key in sorted(throughline_dbt_assets.check_keys, key=lambda k: k.name):
+        kept.setdefault(_macro(key.name), []).append(key)
+    assert None not in kept, f"a data test of no known macro: {kept.get(None)}"
+    dropped = [key for keys in kept.values() for key in keys[TESTS_PER_MACRO:]]
+    return dg.AssetSelection.all() - dg.AssetSelection.checks(*dropped)
+
+
 def _build_spark_nightly(folder: Path, landing: Path) -> dict:
     """``run_nightly`` with ``THROUGHLINE_ENGINE=spark`` into a new warehouse: every mart in it came from
     Spark (nothing else built it). Returns the facts the tests assert on."""
@@ -110,7 +138,12 @@ def _build_spark_nightly(folder: Path, landing: Path) -> dict:
         os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
     try:
         start = time.monotonic()
-        result = run_nightly(landing=landing, warehouse=folder / "warehouse.duckdb", echo=False)
+        result = run_nightly(
+            landing=landing,
+            warehouse=folder / "warehouse.duckdb",
+            echo=False,
+            asset_selection=_spark_selection(),
+        )
         seconds = time.monotonic() - start
         facts = _run_facts(result.run_id or "")
     finally:
@@ -138,7 +171,7 @@ def spark_nightly(xs_firm: Path, tmp_path_factory: pytest.TempPathFactory) -> Sp
         root = root.parent
     folder = root / "throughline-cache" / "spark_xs_nightly"
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder) + ".lock"):
+    with shared_build(str(folder) + ".lock", "spark_xs_nightly"):
         done = folder / ".done.json"
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -178,13 +211,18 @@ def test_checks_report_and_python_assets_read_the_spark_build(spark_nightly: Spa
     from orchestration.assets.publish import CHECK_NAME as PUBLISHED_CHECK
 
     evaluations = spark_nightly.facts["evaluations"]
-    names = {check for _, check, _ in evaluations}
     gx_marts = {
         key for key, check, _ in evaluations if check == quality.CHECK_NAME and key.startswith("marts/")
     }
     recon = {key for key, check, _ in evaluations if check == recon_checks.CHECK_NAME}
     assert len(gx_marts) >= 5 and len(recon) >= 10
-    assert any(n.startswith(("not_null", "unique", "relationships", "accepted_values")) for n in names)
+    # the dbt data tests kept on Spark ran there, every generic test macro, and passed
+    from orchestration.assets.dbt import throughline_dbt_assets
+
+    dbt_checks = {k.name for k in throughline_dbt_assets.check_keys}
+    on_spark = [(check, passed) for _, check, passed in evaluations if check in dbt_checks]
+    assert {_macro(check) for check, _ in on_spark} == set(TEST_MACROS)
+    assert len(on_spark) == len(TEST_MACROS) * TESTS_PER_MACRO and all(p for _, p in on_spark), on_spark
     assert [passed for _, check, passed in evaluations if check == PUBLISHED_CHECK] == [True]
     reports = list(spark_nightly.warehouse.parent.glob("reports/*/kpi-report.html"))
     assert reports and reports[0].stat().st_size > 10_000

@@ -1,0 +1,54 @@
+"""The session's shared builds (a firm, a warehouse, the Spark nightly), each made once under a file lock.
+
+``shared_build`` is that lock, timed: every worker appends how long it waited for the lock and how long it
+held it to ``session-builds.jsonl`` beside the lock, and ``summary`` turns those lines into the report the
+session prints at its end (tests/conftest.py). A worker that waits minutes for another's build is suite time
+lost; the report says which builds to start earlier or make cheaper.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock
+
+LOG_NAME = "session-builds.jsonl"
+#: Waits and holds shorter than this are not reported (a build found done costs milliseconds).
+REPORT_SECONDS = 5.0
+
+
+@contextmanager
+def shared_build(lock_file: Path | str, name: str) -> Iterator[None]:
+    """``FileLock(lock_file)``, recording this worker's wait for it and its hold of it under ``name``."""
+    lock_file = Path(lock_file)
+    asked = time.monotonic()
+    with FileLock(str(lock_file)):
+        got = time.monotonic()
+        try:
+            yield
+        finally:
+            record = {
+                "build": name,
+                "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+                "waited": round(got - asked, 1),
+                "held": round(time.monotonic() - got, 1),
+            }
+            with (lock_file.parent / LOG_NAME).open("a", encoding="utf-8") as log:
+                log.write(json.dumps(record) + "\n")
+
+
+def summary(logs: Iterable[Path]) -> list[str]:
+    """One line per wait or build of at least ``REPORT_SECONDS``, longest first."""
+    records = [json.loads(line) for log in logs for line in log.read_text(encoding="utf-8").splitlines()]
+    lines = []
+    for r in records:
+        if r["held"] >= REPORT_SECONDS:
+            lines.append((r["held"], f"{r['build']}: built by {r['worker']} in {r['held']:.0f} s"))
+        if r["waited"] >= REPORT_SECONDS:
+            lines.append((r["waited"], f"{r['build']}: {r['worker']} waited {r['waited']:.0f} s for it"))
+    return [text for _, text in sorted(lines, key=lambda pair: -pair[0])]

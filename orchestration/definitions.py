@@ -16,7 +16,7 @@ from orchestration.assets.dbt import dbt_resource, throughline_dbt_assets
 from orchestration.assets.forecasts import forecast_statistical_monthly
 from orchestration.assets.publish import build_publish_asset
 from orchestration.assets.quality import quality_asset_checks
-from orchestration.assets.raw import extract_file_specs, raw_asset_checks, raw_assets
+from orchestration.assets.raw import extract_file_specs, raw_assets
 from orchestration.assets.recon_checks import recon_asset_checks
 from orchestration.assets.report import build_report_asset
 from orchestration.freshness import build_freshness_checks
@@ -29,7 +29,7 @@ ASSETS: list = [*raw_assets, throughline_dbt_assets, forecast_statistical_monthl
 publish_asset = build_publish_asset(key for a in ASSETS for key in a.keys)
 ASSETS.append(publish_asset)
 ASSETS.append(build_report_asset(key for a in ASSETS for key in a.keys))  # after publish: reads it
-ASSET_CHECKS: list = [*raw_asset_checks, *quality_asset_checks, *recon_asset_checks, *anomaly_asset_checks]
+ASSET_CHECKS: list = [*quality_asset_checks, *recon_asset_checks, *anomaly_asset_checks]
 ASSET_CHECKS.append(build_freshness_checks())  # dbt source freshness on every raw asset (freshness.py)
 #: Every step of the nightly job retries a failure up to 3 times, 10 s then 20 s then 40 s later: a locked
 #: warehouse file or a landing folder on a network share that blinks. Data problems never raise (they are

@@ -1,7 +1,8 @@
 """Raw layer assets: one per contract object (``raw_<system>/<object>``) plus a landing audit.
 
 Thin wrappers: the loading logic lives in ``ingestion`` (pure Python + DuckDB). Each asset loads every
-complete, not-yet-loaded file of its object; its ``rows_accounted_for`` check re-counts from the warehouse.
+complete, not-yet-loaded file of its object, and its ``rows_accounted_for`` check, evaluated in the same step,
+re-counts them from the warehouse.
 
 Upstream of each raw asset is its extract file, ``landing/<system>/<object>``: an external asset (Dagster
 observes nothing and runs nothing for it; the source system writes it), so the UI's lineage starts where the
@@ -14,7 +15,7 @@ import dagster as dg
 
 from ingestion.contract import SourceObject, all_objects
 from ingestion.load import EMPTY_STATUSES, FileResult, audit_landing, load_object
-from ingestion.row_tieout import tie_out_rows
+from ingestion.row_tieout import RowTieOut, tie_out_rows
 from orchestration.publish import pause_point
 from orchestration.resources import LandingResource, WarehouseResource
 
@@ -65,7 +66,38 @@ def _metadata(results: list[FileResult]) -> dict[str, dg.MetadataValue | int | s
     }
 
 
+#: The row tie-out of every raw asset, evaluated in the asset's own step on the connection that loaded it.
+ROWS_CHECK = "rows_accounted_for"
+
+
+def rows_check_spec(obj: SourceObject) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        ROWS_CHECK,
+        asset=asset_key(obj),
+        blocking=False,
+        description="For every file of the latest load: rows read = rows loaded + rows rejected (re-counted "
+        "in the history table and raw.rejects); fails when a file was rejected whole, refused or missing.",
+    )
+
+
+def _rows_check_result(tie_out: RowTieOut) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=ROWS_CHECK,
+        passed=tie_out.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=tie_out.description,
+        metadata={
+            "load_id": tie_out.load_id or "",
+            "files_checked": tie_out.files_checked,
+            "problems": dg.MetadataValue.json(tie_out.problems),
+        },
+    )
+
+
 def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
+    """The raw asset of ``obj``: load its new files, then re-count them (``rows_accounted_for``) in the same
+    step and connection. One step per object, not two: at xl, each step's own DuckDB connection to a 4 GB
+    build costs more than a small night's rows (docs/performance.md)."""
     key = asset_key(obj)
 
     @dg.asset(
@@ -76,45 +108,22 @@ def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
         description=f"{obj.description}\n\nLanded as `{obj.file}`; primary key "
         f"({', '.join(obj.primary_key)}); history in `{obj.schema}.{obj.name}__history`.",
         metadata={"file": obj.file, "primary_key": list(obj.primary_key), "modified_at": obj.modified_at},
+        check_specs=[rows_check_spec(obj)],
     )
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             results = load_object(con, landing.root, obj, context.run.run_id)
+            tie_out = tie_out_rows(con, obj)
         pause_point("load")  # test hook: a run killed here has written part of the raw layer
         for r in results:
             warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
             log = context.log.warning if warn else context.log.info
             log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
-        return dg.MaterializeResult(metadata=_metadata(results))
+        return dg.MaterializeResult(metadata=_metadata(results), check_results=[_rows_check_result(tie_out)])
 
     return _load
-
-
-def build_rows_check(obj: SourceObject) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key(obj),
-        name="rows_accounted_for",
-        blocking=False,
-        description="For every file of the latest load: rows read = rows loaded + rows rejected (re-counted "
-        "in the history table and raw.rejects); fails when a file was rejected whole, refused or missing.",
-    )
-    def _check(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
-            tie_out = tie_out_rows(con, obj)
-        return dg.AssetCheckResult(
-            passed=tie_out.passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=tie_out.description,
-            metadata={
-                "load_id": tie_out.load_id or "",
-                "files_checked": tie_out.files_checked,
-                "problems": dg.MetadataValue.json(tie_out.problems),
-            },
-        )
-
-    return _check
 
 
 @dg.asset(
@@ -160,4 +169,3 @@ RAW_OBJECTS: list[SourceObject] = all_objects()
 #: The extract files, upstream of the raw assets (external: not part of any job, not published).
 extract_file_specs: list[dg.AssetSpec] = [extract_file_spec(o) for o in RAW_OBJECTS]
 raw_assets: list[dg.AssetsDefinition] = [landing_audit, *(build_raw_asset(o) for o in RAW_OBJECTS)]
-raw_asset_checks: list[dg.AssetChecksDefinition] = [build_rows_check(o) for o in RAW_OBJECTS]

@@ -10,7 +10,7 @@ import pytest
 from landing_files import write_extract
 
 from ingestion.contract import all_objects
-from orchestration.assets.raw import raw_asset_checks, raw_assets
+from orchestration.assets.raw import ROWS_CHECK, raw_assets
 from orchestration.definitions import publish_asset
 from orchestration.nightly import run_nightly
 from orchestration.resources import LandingResource, WarehouseResource
@@ -27,7 +27,10 @@ def test_definitions_load_with_one_asset_and_check_per_object() -> None:
         assert dg.AssetKey([f"raw_{obj.system}", obj.name]) in keys
     assert defs.resolve_job_def("nightly") is not None
     assert defs.get_schedule_def("nightly_at_2am").cron_schedule == "0 2 * * *"
-    assert len(raw_asset_checks) == len(all_objects())
+    # each object's row tie-out is a check of its raw asset, evaluated in the asset's own step
+    loaders = [a for a in raw_assets if a.key.path[0].startswith("raw_")]
+    assert len(loaders) == len(all_objects())
+    assert all([spec.name for spec in a.check_specs] == [ROWS_CHECK] for a in loaders)
 
 
 def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path) -> None:
@@ -38,11 +41,8 @@ def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path
     selected = [
         a for a in raw_assets if a.key.path[0] == "raw_salesforce" and a.key.path[1] in ("user", "account")
     ]
-    checks = [
-        c for c in raw_asset_checks if next(iter(c.check_keys)).asset_key.path[1] in ("user", "account")
-    ]
     result = dg.materialize(  # with the publish asset: its build is switched in as w.duckdb
-        [*selected, *checks, publish_asset],
+        [*selected, publish_asset],
         resources={
             "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
             "landing": LandingResource(path=str(landing)),

@@ -35,6 +35,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from orchestration.duckdb_settings import duckdb_config
 from orchestration.resources import WarehouseResource
 
 MODEL_VERSION = (
@@ -526,7 +527,7 @@ def run_cash_risk(database: str, seed: int = SEED) -> tuple[Evaluation, int, int
     from throughline.recon_docs import load_vars
 
     late_days = int(load_vars().get("anomaly_late_days") or 30)  # the dbt var the outcomes model uses
-    with duckdb.connect(database) as con:
+    with duckdb.connect(database, config=duckdb_config(database)) as con:
         features = load_features(con, late_days)
         model, ev = evaluate(features, seed)
         scores = score_open(features, model)
@@ -616,7 +617,8 @@ def anomaly_detector_checks(
     """Per detector: its signals in marts.exceptions tonight as check metadata."""
     ids = _detector_ids()
     try:
-        with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        database = str(warehouse.database)
+        with duckdb.connect(database, read_only=True, config=duckdb_config(database)) as con:
             rows = {r[0]: r[1:] for r in con.execute(SIGNAL_COUNTS_SQL).fetchall()}
         error = None
     except duckdb.Error as exc:

@@ -23,6 +23,7 @@ import pandas as pd
 from dagster import AssetCheckExecutionContext
 
 from expectations.catalog import SPEC_BY_NAME, SUITE_NAMES, SuiteSpec
+from orchestration.duckdb_settings import duckdb_config
 from orchestration.resources import LandingResource, WarehouseResource
 
 CHECK_NAME = "gx_expectations"
@@ -91,7 +92,7 @@ def read_frames(
     from expectations.sources import freshness_frame, volume_frame
 
     frames: dict[str, pd.DataFrame | str] = {}
-    with duckdb.connect(warehouse_path, read_only=True) as con:
+    with duckdb.connect(warehouse_path, read_only=True, config=duckdb_config(warehouse_path)) as con:
         for name in suite_names:
             kind = SPEC_BY_NAME[name].kind if name in SPEC_BY_NAME else "table"
             try:
@@ -188,7 +189,7 @@ def store_and_publish(
     from expectations.results import write_results
     from expectations.validate import publish_data_docs
 
-    with duckdb.connect(warehouse_path) as con:
+    with duckdb.connect(warehouse_path, config=duckdb_config(warehouse_path)) as con:
         written = write_results(con, run_id, datetime.now(UTC).replace(tzinfo=None), results)
     index = publish_data_docs(docs_dir or Path(warehouse_path).resolve().parent / DATA_DOCS_DIR)
     return written, index

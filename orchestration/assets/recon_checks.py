@@ -22,6 +22,7 @@ from typing import Any
 import dagster as dg
 from dagster import AssetCheckExecutionContext
 
+from orchestration.duckdb_settings import duckdb_config
 from orchestration.resources import WarehouseResource
 from throughline.recon_docs import Family, declared_families, load_vars
 
@@ -77,7 +78,7 @@ def read_counts(warehouse_path: str) -> dict[str, FamilyCounts] | str:
     import duckdb
 
     try:
-        with duckdb.connect(warehouse_path, read_only=True) as con:
+        with duckdb.connect(warehouse_path, read_only=True, config=duckdb_config(warehouse_path)) as con:
             rows = con.execute(COUNTS_SQL).fetchall()
     except duckdb.Error as exc:
         return f"cannot read marts.recon_breaks from {warehouse_path}: {exc}"

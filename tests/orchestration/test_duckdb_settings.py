@@ -114,3 +114,19 @@ def test_the_dbt_asset_hands_dbt_its_share(tmp_path: Path, monkeypatch: pytest.M
     assert inside.endswith("MiB") and int(inside.removesuffix("MiB")) < 3 * 10**9 >> 20
     assert profile["config_options"]["memory_limit"] == inside
     assert os.environ[MEMORY_LIMIT_ENV] == "3GB"  # restored after the block
+
+
+def test_every_connection_the_nightlys_assets_open_is_bounded() -> None:
+    """The night's memory target holds only if no step opens DuckDB with its default limit (80 % of the
+    machine): each ``duckdb.connect`` in the assets passes ``duckdb_config``, except the publish check,
+    which opens the published file as an analyst would."""
+    import re
+
+    assets = Path(__file__).resolve().parents[2] / "orchestration" / "assets"
+    unbounded = [
+        f"{path.name}: {call.strip()}"
+        for path in sorted(assets.glob("*.py"))
+        for call in re.findall(r"duckdb\.connect\([^\n]*", path.read_text())
+        if "config=" not in call and not (path.name == "publish.py" and "published" in call)
+    ]
+    assert unbounded == []

@@ -128,7 +128,7 @@ def dbt_resource() -> DbtCliResource:
 @contextmanager
 def _warehouse_env(warehouse: Path) -> Iterator[None]:
     """Point profiles.yml at the warehouse file for the dbt subprocess started inside the block, and give
-    its DuckDB the night's memory limit less what this process holds (``duckdb_settings.limit_beside``)."""
+    its DuckDB the night's memory limit less a reserve for this process (``duckdb_settings.child_limit``)."""
     keys = (
         "THROUGHLINE_WAREHOUSE",
         "PATH",
@@ -215,8 +215,8 @@ def throughline_dbt_assets(
                 allow_retries=False,
             )
         context.log.info(
-            f"dbt's DuckDB memory limit: {os.environ[MEMORY_LIMIT_ENV]} (the night's limit less what the "
-            "Dagster process holds beside it)"
+            f"dbt's DuckDB memory limit: {os.environ[MEMORY_LIMIT_ENV]} (the night's limit less a reserve "
+            "for the Dagster process beside it)"
         )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)

@@ -96,8 +96,8 @@ def _rows_check_result(tie_out: RowTieOut) -> dg.AssetCheckResult:
 
 def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
     """The raw asset of ``obj``: load its new files, then re-count them (``rows_accounted_for``) in the same
-    step and connection. One step per object, not two: at xl, each step's own DuckDB connection to a 4 GB
-    build costs more than a small night's rows (docs/performance.md)."""
+    step and connection. One step per object, not two: half the Dagster steps and build connections of a
+    night's raw stage (docs/performance.md, item 12)."""
     key = asset_key(obj)
 
     @dg.asset(

@@ -64,11 +64,6 @@ def tree_sample(proc: psutil.Process) -> dict[str, int]:
     return sample
 
 
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident memory of ``proc`` and all its descendants now (processes that vanish count as 0)."""
-    return sum(tree_sample(proc).values())
-
-
 def measure(
     cmd: Sequence[str], log: Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> Measurement:

@@ -9,8 +9,9 @@ until the machine runs out of memory (docs/performance.md).
 
 The limit is the night's, not each process's: dbt runs as a child while the Dagster process that started it
 stays resident (its imports and what the loader and the source checks left: about 0.7 GB), so dbt's DuckDB
-gets the limit less that (``child_limit``). Every phase of the night then peaks near the limit plus Python's
-own memory: the loader alone, or dbt beside an idle parent (at xl the two together went 0.2 GiB past 4 GiB).
+gets the limit less a fixed reserve for it (``child_limit``). Every phase of the night then peaks near the
+limit plus Python's own memory: the loader alone, or dbt beside an idle parent (before, at xl, the two
+together went 0.2 GiB past 4 GiB).
 """
 
 from __future__ import annotations

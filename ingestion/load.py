@@ -327,8 +327,8 @@ def load_file(
         r.message = f"same content (sha256) as {first}, already loaded; no-op"
         _remember(con, r)
         return _log(con, r)
-    for t in ("_lines", "_rows"):
-        con.execute(f"drop table if exists {t}")
+    con.execute("drop view if exists _rows")
+    con.execute("drop table if exists _lines")
     try:  # outside the transaction: a read error would abort it
         parse.read_lines(con, lf.path, json_keys=obj.format == "jsonl", csv_records=obj.format == "csv")
     except duckdb.Error:
@@ -401,7 +401,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
             [r.load_id, r.system, r.object, r.file, r.file],
         )
         con.execute(
-            "create or replace temp table _loaded as select * from _typed "
+            "create or replace temp view _loaded as select * from _typed "  # a view: not a second copy
             "anti join (select distinct _source_row from _bad) b using (_source_row)"
         )
         source = "_loaded"
@@ -495,7 +495,9 @@ def load_object(
         res = load_file(con, lf, load_id, take_reload_request(con, obj, lf.rel_path, load_id))
         if res is not None:
             results.append(res)
-    for t in ("_lines", "_rows", "_typed", "_bad", "_loaded", "_keys"):
+    for v in ("_rows", "_loaded"):
+        con.execute(f"drop view if exists {v}")
+    for t in ("_lines", "_typed", "_bad", "_keys"):
         con.execute(f"drop table if exists {t}")
     return results
 

@@ -3,8 +3,10 @@
 ``read_lines`` turns the file into ``_lines(lineno, line, unterminated)`` (BOM and CR stripped, blank
 lines dropped); for a CSV, one row per RFC 4180 record: a quoted field may hold delimiters, "" quotes and
 line breaks, and a record spanning lines carries its first line's number. ``csv_rows`` / ``json_rows``
-then build ``_rows(lineno, line, unterminated, parse_rule, parse_message, parse_column, <one VARCHAR per
-contract column>, _overflow)`` where parse_rule is NULL for a well-formed record.
+then build ``_rows(lineno, unterminated, parse_rule, parse_message, parse_column, <one VARCHAR per contract
+column>, _overflow)`` where parse_rule is NULL for a well-formed record. The line's text stays in ``_lines``
+only: a rejected row fetches it from there by its number, so the text of a 10 GB file is not copied into
+every step's temporary table.
 
 Why not DuckDB's ``read_csv``: it gives no line number per record and drops the raw text of a rejected
 row, and the loader promises both (``raw.rejects`` names file, line and column, and keeps the line).
@@ -104,9 +106,10 @@ def read_lines(
     max_bytes: int = READ_TEXT_MAX_BYTES,
     csv_records: bool = False,
 ) -> None:
-    """Load the file's lines into ``_lines`` (with ``keys``, the top-level JSON keys or NULL when the line is
-    not JSON, if ``json_keys``; with ``csv_records``, RFC 4180 records: see ``merge_csv_records``). Raises
-    duckdb.InvalidInputException if not UTF-8.
+    """Load the file's lines into ``_lines`` (with ``key_set``, a hash of the line's top-level JSON keys, NULL
+    when the line is not JSON, if ``json_keys``: the key lists themselves would almost double the table; with
+    ``csv_records``, RFC 4180 records: see ``merge_csv_records``). Raises duckdb.InvalidInputException if
+    not UTF-8.
 
     Two statements: the split of the one big string runs on one thread, so it does nothing else; the
     cleaning (BOM, CR, blank lines) and JSON work then run in parallel over the split lines."""
@@ -134,12 +137,14 @@ def _lines_from_split(con: duckdb.DuckDBPyConnection, json_keys: bool, csv_recor
     if csv_records and has_open_quote(con):
         merge_csv_records(con)
     else:
-        keys = ", try(json_keys(line)) as keys" if json_keys else ""
+        keys = ", try(json_keys(line)) as k" if json_keys else ""
+        key_set = ", case when k is not null then hash(k) end as key_set" if json_keys else ""
         con.execute(
             f"""
             create or replace temp table _lines as
-            with c as (select lineno, {_NO_CR} as line, unterminated from _phys)
-            select lineno, line, unterminated{keys} from c where {_NOT_BLANK}
+            with c as (select lineno, {_NO_CR} as line, unterminated from _phys),
+            n as (select lineno, line, unterminated{keys} from c where {_NOT_BLANK})
+            select lineno, line, unterminated{key_set} from n
             """
         )
     con.execute("drop view _phys")
@@ -286,7 +291,8 @@ def _field_at_fault(names: list[str]) -> str:
 def csv_rows(
     con: duckdb.DuckDBPyConnection, obj: SourceObject, header: list[str], hmap: HeaderMap, header_lineno: int
 ) -> None:
-    """Split each data record into fields and name them by the contract (``_rows``)."""
+    """Split each data record into fields and name them by the contract (``_rows``, a view read once by the
+    typing step)."""
     idx = {name: i + 1 for i, name in enumerate(header)}
     n = len(header)
 
@@ -306,7 +312,7 @@ def csv_rows(
     overflow = _overflow_sql([(e, val(e)) for e in hmap.extra])
     con.execute(
         f"""
-        create or replace temp table _rows as
+        create or replace temp view _rows as
         with m as materialized (
             select lineno, line, unterminated,
                    case when contains(line, '"')
@@ -321,7 +327,7 @@ def csv_rows(
                    length(line) - length(replace(line, '"', '')) as quotes
             from m
         )
-        select lineno, line, unterminated,
+        select lineno, unterminated,
             case when not well_formed and quotes % 2 = 1 then 'unbalanced_quote'
                  when not well_formed then 'malformed_quoting'
                  when len(f) <> {n} then 'wrong_field_count' end as parse_rule,
@@ -341,16 +347,19 @@ def csv_rows(
 
 
 def json_keys_present(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every key used by a JSON object line, in first-seen order."""
+    """Every key used by a JSON object line, in first-seen order: the keys of the first line of each key set
+    (a file has a handful), so only those lines are parsed again."""
     rows = con.execute(
-        "select k from (select unnest(keys) as k, lineno from _lines where keys is not null) "
+        "select k from (select unnest(json_keys(line)) as k, lineno from _lines where lineno in "
+        "(select min(lineno) from _lines where key_set is not null group by key_set)) "
         "group by k order by min(lineno), k"
     ).fetchall()
     return [r[0] for r in rows]
 
 
 def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
-    """Extract each contract column from each JSON line (``_rows``), one more parse per line."""
+    """Extract each contract column from each JSON line (``_rows``, a view: the typing step reads it once,
+    so the extracted text is never written to a table of its own), one more parse per line."""
     keys = list(dict.fromkeys(hmap.source_of.values()))
     pos = {k: i + 1 for i, k in enumerate(keys)}
     paths = "[" + ", ".join(json_path(k) for k in keys) + "]" if keys else "[]::varchar[]"
@@ -365,10 +374,10 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
     extra_sql = f"case when ok then json_extract(line, {extra_paths}) end" if extra_paths else "null"
     con.execute(
         f"""
-        create or replace temp table _rows as
+        create or replace temp view _rows as
         with p as (
-            select lineno, line, unterminated, keys is not null as valid,
-                   keys is not null and starts_with(ltrim(line), '{{') as ok
+            select lineno, line, unterminated, key_set is not null as valid,
+                   key_set is not null and starts_with(ltrim(line), '{{') as ok
             from _lines
         ),
         q as (
@@ -376,7 +385,7 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
                    case when valid and not ok then json_type(line) end as jtype
             from p
         )
-        select lineno, line, unterminated,
+        select lineno, unterminated,
             case when not valid then 'invalid_json' when not ok then 'not_an_object' end as parse_rule,
             case when not valid then 'invalid JSON: the line does not parse as JSON'
                  when not ok then 'not a JSON object: found a JSON ' || lower(jtype) end as parse_message,

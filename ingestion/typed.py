@@ -89,28 +89,35 @@ def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
     cols = ", ".join(q(c) for c in obj.column_names)
     return (
         "create or replace temp table _typed as with c as materialized ("
-        f"select lineno, line, unterminated, parse_rule, parse_message, parse_column, {', '.join(pairs)}, "
-        "_overflow "
-        "from _rows) "
-        "select lineno as _source_row, line as _raw, "
+        "select lineno, unterminated, parse_rule, parse_message, parse_column, "
+        f"{', '.join(pairs)}, _overflow from _rows) "
+        "select lineno as _source_row, "
         f"list_filter([{', '.join(checks)}], lambda x: x is not null) as _errs, {cols}, _overflow from c"
     )
 
 
 def bad_sql(obj: SourceObject) -> str:
-    """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept)."""
+    """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept), each
+    with its line's text (``_raw``) from ``_lines``."""
     pk = ", ".join(q(k) for k in obj.primary_key)
-    label = " || ', ' || ".join(f"'{k}=' || coalesce({q(k)}::varchar, 'null')" for k in obj.primary_key)
+    on = " and ".join(f"t.{q(k)} is not distinct from d.{q(k)}" for k in obj.primary_key)
+    label = " || ', ' || ".join(f"'{k}=' || coalesce(t.{q(k)}::varchar, 'null')" for k in obj.primary_key)
     return f"""
         create or replace temp table _bad as
-        select _source_row, unnest(_errs) as e, _raw from _typed where len(_errs) > 0
-        union all
-        select _source_row, {{'column': null::varchar, 'rule': 'duplicate_key', 'message':
-               'duplicate primary key (' || {label} || ') already on line ' || first_row
-               || ' of this file; first occurrence kept'}}, _raw
-        from (
-            select *, min(_source_row) over (partition by {pk}) as first_row from _typed where len(_errs) = 0
-        ) where _source_row <> first_row
+        with dup as (  -- keys only: a group-by, not a window carrying every column of every row
+            select {pk}, min(_source_row) as first_row from _typed where len(_errs) = 0
+            group by all having count(*) > 1
+        ),
+        b as (
+            select _source_row, unnest(_errs) as e from _typed where len(_errs) > 0
+            union all
+            select t._source_row, {{'column': null::varchar, 'rule': 'duplicate_key', 'message':
+                   'duplicate primary key (' || {label} || ') already on line ' || d.first_row
+                   || ' of this file; first occurrence kept'}}
+            from _typed t join dup d on {on}
+            where len(t._errs) = 0 and t._source_row <> d.first_row
+        )
+        select b._source_row, b.e, l.line as _raw from b join _lines l on l.lineno = b._source_row
     """
 
 

@@ -6,7 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench.harness import ScaleResult, hold_back, land, last_night
+import duckdb
+
+from bench.harness import ScaleResult, age_loads, hold_back, land, last_night, lookback_days
 from bench.measure import Measurement, measure
 from bench.report import table, write_json
 
@@ -71,3 +73,27 @@ def test_table_and_json(tmp_path: Path) -> None:
     assert doc["command"] == "python -m bench --scales xs"
     assert doc["machine"]["cpus"] >= 1
     assert doc["scales"][0]["ratios"]["full"]["time_x_floor"] == 10.0
+
+
+def test_age_loads_moves_the_first_nights_loads_back_and_nothing_else(tmp_path: Path) -> None:
+    """The loads of each history table's first extract date are aged wherever they are (raw or built); the
+    later nights, other columns and views are not."""
+    db = tmp_path / "w.duckdb"
+    first, second = "timestamp '2026-12-05 01:00:00'", "timestamp '2026-12-05 01:00:07'"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema raw_psa; create schema marts")
+        con.execute(
+            f"create table raw_psa.t__history as select * from (values (1, date '2026-11-17', {first}), "
+            f"(2, date '2026-11-18', {second})) v(id, _extract_date, _loaded_at)"
+        )
+        con.execute("create table raw_psa.t as select id, _loaded_at from raw_psa.t__history")
+        con.execute("create table marts.f as select id, _loaded_at, _loaded_at as loaded_at from raw_psa.t")
+        con.execute("create view marts.v as select * from marts.f")
+    assert age_loads(db, 4) == 3
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in ("raw_psa.t__history", "raw_psa.t", "marts.v"):
+            rows = con.execute(f"select id, _loaded_at::varchar from {table} order by id").fetchall()
+            assert rows == [(1, "2026-12-01 01:00:00"), (2, "2026-12-05 01:00:07")], table
+        untouched = con.execute("select loaded_at::varchar from marts.f order by id").fetchall()
+        assert untouched == [("2026-12-05 01:00:00",), ("2026-12-05 01:00:07",)]
+    assert lookback_days() >= 0  # read from dbt_project.yml

@@ -10,18 +10,32 @@ resources as (
     select * from {{ throughline.psa_input('resources') }}
 ),
 
+-- Each evidence is its own equi-join (a hash join), then the pairs are made distinct: one join on the four
+-- conditions OR-ed together can only be a nested loop, every employee against every resource (12 s at xl).
+linked as (
+    select e.employee_id, r.resource_id
+    from employees as e inner join resources as r on e.psa_resource_id = r.resource_id
+    union
+    select e.employee_id, r.resource_id
+    from employees as e inner join resources as r on r.erp_employee_id = e.employee_id
+    union
+    select e.employee_id, r.resource_id
+    from employees as e inner join resources as r on e.employee_number = r.employee_number
+    union
+    select e.employee_id, r.resource_id
+    from employees as e inner join resources as r
+        on {{ throughline.normalise_email('e.email') }} = {{ throughline.normalise_email('r.email') }}
+),
+
 pairs as (
     select
         e.employee_id,
         r.resource_id,
         (e.psa_resource_id = r.resource_id or r.erp_employee_id = e.employee_id) as has_id_evidence,
         e.employee_number = r.employee_number as has_number_evidence
-    from employees as e
-    inner join resources as r
-        on e.psa_resource_id = r.resource_id
-        or r.erp_employee_id = e.employee_id
-        or e.employee_number = r.employee_number
-        or {{ throughline.normalise_email('e.email') }} = {{ throughline.normalise_email('r.email') }}
+    from linked as l
+    inner join employees as e on l.employee_id = e.employee_id
+    inner join resources as r on l.resource_id = r.resource_id
 ),
 
 candidates as (

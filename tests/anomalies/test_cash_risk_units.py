@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import dagster as dg
 import duckdb
@@ -18,9 +18,12 @@ from orchestration.assets.anomalies import (
     FEATURE_SETS,
     FEATURES,
     FIRM_PRIOR_SHARE,
+    CashRiskRun,
     _evaluation_metadata,
     choose_feature_set,
     evaluate,
+    evaluation_due,
+    last_evaluation,
     load_features,
     reliability,
     score_open,
@@ -168,8 +171,10 @@ def test_model_beats_the_baseline_and_is_reproducible() -> None:
     assert sum(b["invoices"] for b in bins) == ev.n_holdout
     assert sum(b["invoices"] for b in json.loads(ev.calibration_baseline)) == ev.n_holdout
     # the asset's metadata must serialise in Dagster's event log (a numpy float does not)
-    materialization = dg.AssetMaterialization("cash_risk", metadata=_evaluation_metadata(ev, 5, 1))
-    assert serialize_value(materialization)
+    for made in (None, datetime(2026, 12, 1, 2, 30)):
+        meta = _evaluation_metadata(CashRiskRun(ev, made, 5, 1))
+        assert serialize_value(dg.AssetMaterialization("cash_risk", metadata=meta))
+        assert meta["evaluated"] == ("tonight" if made is None else "reused, made 2026-12-01 02:30")
     _, again = evaluate(data, seed=7)
     assert again == ev
     data.loc[data.index[-5:], "is_open"] = True
@@ -207,3 +212,32 @@ def test_feature_set_is_chosen_on_the_training_period() -> None:
     assert "open_overdue_share" in FEATURE_SETS[name]
     data["is_late"] = False
     assert choose_feature_set(data, seed=7) == (next(iter(FEATURE_SETS)), False)
+
+
+def test_the_evaluation_is_due_weekly_or_when_the_outcomes_moved() -> None:
+    """Hand-worked: an evaluation made on 300 known outcomes (210 + 90) at 02:00 on 1 December."""
+    _, ev = evaluate(_synthetic(), seed=7)
+    last = (datetime(2026, 12, 1, 2, 0), ev)
+    made_on = ev.n_train + ev.n_holdout
+    night = datetime(2026, 12, 4, 2, 0)
+    assert evaluation_due(None, made_on, night)  # never evaluated
+    assert not evaluation_due(last, made_on, night)  # three days on, same outcomes: reused
+    assert not evaluation_due(last, made_on + int(0.05 * made_on), night)  # grew by exactly 5 %: reused
+    assert evaluation_due(last, made_on + int(0.05 * made_on) + 1, night)  # more than 5 %
+    assert evaluation_due(last, made_on - int(0.05 * made_on) - 1, night)  # shrank (a reload): due
+    assert not evaluation_due(last, made_on, datetime(2026, 12, 8, 1, 59))  # 6 days 23:59 on
+    assert evaluation_due(last, made_on, datetime(2026, 12, 8, 2, 0))  # 7 days on
+    assert evaluation_due(last, made_on, night, every_days=0)  # 0: every night
+
+
+def test_the_last_evaluation_is_read_back_for_this_model_and_seed(tmp_path) -> None:
+    from orchestration.assets.anomalies import _append_evaluation
+
+    _, ev = evaluate(_synthetic(), seed=7)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert last_evaluation(con, seed=7) is None  # no table yet
+        con.execute("create schema anomalies")
+        _append_evaluation(con, ev)
+        made, again = last_evaluation(con, seed=7)
+        assert again == ev and isinstance(made, datetime)
+        assert last_evaluation(con, seed=8) is None  # another seed's evaluation is not this one

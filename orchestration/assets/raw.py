@@ -2,7 +2,9 @@
 
 Thin wrappers: the loading logic lives in ``ingestion`` (pure Python + DuckDB). Each asset loads every
 complete, not-yet-loaded file of its object, and its ``rows_accounted_for`` check, evaluated in the same step,
-re-counts them from the warehouse.
+re-counts them from the warehouse. The assets of one source system are one multi-asset (``raw_<system>``):
+one Dagster step and one warehouse connection per system, not per object (docs/performance.md, item 16);
+any subset of them can still be materialized on its own.
 
 Upstream of each raw asset is its extract file, ``landing/<system>/<object>``: an external asset (Dagster
 observes nothing and runs nothing for it; the source system writes it), so the UI's lineage starts where the
@@ -10,10 +12,13 @@ data does, at the files in ``<landing>/<system>/<YYYY-MM-DD>/``.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from ingestion.contract import SourceObject, all_objects
+from ingestion.landing import ExtractFolder, scan_landing
 from ingestion.load import EMPTY_STATUSES, FileResult, audit_landing, load_object
 from ingestion.row_tieout import RowTieOut, tie_out_rows
 from orchestration.publish import pause_point
@@ -80,8 +85,9 @@ def rows_check_spec(obj: SourceObject) -> dg.AssetCheckSpec:
     )
 
 
-def _rows_check_result(tie_out: RowTieOut) -> dg.AssetCheckResult:
+def _rows_check_result(tie_out: RowTieOut, obj: SourceObject) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=asset_key(obj),
         check_name=ROWS_CHECK,
         passed=tie_out.passed,
         severity=dg.AssetCheckSeverity.ERROR,
@@ -94,34 +100,57 @@ def _rows_check_result(tie_out: RowTieOut) -> dg.AssetCheckResult:
     )
 
 
-def build_raw_asset(obj: SourceObject) -> dg.AssetsDefinition:
-    """The raw asset of ``obj``: load its new files, then re-count them (``rows_accounted_for``) in the same
-    step and connection. One step per object, not two: half the Dagster steps and build connections of a
-    night's raw stage (docs/performance.md, item 12)."""
-    key = asset_key(obj)
-
-    @dg.asset(
-        key=key,
+def raw_asset_spec(obj: SourceObject) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        key=asset_key(obj),
         deps=[extract_file_key(obj)],
         group_name=obj.schema,
         kinds={"duckdb"},
         description=f"{obj.description}\n\nLanded as `{obj.file}`; primary key "
         f"({', '.join(obj.primary_key)}); history in `{obj.schema}.{obj.name}__history`.",
         metadata={"file": obj.file, "primary_key": list(obj.primary_key), "modified_at": obj.modified_at},
-        check_specs=[rows_check_spec(obj)],
+    )
+
+
+def _load_one(
+    context: dg.AssetExecutionContext,
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    obj: SourceObject,
+    folders: list[ExtractFolder],
+) -> dg.MaterializeResult:
+    """Load ``obj``'s new files and re-count them on the same connection: its result and its row check."""
+    results = load_object(con, root, obj, context.run.run_id, folders)
+    tie_out = tie_out_rows(con, obj)
+    for r in results:
+        warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
+        log = context.log.warning if warn else context.log.info
+        log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
+    check = dg.AssetCheckKey(asset_key(obj), ROWS_CHECK)
+    checks = [_rows_check_result(tie_out, obj)] if check in context.selected_asset_check_keys else []
+    return dg.MaterializeResult(asset_key=asset_key(obj), metadata=_metadata(results), check_results=checks)
+
+
+def build_raw_system_asset(system: str, objs: list[SourceObject]) -> dg.AssetsDefinition:
+    """The raw assets of one source system: one step and one connection load each selected object's new
+    files, then re-count them (``rows_accounted_for``), object by object. A step per object cost a Dagster
+    step, a warehouse connection and a landing scan each: 92 of them a night."""
+
+    @dg.multi_asset(
+        name=f"raw_{system}",
+        specs=[raw_asset_spec(o) for o in objs],
+        check_specs=[rows_check_spec(o) for o in objs],
+        can_subset=True,
     )
     def _load(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult]:
+        selected = [o for o in objs if asset_key(o) in context.selected_asset_keys]
+        folders = scan_landing(landing.root)
         with warehouse.connect() as con:
-            results = load_object(con, landing.root, obj, context.run.run_id)
-            tie_out = tie_out_rows(con, obj)
+            for obj in selected:
+                yield _load_one(context, con, landing.root, obj, folders)
         pause_point("load")  # test hook: a run killed here has written part of the raw layer
-        for r in results:
-            warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
-            log = context.log.warning if warn else context.log.info
-            log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
-        return dg.MaterializeResult(metadata=_metadata(results), check_results=[_rows_check_result(tie_out)])
 
     return _load
 
@@ -168,4 +197,10 @@ def landing_audit(
 RAW_OBJECTS: list[SourceObject] = all_objects()
 #: The extract files, upstream of the raw assets (external: not part of any job, not published).
 extract_file_specs: list[dg.AssetSpec] = [extract_file_spec(o) for o in RAW_OBJECTS]
-raw_assets: list[dg.AssetsDefinition] = [landing_audit, *(build_raw_asset(o) for o in RAW_OBJECTS)]
+RAW_SYSTEMS: dict[str, list[SourceObject]] = {}
+for _obj in RAW_OBJECTS:
+    RAW_SYSTEMS.setdefault(_obj.system, []).append(_obj)
+raw_assets: list[dg.AssetsDefinition] = [
+    landing_audit,
+    *(build_raw_system_asset(system, objs) for system, objs in RAW_SYSTEMS.items()),
+]

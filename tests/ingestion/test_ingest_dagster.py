@@ -10,7 +10,7 @@ import pytest
 from landing_files import write_extract
 
 from ingestion.contract import all_objects
-from orchestration.assets.raw import ROWS_CHECK, raw_assets
+from orchestration.assets.raw import ROWS_CHECK, asset_key, raw_assets
 from orchestration.definitions import publish_asset
 from orchestration.nightly import run_nightly
 from orchestration.resources import LandingResource, WarehouseResource
@@ -27,10 +27,17 @@ def test_definitions_load_with_one_asset_and_check_per_object() -> None:
         assert dg.AssetKey([f"raw_{obj.system}", obj.name]) in keys
     assert defs.resolve_job_def("nightly") is not None
     assert defs.get_schedule_def("nightly_at_2am").cron_schedule == "0 2 * * *"
-    # each object's row tie-out is a check of its raw asset, evaluated in the asset's own step
-    loaders = [a for a in raw_assets if a.key.path[0].startswith("raw_")]
-    assert len(loaders) == len(all_objects())
-    assert all([spec.name for spec in a.check_specs] == [ROWS_CHECK] for a in loaders)
+    # each object's row tie-out is a check of its raw asset, evaluated in its system's step (one per system)
+    loaders = [
+        a
+        for a in raw_assets
+        if a.node_def.name.startswith("raw_") and a.node_def.name != "raw__landing_audit"
+    ]
+    assert sorted(a.node_def.name for a in loaders) == sorted({f"raw_{o.system}" for o in all_objects()})
+    assert sorted(k for a in loaders for k in a.keys) == sorted(asset_key(o) for o in all_objects())
+    checks = {c.key for a in loaders for c in a.check_specs}
+    assert checks == {dg.AssetCheckKey(asset_key(o), ROWS_CHECK) for o in all_objects()}
+    assert all(a.can_subset for a in loaders)
 
 
 def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path) -> None:
@@ -38,11 +45,10 @@ def test_materialize_raw_assets_and_check_fails_for_rejected_file(tmp_path: Path
     write_extract(
         landing, "salesforce", "2026-11-18", {"user.csv": GOOD_USERS, "account.csv": NO_NAME_ACCOUNTS}
     )
-    selected = [
-        a for a in raw_assets if a.key.path[0] == "raw_salesforce" and a.key.path[1] in ("user", "account")
-    ]
+    selected = [dg.AssetKey(["raw_salesforce", "user"]), dg.AssetKey(["raw_salesforce", "account"])]
     result = dg.materialize(  # with the publish asset: its build is switched in as w.duckdb
-        [*selected, publish_asset],
+        [*raw_assets, publish_asset],
+        selection=dg.AssetSelection.assets(*selected, publish_asset.key),  # two of salesforce's assets
         resources={
             "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
             "landing": LandingResource(path=str(landing)),

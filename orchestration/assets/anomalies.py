@@ -504,12 +504,12 @@ def last_evaluation(con: duckdb.DuckDBPyConnection, seed: int = SEED) -> tuple[d
     names = [f.name for f in fields(Evaluation)]
     if not {"evaluated_at", *names} <= _columns(con, "anomalies", "cash_risk_evaluations"):
         return None
-    row = con.execute(
+    rows = con.execute(  # fetchall: a result left unfinished blocks the connection's next register
         f"select evaluated_at, {', '.join(names)} from anomalies.cash_risk_evaluations "
         "where model_version = ? and feature_version = ? and seed = ? order by evaluated_at desc limit 1",
         [MODEL_VERSION, FEATURE_VERSION, seed],
-    ).fetchone()
-    return (row[0], Evaluation(*row[1:])) if row else None
+    ).fetchall()
+    return (rows[0][0], Evaluation(*rows[0][1:])) if rows else None
 
 
 def evaluation_due(

@@ -240,4 +240,6 @@ def test_the_last_evaluation_is_read_back_for_this_model_and_seed(tmp_path) -> N
         _append_evaluation(con, ev)
         made, again = last_evaluation(con, seed=7)
         assert again == ev and isinstance(made, datetime)
+        _append_evaluation(con, ev)  # the connection is free for the night's writes (a register) after it
+        assert con.execute("select count(*) from anomalies.cash_risk_evaluations").fetchall() == [(2,)]
         assert last_evaluation(con, seed=8) is None  # another seed's evaluation is not this one

@@ -23,13 +23,19 @@
 {%- endmacro %}
 
 {#- Incremental filter: rows loaded within var('incremental_lookback_days') of the newest row already in
-    the target (only when the model runs incrementally). -#}
-{% macro incremental_lookback(loaded_at_expr) -%}
+    the target, and, with `unresolved` (a condition on the target's columns), the target's rows a lookup
+    left unresolved when they were built: a rate, project or entity that arrives nights after the row is
+    picked up then, as a build from empty would pick it up (`key_expr`: the unique key in this model's SQL,
+    `alias.column`, the column of the same name in the target). Only when the model runs incrementally. -#}
+{% macro incremental_lookback(loaded_at_expr, key_expr=none, unresolved=none) -%}
     {%- if is_incremental() -%}
-        {{ loaded_at_expr }} >= (
+        ({{ loaded_at_expr }} >= (
             select {{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') | int), 'max(_loaded_at)') }}
             from {{ this }}
         )
+        {%- if unresolved %}
+            or {{ key_expr }} in (select {{ key_expr.split('.')[-1] }} from {{ this }} where {{ unresolved }})
+        {%- endif -%})
     {%- else -%}
         true
     {%- endif -%}

@@ -86,7 +86,8 @@ base as (
                 / al.exchange_rate
         end as amount_transaction,
         al.amount_unpaid as amount_unpaid_entity,
-        greatest(al._loaded_at, h._loaded_at) as _loaded_at
+        greatest(al._loaded_at, h._loaded_at) as _loaded_at,
+        coalesce(l.psa_project_id, h.psa_project_id) as erp_psa_project_id
     from accounting_lines as al
     inner join headers as h on al.transaction_id = h.transaction_id
     left join lines as l on al.transaction_line_id = l.transaction_line_id
@@ -99,7 +100,15 @@ base as (
 ),
 
 filtered as (
-    select * from base where {{ incremental_lookback('_loaded_at') }}
+    select * from base
+    {#- re-read: a rate missing, an entity or a PSA project unknown when the line was built, and the lines
+        of the last two months of the target: their average and closing rates move until the month's
+        daily rates are all in -#}
+    {%- set last_months = dbt.dateadd('month', -1, dbt.date_trunc('month', 'max(transaction_date)')) %}
+    where {{ incremental_lookback('_loaded_at', 'gl_line_id',
+        "is_fx_rate_missing or period_rate_to_reporting is null or legal_entity_key = '-1'"
+        ~ " or (project_key = '-1' and erp_psa_project_id is not null)"
+        ~ " or period_start >= (select " ~ last_months ~ " from " ~ this ~ ")") }}
 ),
 
 rated as (
@@ -143,5 +152,6 @@ select
     end as amount_reporting_period,
     spot_rate_to_reporting is null as is_fx_rate_missing,
     _loaded_at,
-    project_key
+    project_key,
+    erp_psa_project_id
 from rated

@@ -130,4 +130,5 @@ select
     cast({{ throughline.round_double(billing_sign('transaction_type') ~ ' * amount_transaction * fx_rate_to_reporting') }}
         as numeric(18, 2)) as net_amount_reporting
 from joined
-where {{ incremental_lookback('_loaded_at') }}
+where {{ incremental_lookback('_loaded_at', 'invoice_line_id',
+    "is_fx_rate_missing or project_key = '-1' or legal_entity_key = '-1'") }}

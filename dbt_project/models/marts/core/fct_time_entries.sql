@@ -63,7 +63,8 @@ base as (
     from entries as te
     left join projects as p on te.project_id = p.psa_project_id
     left join people as pe on te.resource_id = pe.psa_resource_id
-    where {{ incremental_lookback('te._loaded_at') }}
+    where {{ incremental_lookback('te._loaded_at', 'te.time_entry_id',
+        "is_fx_rate_missing or project_key = '-1' or resource_key = '-1' or legal_entity_key = '-1'") }}
 ),
 
 converted as (

@@ -25,6 +25,7 @@ import duckdb
 import yaml
 
 from bench.measure import Measurement, measure
+from ingestion.warehouse import q
 from orchestration.duckdb_settings import duckdb_config
 
 STEPS = ("generate", "full", "incremental", "rerun", "floor")
@@ -149,7 +150,7 @@ def age_loads(warehouse: Path, days: int) -> int:
             """
         ).fetchall()
         first = "select _loaded_at from {0} where _extract_date = (select min(_extract_date) from {0})"
-        firsts = " union ".join(first.format(q(s, t)) for s, t in histories)
+        firsts = " union ".join(first.format(f"{q(s)}.{q(t)}") for s, t in histories)
         con.execute(f"create temp table _first_night as {firsts}")
         tables = con.execute(
             """
@@ -161,16 +162,12 @@ def age_loads(warehouse: Path, days: int) -> int:
         ).fetchall()
         for schema, table in tables:
             con.execute(
-                f"update {q(schema, table)} set _loaded_at = _loaded_at - to_days(?) "
+                f"update {q(schema)}.{q(table)} set _loaded_at = _loaded_at - to_days(?) "
                 "where _loaded_at in (select _loaded_at from _first_night)",
                 [days],
             )
         con.execute("checkpoint")
     return len(tables)
-
-
-def q(schema: str, table: str) -> str:
-    return f'"{schema}"."{table}"'
 
 
 #: The checkout this harness belongs to: the steps run there, so ``python -m`` imports its code (the current

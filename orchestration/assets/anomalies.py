@@ -600,14 +600,13 @@ def run_cash_risk(database: str, seed: int = SEED) -> CashRiskRun:
     with duckdb.connect(database, config=duckdb_config(database)) as con:
         features = load_features(con, late_days)
         last = last_evaluation(con, seed)
-        now = datetime.now(UTC).replace(tzinfo=None)
-        if evaluation_due(last, len(known_outcomes(features)), now):
+        known = known_outcomes(features)
+        evaluated_at: datetime | None = None
+        if last is None or evaluation_due(last, len(known), datetime.now(UTC).replace(tzinfo=None)):
             model, ev = evaluate(features, seed)
-            evaluated_at = None
         else:
-            assert last is not None
             evaluated_at, ev = last
-            model = fit_final(known_outcomes(features), seed)
+            model = fit_final(known, seed)
         scores = score_open(features, model)
         flagged = write_results(con, scores, ev, late_days, append_evaluation=evaluated_at is None)
     return CashRiskRun(ev, evaluated_at, len(scores), flagged)

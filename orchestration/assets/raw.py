@@ -121,13 +121,13 @@ def _load_one(
 ) -> dg.MaterializeResult:
     """Load ``obj``'s new files and re-count them on the same connection: its result and its row check."""
     results = load_object(con, root, obj, context.run.run_id, folders)
-    tie_out = tie_out_rows(con, obj)
     for r in results:
         warn = r.failed or r.rows_rejected or r.status in EMPTY_STATUSES
         log = context.log.warning if warn else context.log.info
         log(f"{r.file}: {r.status}, {r.rows_loaded} loaded, {r.rows_rejected} rejected. {r.message}")
     check = dg.AssetCheckKey(asset_key(obj), ROWS_CHECK)
-    checks = [_rows_check_result(tie_out, obj)] if check in context.selected_asset_check_keys else []
+    selected = check in context.selected_asset_check_keys
+    checks = [_rows_check_result(tie_out_rows(con, obj), obj)] if selected else []
     return dg.MaterializeResult(asset_key=asset_key(obj), metadata=_metadata(results), check_results=checks)
 
 

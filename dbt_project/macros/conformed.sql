@@ -22,23 +22,59 @@
         and {{ alias }}.to_currency = {{ to_col }}
 {%- endmacro %}
 
-{#- Incremental filter: rows loaded within var('incremental_lookback_days') of the newest row already in
-    the target, and, with `unresolved` (a condition on the target's columns), the target's rows a lookup
-    left unresolved when they were built: a rate, project or entity that arrives nights after the row is
-    picked up then, as a build from empty would pick it up (`key_expr`: the unique key in this model's SQL,
-    `alias.column`, the column of the same name in the target). Only when the model runs incrementally. -#}
-{% macro incremental_lookback(loaded_at_expr, key_expr=none, unresolved=none) -%}
+{#- Incremental filter of a fact: the source rows loaded within var('incremental_lookback_days') of the newest
+    row already in the target, or for which a condition of `reread` holds (conditions on the source rows, usually
+    changed_lookups(): rows whose dimension or rate has changed since they were built). Only when the model runs
+    incrementally, so that an incremental night writes the rows a build from empty would. -#}
+{% macro incremental_lookback(loaded_at_expr, reread=[]) -%}
     {%- if is_incremental() -%}
         ({{ loaded_at_expr }} >= (
             select {{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') | int), 'max(_loaded_at)') }}
             from {{ this }}
         )
-        {%- if unresolved %}
-            or {{ key_expr }} in (select {{ key_expr.split('.')[-1] }} from {{ this }} where {{ unresolved }})
-        {%- endif -%})
+        {%- for condition in reread %}
+            or {{ condition }}
+        {%- endfor -%})
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- Condition on a fact's source rows: true when the values the target holds for the row's lookups are no longer
+    what the lookups give now: a dimension that arrived late or changed (a project moved to another client, an
+    entity resolved), a rate that arrived or was corrected. Exact, whatever the row's age.
+      keys    {target column: the source expression it was built from}: the inputs of the lookups;
+      columns {target column: its expression over the lookups, as the model computes it};
+      joins   the lookups, joined on t.<column> (t: the target's distinct keys, inputs and columns);
+      inputs  more target columns the joins read (a currency a rate is looked up for).
+    One aggregate of the target on those columns (a few groups per key), joined to the lookups. Only valid
+    inside incremental_lookback (it reads {{ this }}). A target built before one of those columns existed
+    (an upgrade) is re-read whole, once: `true`. -#}
+{% macro changed_lookups(keys, columns, joins, inputs=[]) -%}
+    {%- set needed = (keys.keys() | list + inputs + columns.keys() | list) | unique | list -%}
+    {%- if execute and is_incremental() -%}
+        {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if needed | reject('in', held) | list | length > 0 -%}
+            {{ log('changed_lookups: ' ~ this ~ ' lacks ' ~ (needed | reject('in', held) | join(', '))
+                ~ ': every row is re-read', info=true) }}
+            {{- return('true') -}}
+        {%- endif -%}
+    {%- endif %}
+    exists (
+        select 1
+        from (
+            select distinct {{ needed | join(', ') }}
+            from {{ this }}
+        ) as t
+        {{ joins }}
+        where (
+            {%- for column, expression in columns.items() %}
+            {{ 'or ' if not loop.first }}t.{{ column }} is distinct from ({{ expression }})
+            {%- endfor %})
+        {%- for column, source in keys.items() %}
+            and t.{{ column }} is not distinct from {{ source }}
+        {%- endfor %}
+    )
 {%- endmacro %}
 
 {#- Post-hook for incremental facts: drop rows whose source record no longer exists (deleted upstream). -#}

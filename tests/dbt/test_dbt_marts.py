@@ -162,3 +162,86 @@ def test_incremental_facts_pick_up_changes_and_deletes(mini_warehouse: Path, tmp
     run_dbt(["run", "-s", "fct_time_entries"], warehouse, tmp_path / "target")
     rows = dict(q(warehouse, "select time_entry_id, hours from marts.fct_time_entries"))
     assert rows == {"2": 6, "3": 2, "5": 3}
+
+
+FACTS = ["fct_time_entries", "fct_invoice_lines", "fct_gl_lines"]
+# per fact, a column no lookup feeds
+SENTINELS = {
+    "fct_time_entries": "work_type",
+    "fct_invoice_lines": "transaction_number",
+    "fct_gl_lines": "transaction_number",
+}
+
+AGED = [  # the facts' own rows, loaded long before the lookback
+    f"update raw_{table} set _loaded_at = '2024-12-01'"
+    for table in (
+        "psa.time_entries",
+        "netsuite.transaction",
+        "netsuite.transactionline",
+        "netsuite.transactionaccountingline",
+    )
+]
+# A night after go-live that lands no fact row but changes what old rows look up: the project moves to the
+# German entity (entity, entity currency and every rate of its time), a GBP quote arrives for days that had
+# none, the account is renamed and January's average rate is corrected. The facts' own rows were loaded
+# long before the lookback, so only changed_lookups can bring them up to date.
+LOOKUPS_CHANGED = [
+    "update raw_psa.projects set legal_entity = 'DE01', _loaded_at = '2025-01-08' where id = 1",
+    "update raw_netsuite.account set fullname = 'Consulting revenue', _loaded_at = '2025-01-08'"
+    " where id = 20",
+    "update raw_netsuite.consolidatedexchangerate set averagerate = 1.23, _loaded_at = '2025-01-08'",
+    "insert into raw_netsuite.currencyrate (id, basecurrency, transactioncurrency, exchangerate,"
+    " effectivedate, lastmodifieddate, _loaded_at, _is_deleted)"
+    " values (3, 1, 2, 1.3, '2025-01-08', '2025-01-08', '2025-01-08', false)",
+]
+
+
+def test_incremental_facts_follow_changed_lookups_as_a_build_from_empty(
+    mini_warehouse: Path, tmp_path: Path
+) -> None:
+    """An incremental night re-reads exactly the old rows whose lookups moved.
+
+    First a night with nothing new and no lookup changed: it rewrites no row (a column no lookup feeds holds a
+    sentinel a re-read row would lose). Then a night that changes lookups only: its marts equal a build from
+    empty of the same data.
+    """
+    from warehouse_diff import table_differences
+
+    warehouse, target = tmp_path / "wh.duckdb", tmp_path / "target"  # one path for every run: dbt parses once
+
+    def night(statements: list[str]) -> None:
+        shutil.copy(mini_warehouse, warehouse)
+        with duckdb.connect(str(warehouse)) as con:
+            for statement in statements:
+                con.execute(statement)
+
+    night(AGED)
+    with duckdb.connect(str(warehouse)) as con:
+        for fact, column in SENTINELS.items():
+            con.execute(f"update marts.{fact} set {column} = 'sentinel'")
+    run_dbt(["run", "-s", *FACTS], warehouse, target)
+    for fact, column in SENTINELS.items():
+        sentinel = f"count(*) filter (where {column} = 'sentinel')"
+        kept = q(warehouse, f"select {sentinel}, count(*) from marts.{fact}")
+        assert kept[0][0] == kept[0][1] > 0, f"{fact}: a night with nothing new re-read rows: {kept}"
+
+    night(AGED + LOOKUPS_CHANGED)
+    run_dbt(["run", "-s", *(f"+{fact}" for fact in FACTS)], warehouse, target)
+    assert q(
+        warehouse,
+        "select distinct legal_entity_key, entity_currency_code from marts.fct_time_entries "
+        "where psa_project_id = '1'",
+    ) == [("DE01", "EUR")]
+    renamed = q(warehouse, "select distinct account_name from marts.fct_gl_lines where erp_account_id = '20'")
+    assert renamed == [("Consulting revenue",)]
+    incremental = tmp_path / "incremental.duckdb"
+    shutil.copy(warehouse, incremental)
+    run_dbt(["run", "-s", *(f"+{fact}" for fact in FACTS), "--full-refresh"], warehouse, target)
+    assert table_differences(warehouse, incremental, ["marts"], min_tables=3) == {}
+
+    # a target built before a column the comparison reads existed (an upgrade): re-read whole, once
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table marts.fct_gl_lines drop column erp_class_id")
+    log = run_dbt(["run", "-s", "fct_gl_lines"], warehouse, target)
+    assert "lacks erp_class_id: every row is re-read" in log
+    assert table_differences(warehouse, incremental, ["marts"], min_tables=3) == {}

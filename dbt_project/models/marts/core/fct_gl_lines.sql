@@ -13,6 +13,35 @@
     conformed client when the line's entity is a customer in int_clients_matched, else '-1'; project_key the
     PSA project on the line (else the header) when it exists in PSA, else '-1'. -#}
 
+{#- What a line takes from its account (a), entity (e), class (sl), customer (cl) and PSA project (pr): written
+    once, for the select and for the incremental night's comparison with what the target holds (macro changed_lookups). -#}
+{%- set from_lookups = {
+    'account_number': 'a.account_number',
+    'account_name': 'a.account_name',
+    'account_type': 'a.account_type',
+    'general_rate_type': 'a.general_rate_type',
+    'legal_entity_key': "coalesce(e.legal_entity_key, '-1')",
+    'service_line_key': "coalesce(sl.service_line_key, '-1')",
+    'entity_currency_code': "coalesce(e.functional_currency_code, '-1')",
+    'client_key': "coalesce(cl.client_key, '-1')",
+    'project_key': "coalesce(pr.psa_project_id, '-1')",
+} %}
+{%- set lookup_joins -%}
+    left join accounts as a on t.erp_account_id = a.account_id
+    left join entities as e on t.erp_subsidiary_id = e.erp_subsidiary_id
+    left join service_lines as sl on t.erp_class_id = sl.erp_class_id
+    left join clients_by_erp as cl on t.erp_entity_id = cl.erp_customer_id
+    left join projects as pr on t.erp_psa_project_id = pr.psa_project_id
+{%- endset %}
+{#- The period rate a line holds, recomputed from its rate type: 'spot' lines hold the spot rate, compared apart. -#}
+{%- set period_rate -%}
+    case t.period_rate_type
+        when 'average' then {{ fx_rate_to_reporting('fx_p', 't.entity_currency_code', 'average_rate') }}
+        when 'closing' then {{ fx_rate_to_reporting('fx_p', 't.entity_currency_code', 'closing_rate') }}
+        else t.period_rate_to_reporting
+    end
+{%- endset %}
+
 with accounting_lines as (
     select * from {{ throughline.erp_input('transaction_accounting_lines') }}
 ),
@@ -62,24 +91,25 @@ base as (
         cast({{ dbt.date_trunc('month', 'h.transaction_date') }} as date) as period_start,
         h.accounting_period_id as erp_accounting_period_id,
         al.account_id as erp_account_id,
-        a.account_number,
-        a.account_name,
-        a.account_type,
-        a.general_rate_type,
+        {{ from_lookups.account_number }} as account_number,
+        {{ from_lookups.account_name }} as account_name,
+        {{ from_lookups.account_type }} as account_type,
+        {{ from_lookups.general_rate_type }} as general_rate_type,
         coalesce(a.account_type in ('income', 'other_income', 'cost_of_goods_sold', 'expense', 'other_expense'),
             false) as is_income_statement,
-        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        {{ from_lookups.legal_entity_key }} as legal_entity_key,
         l.subsidiary_id as erp_subsidiary_id,
-        coalesce(sl.service_line_key, '-1') as service_line_key,
+        {{ from_lookups.service_line_key }} as service_line_key,
+        l.class_id as erp_class_id,
         l.department_id as erp_department_id,
         coalesce(l.entity_id, h.entity_id) as erp_entity_id,
-        coalesce(cl.client_key, '-1') as client_key,
-        coalesce(pr.psa_project_id, '-1') as project_key,
+        {{ from_lookups.client_key }} as client_key,
+        {{ from_lookups.project_key }} as project_key,
         coalesce(al.is_posting, h.is_posting, false) as is_posting,
         al.debit_amount,
         al.credit_amount,
         coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0)) as amount_entity,
-        coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+        {{ from_lookups.entity_currency_code }} as entity_currency_code,
         coalesce(c.currency_code, '-1') as transaction_currency_code,
         case when al.exchange_rate > 0
             then coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0))
@@ -100,15 +130,24 @@ base as (
 ),
 
 filtered as (
-    select * from base
-    {#- re-read: a rate missing, an entity or a PSA project unknown when the line was built, and the lines
-        of the last two months of the target: their average and closing rates move until the month's
-        daily rates are all in -#}
-    {%- set last_months = dbt.dateadd('month', -1, dbt.date_trunc('month', 'max(transaction_date)')) %}
-    where {{ incremental_lookback('_loaded_at', 'gl_line_id',
-        "is_fx_rate_missing or period_rate_to_reporting is null or legal_entity_key = '-1'"
-        ~ " or (project_key = '-1' and erp_psa_project_id is not null)"
-        ~ " or period_start >= (select " ~ last_months ~ " from " ~ this ~ ")") }}
+    select * from base as b
+    {#- re-read: the lines loaded in the lookback, and those whose account, entity, customer, PSA project, spot
+        rate or period rate has changed since they were built (a period's average and closing rates move until
+        its daily rates are all in) #}
+    where {{ incremental_lookback('b._loaded_at', reread=[
+        changed_lookups({
+            'erp_account_id': 'b.erp_account_id', 'erp_subsidiary_id': 'b.erp_subsidiary_id',
+            'erp_class_id': 'b.erp_class_id',
+            'erp_entity_id': 'b.erp_entity_id', 'erp_psa_project_id': 'b.erp_psa_project_id',
+        }, from_lookups, lookup_joins),
+        changed_lookups({'transaction_date': 'b.transaction_date'},
+            {'spot_rate_to_reporting': fx_rate_to_reporting('fx_s', 't.entity_currency_code')},
+            join_spot_rate_to_reporting('fx_s', 't.entity_currency_code', 't.transaction_date'),
+            inputs=['entity_currency_code']),
+        changed_lookups({'period_start': 'b.period_start'}, {'period_rate_to_reporting': period_rate},
+            join_periodic_rate('fx_p', 't.entity_currency_code', reporting_currency_literal(), 't.period_start'),
+            inputs=['entity_currency_code', 'period_rate_type']),
+    ]) }}
 ),
 
 rated as (
@@ -134,7 +173,8 @@ select
     gl_line_id, transaction_id, line_id, accounting_book_id, transaction_number, transaction_type,
     transaction_date, period_start, erp_accounting_period_id, erp_account_id, account_number, account_name,
     account_type, general_rate_type, is_income_statement, legal_entity_key, erp_subsidiary_id,
-    service_line_key, erp_department_id, erp_entity_id, client_key, is_posting, debit_amount, credit_amount,
+    service_line_key, erp_class_id, erp_department_id, erp_entity_id, client_key, is_posting, debit_amount,
+    credit_amount,
     transaction_currency_code, amount_transaction, entity_currency_code, amount_entity, amount_unpaid_entity,
     reporting_currency_code,
     spot_rate_to_reporting,

@@ -12,6 +12,29 @@
     Conformed keys: client from the ERP customer (else the PSA project's client) via int_clients_matched,
     contract from int_deals_matched (else the sales order the line was created from); '-1' unresolved. -#}
 
+{#- What a line takes from its entity (e), class (sl), customer (ce, ic), PSA project (p, cp, dl) and the order
+    it was created from (so): written once, for the select and for the incremental night's comparison with what the
+    target holds (macro changed_lookups). -#}
+{%- set from_lookups = {
+    'client_key': "coalesce(ce.client_key, cp.client_key, '-1')",
+    'project_key': "case when p.project_id is not null then p.project_id else '-1' end",
+    'contract_key': "coalesce(dl.erp_sales_order_id, so.transaction_id, '-1')",
+    'legal_entity_key': "coalesce(e.legal_entity_key, '-1')",
+    'service_line_key': "coalesce(sl.service_line_key, '-1')",
+    'is_intercompany': 'ic.customer_id is not null',
+    'entity_currency_code': "coalesce(e.functional_currency_code, '-1')",
+} %}
+{%- set lookup_joins -%}
+    left join entities as e on t.erp_subsidiary_id = e.erp_subsidiary_id
+    left join service_lines as sl on t.erp_class_id = sl.erp_class_id
+    left join projects as p on t.psa_project_id = p.project_id
+    left join clients_by_erp as ce on t.erp_customer_id = ce.erp_customer_id
+    left join intercompany_customers as ic on t.erp_customer_id = ic.customer_id
+    left join clients_by_psa as cp on p.client_id = cp.psa_client_id
+    left join deals_by_project as dl on p.project_id = dl.psa_project_id
+    left join sales_orders as so on t.created_from_transaction_id = so.transaction_id
+{%- endset %}
+
 with headers as (
     select * from {{ throughline.erp_input('transactions') }}
     where transaction_type in ('invoice', 'credit_memo')
@@ -65,9 +88,9 @@ joined as (
         l.transaction_line_id as invoice_line_id,
         h.transaction_id,
         l.line_id,
-        coalesce(ce.client_key, cp.client_key, '-1') as client_key,
-        case when p.project_id is not null then p.project_id else '-1' end as project_key,
-        coalesce(dl.erp_sales_order_id, so.transaction_id, '-1') as contract_key,
+        {{ from_lookups.client_key }} as client_key,
+        {{ from_lookups.project_key }} as project_key,
+        {{ from_lookups.contract_key }} as contract_key,
         h.transaction_number,
         h.transaction_type,
         h.transaction_date,
@@ -77,16 +100,17 @@ joined as (
         coalesce(h.is_voided, false) as is_voided,
         h.credit_reason_code,
         l.created_from_transaction_id,
-        coalesce(e.legal_entity_key, '-1') as legal_entity_key,
+        {{ from_lookups.legal_entity_key }} as legal_entity_key,
         l.subsidiary_id as erp_subsidiary_id,
         h.entity_id as erp_customer_id,
-        ic.customer_id is not null as is_intercompany,
+        {{ from_lookups.is_intercompany }} as is_intercompany,
         l.entity_id as erp_line_entity_id,
         coalesce(l.psa_project_id, h.psa_project_id) as psa_project_id,
         l.psa_milestone_id,
         l.psa_role_id,
         l.item_id as erp_item_id,
-        coalesce(sl.service_line_key, '-1') as service_line_key,
+        {{ from_lookups.service_line_key }} as service_line_key,
+        l.class_id as erp_class_id,
         l.department_id as erp_department_id,
         coalesce(l.is_tax_line, false) as is_tax_line,
         coalesce(l.is_billable, false) as is_billable,
@@ -96,7 +120,7 @@ joined as (
         l.service_period_end,
         coalesce(c.currency_code, '-1') as transaction_currency_code,
         l.amount_transaction,
-        coalesce(e.functional_currency_code, '-1') as entity_currency_code,
+        {{ from_lookups.entity_currency_code }} as entity_currency_code,
         cast(coalesce(l.amount_functional, {{ throughline.round_double('l.amount_transaction * h.exchange_rate') }}) as numeric(18, 2))
             as amount_entity,
         case when l.amount_functional is not null then 'erp_booked' else 'erp_header_rate' end
@@ -130,5 +154,15 @@ select
     cast({{ throughline.round_double(billing_sign('transaction_type') ~ ' * amount_transaction * fx_rate_to_reporting') }}
         as numeric(18, 2)) as net_amount_reporting
 from joined
-where {{ incremental_lookback('_loaded_at', 'invoice_line_id',
-    "is_fx_rate_missing or project_key = '-1' or legal_entity_key = '-1'") }}
+where {{ incremental_lookback('joined._loaded_at', reread=[
+    changed_lookups({
+        'erp_subsidiary_id': 'joined.erp_subsidiary_id', 'erp_class_id': 'joined.erp_class_id',
+        'psa_project_id': 'joined.psa_project_id',
+        'erp_customer_id': 'joined.erp_customer_id',
+        'created_from_transaction_id': 'joined.created_from_transaction_id',
+    }, from_lookups, lookup_joins),
+    changed_lookups({'transaction_date': 'joined.transaction_date'},
+        {'fx_rate_to_reporting': fx_rate_to_reporting('fx_r', 't.transaction_currency_code')},
+        join_spot_rate_to_reporting('fx_r', 't.transaction_currency_code', 't.transaction_date'),
+        inputs=['transaction_currency_code']),
+]) }}

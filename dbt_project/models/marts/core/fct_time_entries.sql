@@ -12,7 +12,35 @@
     currency and to the entity currency at the spot rate of spent_date, the day the time was spent: not the
     month's average or closing rate, not the approval date (docs/model/currency.md, "Cost of time").
     Conformed keys come from the crosswalks via int_psa_project_context and int_psa_resource_context;
-    '-1' when a key does not resolve, so no row is dropped. -#}
+    '-1' when a key does not resolve, so no row is dropped. An incremental night re-reads the entries whose
+    project, person or rates have changed since they were built (macro changed_lookups). -#}
+
+{#- What the entry takes from its project (p) and person (pe): written once, for the select and for the
+    incremental night's comparison with what the target holds. -#}
+{%- set from_context = {
+    'resource_key': "coalesce(pe.resource_key, '-1')",
+    'project_key': "coalesce(p.psa_project_id, '-1')",
+    'client_key': "coalesce(p.client_key, '-1')",
+    'contract_key': "coalesce(p.contract_key, '-1')",
+    'psa_client_id': 'p.psa_client_id',
+    'legal_entity_key': "coalesce(p.legal_entity_key, '-1')",
+    'service_line_key': psa_service_line_key('p', 'pe'),
+    'contract_type': 'p.contract_type',
+    'entity_currency_code': "coalesce(p.entity_currency_code, '-1')",
+} %}
+{%- set project_join -%}
+    left join {{ ref('int_psa_project_context') }} as p on p.psa_project_id = t.psa_project_id
+{%- endset %}
+{%- set context_joins -%}
+    {{ project_join }}
+    left join {{ ref('int_psa_resource_context') }} as pe on pe.psa_resource_id = t.psa_resource_id
+{%- endset %}
+{%- set rate_joins -%}
+    {{ join_spot_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code', 't.spent_date') }}
+    {{ join_spot_rate_to_reporting('fx_r', 't.transaction_currency_code', 't.spent_date') }}
+    {{ join_spot_rate_to_reporting('fx_cr', 't.cost_currency_code', 't.spent_date') }}
+    {{ join_spot_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code', 't.spent_date') }}
+{%- endset %}
 
 with entries as (
     select * from {{ throughline.psa_input('time_entries') }}
@@ -29,19 +57,19 @@ people as (
 base as (
     select
         te.time_entry_id,
-        coalesce(pe.resource_key, '-1') as resource_key,
-        coalesce(p.psa_project_id, '-1') as project_key,
-        coalesce(p.client_key, '-1') as client_key,
-        coalesce(p.contract_key, '-1') as contract_key,
+        {{ from_context.resource_key }} as resource_key,
+        {{ from_context.project_key }} as project_key,
+        {{ from_context.client_key }} as client_key,
+        {{ from_context.contract_key }} as contract_key,
         te.spent_date,
         te.resource_id as psa_resource_id,
         te.project_id as psa_project_id,
-        p.psa_client_id,
+        {{ from_context.psa_client_id }} as psa_client_id,
         te.assignment_id as psa_assignment_id,
         te.role_id as psa_role_id,
-        coalesce(p.legal_entity_key, '-1') as legal_entity_key,
-        {{ psa_service_line_key('p', 'pe') }} as service_line_key,
-        p.contract_type,
+        {{ from_context.legal_entity_key }} as legal_entity_key,
+        {{ from_context.service_line_key }} as service_line_key,
+        {{ from_context.contract_type }} as contract_type,
         te.hours,
         coalesce(te.is_billable, false) as is_billable,
         case when coalesce(te.is_billable, false) then te.hours else 0 end as billable_hours,
@@ -53,7 +81,7 @@ base as (
         coalesce(te.currency_code, p.project_currency_code, '-1') as transaction_currency_code,
         case when coalesce(te.is_billable, false) then te.hours * te.bill_rate else 0 end
             as billable_amount_transaction,
-        coalesce(p.entity_currency_code, '-1') as entity_currency_code,
+        {{ from_context.entity_currency_code }} as entity_currency_code,
         te.cost_rate,
         coalesce(te.cost_currency_code, '-1') as cost_currency_code,
         te.hours * te.cost_rate as cost_amount_cost_currency,
@@ -61,10 +89,21 @@ base as (
         te.erp_invoice_id is not null as is_invoiced,
         te._loaded_at
     from entries as te
-    left join projects as p on te.project_id = p.psa_project_id
-    left join people as pe on te.resource_id = pe.psa_resource_id
-    where {{ incremental_lookback('te._loaded_at', 'te.time_entry_id',
-        "is_fx_rate_missing or project_key = '-1' or resource_key = '-1' or legal_entity_key = '-1'") }}
+    -- p and pe again in changed_lookups' subquery (context_joins): from_context reads them by these names
+    left join projects as p on te.project_id = p.psa_project_id  -- noqa: AL04
+    left join people as pe on te.resource_id = pe.psa_resource_id  -- noqa: AL04
+    where {{ incremental_lookback('te._loaded_at', reread=[
+        changed_lookups({'psa_project_id': 'te.project_id', 'psa_resource_id': 'te.resource_id'},
+            from_context, context_joins),
+        '(te.currency_code is null and ' ~ changed_lookups({'psa_project_id': 'te.project_id'},
+            {'transaction_currency_code': "coalesce(p.project_currency_code, '-1')"}, project_join) ~ ')',
+        changed_lookups({'spent_date': 'te.spent_date'}, {
+            'fx_rate_to_entity': fx_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code'),
+            'fx_rate_to_reporting': fx_rate_to_reporting('fx_r', 't.transaction_currency_code'),
+            'cost_fx_rate_to_reporting': fx_rate_to_reporting('fx_cr', 't.cost_currency_code'),
+            'cost_fx_rate_to_entity': fx_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code'),
+        }, rate_joins, inputs=['transaction_currency_code', 'entity_currency_code', 'cost_currency_code']),
+    ]) }}
 ),
 
 converted as (

@@ -99,6 +99,7 @@ CHANGED_COLUMNS: dict[str, set[str]] = {
     | {"unbilled_receivable"},
     "fct_gl_lines": {"account_type", "amount_reporting_period", "amount_transaction", "amount_unpaid_entity"}
     | {"client_key", "credit_amount", "debit_amount", "erp_accounting_period_id", "erp_department_id"}
+    | {"erp_class_id"}  # the tracking option the service line comes from, as dim_service_line's
     | {"erp_entity_id", "erp_psa_project_id", "erp_subsidiary_id", "general_rate_type", "gl_line_id"}
     | {"line_id", "period_rate_to_reporting", "period_rate_type", "project_key", "service_line_key"}
     | {"transaction_currency_code", "transaction_number"},

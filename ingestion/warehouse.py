@@ -27,12 +27,13 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 #: Columns that record *when* a run happened, not what it computed: two builds of the same data differ
-#: only there (lineage stamps, dbt snapshot validity, the forecasts' freeze time). Every comparison of two
-#: warehouses (re-run identity, incremental vs full, Spark vs DuckDB) leaves them out.
+#: only there (lineage stamps, the facts' build stamp, dbt snapshot validity, the forecasts' freeze time).
+#: Every comparison of two warehouses (re-run identity, incremental vs full, Spark vs DuckDB) leaves them out.
 RUN_STAMP_COLUMNS = frozenset(
     {
         "_loaded_at",
         "_load_id",
+        "_built_at",
         "dbt_updated_at",
         "dbt_valid_from",
         "dbt_valid_to",

@@ -50,6 +50,30 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _judged_rows(con: Any, schema: str, table: str) -> tuple[str, str]:
+    """The rows a table suite judges, as (SQL condition, what they are).
+
+    What tonight wrote, not the history earlier nights judged: an incremental fact's rows of its last build
+    (``_built_at``, dbt_project/macros/build_stamp.sql: every row after a build from empty, the re-read rows
+    after an incremental night), a raw object's records of its latest load. Any other table is rebuilt whole
+    each night and judged whole.
+    """
+    relation = f"{_quoted(schema)}.{_quoted(table)}"
+    columns = {
+        c
+        for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    if "_built_at" in columns:
+        return f"_built_at = (select max(_built_at) from {relation})", "rows of the last build"
+    if schema.startswith("raw_"):  # raw tables keep deleted records (flagged): judge the ones the source has
+        latest = f"_load_id = (select max(_load_id) from {relation})"
+        return f"not coalesce(_is_deleted, false) and {latest}", "records of the latest load"
+    return "true", "every row"
+
+
 def _table_frame(con: Any, name: str, max_rows: int) -> pd.DataFrame:
     from expectations.validate import suite_columns
 
@@ -63,14 +87,13 @@ def _table_frame(con: Any, name: str, max_rows: int) -> pd.DataFrame:
     ).fetchall()[0][0]
     if not exists and schema.startswith("raw_"):  # nothing of this object delivered yet: nothing to judge
         frame = pd.DataFrame(columns=columns)
-        frame.attrs["rows_total"] = 0
+        frame.attrs.update(rows_total=0, judged="nothing delivered")
         return frame
-    # Raw tables keep deleted records (flagged); the suites judge the records the source still has.
-    where = " where not coalesce(_is_deleted, false)" if schema.startswith("raw_") else ""
-    total = con.execute(f"select count(*) from {relation}{where}").fetchall()[0][0]
+    where, judged = _judged_rows(con, schema, table)
+    total = con.execute(f"select count(*) from {relation} where {where}").fetchall()[0][0]
     sample = f" using sample reservoir({max_rows} rows) repeatable (7)" if total > max_rows else ""
-    frame = con.execute(f"select {cols} from {relation}{where}{sample}").df()
-    frame.attrs["rows_total"] = total
+    frame = con.execute(f"select {cols} from {relation} where {where}{sample}").df()
+    frame.attrs.update(rows_total=total, judged=judged)
     return frame
 
 
@@ -83,8 +106,10 @@ def read_frames(
 ) -> dict[str, pd.DataFrame | str]:
     """Each suite's frame (read-only, one short connection); an error text when it cannot be read.
 
-    A table with more than ``max_rows`` rows is read as a repeatable reservoir sample of ``max_rows`` rows;
-    ``frame.attrs["rows_total"]`` always holds the full row count. ``landing`` (extract types for the volume
+    A suite judges what tonight wrote (``_judged_rows``): an incremental fact's last build, a raw object's
+    latest load, any other table whole. More than ``max_rows`` such rows are read as a repeatable reservoir
+    sample of ``max_rows`` rows; ``frame.attrs["rows_total"]`` always holds their full count. ``landing``
+    (extract types for the volume
     suite) and ``run_date`` (freshness age) are only used by the ``sources.*`` suites.
     """
     import duckdb
@@ -163,6 +188,7 @@ def evaluate(suite_name: str, frame: pd.DataFrame | str) -> tuple[dg.AssetCheckR
             "suite": suite_name,
             "rows": res.row_count,
             "rows_total": rows_total,
+            "judged": str(frame.attrs.get("judged", "every row")),
             "sampled": rows_total > res.row_count,
             "expectations_evaluated": len(res.results),
             "expectations_failed": len(failed),

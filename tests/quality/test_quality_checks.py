@@ -123,6 +123,33 @@ def test_unreadable_mart_is_an_error(tmp_path: Path) -> None:
     assert "marts.dim_client" in str(res.metadata["error"].value) and str(empty) in (res.description or "")
 
 
+def test_suites_judge_what_tonight_wrote(tmp_path: Path) -> None:
+    """An incremental fact: the rows of its last build; a raw object: the records of its latest load."""
+    from expectations.validate import suite_columns
+
+    path = tmp_path / "wh.duckdb"
+    fact, raw = "marts.fct_time_entries", "raw_psa.time_entries"
+    with duckdb.connect(str(path)) as con:
+        for name, stamp, extra in ((fact, "_built_at", ""), (raw, "_load_id", ", _is_deleted boolean")):
+            schema, table = name.split(".")
+            cols = ", ".join(f'"{c}" varchar' for c in suite_columns(name))
+            con.execute(f"create schema {schema}")
+            con.execute(f"create table {name} ({cols}, {stamp} varchar{extra})")
+        # three rows built two nights ago, two tonight; two records loaded before, one tonight, one deleted
+        built = "('a', '1'), ('b', '1'), ('c', '1'), ('d', '2'), ('e', '2')"
+        con.execute(f"insert into {fact} (time_entry_id, _built_at) values {built}")
+        con.execute(
+            f"insert into {raw} (id, _load_id, _is_deleted) values"
+            " ('1', 'L1', false), ('2', 'L1', false), ('3', 'L2', false), ('4', 'L2', true)"
+        )
+    frames = read_frames(str(path), [fact, raw])
+    assert sorted(frames[fact]["time_entry_id"]) == ["d", "e"]
+    assert frames[fact].attrs == {"rows_total": 2, "judged": "rows of the last build"}
+    assert list(frames[raw]["id"]) == ["3"]
+    assert frames[raw].attrs == {"rows_total": 1, "judged": "records of the latest load"}
+    assert check_result(fact, frames[fact]).metadata["judged"].value == "rows of the last build"
+
+
 def test_nightly_job_runs_the_checks_after_dbt() -> None:
     from orchestration import definitions
 

@@ -193,5 +193,6 @@ select
     spot_rate_to_reporting is null as is_fx_rate_missing,
     _loaded_at,
     project_key,
-    erp_psa_project_id
+    erp_psa_project_id,
+    {{ throughline.build_stamp() }} as _built_at
 from rated

@@ -152,7 +152,8 @@ select
     cast({{ billing_sign('transaction_type') }} * amount_transaction as numeric(18, 2)) as net_amount_transaction,
     cast({{ billing_sign('transaction_type') }} * amount_entity as numeric(18, 2)) as net_amount_entity,
     cast({{ throughline.round_double(billing_sign('transaction_type') ~ ' * amount_transaction * fx_rate_to_reporting') }}
-        as numeric(18, 2)) as net_amount_reporting
+        as numeric(18, 2)) as net_amount_reporting,
+    {{ throughline.build_stamp() }} as _built_at
 from joined
 where {{ incremental_lookback('joined._loaded_at', reread=[
     changed_lookups({

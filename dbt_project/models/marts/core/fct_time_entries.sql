@@ -120,6 +120,7 @@ select
     {{ fx_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code') }} as cost_fx_rate_to_entity,
     converted.cost_amount_cost_currency
         * {{ fx_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code') }}
-        as cost_amount_entity
+        as cost_amount_entity,
+    {{ throughline.build_stamp() }} as _built_at
 from converted
 {{ join_spot_rate('fx_ce', 'converted.cost_currency_code', 'converted.entity_currency_code', 'converted.spent_date') }}

@@ -1,0 +1,33 @@
+{#- The rows the last build wrote. An incremental fact stamps each row it writes with the build's start
+    (`_built_at`, run_started_at: one value per dbt invocation). A build from empty stamps every row; an
+    incremental night only the rows it re-read (new, in the lookback, or whose lookups changed:
+    changed_lookups). So "the rows of the newest stamp" is what that build could have got wrong, and the
+    data tests and great-expectations suites judge those, not the history they judged on earlier nights
+    (docs/performance.md, item 20). -#}
+
+{% macro build_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- dbt's hook for a generic data test's `where` config, overridden for the root project: a model with a
+    `_built_at` column is tested on the rows of its last build (with the test's own `where`, if any). Every
+    row of such a model is a row some build wrote and its tests judged; what a later night can change in an
+    old row (a lookup) makes the night re-read, and so re-stamp, it. `dbt test --vars '{test_every_row:
+    true}'` judges every row, as an audit. -#}
+{% macro default__get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- set last_build_only = execute and not var('test_every_row', false)
+        and '_built_at' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower')) -%}
+    {%- if where or last_build_only -%}
+        {%- set filtered -%}
+            (select * from {{ relation }}
+            where {{ where if where else 'true' }}
+            {%- if last_build_only %}
+                and _built_at = (select max(_built_at) from {{ relation }})
+            {%- endif -%}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}

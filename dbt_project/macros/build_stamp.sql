@@ -6,7 +6,12 @@
     (docs/performance.md, item 20). -#}
 
 {% macro build_stamp() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+    {#- run_started_at is always set under dbt; sqlfluff's templater (make lint) has no such context -#}
+    {%- if run_started_at is defined -%}
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        current_timestamp
+    {%- endif -%}
 {%- endmacro %}
 
 {#- dbt's hook for a generic data test's `where` config, overridden for the root project: a model with a

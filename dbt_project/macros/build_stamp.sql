@@ -14,15 +14,17 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- dbt's hook for a generic data test's `where` config, overridden for the root project: a model with a
-    `_built_at` column is tested on the rows of its last build (with the test's own `where`, if any). Every
+{#- dbt's hook for a generic data test's `where` config, overridden for the root project: a model declaring
+    a `_built_at` column is tested on the rows of its last build (with the test's own `where`, if any). Every
     row of such a model is a row some build wrote and its tests judged; what a later night can change in an
     old row (a lookup) makes the night re-read, and so re-stamp, it. `dbt test --vars '{test_every_row:
     true}'` judges every row, as an audit. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
-    {%- set last_build_only = execute and not var('test_every_row', false)
-        and '_built_at' in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower')) -%}
+    {#- the tested model's declared columns (the graph, no query per test); a test on no model has none -#}
+    {%- set tested = graph.nodes.get(model.attached_node) if execute and model.attached_node else none -%}
+    {%- set last_build_only = tested is not none and '_built_at' in tested.columns
+        and not var('test_every_row', false) -%}
     {%- if where or last_build_only -%}
         {%- set filtered -%}
             (select * from {{ relation }}

@@ -54,9 +54,10 @@
     {%- set needed = (keys.keys() | list + inputs + columns.keys() | list) | unique | list -%}
     {%- if execute and is_incremental() -%}
         {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
-        {%- if needed | reject('in', held) | list | length > 0 -%}
-            {{ log('changed_lookups: ' ~ this ~ ' lacks ' ~ (needed | reject('in', held) | join(', '))
-                ~ ': every row is re-read', info=true) }}
+        {%- set missing = needed | reject('in', held) | list -%}
+        {%- if missing -%}
+            {{ log('changed_lookups: ' ~ this ~ ' lacks ' ~ missing | join(', ') ~ ': every row is re-read',
+                info=true) }}
             {{- return('true') -}}
         {%- endif -%}
     {%- endif %}

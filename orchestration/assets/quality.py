@@ -109,8 +109,8 @@ def read_frames(
     A suite judges what tonight wrote (``_judged_rows``): an incremental fact's last build, a raw object's
     latest load, any other table whole. More than ``max_rows`` such rows are read as a repeatable reservoir
     sample of ``max_rows`` rows; ``frame.attrs["rows_total"]`` always holds their full count. ``landing``
-    (extract types for the volume
-    suite) and ``run_date`` (freshness age) are only used by the ``sources.*`` suites.
+    (extract types for the volume suite) and ``run_date`` (freshness age) are only used by the ``sources.*``
+    suites.
     """
     import duckdb
 

@@ -168,3 +168,18 @@
 {% macro default__round_double(expr, scale=2) -%}
     (round(cast({{ expr }} as {{ throughline.ratio_type() }}) * {{ 10 ** scale }}.0) / {{ 10 ** scale }}.0)
 {%- endmacro %}
+
+{#- A 64-bit hash of several columns, for grouping on one number instead of many (a collision must be harmless
+    where it is used: e.g. it only adds a candidate that an exact comparison then drops). -#}
+{% macro row_hash(exprs) -%}
+    {{ return(adapter.dispatch('row_hash', 'throughline')(exprs)) }}
+{%- endmacro %}
+{% macro default__row_hash(exprs) -%}
+    {{ dbt.hash(dbt.concat(exprs)) }}
+{%- endmacro %}
+{% macro duckdb__row_hash(exprs) -%}
+    hash({{ exprs | join(', ') }})
+{%- endmacro %}
+{% macro spark__row_hash(exprs) -%}
+    xxhash64({{ exprs | join(', ') }})
+{%- endmacro %}

@@ -6,33 +6,33 @@
 {%- set recent = var('anomaly_offday_recent_days') %}
 {%- set min_days = var('anomaly_offday_min_history_days') %}
 
-with entries as (
-    select
-        te.time_entry_id, te.psa_resource_id, te.resource_key, te.project_key, te.client_key,
-        te.legal_entity_key, te.spent_date, te.hours, te.transaction_currency_code,
-        te.billable_amount_transaction, te.billable_amount_reporting, r.country_code
-    from {{ ref('fct_time_entries') }} as te
-    left join {{ ref('dim_resource') }} as r on r.resource_key = te.resource_key
-    where te.hours > 0
-),
-
-days as (
+-- Days worked per person, then the entries of off days only. Both read fct_time_entries on their own: a
+-- CTE of every entry that both read would be materialised whole (all entries, a dozen columns).
+with days as (
     select
         e.psa_resource_id, e.spent_date,
         max(case when d.is_weekend or h.holiday_date is not null then 1 else 0 end) as is_offday,
         max(h.holiday_name) as holiday_name
-    from entries as e
+    from (
+        select distinct psa_resource_id, resource_key, spent_date
+        from {{ ref('fct_time_entries') }}
+        where hours > 0
+    ) as e
+    left join {{ ref('dim_resource') }} as r on r.resource_key = e.resource_key
     left join {{ ref('dim_date') }} as d on d.date_day = e.spent_date
     left join {{ throughline.psa_input('holidays') }} as h
-        on h.holiday_date = e.spent_date and h.country_code = e.country_code
+        on h.holiday_date = e.spent_date and h.country_code = r.country_code
     group by e.psa_resource_id, e.spent_date
 ),
 
 offday_entries as (
-    select e.*, d.holiday_name
-    from entries as e
-    inner join days as d on d.psa_resource_id = e.psa_resource_id and d.spent_date = e.spent_date
-    where d.is_offday = 1
+    select
+        te.time_entry_id, te.psa_resource_id, te.resource_key, te.project_key, te.client_key,
+        te.legal_entity_key, te.spent_date, te.hours, te.transaction_currency_code,
+        te.billable_amount_transaction, te.billable_amount_reporting, d.holiday_name
+    from {{ ref('fct_time_entries') }} as te
+    inner join days as d on d.psa_resource_id = te.psa_resource_id and d.spent_date = te.spent_date
+    where te.hours > 0 and d.is_offday = 1
 ),
 
 history as (

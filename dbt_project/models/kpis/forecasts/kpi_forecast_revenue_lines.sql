@@ -99,13 +99,23 @@ retainer_lines as (
     where p.retainer_monthly_amount is not null
 ),
 
+-- Each stage change of an opportunity holds until its next change (a window over the history, once), so the
+-- stage on a snapshot date is a join, not a ranking of every change before every snapshot.
+stage_spans as (
+    select
+        h.opportunity_id, h.stage_category, h.amount, h.probability, h.changed_at,
+        lead(h.changed_at) over (partition by h.opportunity_id
+            order by h.changed_at, h.opportunity_history_id) as next_changed_at
+    from {{ ref('int_crm__opportunity_history') }} as h
+),
+
 stage_at_snapshot as (
     {#- the opportunity's stage on the snapshot date: its last stage change before it -#}
-    select t.snapshot_date, h.opportunity_id, h.stage_category, h.amount, h.probability,
-        row_number() over (partition by t.snapshot_date, h.opportunity_id
-            order by h.changed_at desc, h.opportunity_history_id desc) as rn
+    select t.snapshot_date, h.opportunity_id, h.stage_category, h.amount, h.probability
     from (select distinct snapshot_date from targets) as t
-    inner join {{ ref('int_crm__opportunity_history') }} as h on h.changed_at < t.snapshot_date
+    inner join stage_spans as h
+        on h.changed_at < t.snapshot_date
+        and (h.next_changed_at is null or h.next_changed_at >= t.snapshot_date)
 ),
 
 pipeline_lines as (
@@ -124,7 +134,7 @@ pipeline_lines as (
         and t.target_month between cast({{ dbt.date_trunc('month', 'o.delivery_start_date') }} as date)
             and cast({{ dbt.date_trunc('month', 'o.delivery_end_date') }} as date)
     left join projects as p on o.project_key = p.project_key and p.booked_date < s.snapshot_date
-    where s.rn = 1 and s.stage_category = 'open' and p.project_key is null
+    where s.stage_category = 'open' and p.project_key is null
         and o.delivery_start_date is not null and o.delivery_end_date >= o.delivery_start_date
 ),
 

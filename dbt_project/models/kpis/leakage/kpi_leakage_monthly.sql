@@ -105,7 +105,8 @@ nte_caps as (
 ),
 
 time_vs_cap as (
-    {# running value in contract currency (spot rate of the day worked, as revenue does), by work date #}
+    {# running value in contract currency (spot rate of the day worked, as revenue does), by work date: only
+       for projects with a cap, so the window sorts their time and not every billable entry #}
     select
         b.*,
         c.nte_cap_amount,
@@ -115,7 +116,17 @@ time_vs_cap as (
             over (partition by b.project_key order by b.spent_date, b.time_entry_id
                 rows between unbounded preceding and current row) as cumulative_value_contract
     from billable_time as b
-    left join nte_caps as c on b.project_key = c.project_key
+    inner join nte_caps as c on b.project_key = c.project_key
+
+    union all
+
+    select
+        b.*,
+        cast(null as numeric(18, 2)) as nte_cap_amount,
+        cast(null as {{ throughline.amount_type() }}) as value_contract,
+        cast(null as {{ throughline.amount_type() }}) as cumulative_value_contract
+    from billable_time as b
+    where not exists (select 1 from nte_caps as c where c.project_key = b.project_key)
 ),
 
 time_in_cap as (

@@ -66,43 +66,56 @@ resources as (
     from {{ ref('dim_resource') }}
 ),
 
+-- Approved time of client projects summed per day, role, currencies and kind of person: every measure
+-- below is a sum of these, and the rate card applies per role, currency and day. The sums are exact
+-- (fixed-point hours and rates), so summing before multiplying by the rate changes no cent.
 approved_time as (
     select
-        t.time_entry_id,
         t.project_key,
         cast({{ dbt.date_trunc('month', 't.spent_date') }} as date) as month_start_date,
         t.spent_date,
         t.psa_role_id,
-        t.hours,
-        t.billable_hours,
         t.is_billable,
         t.transaction_currency_code,
         t.cost_currency_code,
-        cast(t.cost_amount_cost_currency as {{ amount }}) as cost_amount,
-        coalesce(r.is_contractor, false) as is_contractor
+        coalesce(r.is_contractor, false) as is_contractor,
+        sum(t.hours) as hours,
+        sum(t.billable_hours) as billable_hours,
+        sum(cast(t.cost_amount_cost_currency as {{ amount }})) as cost_amount
     from {{ ref('fct_time_entries') }} as t
     inner join client_projects as p on t.project_key = p.project_key
     left join resources as r on t.resource_key = r.resource_key
     cross join as_of as a
     where t.is_approved and t.spent_date <= a.as_of_date
+    group by
+        t.project_key, t.spent_date, t.psa_role_id, t.is_billable, t.transaction_currency_code,
+        t.cost_currency_code, coalesce(r.is_contractor, false)
 ),
 
--- Standard (rack) rate of each approved billable entry: the rate card row of the entry's role and bill
--- currency effective on the day worked (latest effective_from wins if rows overlap).
+-- Standard (rack) rate of approved billable time: the rate card row of its role and bill currency effective
+-- on the day worked (latest effective_from wins if rows overlap), matched once per role, currency and day.
+billable_days as (
+    select distinct psa_role_id, transaction_currency_code, spent_date
+    from approved_time
+    where is_billable
+),
+
 rate_card_matches as (
     select
-        t.time_entry_id,
+        d.psa_role_id,
+        d.transaction_currency_code,
+        d.spent_date,
         rc.bill_rate,
         row_number() over (
-            partition by t.time_entry_id order by rc.effective_from desc, rc.rate_card_id desc
+            partition by d.psa_role_id, d.transaction_currency_code, d.spent_date
+            order by rc.effective_from desc, rc.rate_card_id desc
         ) as match_rank
-    from approved_time as t
+    from billable_days as d
     inner join {{ throughline.psa_input('rate_cards') }} as rc
-        on t.psa_role_id = rc.role_id
-        and t.transaction_currency_code = rc.currency_code
-        and t.spent_date >= rc.effective_from
-        and (rc.effective_to is null or t.spent_date <= rc.effective_to)
-    where t.is_billable
+        on d.psa_role_id = rc.role_id
+        and d.transaction_currency_code = rc.currency_code
+        and d.spent_date >= rc.effective_from
+        and (rc.effective_to is null or d.spent_date <= rc.effective_to)
 ),
 
 time_standard_value as (
@@ -111,7 +124,12 @@ time_standard_value as (
         m.bill_rate as standard_rate,
         cast(t.billable_hours * m.bill_rate as {{ amount }}) as standard_value_amount
     from approved_time as t
-    left join rate_card_matches as m on t.time_entry_id = m.time_entry_id and m.match_rank = 1
+    left join rate_card_matches as m
+        on t.is_billable
+        and m.match_rank = 1
+        and t.psa_role_id = m.psa_role_id
+        and t.transaction_currency_code = m.transaction_currency_code
+        and t.spent_date = m.spent_date
 ),
 
 hours_by_month as (

@@ -13,10 +13,22 @@ with tm_projects as (
     where contract_type = 'time_and_materials'
 ),
 
-approved_time as (
+-- Approved billable time with no invoice link: the candidates, with every column the break reports.
+unlinked_time as (
     select
         t.*,
-        p.nte_amount,
+        p.nte_amount
+    from {{ ref('fct_time_entries') }} as t
+    inner join tm_projects as p on t.psa_project_id = p.project_id
+    where t.is_approved and t.is_billable and t.bill_rate is not null
+        and t.erp_invoice_id is null and t.hours > 0
+),
+
+-- Running value of ALL the approved billable time (linked or not) of each capped project, by work date: only
+-- capped projects need it, and it carries only the key, so the window sorts little (docs/performance.md).
+capped_running_value as (
+    select
+        t.time_entry_id,
         sum(t.hours * t.bill_rate) over (
             partition by t.psa_project_id
             order by t.spent_date, cast(t.time_entry_id as {{ dbt.type_bigint() }})
@@ -24,7 +36,7 @@ approved_time as (
         ) as cumulative_value
     from {{ ref('fct_time_entries') }} as t
     inner join tm_projects as p on t.psa_project_id = p.project_id
-    where t.is_approved and t.is_billable and t.bill_rate is not null
+    where t.is_approved and t.is_billable and t.bill_rate is not null and p.nte_amount is not null
 ),
 
 unbilled as (
@@ -34,10 +46,9 @@ unbilled as (
         cast({{ dbt.dateadd('day', run_day - 1, dbt.dateadd('month', 1, dbt.date_trunc('month',
             'greatest(a.spent_date, ' ~ dbt.dateadd('day', 1 - run_day,
                 'cast(coalesce(a.approved_at, a.spent_date) as date)') ~ ')'))) }} as date) as billing_run_date
-    from approved_time as a
-    where a.erp_invoice_id is null
-        and a.hours > 0
-        and (a.nte_amount is null or a.cumulative_value <= a.nte_amount)
+    from unlinked_time as a
+    left join capped_running_value as c on a.time_entry_id = c.time_entry_id
+    where a.nte_amount is null or c.cumulative_value <= a.nte_amount
 ),
 
 breaks as (

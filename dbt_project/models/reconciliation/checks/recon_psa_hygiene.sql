@@ -25,13 +25,16 @@
     from {{ ref('fct_time_entries') }} as te)
 {%- endset %}
 
--- The PSA's own order of entries (created_at, then id) and their notes: only the daily maximum and the
--- duplicate checks need them, and only for the entries they could flag (below), not every entry.
-with entry_details as (
-    select time_entry_id, created_at, notes from {{ throughline.psa_input('time_entries') }}
-),
+{#- The PSA's own records, with its order (created_at, then id) and notes: the daily maximum and the duplicate
+    checks find their entries here, on the few columns they compare, and read the fact's columns only for
+    the entries they flag (a join of every entry to its details cost more than both checks at scale l). #}
+{%- set compared_fields = ['e.psa_resource_id', 'e.psa_project_id', 'e.spent_date', 'e.hours', 'e.work_type'] %}
+{%- set psa_entries -%}
+    (select time_entry_id, resource_id, project_id, spent_date, hours, work_type, created_at, notes
+    from {{ throughline.psa_input('time_entries') }})
+{%- endset %}
 
-projects as (
+with projects as (
     select project_id, project_status, end_date, billing_type, coalesce(is_billable, false) as is_billable
     from {{ throughline.psa_input('projects') }}
 ),
@@ -63,35 +66,34 @@ time_after_termination as (
 -- entry that takes the day past the maximum, and every later one that day, is flagged. A running total never
 -- exceeds the day's positive hours, so only those days are ordered.
 heavy_days as (
-    select psa_resource_id, spent_date
+    select psa_resource_id as resource_id, spent_date
     from {{ entries }} as e
     group by psa_resource_id, spent_date
     having sum(case when hours > 0 then hours else 0 end) > {{ var('recon_psa_max_daily_hours') }}
 ),
 
 day_running as (
-    select e.*,
-        sum(e.hours) over (
-            partition by e.psa_resource_id, e.spent_date
-            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+    select
+        x.time_entry_id,
+        sum(x.hours) over (
+            partition by x.resource_id, x.spent_date
+            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
             rows between unbounded preceding and current row
         ) as day_hours_so_far,
-        sum(e.hours) over (partition by e.psa_resource_id, e.spent_date) as day_hours
-    from {{ entries }} as e
+        sum(x.hours) over (partition by x.resource_id, x.spent_date) as day_hours
+    from {{ psa_entries }} as x
     inner join heavy_days as h
-        on h.psa_resource_id is not distinct from e.psa_resource_id
-        and h.spent_date is not distinct from e.spent_date
-    inner join entry_details as x on x.time_entry_id = e.time_entry_id
+        on h.resource_id is not distinct from x.resource_id
+        and h.spent_date is not distinct from x.spent_date
 ),
 
 over_daily_max as (
-    select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
-        d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
-        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting,
+    select e.*,
         'PSA_OVER_DAILY_MAX' as check_id,
-        {{ throughline.recon_json([('resource_id', 'd.psa_resource_id', 'number'), ('spent_date', 'd.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
-        d.spent_date as event_date
+        {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('spent_date', 'e.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
+        e.spent_date as event_date
     from day_running as d
+    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
     where d.day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
 ),
 
@@ -109,42 +111,39 @@ time_without_assignment as (
 ),
 
 -- Same resource, project, day, hours, work type and notes: the first entry (created_at, then id) is the
--- original, every later one a duplicate. Only entries sharing the first five with another entry can be one.
+-- original, every later one a duplicate. Only entries sharing the first five with another entry can be one;
+-- they are found by one hash of the five (a collision only adds a candidate, which the exact partition below
+-- then ranks alone, so it is never flagged).
 duplicate_candidates as (
-    select psa_resource_id, psa_project_id, spent_date, hours, work_type
+    select {{ throughline.row_hash(compared_fields) }} as group_hash
     from {{ entries }} as e
-    group by psa_resource_id, psa_project_id, spent_date, hours, work_type
+    group by {{ throughline.row_hash(compared_fields) }}
     having count(*) > 1
 ),
 
 duplicates_ranked as (
-    select e.*,
+    select
+        x.time_entry_id,
         row_number() over (
-            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, x.notes
-            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+            partition by x.resource_id, x.project_id, x.spent_date, x.hours, x.work_type, x.notes
+            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
         ) as copy_number,
-        first_value(e.time_entry_id) over (
-            partition by e.psa_resource_id, e.psa_project_id, e.spent_date, e.hours, e.work_type, x.notes
-            order by x.created_at, cast(e.time_entry_id as {{ dbt.type_bigint() }})
+        first_value(x.time_entry_id) over (
+            partition by x.resource_id, x.project_id, x.spent_date, x.hours, x.work_type, x.notes
+            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
         ) as original_id
-    from {{ entries }} as e
-    inner join duplicate_candidates as c
-        on c.psa_resource_id is not distinct from e.psa_resource_id
-        and c.psa_project_id is not distinct from e.psa_project_id
-        and c.spent_date is not distinct from e.spent_date
-        and c.hours is not distinct from e.hours
-        and c.work_type is not distinct from e.work_type
-    inner join entry_details as x on x.time_entry_id = e.time_entry_id
+    from {{ psa_entries }} as x
+    where {{ throughline.row_hash(['x.resource_id', 'x.project_id', 'x.spent_date', 'x.hours', 'x.work_type']) }}
+        in (select c.group_hash from duplicate_candidates as c)
 ),
 
 duplicate_time as (
-    select d.time_entry_id, d.psa_resource_id, d.psa_project_id, d.psa_role_id, d.spent_date, d.hours,
-        d.is_billable, d.work_type, d.bill_rate, d.transaction_currency_code, d.client_key, d.project_key,
-        d.legal_entity_key, d.amount_at_stake, d.amount_at_stake_reporting,
+    select e.*,
         'PSA_DUPLICATE_TIME' as check_id,
         {{ throughline.recon_json([('duplicate_of', 'd.original_id', 'number')]) }} as related_keys,
-        d.spent_date as event_date
+        e.spent_date as event_date
     from duplicates_ranked as d
+    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
     where d.copy_number > 1
 ),
 

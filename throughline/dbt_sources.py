@@ -46,8 +46,8 @@ HEADER = (
 def _table(obj: SourceObject) -> dict:
     pk = ", ".join(obj.primary_key)
     deleted = (
-        f" Deleted records stay with _is_deleted = true"
-        f" ({obj.delete_marker.column} {obj.delete_marker.when})."
+        f" A record the source marks deleted ({obj.delete_marker.column} {obj.delete_marker.when}) leaves"
+        f" this table; its versions, the deletion included, stay in {obj.name}__history."
         if obj.delete_marker
         else ""
     )

@@ -100,6 +100,57 @@
     )
 {%- endmacro %}
 
+{#- Post-hook for a staged table built incrementally from a raw current-state table (source_relation): drop the
+    rows whose record has left it since the last build (deleted upstream, or gone with a reloaded file), without
+    comparing every key of the history each night.
+      key_column  the staged key; raw_key the raw key column; staged_key its expression (id_str(raw_key)),
+                  one-to-one on the raw key.
+    Ingestion keeps every landed version in <source>__history (ingestion/warehouse.py): a record can only leave
+    the current table after a version of it was loaded since the last build, so the keys to judge are those of
+    the history rows loaded since then. "Since then" is bounded from below by the newest _loaded_at among the
+    rows this build did not rewrite (all built by earlier builds, from rows loaded before them). The one other
+    way out is a reload (ingestion/reload.py removes a superseded load's rows from the history): after the
+    cheap step the table must hold exactly as many rows as the live source; when it does not (a reload, or no
+    history table), the whole-table anti-join runs, as delete_vanished_rows does. -#}
+{% macro delete_vanished_source_rows(key_column, source_relation, raw_key, staged_key) -%}
+    {{ return(adapter.dispatch('delete_vanished_source_rows', 'throughline')(
+        key_column, source_relation, raw_key, staged_key)) }}
+{%- endmacro %}
+
+{#- Spark: the staged table is rebuilt whole (incremental_materialization), so no row can have vanished. -#}
+{% macro spark__delete_vanished_source_rows(key_column, source_relation, raw_key, staged_key) -%}
+{%- endmacro %}
+
+{% macro default__delete_vanished_source_rows(key_column, source_relation, raw_key, staged_key) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set live -%}
+            (select {{ raw_key }} from {{ source_relation }} where not coalesce(_is_deleted, false))
+        {%- endset -%}
+        {%- set history = adapter.get_relation(
+            source_relation.database, source_relation.schema, source_relation.identifier ~ '__history') -%}
+        {%- set since = run_query('select max(_loaded_at) from ' ~ this
+            ~ ' where _built_at <> ' ~ throughline.build_stamp()).columns[0].values()[0] -%}
+        {%- if history is not none and since is not none -%}
+            {%- set touched -%}
+                (select {{ raw_key }} from {{ history }}
+                 where _loaded_at >= cast('{{ since }}' as {{ dbt.type_timestamp() }}))
+            {%- endset -%}
+            {%- do run_query(
+                'delete from ' ~ this ~ ' where ' ~ key_column ~ ' in (select ' ~ staged_key ~ ' from ('
+                ~ 'select ' ~ raw_key ~ ' from ' ~ touched ~ ' as touched except select ' ~ raw_key
+                ~ ' from ' ~ live ~ ' as live where ' ~ raw_key ~ ' in ' ~ touched ~ ') as gone)') -%}
+        {%- endif -%}
+        {%- set counts = run_query('select (select count(*) from ' ~ this ~ '), (select count(*) from '
+            ~ live ~ ' as live)').rows[0] -%}
+        {%- if history is none or counts[0] != counts[1] -%}
+            {{ log(this ~ ': ' ~ counts[0] ~ ' rows against ' ~ counts[1] ~ ' live source rows'
+                ~ (', no history table' if history is none else '') ~ ': whole-table check', info=true) }}
+            {{ throughline.default__delete_vanished_rows(key_column,
+                '(select ' ~ staged_key ~ ' as ' ~ key_column ~ ' from ' ~ live ~ ' as live) as live', key_column) }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Conformed service line of a PSA fact row: the project's practice (project_context.service_line_key,
     from int_psa_project_context) when the project has one, else the person's practice
     (resource_context.service_line_key, from int_psa_resource_context); '-1' when it does not resolve. -#}

@@ -3,15 +3,15 @@
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ delete_vanished_rows('time_entry_id', '(select ' ~ id_str('id') ~ ' as time_entry_id from '
-        ~ source('psa', 'time_entries') ~ ' where not coalesce(_is_deleted, false)) as live', 'time_entry_id') }}"
+    post_hook="{{ delete_vanished_source_rows('time_entry_id', source('psa', 'time_entries'), 'id', id_str('id')) }}"
 ) }}
 {#- Daily time entries. The one staging model kept as a table, built incrementally (on DuckDB; a table on
     Spark): the firm's largest source, read by the time fact and seven intermediates and checks, each of
     which would otherwise trim and decode every entry of the history again (docs/performance.md, item 22).
     An incremental night decodes the entries loaded within the lookback (new or changed versions replace
     the old by time_entry_id); the post-hook drops the entries deleted upstream or no longer in the raw
-    layer. Same rows as a view of the raw table would show. -#}
+    layer, judging only the keys loaded since the last build (macro delete_vanished_source_rows). Same rows
+    as a view of the raw table would show. -#}
 
 with source as (
     select * from {{ source('psa', 'time_entries') }}

@@ -62,6 +62,8 @@ create table if not exists raw.reload_requests (
 alter table raw.load_log add column if not exists reload_of VARCHAR;
 alter table raw.load_log add column if not exists superseded_by VARCHAR;
 alter table raw.load_log add column if not exists version_column VARCHAR;
+alter table raw.loaded_files add column if not exists bytes BIGINT;
+alter table raw.loaded_files add column if not exists modified_ns BIGINT;
 """
 
 #: Columns of ``raw.load_log`` in the order the loader writes them (the last two were added later:
@@ -122,7 +124,9 @@ BOOKKEEPING_DESCRIPTIONS = {
     "that versions the file's records.",
     "rejects": "Quarantined rows: file, line number, column and rule they broke, a message an analyst can "
     "act on, and the raw text. Nothing landed is dropped: it is loaded or it is here.",
-    "loaded_files": "Content hashes of processed files: landing a file twice is a no-op.",
+    "loaded_files": "Content hashes of processed files: landing a file twice is a no-op. bytes and "
+    "modified_ns: the file's size and modification time (ns) when it was read; a later night does not "
+    "hash a file again while its path, size, modification time and marker's SHA-256 are unchanged.",
     "reload_requests": "Files `throughline reload` asked to re-read, and the load (load_id) that did it.",
 }
 
@@ -201,9 +205,11 @@ def ensure_object_tables(con: duckdb.DuckDBPyConnection, obj: SourceObject) -> N
 def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
     """Create the bookkeeping tables (``raw.load_log`` ...), once: a warehouse that has them is left alone.
 
-    ``version_column`` is the newest column BOOKKEEPING_DDL adds, so a warehouse that has it has them all.
+    ``loaded_files.modified_ns`` is the newest column BOOKKEEPING_DDL adds, so a warehouse that has it has
+    them all.
     """
-    if "version_column" in _existing_columns(con, BOOKKEEPING_SCHEMA, ["load_log"]).get("load_log", set()):
+    existing = _existing_columns(con, BOOKKEEPING_SCHEMA, ["loaded_files"]).get("loaded_files", set())
+    if "modified_ns" in existing:
         return
     with _one_transaction(con):
         con.execute(f"create schema if not exists {BOOKKEEPING_SCHEMA}")

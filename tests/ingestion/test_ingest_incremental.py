@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import duckdb
+import pytest
 from landing_files import write_extract
 
 from ingestion.contract import COMPLETION_MARKER
@@ -101,6 +103,74 @@ def test_same_file_twice_and_rerun_are_no_ops(landing: Path, load) -> None:
         again.sql("select count(*) from raw.rejects"),
     ) == snapshot
     assert again.sql("select count(*) from raw_salesforce.account__history") == [(1,)]
+
+
+def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the loader hashes from now on."""
+    import ingestion.load
+
+    hashed: list[Path] = []
+    real = ingestion.load.sha256_of
+
+    def spy(path: Path) -> str:
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(ingestion.load, "sha256_of", spy)
+    return hashed
+
+
+def test_a_file_read_before_is_not_hashed_again(landing: Path, load, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_extract(
+        landing, SF, "2026-11-18", {"account.csv": _acc("001,Acme,Customer,2026-11-18 01:00:00,false")}
+    )
+    load()
+    hashed = _count_hashes(monkeypatch)
+    write_extract(
+        landing, SF, "2026-11-19", {"account.csv": _acc("002,Beta,Customer,2026-11-19 01:00:00,false")}
+    )
+    night = load()
+    assert [r.file for r in night.results] == ["salesforce/2026-11-19/account.csv"]
+    assert [p.parent.name for p in hashed] == ["2026-11-19"]  # only the new night's file
+    assert night.sql("select count(*) from raw.loaded_files where bytes is null or modified_ns is null") == [
+        (0,)
+    ]
+
+
+def test_a_file_rewritten_in_place_is_hashed_and_loaded(
+    landing: Path, load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same path and size, new content and modification time (a re-delivery): read again, nothing lost."""
+    folder = write_extract(
+        landing, SF, "2026-11-18", {"account.csv": _acc("001,Acme,Customer,2026-11-18 01:00:00,false")}
+    )
+    load()
+    path = folder / "account.csv"
+    before = path.stat()
+    write_extract(
+        landing, SF, "2026-11-18", {"account.csv": _acc("001,Acne,Customer,2026-11-18 01:00:00,false")}
+    )
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert path.stat().st_size == before.st_size
+    hashed = _count_hashes(monkeypatch)
+    again = load()
+    assert hashed == [path]
+    assert again.sql("select name from raw_salesforce.account") == [("Acne",)]
+
+
+def test_a_warehouse_without_file_times_hashes_once_then_trusts_them(
+    landing: Path, load, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse loaded before ``modified_ns`` existed: each file is hashed once more, then remembered."""
+    write_extract(
+        landing, SF, "2026-11-18", {"account.csv": _acc("001,Acme,Customer,2026-11-18 01:00:00,false")}
+    )
+    first = load()
+    with duckdb.connect(str(first.warehouse)) as con:
+        con.execute("update raw.loaded_files set bytes = null, modified_ns = null")
+    hashed = _count_hashes(monkeypatch)
+    assert load().results == [] and len(hashed) == 1
+    assert load().results == [] and len(hashed) == 1
 
 
 def test_folder_without_marker_waits_then_loads(landing: Path, load) -> None:

@@ -27,7 +27,9 @@
 
 {#- The PSA's own records, with its order (created_at, then id) and notes: the daily maximum and the duplicate
     checks find their entries here, on the few columns they compare, and read the fact's columns only for
-    the entries they flag (a join of every entry to its details cost more than both checks at scale l). #}
+    the entries they flag (a join of every entry to its details cost more than both checks at scale l),
+    found with a semi join on the flagged ids: the planner hashed every entry for a plain join (5.5 s of
+    this model's 15 s at scale xl, docs/performance.md item 25). #}
 {%- set compared_fields = ['e.psa_resource_id', 'e.psa_project_id', 'e.spent_date', 'e.hours', 'e.work_type'] %}
 {%- set psa_entries -%}
     (select time_entry_id, resource_id, project_id, spent_date, hours, work_type, created_at, notes
@@ -93,7 +95,12 @@ over_daily_max as (
         {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('spent_date', 'e.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
         e.spent_date as event_date
     from day_running as d
-    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
+    inner join (
+        select * from {{ entries }} as fe
+        where fe.time_entry_id in (
+            select time_entry_id from day_running where day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
+        )
+    ) as e on e.time_entry_id = d.time_entry_id
     where d.day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
 ),
 
@@ -143,7 +150,10 @@ duplicate_time as (
         {{ throughline.recon_json([('duplicate_of', 'd.original_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
     from duplicates_ranked as d
-    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
+    inner join (
+        select * from {{ entries }} as fe
+        where fe.time_entry_id in (select time_entry_id from duplicates_ranked where copy_number > 1)
+    ) as e on e.time_entry_id = d.time_entry_id
     where d.copy_number > 1
 ),
 

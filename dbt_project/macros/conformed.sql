@@ -131,14 +131,19 @@
         {%- set since = run_query('select max(_loaded_at) from ' ~ this
             ~ ' where _built_at <> ' ~ throughline.build_stamp()).columns[0].values()[0] -%}
         {%- if history is not none and since is not none -%}
+            {#- strictly after: the rows not rewritten tonight were loaded before an earlier build, which dropped
+                what had left the source by then (a night's rows share one _loaded_at: >= would take them all) -#}
             {%- set touched -%}
                 (select {{ raw_key }} from {{ history }}
-                 where _loaded_at >= cast('{{ since }}' as {{ dbt.type_timestamp() }}))
+                 where _loaded_at > cast('{{ since }}' as {{ dbt.type_timestamp() }}))
             {%- endset -%}
-            {%- do run_query(
-                'delete from ' ~ this ~ ' where ' ~ key_column ~ ' in (select ' ~ staged_key ~ ' from ('
-                ~ 'select ' ~ raw_key ~ ' from ' ~ touched ~ ' as touched except select ' ~ raw_key
-                ~ ' from ' ~ live ~ ' as live where ' ~ raw_key ~ ' in ' ~ touched ~ ') as gone)') -%}
+            {#- the few keys gone, in a temporary table: its exact size lets the delete hash them, not the target -#}
+            {%- do run_query('create or replace temporary table throughline_vanished_keys as select ' ~ staged_key
+                ~ ' as vanished_key from (select ' ~ raw_key ~ ' from ' ~ touched ~ ' as touched except select '
+                ~ raw_key ~ ' from ' ~ live ~ ' as live where ' ~ raw_key ~ ' in ' ~ touched ~ ') as gone') -%}
+            {%- do run_query('delete from ' ~ this ~ ' where ' ~ key_column
+                ~ ' in (select vanished_key from throughline_vanished_keys)') -%}
+            {%- do run_query('drop table throughline_vanished_keys') -%}
         {%- endif -%}
         {%- set counts = run_query('select (select count(*) from ' ~ this ~ '), (select count(*) from '
             ~ live ~ ' as live)').rows[0] -%}
@@ -148,6 +153,17 @@
             {{ throughline.default__delete_vanished_rows(key_column,
                 '(select ' ~ staged_key ~ ' as ' ~ key_column ~ ' from ' ~ live ~ ' as live) as live', key_column) }}
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of the time fact (time_entry_id): on the PSA export, the check bounded by the raw history
+    (delete_vanished_source_rows; the fact holds one row per live raw entry, as the staged table does); on
+    another PSA (Harvest), the whole-table comparison with its mapped input. -#}
+{% macro delete_vanished_time_entries() -%}
+    {%- if throughline.source_system('psa') == 'psa' -%}
+        {{ throughline.delete_vanished_source_rows('time_entry_id', source('psa', 'time_entries'), 'id', id_str('id')) }}
+    {%- else -%}
+        {{ throughline.delete_vanished_rows('time_entry_id', throughline.psa_input('time_entries'), 'time_entry_id') }}
     {%- endif -%}
 {%- endmacro %}
 

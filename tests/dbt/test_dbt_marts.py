@@ -175,7 +175,7 @@ def test_staged_time_entries_judge_only_the_keys_loaded_since_the_last_build(
     warehouse, target = tmp_path / "wh.duckdb", tmp_path / "target"
     shutil.copy(mini_warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as con:
-        for table in ("raw_psa.time_entries", "staging.stg_psa__time_entries"):
+        for table in ("raw_psa.time_entries", "staging.stg_psa__time_entries", "marts.fct_time_entries"):
             con.execute(f"update {table} set _loaded_at = '2024-12-01'")
         con.execute("create table raw_psa.time_entries__history as from raw_psa.time_entries")
         # tonight: entry 1 deleted upstream (a tombstone in the history, gone from the current table)
@@ -184,17 +184,19 @@ def test_staged_time_entries_judge_only_the_keys_loaded_since_the_last_build(
             " timestamp '2025-01-08' as _loaded_at) from raw_psa.time_entries where id = 1"
         )
         con.execute("delete from raw_psa.time_entries where id = 1")
-    out = run_dbt(["run", "-s", "stg_psa__time_entries"], warehouse, target)
+    models = ["run", "-s", "stg_psa__time_entries", "fct_time_entries"]  # the fact: the same check
+    out = run_dbt(models, warehouse, target)
     assert "whole-table check" not in out
     staged = "select time_entry_id from staging.stg_psa__time_entries order by 1"
-    assert q(warehouse, staged) == [("2",), ("3",)]
+    fact = "select time_entry_id from marts.fct_time_entries order by 1"
+    assert q(warehouse, staged) == q(warehouse, fact) == [("2",), ("3",)]
 
     with duckdb.connect(str(warehouse)) as con:  # a reload took entry 3 out with its file: no new version
         for table in ("raw_psa.time_entries", "raw_psa.time_entries__history"):
             con.execute(f"delete from {table} where id = 3")
-    out = run_dbt(["run", "-s", "stg_psa__time_entries"], warehouse, target)
-    assert "2 rows against 1 live source rows: whole-table check" in out
-    assert q(warehouse, staged) == [("2",)]
+    out = run_dbt(models, warehouse, target)
+    assert out.count("2 rows against 1 live source rows: whole-table check") == 2
+    assert q(warehouse, staged) == q(warehouse, fact) == [("2",)]
 
 
 FACTS = ["fct_time_entries", "fct_invoice_lines", "fct_gl_lines"]

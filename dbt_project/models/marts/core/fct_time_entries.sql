@@ -3,7 +3,7 @@
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ delete_vanished_rows('time_entry_id', throughline.psa_input('time_entries'), 'time_entry_id') }}"
+    post_hook="{{ delete_vanished_time_entries() }}"
 ) }}
 {#- One row per PSA time entry (all statuses; filter on is_approved for revenue and utilisation).
     Billable value = hours x effective bill rate for billable entries, in the entry currency, the

@@ -123,10 +123,10 @@ def _remember(con: duckdb.DuckDBPyConnection, r: FileResult, lf: LandedFile) -> 
 
 def _unchanged_since_read(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
     """True when this file was read before and is, by every cheap sign, the same file: same path, size and
-    modification time (to the nanosecond) as when it was read, and its completion marker still lists the
-    SHA-256 recorded then. Such a file is not hashed again: an incremental night would otherwise re-hash the
-    whole landing (11 GB at xl, one core, ~12 s) to find one new day. A file rewritten in place changes its
-    modification time, so it is hashed and loaded as before (rsync's quick check, the same trust as
+    modification time (to the nanosecond) as when it was read, and its completion marker, when it lists a
+    SHA-256, still lists the one recorded then. Such a file is not hashed again: an incremental night would
+    otherwise re-hash the whole landing (11 GB at xl, one core, ~12 s) to find one new day. A file rewritten
+    in place changes its modification time, so it is hashed and loaded as before (rsync's quick check, as
     ``orchestration.unchanged.landing_unchanged``)."""
     st = lf.path.stat()
     rows = con.execute(

@@ -10,6 +10,7 @@ rows_read = rows_loaded + rows_rejected. Pure Python + DuckDB: no Dagster here.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -68,6 +69,9 @@ class FileResult:
     reload_of: str | None = None
     #: The contract column that versions this file's records (the first of ``versioned_by`` it carries).
     version_column: str | None = None
+    #: The file's size and modification time, taken before it is hashed or read (``raw.loaded_files``): a
+    #: file changed while being read then differs from what was recorded, and is read again the next night.
+    stat: os.stat_result | None = field(default=None, repr=False)
 
     @property
     def failed(self) -> bool:
@@ -109,26 +113,25 @@ def _log(con: duckdb.DuckDBPyConnection, r: FileResult) -> FileResult:
     return r
 
 
-def _remember(con: duckdb.DuckDBPyConnection, r: FileResult, lf: LandedFile) -> None:
-    st = lf.path.stat()
+def _remember(con: duckdb.DuckDBPyConnection, r: FileResult) -> None:
+    size, mtime = (r.stat.st_size, r.stat.st_mtime_ns) if r.stat else (None, None)
     con.execute(
         "insert into raw.loaded_files (sha256, system, object, file, extract_date, load_id, status,"
         " rows_read, loaded_at, bytes, modified_ns) values (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
         [
             *(r.sha256, r.system, r.object, r.file, r.extract_date, r.load_id, r.status, r.rows_read),
-            *(st.st_size, st.st_mtime_ns),
+            *(size, mtime),
         ],
     )
 
 
-def _unchanged_since_read(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
+def _unchanged_since_read(con: duckdb.DuckDBPyConnection, lf: LandedFile, st: os.stat_result) -> bool:
     """True when this file was read before and is, by every cheap sign, the same file: same path, size and
     modification time (to the nanosecond) as when it was read, and its completion marker, when it lists a
     SHA-256, still lists the one recorded then. Such a file is not hashed again: an incremental night would
     otherwise re-hash the whole landing (11 GB at xl, one core, ~12 s) to find one new day. A file rewritten
     in place changes its modification time, so it is hashed and loaded as before (rsync's quick check, as
     ``orchestration.unchanged.landing_unchanged``)."""
-    st = lf.path.stat()
     rows = con.execute(
         "select count(*) from raw.loaded_files where file = ? and bytes = ? and modified_ns = ?"
         " and sha256 = coalesce(?, sha256)",
@@ -137,10 +140,9 @@ def _unchanged_since_read(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> boo
     return bool(rows[0][0])
 
 
-def _note_unchanged(con: duckdb.DuckDBPyConnection, lf: LandedFile, sha256: str) -> None:
+def _note_unchanged(con: duckdb.DuckDBPyConnection, lf: LandedFile, st: os.stat_result, sha256: str) -> None:
     """The file was hashed and found already read (a warehouse from before ``modified_ns``, or a file copied
     again with the same content): record its size and time, so the next night need not hash it."""
-    st = lf.path.stat()
     con.execute(
         "update raw.loaded_files set bytes = ?, modified_ns = ? where file = ? and sha256 = ?",
         [st.st_size, st.st_mtime_ns, lf.rel_path, sha256],
@@ -346,20 +348,21 @@ def load_file(
             "on disk but not listed in the completion marker (written late?); not loaded",
         )
         return _log(con, r)
-    if _unchanged_since_read(con, lf):
+    r.stat = lf.path.stat()
+    if _unchanged_since_read(con, lf, r.stat):
         return None
     r.sha256 = sha256_of(lf.path)
     seen = con.execute(
         "select file, rows_read from raw.loaded_files where sha256 = ? order by loaded_at", [r.sha256]
     ).fetchall()
     if any(f == r.file for f, _ in seen):
-        _note_unchanged(con, lf, r.sha256)
+        _note_unchanged(con, lf, r.stat, r.sha256)
         return None
     if any(n and n > 0 for _, n in seen):
         first = next(f for f, n in seen if n and n > 0)
         r.status = LoadStatus.SKIPPED_DUPLICATE
         r.message = f"same content (sha256) as {first}, already loaded; no-op"
-        _remember(con, r, lf)
+        _remember(con, r)
         return _log(con, r)
     con.execute("drop view if exists _rows")
     con.execute("drop table if exists _lines")
@@ -409,13 +412,13 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         _parse_file(con, lf, obj, r)
     except _FileRejected as exc:
         _reject_whole_file(con, r, exc)
-        _remember(con, r, lf)
+        _remember(con, r)
         _log(con, r)
         return
     if r.rows_read == 0:  # header-only or empty: nothing to type or load
         r.status = LoadStatus.LOADED
         _flag_empty(con, lf, r)
-        _remember(con, r, lf)
+        _remember(con, r)
         _log(con, r)
         return
     con.execute(typed_sql(obj, r.version_column))
@@ -457,7 +460,7 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
         ).fetchall()
         summary = "rejected rows: " + ", ".join(f"{n} {rule}" for rule, n in rules) + " (see raw.rejects)"
         r.message = "; ".join(m for m in (summary, r.message) if m)
-    _remember(con, r, lf)
+    _remember(con, r)
     _log(con, r)
 
 

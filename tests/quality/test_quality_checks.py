@@ -130,17 +130,19 @@ def test_suites_judge_what_tonight_wrote(tmp_path: Path) -> None:
     path = tmp_path / "wh.duckdb"
     fact, raw = "marts.fct_time_entries", "raw_psa.time_entries"
     with duckdb.connect(str(path)) as con:
-        for name, stamp, extra in ((fact, "_built_at", ""), (raw, "_load_id", ", _is_deleted boolean")):
+        for name, stamp, extra in ((fact, "_built_at", ""), (raw, "_load_id", ", _loaded_at timestamp, _is_deleted boolean")):
             schema, table = name.split(".")
             cols = ", ".join(f'"{c}" varchar' for c in suite_columns(name))
             con.execute(f"create schema {schema}")
             con.execute(f"create table {name} ({cols}, {stamp} varchar{extra})")
-        # three rows built two nights ago, two tonight; two records loaded before, one tonight, one deleted
+        # three rows built two nights ago, two tonight; two records loaded before, one tonight, one deleted.
+        # Load ids are run ids, random: tonight's sorts first
         built = "('a', '1'), ('b', '1'), ('c', '1'), ('d', '2'), ('e', '2')"
         con.execute(f"insert into {fact} (time_entry_id, _built_at) values {built}")
         con.execute(
-            f"insert into {raw} (id, _load_id, _is_deleted) values"
-            " ('1', 'L1', false), ('2', 'L1', false), ('3', 'L2', false), ('4', 'L2', true)"
+            f"insert into {raw} (id, _load_id, _loaded_at, _is_deleted) values"
+            " ('1', 'b1', '2026-11-01 02:00', false), ('2', 'b1', '2026-11-01 02:00', false),"
+            " ('3', 'a2', '2026-11-02 02:00', false), ('4', 'a2', '2026-11-02 02:00', true)"
         )
     frames = read_frames(str(path), [fact, raw])
     assert sorted(frames[fact]["time_entry_id"]) == ["d", "e"]

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
     from conftest import CliRun
 
 from orchestration.dbt_project import DBT_PROJECT_DIR, REPO_ROOT
-from orchestration.instance import DEFAULT_DAGSTER_HOME, dagster_dev_command, dagster_home
+from orchestration.instance import (
+    DEFAULT_DAGSTER_HOME,
+    dagster_dev_command,
+    dagster_home,
+    persistent_instance,
+)
 
 sys.path.insert(0, str(Path(__file__).parent / "ingestion"))
 from landing_files import write_extract  # noqa: E402
@@ -47,6 +52,9 @@ def test_dagster_home_from_env_gets_a_dagster_yaml_once(tmp_path: Path, monkeypa
     assert dagster_home() == home.resolve()
     config = home / "dagster.yaml"
     assert "telemetry" in config.read_text()
+    with persistent_instance() as instance:  # one sqlite file holds every run's events, inside the home
+        assert type(instance.event_log_storage).__name__ == "ConsolidatedSqliteEventLogStorage"
+    assert (home / "history" / "event_log.db").exists()
     config.write_text("telemetry:\n  enabled: false\n# edited by the operator\n")
     dagster_home()
     assert "edited by the operator" in config.read_text(), "an existing dagster.yaml is never overwritten"

@@ -130,7 +130,10 @@ def test_suites_judge_what_tonight_wrote(tmp_path: Path) -> None:
     path = tmp_path / "wh.duckdb"
     fact, raw = "marts.fct_time_entries", "raw_psa.time_entries"
     with duckdb.connect(str(path)) as con:
-        for name, stamp, extra in ((fact, "_built_at", ""), (raw, "_load_id", ", _loaded_at timestamp, _is_deleted boolean")):
+        for name, stamp, extra in (
+            (fact, "_built_at", ""),
+            (raw, "_load_id", ", _loaded_at timestamp, _is_deleted boolean"),
+        ):
             schema, table = name.split(".")
             cols = ", ".join(f'"{c}" varchar' for c in suite_columns(name))
             con.execute(f"create schema {schema}")
@@ -150,6 +153,27 @@ def test_suites_judge_what_tonight_wrote(tmp_path: Path) -> None:
     assert list(frames[raw]["id"]) == ["3"]
     assert frames[raw].attrs == {"rows_total": 1, "judged": "records of the latest load"}
     assert check_result(fact, frames[fact]).metadata["judged"].value == "rows of the last build"
+
+
+def test_more_judged_rows_than_the_limit_are_sampled_repeatably(tmp_path: Path) -> None:
+    """Past ``max_rows`` a suite reads a seeded random sample of about that many rows, the same each time,
+    and still reports how many rows it judges; the check's metadata says it sampled."""
+    from expectations.validate import suite_columns
+
+    path, name = tmp_path / "wh.duckdb", "marts.dim_client"
+    with duckdb.connect(str(path)) as con:
+        cols = ", ".join(f'"{c}" varchar' for c in suite_columns(name))
+        con.execute("create schema marts")
+        con.execute(f"create table {name} ({cols})")
+        con.execute(f"insert into {name} (client_key) select 'c' || i from range(20000) as t(i)")
+    first = read_frames(str(path), [name], max_rows=500)[name]
+    again = read_frames(str(path), [name], max_rows=500)[name]
+    assert 300 < len(first) < 700 and first.attrs["rows_total"] == 20000
+    assert list(first["client_key"]) == list(again["client_key"])
+    assert first["client_key"].is_unique
+    assert check_result(name, first).metadata["sampled"].value is True
+    whole = read_frames(str(path), [name], max_rows=20000)[name]
+    assert len(whole) == 20000 and not check_result(name, whole).metadata["sampled"].value
 
 
 def test_nightly_job_runs_the_checks_after_dbt() -> None:

@@ -10,8 +10,8 @@ touched, so an operator can edit it.
 
 The event log is Dagster's ``ConsolidatedSqliteEventLogStorage``: one sqlite file for every run, where the
 default keeps a file per run plus an index file that every asset and check event is written to again. A
-night records ~2,100 events (a planned and a final event per dbt model, test and suite); each opens its
-own connection, so one file instead of two cut the run's creation from 11-13 s to 8-9 s
+night records ~3,300 events (planned, output and result events of each dbt model, test and suite); each
+opens its own connection, so one file instead of two cut the run's creation from 11-13 s to 8-9 s
 (docs/performance.md item 28). Homes written before keep the storage they have.
 """
 

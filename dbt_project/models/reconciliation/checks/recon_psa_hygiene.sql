@@ -25,17 +25,6 @@
     from {{ ref('fct_time_entries') }} as te)
 {%- endset %}
 
-{#- The PSA's own records, with its order (created_at, then id) and notes: the daily maximum and the duplicate
-    checks find their entries here, on the few columns they compare, and read the fact's columns only for
-    the entries they flag (a join of every entry to its details cost more than both checks at scale l),
-    found with a semi join on the flagged ids: the planner hashed every entry for a plain join (5.5 s of
-    this model's 15 s at scale xl, docs/performance.md item 25). #}
-{%- set compared_fields = ['e.psa_resource_id', 'e.psa_project_id', 'e.spent_date', 'e.hours', 'e.work_type'] %}
-{%- set psa_entries -%}
-    (select time_entry_id, resource_id, project_id, spent_date, hours, work_type, created_at, notes
-    from {{ throughline.psa_input('time_entries') }})
-{%- endset %}
-
 with projects as (
     select project_id, project_status, end_date, billing_type, coalesce(is_billable, false) as is_billable
     from {{ throughline.psa_input('projects') }}
@@ -64,44 +53,17 @@ time_after_termination as (
     where e.spent_date > r.termination_date
 ),
 
--- Entries in PSA order (created_at, then id) with the resource-day total up to and including each one: the
--- entry that takes the day past the maximum, and every later one that day, is flagged. A running total never
--- exceeds the day's positive hours, so only those days are ordered.
-heavy_days as (
-    select psa_resource_id as resource_id, spent_date
-    from {{ entries }} as e
-    group by psa_resource_id, spent_date
-    having sum(case when hours > 0 then hours else 0 end) > {{ var('recon_psa_max_daily_hours') }}
-),
-
-day_running as (
-    select
-        x.time_entry_id,
-        sum(x.hours) over (
-            partition by x.resource_id, x.spent_date
-            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
-            rows between unbounded preceding and current row
-        ) as day_hours_so_far,
-        sum(x.hours) over (partition by x.resource_id, x.spent_date) as day_hours
-    from {{ psa_entries }} as x
-    inner join heavy_days as h
-        on h.resource_id is not distinct from x.resource_id
-        and h.spent_date is not distinct from x.spent_date
-),
-
+-- The checks decided within one resource-day (over the daily maximum, duplicates) are flagged by
+-- int_time_entry_days_checked, which re-checks only the days a night touched; the fact gives the flagged
+-- entries' columns.
 over_daily_max as (
     select e.*,
         'PSA_OVER_DAILY_MAX' as check_id,
         {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('spent_date', 'e.spent_date', 'string'), ('day_total', 'd.day_hours', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from day_running as d
-    inner join (
-        select * from {{ entries }} as fe
-        where fe.time_entry_id in (
-            select time_entry_id from day_running where day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
-        )
-    ) as e on e.time_entry_id = d.time_entry_id
-    where d.day_hours_so_far > {{ var('recon_psa_max_daily_hours') }}
+    from {{ ref('int_time_entry_days_checked') }} as d
+    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
+    where d.check_id = 'PSA_OVER_DAILY_MAX'
 ),
 
 time_without_assignment as (
@@ -117,44 +79,14 @@ time_without_assignment as (
         )
 ),
 
--- Same resource, project, day, hours, work type and notes: the first entry (created_at, then id) is the
--- original, every later one a duplicate. Only entries sharing the first five with another entry can be one;
--- they are found by one hash of the five (a collision only adds a candidate, which the exact partition below
--- then ranks alone, so it is never flagged).
-duplicate_candidates as (
-    select {{ throughline.row_hash(compared_fields) }} as group_hash
-    from {{ entries }} as e
-    group by {{ throughline.row_hash(compared_fields) }}
-    having count(*) > 1
-),
-
-duplicates_ranked as (
-    select
-        x.time_entry_id,
-        row_number() over (
-            partition by x.resource_id, x.project_id, x.spent_date, x.hours, x.work_type, x.notes
-            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
-        ) as copy_number,
-        first_value(x.time_entry_id) over (
-            partition by x.resource_id, x.project_id, x.spent_date, x.hours, x.work_type, x.notes
-            order by x.created_at, cast(x.time_entry_id as {{ dbt.type_bigint() }})
-        ) as original_id
-    from {{ psa_entries }} as x
-    where {{ throughline.row_hash(['x.resource_id', 'x.project_id', 'x.spent_date', 'x.hours', 'x.work_type']) }}
-        in (select c.group_hash from duplicate_candidates as c)
-),
-
 duplicate_time as (
     select e.*,
         'PSA_DUPLICATE_TIME' as check_id,
-        {{ throughline.recon_json([('duplicate_of', 'd.original_id', 'number')]) }} as related_keys,
+        {{ throughline.recon_json([('duplicate_of', 'd.original_time_entry_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
-    from duplicates_ranked as d
-    inner join (
-        select * from {{ entries }} as fe
-        where fe.time_entry_id in (select time_entry_id from duplicates_ranked where copy_number > 1)
-    ) as e on e.time_entry_id = d.time_entry_id
-    where d.copy_number > 1
+    from {{ ref('int_time_entry_days_checked') }} as d
+    inner join {{ entries }} as e on e.time_entry_id = d.time_entry_id
+    where d.check_id = 'PSA_DUPLICATE_TIME'
 ),
 
 negative_hours as (

@@ -6,23 +6,31 @@
 {%- set recent = var('anomaly_offday_recent_days') %}
 {%- set min_days = var('anomaly_offday_min_history_days') %}
 
--- Days worked per person, then the entries of off days only. Both read fct_time_entries on their own: a
--- CTE of every entry that both read would be materialised whole (all entries, a dozen columns).
-with days as (
+-- Days worked per person (one group-by of the entries: a person's entries share its resource key), then the
+-- entries of off days only. Both read fct_time_entries on their own: a CTE of every entry that both read
+-- would be materialised whole (all entries, a dozen columns).
+with worked_days as (
+    select psa_resource_id, spent_date, max(resource_key) as resource_key
+    from {{ ref('fct_time_entries') }}
+    where hours > 0
+    group by psa_resource_id, spent_date
+),
+
+holidays as (
+    select country_code, holiday_date, max(holiday_name) as holiday_name
+    from {{ throughline.psa_input('holidays') }}
+    group by country_code, holiday_date
+),
+
+days as (
     select
         e.psa_resource_id, e.spent_date,
-        max(case when d.is_weekend or h.holiday_date is not null then 1 else 0 end) as is_offday,
-        max(h.holiday_name) as holiday_name
-    from (
-        select distinct psa_resource_id, resource_key, spent_date
-        from {{ ref('fct_time_entries') }}
-        where hours > 0
-    ) as e
+        case when d.is_weekend or h.holiday_date is not null then 1 else 0 end as is_offday,
+        h.holiday_name
+    from worked_days as e
     left join {{ ref('dim_resource') }} as r on r.resource_key = e.resource_key
     left join {{ ref('dim_date') }} as d on d.date_day = e.spent_date
-    left join {{ throughline.psa_input('holidays') }} as h
-        on h.holiday_date = e.spent_date and h.country_code = r.country_code
-    group by e.psa_resource_id, e.spent_date
+    left join holidays as h on h.holiday_date = e.spent_date and h.country_code = r.country_code
 ),
 
 offday_entries as (

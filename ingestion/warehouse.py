@@ -27,13 +27,17 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 #: Columns that record *when* a run happened, not what it computed: two builds of the same data differ
-#: only there (lineage stamps, the facts' build stamp, dbt snapshot validity, the forecasts' freeze time).
+#: only there (lineage stamps, the facts' build stamp, incremental models' load watermarks, dbt snapshot
+#: validity, the forecasts' freeze time).
 #: Every comparison of two warehouses (re-run identity, incremental vs full, Spark vs DuckDB) leaves them out.
 RUN_STAMP_COLUMNS = frozenset(
     {
         "_loaded_at",
         "_load_id",
         "_built_at",
+        # the newest _loaded_at an incremental model had seen when it wrote the row (its watermark)
+        "entries_loaded_through",
+        "inputs_loaded_through",
         "dbt_updated_at",
         "dbt_valid_from",
         "dbt_valid_to",

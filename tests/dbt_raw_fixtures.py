@@ -41,6 +41,27 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], lo
         con.execute(f"insert into {table} ({names}) values ({marks})", list(full.values()))
 
 
+def land_versions(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], loaded_at: str) -> None:
+    """Land new versions of records (by ``id``) in ``raw_<system>.<object>`` and its ``__history``, as
+    ingestion does: each replaces its record in the current table, and one with ``_is_deleted`` leaves it."""
+    for row in rows:
+        con.execute(f"delete from {table} where id = ?", [row["id"]])
+        insert_rows(con, table, [row], loaded_at)
+        insert_rows(con, f"{table}__history", [row], loaded_at)
+    con.execute(f"delete from {table} where _is_deleted")
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    """Rows of ``sql`` on ``warehouse``, opened read-only."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def compiled_sql(target: Path, model: str) -> str:
+    """The SQL dbt compiled for ``model`` into ``target`` (its last run there)."""
+    return next(target.glob(f"compiled/**/{model}.sql")).read_text()
+
+
 def run_dbt(args: list[str], warehouse: Path, target: Path, env: dict[str, str] | None = None) -> str:
     """Run a dbt command on ``warehouse`` with artifacts in ``target``; return stdout, raise on failure.
 

@@ -100,6 +100,22 @@
     )
 {%- endmacro %}
 
+{#- The history table ingestion keeps beside a raw current-state table (<table>__history: every landed version
+    with its _loaded_at; ingestion/warehouse.py), or none when it does not exist. raw: the source relation,
+    or its node in the graph (none for a disabled source). -#}
+{% macro raw_history(raw) -%}
+    {%- if raw is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(raw.database, raw.schema, raw.identifier ~ '__history')) }}
+{%- endmacro %}
+
+{#- The history table of the PSA export's object `name`, found through the graph so that a firm on another
+    PSA, whose `psa` source is disabled, parses; none when it does not exist. -#}
+{% macro psa_raw_history(name) -%}
+    {{ return(throughline.raw_history(graph.sources.get('source.throughline.psa.' ~ name))) }}
+{%- endmacro %}
+
 {#- Post-hook for a staged table built incrementally from a raw current-state table (source_relation): drop the
     rows whose record has left it since the last build (deleted upstream, or gone with a reloaded file), without
     comparing every key of the history each night.
@@ -126,8 +142,7 @@
         {%- set live -%}
             (select {{ raw_key }} from {{ source_relation }} where not coalesce(_is_deleted, false))
         {%- endset -%}
-        {%- set history = adapter.get_relation(
-            source_relation.database, source_relation.schema, source_relation.identifier ~ '__history') -%}
+        {%- set history = throughline.raw_history(source_relation) -%}
         {%- set since = run_query('select max(_loaded_at) from ' ~ this
             ~ ' where _built_at <> ' ~ throughline.build_stamp()).columns[0].values()[0] -%}
         {%- if history is not none and since is not none -%}

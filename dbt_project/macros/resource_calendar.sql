@@ -27,9 +27,7 @@
 {% macro resource_calendar_histories() -%}
     {%- set histories = {} -%}
     {%- for name in ['resources', 'time_off', 'holidays'] -%}
-        {%- set raw = graph.sources.get('source.throughline.psa.' ~ name) -%}
-        {%- set history = adapter.get_relation(raw.database, raw.schema, raw.identifier ~ '__history')
-            if raw is not none else none -%}
+        {%- set history = throughline.psa_raw_history(name) -%}
         {%- if history is none -%}
             {{ return(none) }}
         {%- endif -%}

@@ -14,7 +14,7 @@
     {%- if this is none or not (execute and is_incremental()) or throughline.source_system('psa') != 'psa' -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set history = throughline.psa_time_entry_history() -%}
+    {%- set history = throughline.psa_raw_history('time_entries') -%}
     {%- if history is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -28,16 +28,6 @@
         {{ return(none) }}
     {%- endif -%}
     {{ return(held[0]) }}
-{%- endmacro %}
-
-{#- The history table of the PSA export's time entries (ingestion/warehouse.py), found through the graph so
-    that a firm on another PSA, whose `psa` source is disabled, parses; none when it does not exist. -#}
-{% macro psa_time_entry_history() -%}
-    {%- set raw = graph.sources.get('source.throughline.psa.time_entries') -%}
-    {%- if raw is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(adapter.get_relation(raw.database, raw.schema, raw.identifier ~ '__history')) }}
 {%- endmacro %}
 
 {#- Pre-hook: a build that checks every day (time_entry_days_checked_since() is none) on an existing table

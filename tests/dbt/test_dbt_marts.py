@@ -11,12 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import query as q
 from dbt_raw_fixtures import run_dbt
-
-
-def q(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def test_fx_rates_resolve_every_pair_and_flag_gaps(mini_warehouse: Path) -> None:

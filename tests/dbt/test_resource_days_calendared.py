@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from dbt_raw_fixtures import run_dbt
+from dbt_raw_fixtures import compiled_sql, land_versions, query, run_dbt
 
 MODEL = "int_resource_days_calendared"
 BUILD = [
@@ -32,31 +32,8 @@ CALENDAR = (
 HISTORIES = ("resources", "time_off", "holidays")
 
 
-def _q(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def _land(con: duckdb.DuckDBPyConnection, table: str, loaded_at: str, rows: list[dict[str, object]]) -> None:
-    """Land new versions of records in raw_psa.<table> and its history, as ingestion does (a version with
-    ``_is_deleted`` leaves the current table)."""
-    for row in rows:
-        values = {**row, "_loaded_at": loaded_at, "_is_deleted": row.get("_is_deleted", False)}
-        columns = ", ".join(values)
-        params = list(values.values())
-        marks = ", ".join("?" for _ in params)
-        con.execute(f"delete from raw_psa.{table} where id = ?", [row["id"]])
-        con.execute(f"insert into raw_psa.{table} ({columns}) values ({marks})", params)
-        con.execute(f"insert into raw_psa.{table}__history ({columns}) values ({marks})", params)
-    con.execute(f"delete from raw_psa.{table} where _is_deleted")
-
-
 def _resource(rid: int, hire: str, hours: int, country: str, **more: object) -> dict[str, object]:
     return {"id": rid, "hire_date": hire, "weekly_capacity_hours": hours, "country_code": country, **more}
-
-
-def _compiled(target: Path) -> str:
-    return next(target.glob(f"compiled/**/{MODEL}.sql")).read_text()
 
 
 def test_calendar_built_night_by_night_equals_a_build_from_empty(
@@ -69,21 +46,19 @@ def test_calendar_built_night_by_night_equals_a_build_from_empty(
         for table in HISTORIES:
             con.execute(f"create table raw_psa.{table}__history as from raw_psa.{table}")
         night = "2025-01-07 02:00"
-        _land(
-            con,
-            "resources",
-            night,
-            [
-                _resource(1, "2024-06-01", 40, "GB"),
-                _resource(2, "2025-01-02", 20, "GB"),
-                _resource(3, "2024-01-01", 40, "DE"),
-            ],
-        )
-        _land(con, "time_off", night, [{"id": 1, "resource_id": 1, "off_date": "2025-01-02", **approved_off}])
-        _land(con, "holidays", night, [{"id": 1, "country_code": "GB", "holiday_date": "2025-01-01"}])
+        resources = [
+            _resource(1, "2024-06-01", 40, "GB"),
+            _resource(2, "2025-01-02", 20, "GB"),
+            _resource(3, "2024-01-01", 40, "DE"),
+        ]
+        land_versions(con, "raw_psa.resources", resources, night)
+        off = [{"id": 1, "resource_id": 1, "off_date": "2025-01-02", **approved_off}]
+        land_versions(con, "raw_psa.time_off", off, night)
+        holiday = [{"id": 1, "country_code": "GB", "holiday_date": "2025-01-01"}]
+        land_versions(con, "raw_psa.holidays", holiday, night)
     run_dbt(BUILD, warehouse, target)
     # span: the month of the first entry (2025-01-01) to the latest approved one (2025-01-03)
-    first = _q(warehouse, CALENDAR)
+    first = query(warehouse, CALENDAR)
     assert [(r[0], r[1]) for r in first] == [
         ("1", "2025-01-01"), ("1", "2025-01-02"), ("1", "2025-01-03"),
         ("2", "2025-01-02"), ("2", "2025-01-03"),
@@ -100,34 +75,27 @@ def test_calendar_built_night_by_night_equals_a_build_from_empty(
             f" date '2025-01-09' as spent_date, timestamp '{night}' as _loaded_at)"
             " from raw_psa.time_entries where id = 1"
         )
-        _land(
-            con,
-            "resources",
-            night,
-            [
-                _resource(1, "2024-06-01", 40, "GB", termination_date="2025-01-06"),
-                _resource(3, "2024-01-01", 40, "DE", _is_deleted=True),
-            ],
-        )
-        _land(con, "time_off", night, [{"id": 1, "resource_id": 2, "off_date": "2025-01-08", **approved_off}])
+        resources = [
+            _resource(1, "2024-06-01", 40, "GB", termination_date="2025-01-06"),
+            _resource(3, "2024-01-01", 40, "DE", _is_deleted=True),
+        ]
+        land_versions(con, "raw_psa.resources", resources, night)
+        off = [{"id": 1, "resource_id": 2, "off_date": "2025-01-08", **approved_off}]
+        land_versions(con, "raw_psa.time_off", off, night)
     run_dbt(BUILD, warehouse, target)
-    assert "changed_resources" in _compiled(target)  # this night recomputed only what changed
-    nightly = _q(warehouse, CALENDAR)
+    assert "changed_resources" in compiled_sql(target, MODEL)  # this night recomputed only what changed
+    nightly = query(warehouse, CALENDAR)
     assert {r[0]: sum(1 for s in nightly if s[0] == r[0]) for r in nightly} == {"1": 6, "2": 8}
     assert ("2", "2025-01-08", 4, 0, 4, 0) in nightly  # the time off moved to resource 2
     assert all(r[4] == 0 for r in nightly if r[0] == "1")  # and left resource 1
     from_empty = tmp_path / "from_empty.duckdb"
     shutil.copy(warehouse, from_empty)
     run_dbt(["run", "-s", MODEL, "--full-refresh"], from_empty, tmp_path / "target_empty")
-    assert _q(from_empty, CALENDAR) == nightly
+    assert query(from_empty, CALENDAR) == nightly
 
     with duckdb.connect(str(warehouse)) as con:  # a public holiday arrives: every day is rebuilt
-        _land(
-            con,
-            "holidays",
-            "2025-01-09 02:00",
-            [{"id": 2, "country_code": "GB", "holiday_date": "2025-01-08"}],
-        )
+        holiday = [{"id": 2, "country_code": "GB", "holiday_date": "2025-01-08"}]
+        land_versions(con, "raw_psa.holidays", holiday, "2025-01-09 02:00")
     run_dbt(BUILD, warehouse, target)
-    assert "changed_resources" not in _compiled(target)
-    assert ("2", "2025-01-08", 4, 4, 0, 0) in _q(warehouse, CALENDAR)
+    assert "changed_resources" not in compiled_sql(target, MODEL)
+    assert ("2", "2025-01-08", 4, 4, 0, 0) in query(warehouse, CALENDAR)

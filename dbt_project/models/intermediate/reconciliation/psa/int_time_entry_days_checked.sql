@@ -25,7 +25,7 @@
 
 with
 {%- if since is not none %}
-{%- set history = throughline.psa_time_entry_history() %}
+{%- set history = throughline.psa_raw_history('time_entries') %}
 
 -- Days of every version of each entry with a version loaded since the last build, and the days already
 -- holding a flag (an entry a reload took out of the history leaves no version to find it by).

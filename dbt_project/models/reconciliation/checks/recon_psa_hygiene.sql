@@ -66,17 +66,21 @@ over_daily_max as (
     where d.check_id = 'PSA_OVER_DAILY_MAX'
 ),
 
+-- The person-project pairs staffed in the PSA, once each: the entries join them as a plain hash join (a
+-- correlated not-exists materialised every entry for the database's duplicate-eliminated join).
+assigned_pairs as (
+    select distinct project_id, resource_id
+    from {{ throughline.psa_input('assignments') }}
+),
+
 time_without_assignment as (
     select e.*, 'PSA_TIME_WITHOUT_ASSIGNMENT' as check_id,
         {{ throughline.recon_json([('resource_id', 'e.psa_resource_id', 'number'), ('project_id', 'e.psa_project_id', 'number')]) }} as related_keys,
         e.spent_date as event_date
     from {{ entries }} as e
     inner join projects as p on p.project_id = e.psa_project_id
-    where p.is_billable
-        and not exists (
-            select 1 from {{ throughline.psa_input('assignments') }} as a
-            where a.project_id = e.psa_project_id and a.resource_id = e.psa_resource_id
-        )
+    left join assigned_pairs as a on a.project_id = e.psa_project_id and a.resource_id = e.psa_resource_id
+    where p.is_billable and a.project_id is null
 ),
 
 duplicate_time as (
@@ -175,24 +179,32 @@ capacity_gaps as (
     where coalesce(r.weekly_capacity_hours, 0) <= 0
 ),
 
--- Role and currency pairs that billable time uses on a day no rate-card rate covers.
-uncovered_entries as (
-    select e.*
+-- Role and currency pairs that billable time uses on a day no rate-card rate covers. The billable entries are
+-- summed per role, currency and day first, and only those days are matched with the rate cards' ranges.
+billable_days as (
+    select psa_role_id, transaction_currency_code, spent_date, count(*) as time_entries,
+        sum(amount_at_stake) as amount_at_stake, sum(amount_at_stake_reporting) as amount_at_stake_reporting
     from {{ entries }} as e
     where coalesce(e.is_billable, false)
-        and not exists (
-            select 1 from {{ ref('int_rate_cards_dated') }} as rc
-            where rc.role_id = e.psa_role_id and rc.currency_code = e.transaction_currency_code
-                and (rc.valid_from is null or e.spent_date >= rc.valid_from)
-                and (rc.valid_to is null or e.spent_date <= rc.valid_to)
-        )
+    group by 1, 2, 3
+),
+
+uncovered_days as (
+    select d.*
+    from billable_days as d
+    where not exists (
+        select 1 from {{ ref('int_rate_cards_dated') }} as rc
+        where rc.role_id = d.psa_role_id and rc.currency_code = d.transaction_currency_code
+            and (rc.valid_from is null or d.spent_date >= rc.valid_from)
+            and (rc.valid_to is null or d.spent_date <= rc.valid_to)
+    )
 ),
 
 rate_card_gaps as (
-    select psa_role_id, transaction_currency_code as currency_code, count(*) as time_entries,
+    select psa_role_id, transaction_currency_code as currency_code, sum(time_entries) as time_entries,
         min(spent_date) as first_spent_date, sum(amount_at_stake) as amount_at_stake,
         sum(amount_at_stake_reporting) as amount_at_stake_reporting
-    from uncovered_entries
+    from uncovered_days
     group by 1, 2
 ),
 

@@ -53,11 +53,66 @@ def test_dagster_home_from_env_gets_a_dagster_yaml_once(tmp_path: Path, monkeypa
     config = home / "dagster.yaml"
     assert "telemetry" in config.read_text()
     with persistent_instance() as instance:  # one sqlite file holds every run's events, inside the home
-        assert type(instance.event_log_storage).__name__ == "ConsolidatedSqliteEventLogStorage"
+        assert type(instance.event_log_storage).__name__ == "PooledSqliteEventLogStorage"
     assert (home / "history" / "event_log.db").exists()
     config.write_text("telemetry:\n  enabled: false\n# edited by the operator\n")
     dagster_home()
     assert "edited by the operator" in config.read_text(), "an existing dagster.yaml is never overwritten"
+
+
+def test_pooled_event_log_writes_through_one_engine_what_another_process_reads(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """The storage overrides Dagster's private ``_connect`` (Dagster is pinned): events stored through its one
+    engine, from several threads, are all in the file, read back by a new instance and by a fresh process."""
+    import threading
+
+    from orchestration.instance import PooledSqliteEventLogStorage
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+
+    @dg.op
+    def noop() -> None:
+        pass
+
+    @dg.job
+    def job() -> None:
+        noop()
+
+    with persistent_instance() as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, PooledSqliteEventLogStorage)
+        run = instance.create_run_for_job(job)
+
+        def report(worker: int) -> None:
+            for i in range(20):
+                instance.report_engine_event(f"worker {worker} event {i}", run)
+
+        threads = [threading.Thread(target=report, args=(w,)) for w in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        instance.report_engine_event("main thread", run)
+        engine = storage._engine
+        assert engine is not None and storage._engine is engine, "one engine for every event"
+    with persistent_instance() as again:
+        events = again.all_logs(run.run_id)
+    messages = {e.message for e in events}
+    assert {f"worker {w} event {i}" for w in range(3) for i in range(20)} | {"main thread"} <= messages
+    count = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.instance import persistent_instance as p; "
+            f"i = p(); print(len(i.all_logs({run.run_id!r}))); i.dispose()",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+    ).stdout.split()[-1]
+    assert int(count) == len(events)
 
 
 def test_default_dagster_home_is_in_the_project_and_ignored_by_git() -> None:

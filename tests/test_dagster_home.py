@@ -64,7 +64,8 @@ def test_pooled_event_log_writes_through_one_engine_what_another_process_reads(
     tmp_path: Path, monkeypatch
 ) -> None:
     """The storage overrides Dagster's private ``_connect`` (Dagster is pinned): events stored through its one
-    engine, from several threads, are all in the file, read back by a new instance and by a fresh process."""
+    engine, from several threads and a forked child, are all in the file, read back by a new instance and by
+    a fresh process."""
     import threading
 
     from orchestration.instance import PooledSqliteEventLogStorage
@@ -96,10 +97,22 @@ def test_pooled_event_log_writes_through_one_engine_what_another_process_reads(
         instance.report_engine_event("main thread", run)
         engine = storage._engine
         assert engine is not None and storage._engine is engine, "one engine for every event"
+        child = os.fork()  # a forked child must not write through its parent's pooled connections
+        if child == 0:
+            code = 1
+            try:
+                instance.report_engine_event("forked child", run)
+                code = 0 if storage._engine is not engine else 2  # its own engine, not its parent's
+            finally:
+                os._exit(code)
+        assert os.waitpid(child, 0)[1] == 0, "the forked child stored its event"
+        instance.report_engine_event("main thread after the fork", run)
+        assert storage._engine is engine
     with persistent_instance() as again:
         events = again.all_logs(run.run_id)
     messages = {e.message for e in events}
-    assert {f"worker {w} event {i}" for w in range(3) for i in range(20)} | {"main thread"} <= messages
+    expected = {f"worker {w} event {i}" for w in range(3) for i in range(20)}
+    assert expected | {"main thread", "forked child", "main thread after the fork"} <= messages
     count = subprocess.run(
         [
             sys.executable,

@@ -24,6 +24,7 @@ from typing import Any
 import duckdb
 import yaml
 
+from bench import night_profile
 from bench.measure import Measurement, measure
 from ingestion.warehouse import q
 from orchestration.duckdb_settings import duckdb_config
@@ -51,7 +52,7 @@ class ScaleResult:
     #: Where each step's figures are written as soon as it ends (an interrupted scale keeps them).
     partial: Path | None = None
 
-    def record(self, step: str, m: Measurement) -> None:
+    def record(self, step: str, m: Measurement, profile: dict[str, Any] | None = None) -> None:
         self.steps[step] = {
             "seconds": round(m.seconds, 2),
             "peak_rss": m.peak_rss,
@@ -59,6 +60,8 @@ class ScaleResult:
             "peak_at_seconds": m.peak_at,
             "peak_by_process": dict(sorted(m.peak_by_process.items(), key=lambda kv: -kv[1])),
         }
+        if profile is not None:  # a night's Dagster steps and dbt nodes (bench.night_profile)
+            self.steps[step]["profile"] = profile
         if self.partial is not None:
             self.partial.write_text(json.dumps(self.as_json(), indent=2) + "\n")
 
@@ -213,17 +216,20 @@ def prepare_firm(res: ScaleResult, work: Path, firm: Path | None, env: dict[str,
     return target / "landing"
 
 
-def _night(step: str, warehouse: Path, landing: Path, logs: Path, env: dict[str, str]) -> Measurement:
-    """One timed ``throughline run``. The run's full log (every Dagster step and dbt node, with timings) is
-    kept as ``logs/<step>.nightly.log``: the next night would overwrite ``<warehouse>.nightly.log``, and a
-    night with nothing new writes none."""
+def _night(
+    res: ScaleResult, step: str, warehouse: Path, landing: Path, logs: Path, env: dict[str, str]
+) -> None:
+    """One timed ``throughline run``, recorded with its profile. The run's full log (every Dagster step and
+    dbt node, with timings) is kept as ``logs/<step>.nightly.log``: the next night would overwrite
+    ``<warehouse>.nightly.log``, and a night with nothing new writes none (and has no profile)."""
     run_log = warehouse.with_name(warehouse.name + ".nightly.log")
     run_log.unlink(missing_ok=True)
     run = _throughline("run", "--landing", str(landing), "--warehouse", str(warehouse))
     result = _measure(run, logs / f"{step}.log", env)
+    kept = logs / f"{step}.nightly.log"
     if run_log.exists():
-        shutil.copy2(run_log, logs / f"{step}.nightly.log")
-    return _checked(step, result, FINISHED)
+        shutil.copy2(run_log, kept)
+    res.record(step, _checked(step, result, FINISHED), night_profile.summary(kept) if kept.exists() else None)
 
 
 def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> ScaleResult:
@@ -237,12 +243,12 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     res.held_back = hold_back(landing, work / "held")
     warehouse = work / "warehouse.duckdb"
     logs = work / "logs"
-    res.record("full", _night("full", warehouse, landing, logs, env))
+    _night(res, "full", warehouse, landing, logs, env)
     res.aged_days = lookback_days() + 1
     age_loads(warehouse, res.aged_days)
     land(work / "held", landing)
-    res.record("incremental", _night("incremental", warehouse, landing, logs, env))
-    res.record("rerun", _night("rerun", warehouse, landing, logs, env))
+    _night(res, "incremental", warehouse, landing, logs, env)
+    _night(res, "rerun", warehouse, landing, logs, env)
     res.warehouse_bytes = tree_bytes(warehouse)
     floor_db = work / "floor.duckdb"
     floor = [sys.executable, "-m", "bench.floor", str(landing), str(floor_db)]

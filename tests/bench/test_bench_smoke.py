@@ -41,6 +41,13 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     rerun_log = (work / "logs" / "rerun.log").read_text()
     assert "nothing new" in rerun_log, rerun_log[-2000:]
     assert not (work / "logs" / "rerun.nightly.log").exists()  # nothing new: no Dagster run, no run log
+    # each night that ran is profiled from its run log (bench.night_profile): Dagster's steps, dbt's nodes
+    assert "profile" not in res.steps["rerun"]
+    for night in ("full", "incremental"):
+        profile = res.steps[night]["profile"]
+        assert {"raw_psa", "throughline_dbt", "warehouse__published"} <= set(profile["steps"])
+        assert profile["dbt_by_kind"]["test"]["nodes"] > 100 and profile["dbt_nodes"] > 500
+        assert 0 < profile["dbt_node_seconds"] < res.steps[night]["seconds"]
     # The incremental night parsed only what changed: dbt opened the run's build under the warehouse's
     # stable name and got the first night's parse state.
     night_log = (work / "logs" / "incremental.nightly.log").read_text()

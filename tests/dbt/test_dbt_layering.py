@@ -146,17 +146,39 @@ def test_every_fact_declares_its_conformed_keys(manifest: dict) -> None:
             assert column.get("description"), f"{name}.{key} has no description"
 
 
+def _not_null_tested(manifest: dict) -> list[tuple[str, str, str]]:
+    """(node, column, test macro) of every not-null check: dbt's not_null, or a column of not_null_columns."""
+    checked = []
+    for n in manifest["nodes"].values():
+        meta = n.get("test_metadata") or {}
+        if n["resource_type"] != "test" or not n.get("attached_node"):
+            continue
+        node = n["attached_node"].split(".")[-1]
+        if meta.get("name") == "not_null":
+            checked.append((node, n["column_name"], "not_null"))
+        elif meta.get("name") == "not_null_columns":
+            checked.extend((node, c, "not_null_columns") for c in meta["kwargs"]["column_names"])
+    return checked
+
+
 def test_key_columns_are_not_null_tested(manifest: dict) -> None:
     """dbt itself checks every declared key for NULLs on every build."""
-    tested = {
-        (n["attached_node"].split(".")[-1], n["column_name"])
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "test"
-        and n.get("test_metadata", {}).get("name") == "not_null"
-        and n.get("attached_node")
-    }
+    tested = {(node, column) for node, column, _ in _not_null_tested(manifest)}
     missing = sorted((f, k) for f, keys in FACT_KEYS.items() for k in keys if (f, k) not in tested)
     assert missing == []
+
+
+def test_a_model_checks_its_not_null_columns_in_one_test(manifest: dict) -> None:
+    """Every data test is a dbt node with a fixed cost each night (docs/performance.md, item 36): a model
+    with two or more not-null columns lists them in one ``throughline.not_null_columns`` test, and no
+    column is checked twice."""
+    column_tests: dict[str, list[str]] = {}
+    for node, column, macro in _not_null_tested(manifest):
+        if macro == "not_null":
+            column_tests.setdefault(node, []).append(column)
+    assert {node: cols for node, cols in column_tests.items() if len(cols) > 1} == {}
+    pairs = [(node, column) for node, column, _ in _not_null_tested(manifest)]
+    assert sorted(p for p in set(pairs) if pairs.count(p) > 1) == []
 
 
 def test_fact_keys_resolve_to_their_dimension_or_unknown(xs_warehouse: Path) -> None:

@@ -8,13 +8,16 @@ layer. ``dbt build`` runs in a subprocess against the warehouse file named by th
 in-process executor guarantees no raw loader holds the DuckDB file while dbt writes it.
 """
 
+import importlib.metadata
 import os
 import shutil
+import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from packaging import version
 
 from orchestration.dbt_parse_state import dbt_opens_build, keep_partial_parse, restore_partial_parse
 from orchestration.dbt_project import (
@@ -111,13 +115,35 @@ class ThroughlineDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = ThroughlineDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+class ThroughlineDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs of each night's ``dbt build`` that buy us nothing.
+
+    Before starting dbt, ``DbtCliResource.cli`` runs ``dbt --version`` in a subprocess (a Python start and
+    dbt's imports) to learn the version, then builds a dbt adapter inside the Dagster process (dbt's config
+    and adapter imports, the project and profile read again) for ``fetch_row_counts`` and
+    ``fetch_column_metadata``, which this project does not call. The dbt we run is the venv's, so its
+    version is the installed dbt-core's; and with no adapter, dagster-dbt streams events as it does for
+    dbt Fusion (docs/performance.md, item 37). dagster-dbt is pinned: ``tests/dbt/test_dbt_dagster.py``
+    checks both overrides against the versions installed.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).resolve() == (Path(sys.executable).parent / "dbt").resolve():
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return DbtCliResource._cli_version.func(self)  # another dbt: ask it, as dagster-dbt does
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     """The ``dbt`` resource the assets below need (profiles.yml lives in the project folder).
 
     Its target follows ``THROUGHLINE_ENGINE`` (``dev`` = DuckDB, ``spark``): one Definitions object, the
     same assets, checks and lineage, whichever engine builds the models.
     """
-    return DbtCliResource(
+    return ThroughlineDbtCliResource(
         project_dir=DBT_PROJECT,
         profiles_dir=str(DBT_PROJECT.profiles_dir),
         dbt_executable=dbt_executable(),

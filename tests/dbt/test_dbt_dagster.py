@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+from functools import cached_property
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration.assets.dbt import build_errors
@@ -43,3 +48,27 @@ def test_build_errors_ignore_failed_data_tests_but_not_models() -> None:
         "model.throughline.fct_x: Binder Error",
         "unit_test.throughline.fct_x.case: diff",
     ]
+
+
+def test_dbt_resource_knows_its_dbt_version_and_builds_no_adapter(tmp_path: Path) -> None:
+    """Item 37: the nightly's dbt resource takes the venv dbt's version from dbt-core's package (what
+    ``dbt --version`` prints, without starting it) and builds no dbt adapter in the Dagster process. Both
+    override private members of the pinned dagster-dbt: they must still exist there."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.assets.dbt import ThroughlineDbtCliResource, dbt_resource
+
+    assert isinstance(vars(DbtCliResource)["_cli_version"], cached_property)
+    assert callable(vars(DbtCliResource)["_initialize_dbt_core_adapter"])
+    resource = dbt_resource()
+    printed = subprocess.run(
+        [resource.dbt_executable, "--version"], capture_output=True, text=True, check=True
+    ).stdout
+    assert str(resource._cli_version) == re.search(r"(\d+\.\d+\.\d+)", printed).group(1)  # type: ignore[union-attr]
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+    other = tmp_path / "dbt"  # a dbt that is not the venv's is asked, as dagster-dbt does
+    other.write_text("#!/bin/sh\necho 'Core:'\necho '  - installed: 1.2.3'\n")
+    other.chmod(0o755)
+    asked = ThroughlineDbtCliResource(project_dir=resource.project_dir, dbt_executable=str(other))
+    assert str(asked._cli_version) == "1.2.3"

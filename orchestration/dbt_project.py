@@ -85,9 +85,14 @@ def spark_dir(warehouse: Path) -> Path:
     return published.with_name(published.name + ".spark")
 
 
+def venv_dbt() -> Path:
+    """Where the venv's ``dbt`` is: next to the running interpreter."""
+    return Path(sys.executable).parent / "dbt"
+
+
 def dbt_executable() -> str:
     """The ``dbt`` next to the running interpreter (the venv), else the one on PATH."""
-    candidate = Path(sys.executable).parent / "dbt"
+    candidate = venv_dbt()
     if candidate.exists():
         return str(candidate)
     found = shutil.which("dbt")

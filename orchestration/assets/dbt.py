@@ -11,7 +11,6 @@ in-process executor guarantees no raw loader holds the DuckDB file while dbt wri
 import importlib.metadata
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -44,6 +43,7 @@ from orchestration.dbt_project import (
     engine,
     ensure_manifest,
     spark_dir,
+    venv_dbt,
 )
 from orchestration.duckdb_settings import MEMORY_LIMIT_ENV, child_limit_env
 from orchestration.resources import WarehouseResource
@@ -129,7 +129,7 @@ class ThroughlineDbtCliResource(DbtCliResource):
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).resolve() == (Path(sys.executable).parent / "dbt").resolve():
+        if Path(self.dbt_executable).resolve() == venv_dbt().resolve():
             return version.parse(importlib.metadata.version("dbt-core"))
         return DbtCliResource._cli_version.func(self)  # another dbt: ask it, as dagster-dbt does
 

@@ -172,12 +172,13 @@ def test_a_model_checks_its_not_null_columns_in_one_test(manifest: dict) -> None
     """Every data test is a dbt node with a fixed cost each night (docs/performance.md, item 36): a model
     with two or more not-null columns lists them in one ``throughline.not_null_columns`` test, and no
     column is checked twice."""
+    checked = _not_null_tested(manifest)
     column_tests: dict[str, list[str]] = {}
-    for node, column, macro in _not_null_tested(manifest):
+    for node, column, macro in checked:
         if macro == "not_null":
             column_tests.setdefault(node, []).append(column)
     assert {node: cols for node, cols in column_tests.items() if len(cols) > 1} == {}
-    pairs = [(node, column) for node, column, _ in _not_null_tested(manifest)]
+    pairs = [(node, column) for node, column, _ in checked]
     assert sorted(p for p in set(pairs) if pairs.count(p) > 1) == []
 
 

@@ -33,6 +33,8 @@ def test_dbt_assets_link_raw_sources_to_staging_and_marts() -> None:
     check_names = {k.name for k in graph.asset_check_keys if k.asset_key == fct}
     assert "unique_fct_time_entries_time_entry_id" in check_names
     assert "not_null_columns_fct_time_entries" in check_names  # the model's not-null columns: one check
+    stg_checks = {k.name for k in graph.asset_check_keys if k.asset_key == stg}
+    assert "primary_key_stg_psa__time_entries_time_entry_id" in stg_checks  # unique and not null: one check
 
 
 def test_build_errors_ignore_failed_data_tests_but_not_models() -> None:

@@ -146,19 +146,27 @@ def test_every_fact_declares_its_conformed_keys(manifest: dict) -> None:
             assert column.get("description"), f"{name}.{key} has no description"
 
 
-def _not_null_tested(manifest: dict) -> list[tuple[str, str, str]]:
-    """(node, column, test macro) of every not-null check: dbt's not_null, or a column of not_null_columns."""
-    checked = []
+def _column_tests(manifest: dict) -> list[tuple[str, str, str]]:
+    """(node, column, test macro) of every data test on a model's column, a model-level
+    ``not_null_columns`` test counted once per column it lists."""
+    tested = []
     for n in manifest["nodes"].values():
         meta = n.get("test_metadata") or {}
-        if n["resource_type"] != "test" or not n.get("attached_node"):
+        if n["resource_type"] != "test" or not n.get("attached_node") or not meta:
             continue
         node = n["attached_node"].split(".")[-1]
-        if meta.get("name") == "not_null":
-            checked.append((node, n["column_name"], "not_null"))
-        elif meta.get("name") == "not_null_columns":
-            checked.extend((node, c, "not_null_columns") for c in meta["kwargs"]["column_names"])
-    return checked
+        if meta["name"] == "not_null_columns":
+            tested.extend((node, c, "not_null_columns") for c in meta["kwargs"]["column_names"])
+        elif n.get("column_name"):
+            tested.append((node, n["column_name"], meta["name"]))
+    return tested
+
+
+def _not_null_tested(manifest: dict) -> list[tuple[str, str, str]]:
+    """(node, column, test macro) of every not-null check: dbt's not_null, a column of not_null_columns, or a
+    primary_key (unique and not null)."""
+    macros = {"not_null", "not_null_columns", "primary_key"}
+    return [t for t in _column_tests(manifest) if t[2] in macros]
 
 
 def test_key_columns_are_not_null_tested(manifest: dict) -> None:
@@ -180,6 +188,16 @@ def test_a_model_checks_its_not_null_columns_in_one_test(manifest: dict) -> None
     assert {node: cols for node, cols in column_tests.items() if len(cols) > 1} == {}
     pairs = [(node, column) for node, column, _ in checked]
     assert sorted(p for p in set(pairs) if pairs.count(p) > 1) == []
+
+
+def test_a_key_is_checked_unique_and_not_null_in_one_test(manifest: dict) -> None:
+    """A column tested ``unique`` and (alone) ``not_null`` is one ``primary_key`` test instead: one node and
+    one scan, not two (docs/performance.md, item 38)."""
+    tested = _column_tests(manifest)
+    unique = {(node, column) for node, column, macro in tested if macro == "unique"}
+    not_null = {(node, column) for node, column, macro in tested if macro == "not_null"}
+    assert sorted(unique & not_null) == []
+    assert any(macro == "primary_key" for _, _, macro in tested)
 
 
 def test_fact_keys_resolve_to_their_dimension_or_unknown(xs_warehouse: Path) -> None:

@@ -107,6 +107,7 @@ TEST_MACROS = (
     "expression_is_true",
     "not_null_columns",  # before not_null: a check's macro is the first that starts its name
     "not_null",
+    "primary_key",
     "relationships",
     "throughline_",
     "unique",

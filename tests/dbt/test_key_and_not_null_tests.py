@@ -1,4 +1,5 @@
-"""``throughline.not_null_columns``: a model's not-null columns checked in one dbt data test."""
+"""The project's own generic data tests that stand for several of dbt's: ``throughline.not_null_columns`` (a
+model's not-null columns) and ``primary_key`` (a key column unique and set), each one node a night."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from dbt_raw_fixtures import run_dbt
 
 MODEL = "int_psa_project_context"
 TEST = f"not_null_columns_{MODEL}"
+KEYED = "int_deals_matched"
+KEY_TEST = f"primary_key_{KEYED}_deal_key"
+
+
+def _schema_of(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    return con.execute("select schema_name from duckdb_tables() where table_name = ?", [table]).fetchone()[0]  # type: ignore[index]
 
 
 def test_not_null_columns_fails_on_each_row_with_a_null_and_names_its_columns(
@@ -53,3 +60,28 @@ def test_not_null_columns_fails_on_each_row_with_a_null_and_names_its_columns(
             f"select psa_project_id, null_columns from {audit}.{TEST} order by psa_project_id"
         ).fetchall()
     assert rows == [(first, "client_key"), (second, "contract_key entity_currency_code")]
+
+
+def test_primary_key_fails_on_each_repeated_or_null_key(mini_warehouse: Path, tmp_path: Path) -> None:
+    """Passes on the mini firm; with one row copied and another row's key set to NULL, it fails with two
+    rows: the repeated key (two records) and the NULL (one)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(mini_warehouse, warehouse)
+    target = tmp_path / "target"
+    run_dbt(["test", "-s", KEY_TEST], warehouse, target)
+
+    with duckdb.connect(str(warehouse)) as con:
+        table = f"{_schema_of(con, KEYED)}.{KEYED}"
+        first, second = (
+            r[0] for r in con.execute(f"select deal_key from {table} order by deal_key limit 2").fetchall()
+        )
+        con.execute(f"insert into {table} select * from {table} where deal_key = ?", [first])
+        con.execute(f"update {table} set deal_key = null where deal_key = ?", [second])
+
+    with pytest.raises(AssertionError, match=rf"FAIL 2 {KEY_TEST}"):
+        run_dbt(["test", "-s", KEY_TEST, "--store-failures"], warehouse, target)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"select deal_key, n_records from {_schema_of(con, KEY_TEST)}.{KEY_TEST} order by deal_key"
+        ).fetchall()
+    assert rows == [(first, 2), (None, 1)]

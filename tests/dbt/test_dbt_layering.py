@@ -200,6 +200,21 @@ def test_a_key_is_checked_unique_and_not_null_in_one_test(manifest: dict) -> Non
     assert any(macro == "primary_key" for _, _, macro in tested)
 
 
+def test_a_models_foreign_keys_of_one_severity_are_one_test(manifest: dict) -> None:
+    """Two or more ``relationships`` tests of one model and severity are one
+    ``throughline.relationships_columns`` test (docs/performance.md, item 39)."""
+    per_group: dict[tuple[str, str], int] = {}
+    folded = 0
+    for n in manifest["nodes"].values():
+        name = (n.get("test_metadata") or {}).get("name")
+        if n["resource_type"] == "test" and name == "relationships":
+            group = (n["attached_node"], n["config"]["severity"])
+            per_group[group] = per_group.get(group, 0) + 1
+        folded += name == "relationships_columns"
+    assert sorted(group for group, count in per_group.items() if count > 1) == []
+    assert folded
+
+
 def test_fact_keys_resolve_to_their_dimension_or_unknown(xs_warehouse: Path) -> None:
     """On the xs firm (with defects), every key value is a dimension member or '-1', never NULL."""
     checks = []

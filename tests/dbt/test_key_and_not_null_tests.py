@@ -1,5 +1,6 @@
-"""The project's own generic data tests that stand for several of dbt's: ``throughline.not_null_columns`` (a
-model's not-null columns) and ``primary_key`` (a key column unique and set), each one node a night."""
+"""The project's own generic data tests that stand for several of dbt's, each one node a night:
+``throughline.not_null_columns`` (a model's not-null columns), ``primary_key`` (a key column unique and set)
+and ``throughline.relationships_columns`` (a model's foreign keys of one severity)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,36 @@ def test_primary_key_fails_on_each_repeated_or_null_key(mini_warehouse: Path, tm
             f"select deal_key, n_records from {_schema_of(con, KEY_TEST)}.{KEY_TEST} order by deal_key"
         ).fetchall()
     assert rows == [(first, 2), (None, 1)]
+
+
+def test_relationships_columns_fails_on_each_value_missing_from_its_model(
+    mini_warehouse: Path, tmp_path: Path
+) -> None:
+    """Passes on the mini firm; with a client key and a service line key that no dimension holds (the client
+    one on both projects), it fails with those two values, each naming its column and counting its rows; a
+    NULL key is not a dangling one."""
+    test = f"relationships_columns_{MODEL}"
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(mini_warehouse, warehouse)
+    target = tmp_path / "target"
+    run_dbt(["test", "-s", test], warehouse, target)
+
+    with duckdb.connect(str(warehouse)) as con:
+        table = f"{_schema_of(con, MODEL)}.{MODEL}"
+        first, second = (
+            r[0]
+            for r in con.execute(
+                f"select psa_project_id from {table} order by psa_project_id limit 2"
+            ).fetchall()
+        )
+        con.execute(f"update {table} set client_key = 'no-such-client'")
+        con.execute(f"update {table} set service_line_key = 'no-such-line' where psa_project_id = ?", [first])
+        con.execute(f"update {table} set service_line_key = null where psa_project_id = ?", [second])
+
+    log = run_dbt(["test", "-s", test, "--store-failures"], warehouse, target)
+    assert f"WARN 2 {test}" in log  # the model's keys that may not resolve: severity warn
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            f"select column_name, column_value, n_records from {_schema_of(con, test)}.{test} order by all"
+        ).fetchall()
+    assert rows == [("client_key", "no-such-client", 2), ("service_line_key", "no-such-line", 1)]

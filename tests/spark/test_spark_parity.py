@@ -108,6 +108,7 @@ TEST_MACROS = (
     "not_null_columns",  # before not_null: a check's macro is the first that starts its name
     "not_null",
     "primary_key",
+    "relationships_columns",  # before relationships, as above
     "relationships",
     "throughline_",
     "unique",

@@ -46,7 +46,8 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     for night in ("full", "incremental"):
         profile = res.steps[night]["profile"]
         assert {"raw_psa", "throughline_dbt", "warehouse__published"} <= set(profile["steps"])
-        assert profile["dbt_by_kind"]["test"]["nodes"] > 100 and profile["dbt_nodes"] > 500
+        kinds = profile["dbt_by_kind"]  # the night's ~120 table models and ~300 data tests were all read
+        assert kinds["test"]["nodes"] > 100 and kinds["table model"]["nodes"] > 100
         assert 0 < profile["dbt_node_seconds"] < res.steps[night]["seconds"]
     # The incremental night parsed only what changed: dbt opened the run's build under the warehouse's
     # stable name and got the first night's parse state.

@@ -21,44 +21,46 @@ def _schema_of(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return con.execute("select schema_name from duckdb_tables() where table_name = ?", [table]).fetchone()[0]  # type: ignore[index]
 
 
+def _passing_copy(mini_warehouse: Path, tmp_path: Path, test: str) -> tuple[Path, Path]:
+    """A copy of the mini firm's warehouse and a dbt target folder, once ``test`` has passed on it."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(mini_warehouse, warehouse)
+    target = tmp_path / "target"
+    run_dbt(["test", "-s", test], warehouse, target)
+    return warehouse, target
+
+
+def _first_two(con: duckdb.DuckDBPyConnection, table: str, column: str) -> tuple[str, str]:
+    first, second = (
+        r[0] for r in con.execute(f"select {column} from {table} order by {column} limit 2").fetchall()
+    )
+    return first, second
+
+
 def test_not_null_columns_fails_on_each_row_with_a_null_and_names_its_columns(
     mini_warehouse: Path, tmp_path: Path
 ) -> None:
     """Passes on the mini firm; with a NULL in one listed column of one row and in two of another, it fails
     with those two rows (not three NULLs), each naming its empty listed columns."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(mini_warehouse, warehouse)
-    target = tmp_path / "target"
-    run_dbt(["test", "-s", TEST], warehouse, target)
+    warehouse, target = _passing_copy(mini_warehouse, tmp_path, TEST)
 
     with duckdb.connect(str(warehouse)) as con:
-        schema = con.execute(
-            "select schema_name from duckdb_tables() where table_name = ?", [MODEL]
-        ).fetchone()[0]  # type: ignore[index]
-        first, second = (
-            r[0]
-            for r in con.execute(
-                f"select psa_project_id from {schema}.{MODEL} order by psa_project_id limit 2"
-            ).fetchall()
-        )
+        table = f"{_schema_of(con, MODEL)}.{MODEL}"
+        first, second = _first_two(con, table, "psa_project_id")
         con.execute(  # psa_practice_id may be NULL (an internal project's): not a listed column
-            f"update {schema}.{MODEL} set client_key = null, psa_practice_id = null where psa_project_id = ?",
+            f"update {table} set client_key = null, psa_practice_id = null where psa_project_id = ?",
             [first],
         )
         con.execute(
-            f"update {schema}.{MODEL} set contract_key = null, entity_currency_code = null "
-            "where psa_project_id = ?",
+            f"update {table} set contract_key = null, entity_currency_code = null where psa_project_id = ?",
             [second],
         )
 
     with pytest.raises(AssertionError, match=rf"FAIL 2 {TEST}"):
         run_dbt(["test", "-s", TEST, "--store-failures"], warehouse, target)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        audit = con.execute(
-            "select schema_name from duckdb_tables() where table_name = ?", [TEST]
-        ).fetchone()[0]  # type: ignore[index]
         rows = con.execute(
-            f"select psa_project_id, null_columns from {audit}.{TEST} order by psa_project_id"
+            f"select psa_project_id, null_columns from {_schema_of(con, TEST)}.{TEST} order by psa_project_id"
         ).fetchall()
     assert rows == [(first, "client_key"), (second, "contract_key entity_currency_code")]
 
@@ -66,16 +68,11 @@ def test_not_null_columns_fails_on_each_row_with_a_null_and_names_its_columns(
 def test_primary_key_fails_on_each_repeated_or_null_key(mini_warehouse: Path, tmp_path: Path) -> None:
     """Passes on the mini firm; with one row copied and another row's key set to NULL, it fails with two
     rows: the repeated key (two records) and the NULL (one)."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(mini_warehouse, warehouse)
-    target = tmp_path / "target"
-    run_dbt(["test", "-s", KEY_TEST], warehouse, target)
+    warehouse, target = _passing_copy(mini_warehouse, tmp_path, KEY_TEST)
 
     with duckdb.connect(str(warehouse)) as con:
         table = f"{_schema_of(con, KEYED)}.{KEYED}"
-        first, second = (
-            r[0] for r in con.execute(f"select deal_key from {table} order by deal_key limit 2").fetchall()
-        )
+        first, second = _first_two(con, table, "deal_key")
         con.execute(f"insert into {table} select * from {table} where deal_key = ?", [first])
         con.execute(f"update {table} set deal_key = null where deal_key = ?", [second])
 
@@ -95,19 +92,11 @@ def test_relationships_columns_fails_on_each_value_missing_from_its_model(
     one on both projects), it fails with those two values, each naming its column and counting its rows; a
     NULL key is not a dangling one."""
     test = f"relationships_columns_{MODEL}"
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copy(mini_warehouse, warehouse)
-    target = tmp_path / "target"
-    run_dbt(["test", "-s", test], warehouse, target)
+    warehouse, target = _passing_copy(mini_warehouse, tmp_path, test)
 
     with duckdb.connect(str(warehouse)) as con:
         table = f"{_schema_of(con, MODEL)}.{MODEL}"
-        first, second = (
-            r[0]
-            for r in con.execute(
-                f"select psa_project_id from {table} order by psa_project_id limit 2"
-            ).fetchall()
-        )
+        first, second = _first_two(con, table, "psa_project_id")
         con.execute(f"update {table} set client_key = 'no-such-client'")
         con.execute(f"update {table} set service_line_key = 'no-such-line' where psa_project_id = ?", [first])
         con.execute(f"update {table} set service_line_key = null where psa_project_id = ?", [second])

@@ -30,6 +30,12 @@ def _passing_copy(mini_warehouse: Path, tmp_path: Path, test: str) -> tuple[Path
     return warehouse, target
 
 
+def _stored_failures(warehouse: Path, test: str, columns: str) -> list[tuple]:
+    """``columns`` of the rows a ``--store-failures`` run of ``test`` kept, in order."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(f"select {columns} from {_schema_of(con, test)}.{test} order by all").fetchall()
+
+
 def _first_two(con: duckdb.DuckDBPyConnection, table: str, column: str) -> tuple[str, str]:
     first, second = (
         r[0] for r in con.execute(f"select {column} from {table} order by {column} limit 2").fetchall()
@@ -58,10 +64,7 @@ def test_not_null_columns_fails_on_each_row_with_a_null_and_names_its_columns(
 
     with pytest.raises(AssertionError, match=rf"FAIL 2 {TEST}"):
         run_dbt(["test", "-s", TEST, "--store-failures"], warehouse, target)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            f"select psa_project_id, null_columns from {_schema_of(con, TEST)}.{TEST} order by psa_project_id"
-        ).fetchall()
+    rows = _stored_failures(warehouse, TEST, "psa_project_id, null_columns")
     assert rows == [(first, "client_key"), (second, "contract_key entity_currency_code")]
 
 
@@ -78,10 +81,7 @@ def test_primary_key_fails_on_each_repeated_or_null_key(mini_warehouse: Path, tm
 
     with pytest.raises(AssertionError, match=rf"FAIL 2 {KEY_TEST}"):
         run_dbt(["test", "-s", KEY_TEST, "--store-failures"], warehouse, target)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            f"select deal_key, n_records from {_schema_of(con, KEY_TEST)}.{KEY_TEST} order by deal_key"
-        ).fetchall()
+    rows = _stored_failures(warehouse, KEY_TEST, "deal_key, n_records")
     assert rows == [(first, 2), (None, 1)]
 
 
@@ -103,8 +103,5 @@ def test_relationships_columns_fails_on_each_value_missing_from_its_model(
 
     log = run_dbt(["test", "-s", test, "--store-failures"], warehouse, target)
     assert f"WARN 2 {test}" in log  # the model's keys that may not resolve: severity warn
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            f"select column_name, column_value, n_records from {_schema_of(con, test)}.{test} order by all"
-        ).fetchall()
+    rows = _stored_failures(warehouse, test, "column_name, column_value, n_records")
     assert rows == [("client_key", "no-such-client", 2), ("service_line_key", "no-such-line", 1)]

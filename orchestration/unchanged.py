@@ -37,6 +37,9 @@ SKIP_ENV = "THROUGHLINE_SKIP_UNCHANGED"
 #: When the nightly runs dbt unit tests: ``auto`` (default), ``always``, ``never`` (:func:`unit_tests_due`).
 UNIT_TESTS_ENV = "THROUGHLINE_DBT_UNIT_TESTS"
 UNIT_TESTS_MODES = ("auto", "always", "never")
+#: dbt threads (``dbt_project/profiles.yml``); unset: one, two on a first build (:func:`first_build_threads`).
+THREADS_ENV = "THROUGHLINE_DBT_THREADS"
+FIRST_BUILD_THREADS = 2
 STATE_TABLE = "ops.dbt_builds"
 #: What the models compute from (profiles.yml only says where and with how much memory).
 PROJECT_GLOBS = (
@@ -107,6 +110,23 @@ def unit_tests_due(con: duckdb.DuckDBPyConnection, fingerprint: str) -> bool:
     if mode != "auto":
         return mode == "always"
     return last_fingerprint(con) != fingerprint
+
+
+def first_build_threads(con: duckdb.DuckDBPyConnection) -> int | None:
+    """dbt threads for this build when they differ from the profile's, else None.
+
+    A warehouse's first build makes every model from empty, the facts and their deletion checks whole: two
+    threads let one model's DuckDB work overlap another's Python (dbt's compiling and events), and the dbt
+    step of a first night fell 148 s -> 116 s at scale l and 335 s -> 273 s at xl, within the xl memory
+    target (docs/performance.md, 6 December 2026). A nightly's models are small and mostly Python, which
+    the GIL serialises: there one thread was as fast (l: 64 s against 69 s with two), and one model at a
+    time leaves DuckDB every core and the whole memory limit. ``THROUGHLINE_DBT_THREADS``, when set, is
+    used for every build.
+    """
+    if os.environ.get(THREADS_ENV, "").strip() or last_fingerprint(con) is not None:
+        return None
+    threads = min(FIRST_BUILD_THREADS, os.cpu_count() or 1)
+    return threads if threads > 1 else None
 
 
 def unchanged_reason(con: duckdb.DuckDBPyConnection, load_id: str, fingerprint: str) -> str | None:

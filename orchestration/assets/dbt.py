@@ -48,7 +48,13 @@ from orchestration.dbt_project import (
 from orchestration.duckdb_settings import MEMORY_LIMIT_ENV, child_limit_env
 from orchestration.resources import WarehouseResource
 from orchestration.run_lock import note_child
-from orchestration.unchanged import project_fingerprint, record_build, unchanged_reason, unit_tests_due
+from orchestration.unchanged import (
+    first_build_threads,
+    project_fingerprint,
+    record_build,
+    unchanged_reason,
+    unit_tests_due,
+)
 
 #: dbt folder under models/ (fqn[1]) -> Dagster group.
 LAYER_GROUPS = {
@@ -269,13 +275,21 @@ def throughline_dbt_assets(
 
 
 def _build_args(context: AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> list[str]:
-    """``dbt build``, minus the unit tests when the project is the one last built here (unit_tests_due)."""
+    """``dbt build``, minus the unit tests when the project is the one last built here (unit_tests_due), with
+    more threads on the warehouse's first build (first_build_threads)."""
     with warehouse.connect(read_only=True) as con:
         due = unit_tests_due(con, fingerprint)
+        threads = first_build_threads(con)
+    args = ["build"]
+    if threads:
+        context.log.info(
+            f"the warehouse's first dbt build: {threads} dbt threads (THROUGHLINE_DBT_THREADS sets them)"
+        )
+        args += ["--threads", str(threads)]
     if due:
-        return ["build"]
+        return args
     context.log.info("dbt unit tests skipped: the dbt project is unchanged since this warehouse's last build")
-    return ["build", "--exclude-resource-type", "unit_test"]
+    return [*args, "--exclude-resource-type", "unit_test"]
 
 
 def _unchanged(context: AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> str | None:

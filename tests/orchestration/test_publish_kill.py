@@ -135,6 +135,7 @@ def test_a_run_killed_at_any_point_leaves_the_published_warehouse_and_the_next_r
     assert "stale run lock" in out and "removed the build" in out + log
     # the project is the one xs_warehouse was built from: the unit tests, code checks, are not re-run
     assert "dbt unit tests skipped" in log and " START unit_test " not in log
+    assert "first dbt build" not in log  # a built warehouse: the profile's one dbt thread
     assert "warehouse published" in out
     assert not any(d.exists() for d in dead)
     assert list(builds_dir(warehouse).glob("*.duckdb*")) == []

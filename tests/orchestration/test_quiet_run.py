@@ -7,6 +7,7 @@ the table; the full Dagster event log and the dbt log are in the run's log file.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,8 @@ def test_a_run_on_the_xs_firm_is_quiet_and_its_log_file_is_complete(xs_cli_run: 
     assert log.count(" - dagster - ") > 160
     # a first night of this project in this warehouse runs the unit tests too (orchestration.unchanged)
     assert " START unit_test " in log and "dbt unit tests skipped" not in log
+    # and with two dbt threads where there are two cores (orchestration.unchanged.first_build_threads)
+    assert ("the warehouse's first dbt build: 2 dbt threads" in log) == ((os.cpu_count() or 1) > 1)
 
 
 def test_the_python_assets_own_checks_pass_on_the_xs_night(xs_cli_run: CliRun) -> None:

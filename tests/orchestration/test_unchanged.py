@@ -11,7 +11,9 @@ import pytest
 
 from orchestration.unchanged import (
     SKIP_ENV,
+    THREADS_ENV,
     UNIT_TESTS_ENV,
+    first_build_threads,
     landing_unchanged,
     last_fingerprint,
     loaded_anything,
@@ -71,6 +73,24 @@ def test_unit_tests_run_when_the_project_is_new_to_the_warehouse(monkeypatch: py
     monkeypatch.setenv(UNIT_TESTS_ENV, "sometimes")
     with pytest.raises(ValueError, match="THROUGHLINE_DBT_UNIT_TESTS='sometimes': use one of auto"):
         unit_tests_due(con, "abc")
+
+
+def test_a_first_build_runs_two_dbt_threads_unless_the_operator_set_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    con = duckdb.connect()
+    assert first_build_threads(con) == 2  # nothing built here yet: every model from empty
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert first_build_threads(con) is None  # one core: the profile's one thread
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert first_build_threads(con) is None  # the operator's choice holds for every build
+    monkeypatch.setenv(THREADS_ENV, " ")
+    assert first_build_threads(con) == 2
+    record_build(con, "r1", "abc")
+    assert first_build_threads(con) is None  # a nightly on a built warehouse: the profile's one thread
 
 
 def test_the_latest_build_decides() -> None:

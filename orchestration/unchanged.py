@@ -118,7 +118,7 @@ def first_build_threads(con: duckdb.DuckDBPyConnection) -> int | None:
     A warehouse's first build makes every model from empty, the facts and their deletion checks whole: two
     threads let one model's DuckDB work overlap another's Python (dbt's compiling and events), and the dbt
     step of a first night fell 148 s -> 116 s at scale l and 335 s -> 273 s at xl, within the xl memory
-    target (docs/performance.md, 6 December 2026). A nightly's models are small and mostly Python, which
+    target (docs/performance.md, item 40). A nightly's models are small and mostly Python, which
     the GIL serialises: there one thread was as fast (l: 64 s against 69 s with two), and one model at a
     time leaves DuckDB every core and the whole memory limit. ``THROUGHLINE_DBT_THREADS``, when set, is
     used for every build.

@@ -38,6 +38,8 @@ RUN_STAMP_COLUMNS = frozenset(
         # the newest _loaded_at an incremental model had seen when it wrote the row (its watermark)
         "entries_loaded_through",
         "inputs_loaded_through",
+        # the rate cards' newest _loaded_at and count that fct_time_entries_monthly's rows were summed with
+        "rate_cards_loaded_through",
         "dbt_updated_at",
         "dbt_valid_from",
         "dbt_valid_to",

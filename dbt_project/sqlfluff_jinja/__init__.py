@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from sqlfluff.core.templaters.builtins.dbt import MacroReturn
 
 _PROJECT = Path(__file__).resolve().parents[1] / "dbt_project.yml"
 
@@ -69,12 +70,16 @@ class _Adapter:
 
 
 class _Namespace:
-    """``throughline.<macro>(...)``: the project's macro of that name."""
+    """``throughline.<macro>(...)``: the project's macro of that name, and what it ``return``s. A macro of the
+    calling macro's own file is the bare Jinja macro, whose ``return`` would otherwise end the caller."""
 
     def __getattr__(self, name: str) -> Any:
         @pass_context
         def call(ctx: Context, *args: Any, **kwargs: Any) -> Any:
-            return _macro(ctx, name)(*args, **kwargs)
+            try:
+                return _macro(ctx, name)(*args, **kwargs)
+            except MacroReturn as returned:
+                return returned.value
 
         return call
 

@@ -38,6 +38,8 @@ FACT_KEYS: dict[str, set[str]] = {
         "legal_entity_key",
         "service_line_key",
     },
+    # the time summed per month keeps the person and the project: the other keys follow from the project
+    "fct_time_entries_monthly": {"resource_key", "project_key"},
     "fct_expenses": {
         "resource_key",
         "project_key",

@@ -66,70 +66,30 @@ resources as (
     from {{ ref('dim_resource') }}
 ),
 
--- Approved time of client projects summed per day, role, currencies and kind of person: every measure
--- below is a sum of these, and the rate card applies per role, currency and day. The sums are exact
--- (fixed-point hours and rates), so summing before multiplying by the rate changes no cent.
+-- Approved time of client projects summed per month, cost currency and kind of person (employee or
+-- contractor), with its standard (rack) value: the rate card of its role and bill currency effective on
+-- the day worked (fct_time_entries_monthly; the as-of month from the fact, up to the as-of day). The sums
+-- are exact (fixed-point hours and rates), so summing a month first changes no cent.
+time_months as (
+    {{ throughline.time_entry_months_through('(select as_of_date from as_of)') }}
+),
+
 approved_time as (
     select
         t.project_key,
-        cast({{ dbt.date_trunc('month', 't.spent_date') }} as date) as month_start_date,
-        t.spent_date,
-        t.psa_role_id,
-        t.is_billable,
+        t.month_start_date,
         t.transaction_currency_code,
         t.cost_currency_code,
         coalesce(r.is_contractor, false) as is_contractor,
-        sum(t.hours) as hours,
-        sum(t.billable_hours) as billable_hours,
-        sum(cast(t.cost_amount_cost_currency as {{ amount }})) as cost_amount
-    from {{ ref('fct_time_entries') }} as t
+        t.hours,
+        t.billable_hours,
+        t.billable_hours_unrated,
+        cast(t.standard_value_amount as {{ amount }}) as standard_value_amount,
+        cast(t.cost_amount_cost_currency as {{ amount }}) as cost_amount
+    from time_months as t
     inner join client_projects as p on t.project_key = p.project_key
     left join resources as r on t.resource_key = r.resource_key
-    cross join as_of as a
-    where t.is_approved and t.spent_date <= a.as_of_date
-    group by
-        t.project_key, t.spent_date, t.psa_role_id, t.is_billable, t.transaction_currency_code,
-        t.cost_currency_code, coalesce(r.is_contractor, false)
-),
-
--- Standard (rack) rate of approved billable time: the rate card row of its role and bill currency effective
--- on the day worked (latest effective_from wins if rows overlap), matched once per role, currency and day.
-billable_days as (
-    select distinct psa_role_id, transaction_currency_code, spent_date
-    from approved_time
-    where is_billable
-),
-
-rate_card_matches as (
-    select
-        d.psa_role_id,
-        d.transaction_currency_code,
-        d.spent_date,
-        rc.bill_rate,
-        row_number() over (
-            partition by d.psa_role_id, d.transaction_currency_code, d.spent_date
-            order by rc.effective_from desc, rc.rate_card_id desc
-        ) as match_rank
-    from billable_days as d
-    inner join {{ throughline.psa_input('rate_cards') }} as rc
-        on d.psa_role_id = rc.role_id
-        and d.transaction_currency_code = rc.currency_code
-        and d.spent_date >= rc.effective_from
-        and (rc.effective_to is null or d.spent_date <= rc.effective_to)
-),
-
-time_standard_value as (
-    select
-        t.*,
-        m.bill_rate as standard_rate,
-        cast(t.billable_hours * m.bill_rate as {{ amount }}) as standard_value_amount
-    from approved_time as t
-    left join rate_card_matches as m
-        on t.is_billable
-        and m.match_rank = 1
-        and t.psa_role_id = m.psa_role_id
-        and t.transaction_currency_code = m.transaction_currency_code
-        and t.spent_date = m.spent_date
+    where t.is_approved
 ),
 
 hours_by_month as (
@@ -139,9 +99,8 @@ hours_by_month as (
         sum(hours) as hours_total,
         sum(billable_hours) as billable_hours,
         sum(case when is_contractor then hours else 0 end) as contractor_hours,
-        sum(case when is_billable and standard_rate is null then billable_hours else 0 end)
-            as billable_hours_without_rate_card
-    from time_standard_value
+        sum(billable_hours_unrated) as billable_hours_without_rate_card
+    from approved_time
     group by project_key, month_start_date
 ),
 
@@ -230,7 +189,7 @@ flows as (
 
     union all
     select project_key, month_start_date, transaction_currency_code, 'standard_value', sum(standard_value_amount)
-    from time_standard_value
+    from approved_time
     where standard_value_amount is not null
     group by project_key, month_start_date, transaction_currency_code
 

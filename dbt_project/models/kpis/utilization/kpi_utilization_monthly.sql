@@ -33,29 +33,27 @@ capacity as (
     group by psa_resource_id, month_start_date
 ),
 
-counted_time as (
-    select
-        coalesce(psa_resource_id, '-1') as psa_resource_id,
-        cast({{ dbt.date_trunc('month', 'spent_date') }} as date) as month_start_date,
-        hours,
-        is_billable,
-        is_billable
-            or work_type in {{ string_list(var('utilization_productive_work_types')) }}
-            as is_productive
-    from {{ ref('fct_time_entries') }}
-    where time_entry_status in {{ utilization_counted_time_statuses() }}
-        and spent_date <= (select as_of_date from as_of)
+-- Counted time summed per month (fct_time_entries_monthly; the as-of month from the fact, up to the as-of day).
+time_months as (
+    {{ throughline.time_entry_months_through('(select as_of_date from as_of)', rated=false) }}
 ),
 
 hours as (
     select
-        psa_resource_id,
+        coalesce(psa_resource_id, '-1') as psa_resource_id,
         month_start_date,
         sum(case when is_billable then hours else 0 end) as billable_hours,
-        sum(case when is_productive then hours else 0 end) as productive_hours,
+        sum(
+            case
+                when is_billable or work_type in {{ string_list(var('utilization_productive_work_types')) }}
+                    then hours
+                else 0
+            end
+        ) as productive_hours,
         sum(hours) as total_hours
-    from counted_time
-    group by psa_resource_id, month_start_date
+    from time_months
+    where time_entry_status in {{ utilization_counted_time_statuses() }}
+    group by coalesce(psa_resource_id, '-1'), month_start_date
 ),
 
 resource_months as (

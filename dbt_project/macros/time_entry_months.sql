@@ -77,9 +77,11 @@
 
 {#- The time entries summed per month up to `as_of_date` (a SQL date expression): the months before its
     month from fct_time_entries_monthly, its month (up to the day) from the time fact (rated: with the
-    standard value, see time_entries_summed_by_month). A unit test gives the entries only (it has no
-    `this`): every month is summed from them, as the monthly sum would be. -#}
-{% macro time_entry_months_through(as_of_date, rated=true) -%}
+    standard value, see time_entries_summed_by_month). With whole_as_of_month, the caller vouches that
+    every entry it keeps is dated on or before the as-of date (its as-of date is the latest date of the
+    entries it keeps), so the as-of month too comes from the monthly sum, whole. A unit test gives the
+    entries only (it has no `this`): every month is summed from them, as the monthly sum would be. -#}
+{% macro time_entry_months_through(as_of_date, rated=true, whole_as_of_month=false) -%}
     {%- set monthly = ref('fct_time_entries_monthly') -%}
     {%- set entries = ref('fct_time_entries') -%}
     {%- set as_of_month = 'cast(' ~ dbt.date_trunc('month', as_of_date) ~ ' as date)' -%}
@@ -94,10 +96,14 @@
             entry_count, hours, billable_hours, billable_hours_unrated, standard_value_amount,
             cost_amount_cost_currency
         from {{ monthly }}
+        {%- if whole_as_of_month %}
+        where month_start_date <= {{ as_of_month }}
+        {%- else %}
         where month_start_date < {{ as_of_month }}
         union all
         {{ throughline.time_entries_summed_by_month(entries,
             '{e}.spent_date >= ' ~ as_of_month ~ ' and {e}.spent_date <= ' ~ as_of_date, rated) }}
+        {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 
@@ -162,6 +168,16 @@
             delete from {{ this }} where month_start_date in ({{ throughline.date_literals(months) }})
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of `date_column` in the months starting on `months` ('YYYY-MM-DD' strings): one date range per month,
+    which DuckDB checks against each row group's minimum and maximum date before reading it. -#}
+{% macro in_months(date_column, months) -%}
+    ({% for month in months -%}
+        ({{ date_column }} >= cast('{{ month }}' as date)
+            and {{ date_column }} < {{ dbt.dateadd('month', 1, "cast('" ~ month ~ "' as date)") }})
+        {{- ' or ' if not loop.last }}
+    {%- endfor %})
 {%- endmacro %}
 
 {#- 'YYYY-MM-DD' strings as a comma-separated list of date literals. -#}

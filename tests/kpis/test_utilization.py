@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -167,13 +168,10 @@ def test_capacity_is_zero_outside_employment(xs_warehouse: Path) -> None:
     assert bad == 0
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("firm", ["xs_clean_warehouse", "xs_warehouse"])
-def test_hours_tie_out_to_fct_time_entries(firm: str, request: pytest.FixtureRequest) -> None:
-    """Sum of hours in the mart = sum of approved hours in fct_time_entries up to the as-of date, per
-    resource and month, for total, billable and productive hours."""
-    warehouse: Path = request.getfixturevalue(firm)
-    (mismatches, mart_total, fact_total) = _one(
+def _hours_tie_out(warehouse: Path) -> tuple:
+    """(resource-months whose hours differ, the mart's total hours, the fact's): the mart against approved
+    hours in fct_time_entries up to the as-of date, per resource and month (total, billable, productive)."""
+    return _one(
         warehouse,
         """
         with as_of as (select max(as_of_date) as d from marts.kpi_utilization_monthly),
@@ -203,6 +201,41 @@ def test_hours_tie_out_to_fct_time_entries(firm: str, request: pytest.FixtureReq
         from joined
         """,
     )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("firm", ["xs_clean_warehouse", "xs_warehouse"])
+def test_hours_tie_out_to_fct_time_entries(firm: str, request: pytest.FixtureRequest) -> None:
+    """Sum of hours in the mart = sum of approved hours in fct_time_entries up to the as-of date, per
+    resource and month, for total, billable and productive hours."""
+    mismatches, mart_total, fact_total = _hours_tie_out(request.getfixturevalue(firm))
+    assert fact_total > 0
+    assert mismatches == 0
+    assert mart_total == fact_total
+
+
+@pytest.mark.slow
+def test_hours_tie_out_with_an_as_of_date_in_mid_month(xs_warehouse: Path, tmp_path: Path) -> None:
+    """With kpi_as_of_date on the 10th of the last month, its month counts the approved hours up to that
+    day only: the KPI reads the fact for that month, the monthly sum (fct_time_entries_monthly, whole
+    months) for the months before."""
+    from dbt_raw_fixtures import run_dbt
+
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(xs_warehouse, warehouse)
+    (last_month,) = _one(warehouse, "select max(month_start_date) from marts.fct_time_entries_monthly")
+    as_of = last_month.replace(day=10)
+    run_dbt(
+        ["run", "-s", "kpi_utilization_monthly", "--vars", json.dumps({"kpi_as_of_date": as_of.isoformat()})],
+        warehouse,
+        tmp_path / "target",
+    )
+    (later,) = _one(
+        warehouse, f"select count(*) from marts.fct_time_entries where is_approved and spent_date > '{as_of}'"
+    )
+    assert later > 0  # the as-of day leaves approved time of its month out
+    assert _one(warehouse, "select max(as_of_date) from marts.kpi_utilization_monthly") == (as_of,)
+    mismatches, mart_total, fact_total = _hours_tie_out(warehouse)
     assert fact_total > 0
     assert mismatches == 0
     assert mart_total == fact_total

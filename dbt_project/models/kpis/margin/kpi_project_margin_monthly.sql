@@ -68,10 +68,12 @@ resources as (
 
 -- Approved time of client projects summed per month, cost currency and kind of person (employee or
 -- contractor), with its standard (rack) value: the rate card of its role and bill currency effective on
--- the day worked (fct_time_entries_monthly; the as-of month from the fact, up to the as-of day). The sums
--- are exact (fixed-point hours and rates), so summing a month first changes no cent.
+-- the day worked (fct_time_entries_monthly). The sums are exact (fixed-point hours and rates), so summing a
+-- month first changes no cent. By default the as-of date is the latest approved day, so the as-of month's
+-- approved time is whole in the monthly sum; a kpi_as_of_date reads that month from the fact, up to the day.
 time_months as (
-    {{ throughline.time_entry_months_through('(select as_of_date from as_of)') }}
+    {{ throughline.time_entry_months_through('(select as_of_date from as_of)',
+        whole_as_of_month=not var('kpi_as_of_date', none)) }}
 ),
 
 approved_time as (

@@ -33,9 +33,12 @@ capacity as (
     group by psa_resource_id, month_start_date
 ),
 
--- Counted time summed per month (fct_time_entries_monthly; the as-of month from the fact, up to the as-of day).
+-- Counted time summed per month (fct_time_entries_monthly). By default the as-of date is the latest approved
+-- day and only approved time counts, so the as-of month is whole in the monthly sum; otherwise that month
+-- comes from the fact, up to the as-of day.
 time_months as (
-    {{ throughline.time_entry_months_through('(select as_of_date from as_of)', rated=false) }}
+    {{ throughline.time_entry_months_through('(select as_of_date from as_of)', rated=false,
+        whole_as_of_month=not var('kpi_as_of_date', none) and var('utilization_approved_only')) }}
 ),
 
 hours as (

@@ -15,11 +15,10 @@
     again. On Spark the model is rebuilt whole, as the facts are. -#}
 
 {%- set months = throughline.time_entry_months_to_sum() %}
-{%- set month = 'cast(' ~ dbt.date_trunc('month', '{e}.spent_date') ~ ' as date)' %}
 {%- if months is none %}
 {%- set where = '1 = 1' %}
 {%- elif months %}
-{%- set where = month ~ ' in (' ~ throughline.date_literals(months) ~ ')' %}
+{%- set where = throughline.in_months('{e}.spent_date', months) %}
 {%- else %}
 {%- set where = '1 = 0' %}
 {%- endif %}

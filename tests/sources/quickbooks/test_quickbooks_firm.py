@@ -103,6 +103,7 @@ CHANGED_COLUMNS: dict[str, set[str] | None] = {
     "fct_payments": {"payment_application_id", "payment_transaction_id", "application_date", "amount_entity"},
     "fct_revenue": _PERIOD_FX | {"amount_entity", "amount_reporting"},
     "fct_time_entries": set(),
+    "fct_time_entries_monthly": set(),
     "forecast_statistical_backtest": set(),
     "forecast_statistical_monthly": {"forecast_value"},
     "kpi_ar_aging_monthly": ALL,

@@ -13,8 +13,8 @@
         'is_billable', 'is_approved', 'transaction_currency_code', 'cost_currency_code']) }}
 {%- endmacro %}
 
-{#- The entries of `entries` (the time fact, or rows shaped like it) that satisfy `where`, summed per month
-    and grain. The standard (rate-card) value of billable time needs the day: each billable entry is valued
+{#- The entries of `entries` (the time fact, or rows shaped like it) that satisfy `where` (a condition on
+    the entries, `{e}` standing for their alias), summed per month and grain. The standard (rate-card) value of billable time needs the day: each billable entry is valued
     at the rate card of its role and bill currency effective on the day worked (latest effective_from wins
     when rows overlap), matched once per role, currency and day; billable hours no rate card covers are
     summed apart. rated=false leaves both NULL and reads no rate card (a KPI that only counts hours). -#}

@@ -7,8 +7,9 @@
 {#- The time entries summed per month: one row per month and every column the month-grained KPIs filter or
     group time by (person, project, role, status, work type, billable and approved flags, bill and cost
     currencies), with hours, billable hours, cost and the standard (rate-card) value of billable time.
-    Engagement margin and utilization read it for the months before their as-of month, and the time fact
-    for that month, up to the as-of day (macro time_entry_months_through).
+    Engagement margin and utilization read it instead of the time fact: every month when their as-of date
+    is the latest approved day (the default), else the months before the as-of month, that month coming
+    from the fact up to the as-of day (macro time_entry_months_through).
     A night sums again only the months whose entries changed since the last build (macro
     time_entry_months_to_sum: another count of entries, or an entry the fact wrote since); its pre-hook
     drops those months first. Rate cards that differ from those the rows were summed with sum every month

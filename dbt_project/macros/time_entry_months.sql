@@ -165,7 +165,7 @@
         {%- if months is none -%}
             delete from {{ this }}
         {%- elif months -%}
-            delete from {{ this }} where month_start_date in ({{ throughline.date_literals(months) }})
+            delete from {{ this }} where {{ throughline.in_months('month_start_date', months) }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
@@ -178,9 +178,4 @@
             and {{ date_column }} < {{ dbt.dateadd('month', 1, "cast('" ~ month ~ "' as date)") }})
         {{- ' or ' if not loop.last }}
     {%- endfor %})
-{%- endmacro %}
-
-{#- 'YYYY-MM-DD' strings as a comma-separated list of date literals. -#}
-{% macro date_literals(days) -%}
-    {%- for day in days %}cast('{{ day }}' as date){{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dbt_raw_fixtures import PARSE_STATES_ENV
 from session_builds import LOG_NAME, shared_build, summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -142,6 +143,19 @@ def _shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / "throughline-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_parse_states(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where ``dbt_raw_fixtures.run_dbt`` keeps dbt's parse state per profile, shared by the xdist workers."""
+    folder = _shared_cache(tmp_path_factory) / "dbt-parse-states"
+    saved = os.environ.get(PARSE_STATES_ENV)
+    os.environ[PARSE_STATES_ENV] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop(PARSE_STATES_ENV, None)
+    else:
+        os.environ[PARSE_STATES_ENV] = saved
 
 
 def _build_once(cache: Path, name: str, build: Callable[[Path], None]) -> Path:

@@ -8,13 +8,11 @@ in raw.load_log, one break fixed, then back), and rebuilds only the history mode
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
-
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
+from dbt_raw_fixtures import run_dbt
 
 HISTORY = (
     "select break_id, status, first_seen_on, last_seen_on, resolved_on, times_reopened, age_days "
@@ -23,13 +21,7 @@ HISTORY = (
 
 
 def _rebuild_history(warehouse: Path, target: Path) -> None:
-    cmd = [
-        dbt_executable(), "run", "--select", "recon_break_history",
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target), "--log-path", str(target),
-    ]  # fmt: skip
-    done = subprocess.run(cmd, env=dbt_env(warehouse), capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout[-4000:]
+    run_dbt(["run", "--select", "recon_break_history"], warehouse, target)
 
 
 def _next_night(con: duckdb.DuckDBPyConnection, night: date) -> None:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import run_dbt
 
 from ingestion.contract import COMPLETION_MARKER, load_contract
 from ingestion.load import load_landing
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]  # a dbt build of the CRM models
 
@@ -70,12 +69,10 @@ def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     warehouse = tmp / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         results = [r for r in load_landing(con, tmp / "landing") if r.file.startswith("hubspot/")]
-    env = {**dbt_env(warehouse), "THROUGHLINE_CRM": "hubspot"}
-    cmd = [dbt_executable(), "build", "--select", *CRM_MODELS.split(), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    cmd += ["--target-path", str(tmp / "target")]
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    return warehouse, results, proc.stdout
+    out = run_dbt(
+        ["build", "--select", *CRM_MODELS.split()], warehouse, tmp / "target", {"THROUGHLINE_CRM": "hubspot"}
+    )
+    return warehouse, results, out
 
 
 def test_every_contract_file_of_the_sample_loads(built: tuple[Path, list, str], sample: Path) -> None:

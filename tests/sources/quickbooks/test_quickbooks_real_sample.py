@@ -12,17 +12,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import subprocess
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_raw_fixtures import run_dbt
 
 from ingestion.contract import COMPLETION_MARKER
 from ingestion.load import load_landing
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]  # a dbt build of the QuickBooks models
 
@@ -99,14 +98,10 @@ def built(sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
     warehouse = tmp / "warehouse.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         results = [r for r in load_landing(con, tmp / "landing") if r.file.startswith("quickbooks/")]
-    env = {**dbt_env(warehouse), "THROUGHLINE_ERP": "quickbooks"}
     select = ["path:models/staging/quickbooks", "path:models/intermediate/quickbooks"]
     select += ["+fct_ar_open_items", "+fct_invoice_lines", "+fct_gl_lines", "+recon_e1_invoice_totals"]
-    cmd = [dbt_executable(), "build", "--select", *select, "--indirect-selection", "cautious"]
-    cmd += ["--profiles-dir", str(DBT_PROJECT_DIR)]
-    cmd += ["--target-path", str(tmp / "target")]
-    proc = subprocess.run(cmd, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    build = ["build", "--select", *select, "--indirect-selection", "cautious"]
+    run_dbt(build, warehouse, tmp / "target", {"THROUGHLINE_ERP": "quickbooks"})
     return warehouse, results
 
 

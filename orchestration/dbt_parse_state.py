@@ -75,13 +75,14 @@ def dbt_opens_build(warehouse: Path, build: Path) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
-def restore_partial_parse(warehouse: Path, target: Path) -> bool:
+def restore_partial_parse(warehouse: Path, target: Path, kept: Path | None = None) -> bool:
     """Put the warehouse's kept parse state into the run's dbt ``target`` folder; True when there was one.
 
     dagster-dbt copies the project's own ``target/partial_parse.msgpack`` only into a target folder that has
     none; that one was parsed under another profile (``throughline dbt-parse``), so dbt would discard it.
+    ``kept``: another store than the warehouse's (the tests keep one per vars and environment).
     """
-    kept = partial_parse_store(warehouse)
+    kept = kept or partial_parse_store(warehouse)
     if not kept.is_file():
         return False
     target.mkdir(parents=True, exist_ok=True)
@@ -89,17 +90,19 @@ def restore_partial_parse(warehouse: Path, target: Path) -> bool:
     return True
 
 
-def keep_partial_parse(warehouse: Path, target: Path) -> bool:
+def keep_partial_parse(warehouse: Path, target: Path, kept: Path | None = None) -> bool:
     """Keep the parse state dbt wrote in the run's ``target`` for the next run; True when there was one.
 
-    Written under a temporary name and renamed, so a run killed mid-copy leaves the previous state whole.
+    Written under a temporary name (per process) and renamed, so a run killed mid-copy leaves the previous
+    state whole and a reader in another process never sees half a file. ``kept`` as for
+    :func:`restore_partial_parse`.
     """
     written = target / PARTIAL_PARSE_FILE
     if not written.is_file():
         return False
-    kept = partial_parse_store(warehouse)
+    kept = kept or partial_parse_store(warehouse)
     kept.parent.mkdir(parents=True, exist_ok=True)
-    partial = kept.with_name(kept.name + ".part")
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.part")
     shutil.copyfile(written, partial)
     os.replace(partial, kept)
     return True

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.contract import all_objects
-from orchestration.dbt_parse_state import PARTIAL_PARSE_FILE, dbt_opens_build
+from orchestration.dbt_parse_state import dbt_opens_build, keep_partial_parse, restore_partial_parse
 from throughline.dbt_sources import LINEAGE_COLUMNS
 
 
@@ -97,7 +97,6 @@ def run_dbt(
     checks the state (files, vars, environment, version) and parses again whatever it cannot use, so a kept
     state never changes what a run builds.
     """
-    import shutil
     import subprocess
 
     from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
@@ -110,18 +109,13 @@ def run_dbt(
     cmd += ["--target-path", str(target), "--log-path", str(target)]
     states = os.environ.get(PARSE_STATES_ENV)
     kept = Path(states) / _parse_state_key(args, env or {}) if states else None
-    parsed = Path(target) / PARTIAL_PARSE_FILE
-    if kept is not None and kept.is_file():
-        parsed.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(kept, parsed)
+    if kept is not None:
+        restore_partial_parse(warehouse, Path(target), kept)
     with dbt_opens_build(warehouse, warehouse) as link:
         run_env = {**dbt_env(), **(env or {}), "THROUGHLINE_WAREHOUSE": link.name}
         result = subprocess.run(cmd, cwd=link.parent, env=run_env, capture_output=True, text=True)
-    if kept is not None and not kept.is_file() and parsed.is_file():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        part = kept.with_name(f"{kept.name}.{os.getpid()}")
-        shutil.copyfile(parsed, part)
-        os.replace(part, kept)  # whole or absent for a reader in another worker
+    if kept is not None and not kept.is_file():
+        keep_partial_parse(warehouse, Path(target), kept)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     return result.stdout

@@ -70,26 +70,30 @@ scored_targets as (
     select distinct kind, snapshot_date, horizon_months, target_month from scored
 ),
 
-paired as (
-    select kind, grain, grain_key, snapshot_date, horizon_months, target_month,
-        forecast_value, cast(null as {{ throughline.amount_type() }}) as actual_value,
-        forecast_denominator, cast(null as {{ throughline.amount_type() }}) as actual_denominator
-    from scored
-    union all
+actual_rows as (
     select a.kind, a.grain, a.grain_key, t.snapshot_date, t.horizon_months, a.target_month,
-        null, a.actual_value, null, a.actual_denominator
+        a.actual_value, a.actual_denominator
     from actuals as a
     inner join scored_targets as t on a.kind = t.kind and a.target_month = t.target_month
 ),
 
-kind_rows as (
-    select kind, grain, grain_key, snapshot_date, horizon_months, target_month,
-        coalesce(sum(forecast_value), 0) as forecast_value,
-        coalesce(sum(actual_value), 0) as actual_value,
-        sum(forecast_denominator) as forecast_denominator,
-        sum(actual_denominator) as actual_denominator
-    from paired
-    group by kind, grain, grain_key, snapshot_date, horizon_months, target_month
+kind_rows as (  -- a forecast and its actual side by side (a snapshot row is unique per key and target month)
+    select
+        coalesce(f.kind, a.kind) as kind,
+        coalesce(f.grain, a.grain) as grain,
+        coalesce(f.grain_key, a.grain_key) as grain_key,
+        coalesce(f.snapshot_date, a.snapshot_date) as snapshot_date,
+        coalesce(f.horizon_months, a.horizon_months) as horizon_months,
+        coalesce(f.target_month, a.target_month) as target_month,
+        coalesce(f.forecast_value, 0) as forecast_value,
+        coalesce(a.actual_value, 0) as actual_value,
+        f.forecast_denominator,
+        a.actual_denominator
+    from scored as f
+    full outer join actual_rows as a
+        on f.kind = a.kind and f.grain = a.grain and f.grain_key = a.grain_key
+        and f.snapshot_date = a.snapshot_date and f.horizon_months = a.horizon_months
+        and f.target_month = a.target_month
 ),
 
 opening_backlog as (
@@ -116,24 +120,43 @@ conversion_rows as (
     where b.target_month <= (select last_month from last_actual)
 ),
 
-erp_value as (
-    select coalesce(c.root_contract_key, c.contract_key) as root_contract_key, k.month_end_date,
-        sum(c.contract_amount) as contract_value
-    from {{ ref('dim_contract') }} as c
-    inner join (select distinct month_end_date from {{ ref('kpi_backlog_monthly') }}) as k
-        on c.contract_date <= k.month_end_date
-    where not c.is_unknown
-    group by coalesce(c.root_contract_key, c.contract_key), k.month_end_date
+backlog_points as (
+    select distinct contract_key, project_key, month_end_date
+    from {{ ref('kpi_backlog_monthly') }}
+    where contract_type <> 'time_and_materials' and contract_key <> '-1' and not is_exit_month
 ),
 
-erp_revenue as (
-    select g.project_key, k.month_end_date, -sum(g.amount_transaction) as revenue_to_date
-    from {{ ref('fct_gl_lines') }} as g
-    inner join (select distinct month_end_date from {{ ref('kpi_backlog_monthly') }}) as k
-        on g.transaction_date <= k.month_end_date
-    where g.transaction_type = 'journal' and g.account_type = 'income' and g.is_posting
-        and g.project_key is not null and g.project_key <> '-1'
-    group by g.project_key, k.month_end_date
+contract_value_months as (  -- sales orders and amendments by the month end they are dated in
+    select coalesce(root_contract_key, contract_key) as contract_key,
+        {{ throughline.month_end('contract_date') }} as month_end_date, sum(contract_amount) as amount
+    from {{ ref('dim_contract') }}
+    where not is_unknown and contract_date is not null
+    group by coalesce(root_contract_key, contract_key), {{ throughline.month_end('contract_date') }}
+),
+
+contract_points as (
+    select distinct contract_key, month_end_date from backlog_points
+),
+
+erp_value as (  -- contract value dated by each month end (backlog month ends are month ends)
+    {{ throughline.running_total_at('contract_value_months', 'contract_points', 'contract_key', 'month_end_date') }}
+),
+
+gl_revenue_months as (  -- revenue journals by the month end they are dated in (exact sums: decimals)
+    select project_key, {{ throughline.month_end('transaction_date') }} as month_end_date,
+        -sum(cast(amount_transaction as {{ throughline.amount_type() }})) as amount
+    from {{ ref('fct_gl_lines') }}
+    where transaction_type = 'journal' and account_type = 'income' and is_posting
+        and project_key is not null and project_key <> '-1' and transaction_date is not null
+    group by project_key, {{ throughline.month_end('transaction_date') }}
+),
+
+project_points as (
+    select distinct project_key, month_end_date from backlog_points
+),
+
+erp_revenue as (  -- GL revenue to date at each month end
+    {{ throughline.running_total_at('gl_revenue_months', 'project_points', 'project_key', 'month_end_date') }}
 ),
 
 data_rows as (
@@ -141,12 +164,12 @@ data_rows as (
         'backlog_data' as kind, 'project' as grain, b.project_key as grain_key,
         b.month_end_date as snapshot_date, 0 as horizon_months, b.month_start_date as target_month,
         cast(b.backlog_reporting as {{ throughline.amount_type() }}) as forecast_value,
-        round(greatest(coalesce(v.contract_value, 0) - coalesce(r.revenue_to_date, 0), 0)
+        round(greatest(coalesce(v.running_total, 0) - coalesce(r.running_total, 0), 0)
             * b.fx_rate_to_reporting, 2) as actual_value,
         cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
         cast(null as {{ throughline.amount_type() }}) as actual_denominator
     from {{ ref('kpi_backlog_monthly') }} as b
-    left join erp_value as v on b.contract_key = v.root_contract_key and b.month_end_date = v.month_end_date
+    left join erp_value as v on b.contract_key = v.contract_key and b.month_end_date = v.month_end_date
     left join erp_revenue as r on b.project_key = r.project_key and b.month_end_date = r.month_end_date
     where b.contract_type <> 'time_and_materials' and b.contract_key <> '-1' and not b.is_exit_month
 ),

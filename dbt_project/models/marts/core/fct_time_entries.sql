@@ -42,8 +42,23 @@
     {{ join_spot_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code', 't.spent_date') }}
 {%- endset %}
 
+{#- The entries tonight re-reads, chosen on the staged rows alone (every condition reads only te), so the
+    joins below run on those rows, not on every entry of the history. -#}
 with entries as (
-    select * from {{ throughline.psa_input('time_entries') }}
+    select te.*
+    from {{ throughline.psa_input('time_entries') }} as te
+    where {{ incremental_lookback('te._loaded_at', reread=[
+        changed_lookups({'psa_project_id': 'te.project_id', 'psa_resource_id': 'te.resource_id'},
+            from_context, context_joins),
+        '(te.currency_code is null and ' ~ changed_lookups({'psa_project_id': 'te.project_id'},
+            {'transaction_currency_code': "coalesce(p.project_currency_code, '-1')"}, project_join) ~ ')',
+        changed_lookups({'spent_date': 'te.spent_date'}, {
+            'fx_rate_to_entity': fx_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code'),
+            'fx_rate_to_reporting': fx_rate_to_reporting('fx_r', 't.transaction_currency_code'),
+            'cost_fx_rate_to_reporting': fx_rate_to_reporting('fx_cr', 't.cost_currency_code'),
+            'cost_fx_rate_to_entity': fx_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code'),
+        }, rate_joins, inputs=['transaction_currency_code', 'entity_currency_code', 'cost_currency_code']),
+    ]) }}
 ),
 
 projects as (
@@ -89,21 +104,9 @@ base as (
         te.erp_invoice_id is not null as is_invoiced,
         te._loaded_at
     from entries as te
-    -- p and pe again in changed_lookups' subquery (context_joins): from_context reads them by these names
+    -- from_context reads p and pe by these names (and changed_lookups' subquery joins them so: context_joins)
     left join projects as p on te.project_id = p.psa_project_id  -- noqa: AL04
     left join people as pe on te.resource_id = pe.psa_resource_id  -- noqa: AL04
-    where {{ incremental_lookback('te._loaded_at', reread=[
-        changed_lookups({'psa_project_id': 'te.project_id', 'psa_resource_id': 'te.resource_id'},
-            from_context, context_joins),
-        '(te.currency_code is null and ' ~ changed_lookups({'psa_project_id': 'te.project_id'},
-            {'transaction_currency_code': "coalesce(p.project_currency_code, '-1')"}, project_join) ~ ')',
-        changed_lookups({'spent_date': 'te.spent_date'}, {
-            'fx_rate_to_entity': fx_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code'),
-            'fx_rate_to_reporting': fx_rate_to_reporting('fx_r', 't.transaction_currency_code'),
-            'cost_fx_rate_to_reporting': fx_rate_to_reporting('fx_cr', 't.cost_currency_code'),
-            'cost_fx_rate_to_entity': fx_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code'),
-        }, rate_joins, inputs=['transaction_currency_code', 'entity_currency_code', 'cost_currency_code']),
-    ]) }}
 ),
 
 converted as (

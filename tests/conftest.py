@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from dbt_raw_fixtures import PARSE_STATES_ENV
-from session_builds import LOG_NAME, shared_build, summary
+from session_builds import LOG_NAME, build_group, shared_build, summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -78,24 +78,8 @@ def _longest_first(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: keys[id(item)])  # stable: the rest keep their order
 
 
-#: Session builds used by a handful of tests: each user of one is put in the build's ``xdist_group``, so
-#: under ``--dist loadgroup`` (``make test``) one worker builds it and then runs its users, while the other
-#: worker goes on with the rest of the suite instead of waiting on the build's lock (~200 s of waiting per
-#: session before). The builds most of the suite uses (``xs_warehouse`` ...) stay ungrouped: one worker
-#: running all their users would take longer than the other waiting for the build.
-GROUPED_BUILDS = (
-    "spark_nightly",
-    "xs_other_warehouse",
-    "xs_xero_warehouse",
-    "xs_quickbooks_warehouse",
-    "xs_cli_run",
-    "xs_demo_seed2",
-)
-
-
 def _group_by_build(item: pytest.Item) -> None:
-    used = getattr(item, "fixturenames", ())
-    build = next((b for b in GROUPED_BUILDS if b in used), None)
+    build = build_group(getattr(item, "fixturenames", ()))
     if build is not None:
         item.add_marker(pytest.mark.xdist_group(build))
 

@@ -22,6 +22,30 @@ LOG_NAME = "session-builds.jsonl"
 REPORT_SECONDS = 5.0
 
 
+#: Session builds used by a handful of tests: each user of one is put in the build's ``xdist_group``
+#: (tests/conftest.py), so under ``--dist loadgroup`` (``make test``) one worker builds it and then runs its
+#: users, while the other worker goes on with the rest of the suite instead of waiting on the build's lock
+#: (~200 s of waiting per session before). The builds most of the suite uses (``xs_warehouse`` ...) stay
+#: ungrouped: one worker running all their users would take longer than the other waiting for the build.
+#: ``xs_cli_run`` is therefore not one of them: ``xs_warehouse`` is its warehouse, so every user of
+#: ``xs_warehouse`` (141 tests, the bench smoke test and the publish-kill test among them) has it among its
+#: fixtures, and grouping by it put them all on one worker.
+GROUPED_BUILDS = (
+    "spark_nightly",
+    "xs_other_warehouse",
+    "xs_xero_warehouse",
+    "xs_quickbooks_warehouse",
+    "xs_demo_seed2",
+)
+
+
+def build_group(fixturenames: Iterable[str]) -> str | None:
+    """The ``xdist_group`` of a test needing ``fixturenames`` (pytest's closure: the fixtures it asks for
+    and every fixture those need), None when it needs none of :data:`GROUPED_BUILDS`."""
+    used = set(fixturenames)
+    return next((build for build in GROUPED_BUILDS if build in used), None)
+
+
 @contextmanager
 def shared_build(lock_file: Path | str, name: str) -> Iterator[None]:
     """``FileLock(lock_file)``, recording this worker's wait for it and its hold of it under ``name``."""

@@ -155,9 +155,19 @@ agg as (
         coalesce(max(case when open_at_t and due_date < t then t - due_date end), 0) as max_days_overdue,
         avg(case when settled_on < t then settled_on - due_date end) as mean_days_late,
         sum(w_paid * (settled_on - due_date)) / nullif(sum(w_paid), 0) as recent_days_late,
-        coalesce(sum(original_amount) filter (where open_at_t), 0) as open_balance,
-        median(original_amount) as usual_amount
+        coalesce(sum(original_amount) filter (where open_at_t), 0) as open_balance
     from pairs group by invoice_transaction_id
+),
+-- the client's usual amount at t: the median of its invoices dated before t (days: before t is up to t - 1),
+-- a window over the client's invoices in date order rather than a median per group of the pairs above (a
+-- median keeps every value of its group: two thirds of this query's time at xl, 34.7 M pairs)
+usual as (
+    select invoice_transaction_id,
+        median(original_amount) over (
+            partition by erp_customer_id order by invoice_date
+            range between unbounded preceding and interval 1 day preceding
+        ) as usual_amount
+    from o
 ),
 -- the firm's late share among outcomes known by t (the smoothing target of the client's shares). An earlier
 -- invoice's outcome is known from one day on: its settlement when paid on time, else its due date + the late
@@ -199,17 +209,17 @@ select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_k
     coalesce(a.mean_days_late, 0) as mean_days_late,
     coalesce(a.recent_days_late - a.mean_days_late, 0) as days_late_trend,
     -- no earlier invoice, no usual: 0 (greatest() skips nulls, so v3 gave a first invoice ln(amount))
-    case when a.usual_amount is null then 0
-        else greatest(ln(greatest(o.original_amount, 1) / greatest(a.usual_amount, 1)), 0)
+    case when u.usual_amount is null then 0
+        else greatest(ln(greatest(o.original_amount, 1) / greatest(u.usual_amount, 1)), 0)
     end as log_amount_vs_usual,
-    coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(a.usual_amount, 1)), 0) as log_open_balance,
+    coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(u.usual_amount, 1)), 0) as log_open_balance,
     coalesce(cr.prior_credits, 0) as prior_credits,
     ln(1 + coalesce(cr.prior_credits, 0)) as log_prior_credits,
     ln(1 + greatest(o.original_amount, 0)) as log_amount,
     o.due_date - o.invoice_date as terms_days,
     coalesce(ft.firm_known_late, 0) as firm_known_late, coalesce(ft.firm_known_n, 0) as firm_known_n
 from o left join agg a using (invoice_transaction_id) left join cr using (invoice_transaction_id)
-    left join firm_t ft using (invoice_transaction_id)
+    left join firm_t ft using (invoice_transaction_id) left join usual u using (invoice_transaction_id)
 order by o.invoice_date, o.invoice_transaction_id
 """
 

@@ -120,8 +120,8 @@ conversion_rows as (
     where b.target_month <= (select last_month from last_actual)
 ),
 
-backlog_points as (
-    select distinct contract_key, project_key, month_end_date
+backlog_compared as (  -- the PSA backlog rows backlog_data compares with the ERP (T&M left out)
+    select contract_key, project_key, month_start_date, month_end_date, backlog_reporting, fx_rate_to_reporting
     from {{ ref('kpi_backlog_monthly') }}
     where contract_type <> 'time_and_materials' and contract_key <> '-1' and not is_exit_month
 ),
@@ -135,7 +135,7 @@ contract_value_months as (  -- sales orders and amendments by the month end they
 ),
 
 contract_points as (
-    select distinct contract_key, month_end_date from backlog_points
+    select distinct contract_key, month_end_date from backlog_compared
 ),
 
 erp_value as (  -- contract value dated by each month end (backlog month ends are month ends)
@@ -152,7 +152,7 @@ gl_revenue_months as (  -- revenue journals by the month end they are dated in (
 ),
 
 project_points as (
-    select distinct project_key, month_end_date from backlog_points
+    select distinct project_key, month_end_date from backlog_compared
 ),
 
 erp_revenue as (  -- GL revenue to date at each month end
@@ -168,10 +168,9 @@ data_rows as (
             * b.fx_rate_to_reporting, 2) as actual_value,
         cast(null as {{ throughline.amount_type() }}) as forecast_denominator,
         cast(null as {{ throughline.amount_type() }}) as actual_denominator
-    from {{ ref('kpi_backlog_monthly') }} as b
+    from backlog_compared as b
     left join erp_value as v on b.contract_key = v.contract_key and b.month_end_date = v.month_end_date
     left join erp_revenue as r on b.project_key = r.project_key and b.month_end_date = r.month_end_date
-    where b.contract_type <> 'time_and_materials' and b.contract_key <> '-1' and not b.is_exit_month
 ),
 
 eac_at_threshold as (

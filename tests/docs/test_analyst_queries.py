@@ -18,6 +18,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from orchestration.dbt_project import ensure_manifest
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analysts.md"
 BLOCK = re.compile(r"<!-- query: (\w+) -->\n```sql\n(.*?)```", re.S)
 
@@ -223,6 +225,29 @@ def test_catalogue_lists_every_mart(xs_warehouse: Path) -> None:
     with duckdb.connect(str(xs_warehouse), read_only=True) as con:
         built = _tables(con)
     assert built - listed == set(), "marts missing from the catalogue in docs/analysts.md"
+
+
+def test_every_documented_column_is_a_comment_in_the_warehouse(xs_warehouse: Path) -> None:
+    """Analysts read the docs where they query: every column a model documents carries its description as
+    a DuckDB comment (dbt's persist_docs, with the project's one-read ``duckdb__alter_column_comment``)."""
+    manifest = json.loads(ensure_manifest().read_text())
+    documented = {
+        (node["schema"], node["alias"], column): spec["description"].strip()
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+        for column, spec in node["columns"].items()
+        if spec.get("description")
+    }
+    with duckdb.connect(str(xs_warehouse), read_only=True) as con:
+        comments = {
+            (schema, table, column): (comment or "").strip()
+            for schema, table, column, comment in con.execute(
+                "select schema_name, table_name, column_name, comment from duckdb_columns()"
+            ).fetchall()
+        }
+    assert len(documented) > 1000
+    wrong = {key: comments.get(key) for key, text in documented.items() if comments.get(key) != text}
+    assert not wrong, f"{len(wrong)} documented columns without their comment, e.g. {list(wrong.items())[:3]}"
 
 
 def test_open_breaks_query_on_a_hand_built_break_list(tmp_path: Path) -> None:

@@ -127,6 +127,24 @@ def test_the_dbt_asset_hands_dbt_its_share(tmp_path: Path, monkeypatch: pytest.M
     assert os.environ[MEMORY_LIMIT_ENV] == "3GB"  # restored after the block
 
 
+def test_dbt_writes_no_debug_log_file_into_the_target_folder_it_loses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's dbt target folder (and dagster-dbt's DBT_LOG_PATH in it) is removed after the step, so dbt
+    is told not to write its debug log there; an operator's own DBT_LOG_LEVEL_FILE is kept."""
+    import os
+
+    from orchestration.assets.dbt import DBT_FILE_LOG_ENV, _warehouse_env
+
+    monkeypatch.delenv(DBT_FILE_LOG_ENV, raising=False)
+    with _warehouse_env(tmp_path / "w.duckdb"):
+        assert os.environ[DBT_FILE_LOG_ENV] == "none"
+    assert DBT_FILE_LOG_ENV not in os.environ  # restored after the block
+    monkeypatch.setenv(DBT_FILE_LOG_ENV, "debug")
+    with _warehouse_env(tmp_path / "w.duckdb"):
+        assert os.environ[DBT_FILE_LOG_ENV] == "debug"
+
+
 def test_every_connection_the_nightlys_assets_open_is_bounded() -> None:
     """The night's memory target holds only if no step opens DuckDB with its default limit (80 % of the
     machine): each ``duckdb.connect`` in the assets passes ``duckdb_config``, except the publish check,

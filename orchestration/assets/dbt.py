@@ -167,9 +167,8 @@ def _warehouse_env(warehouse: Path) -> Iterator[None]:
     its DuckDB the night's memory limit less a reserve for this process (``duckdb_settings.child_limit``).
 
     dbt's own debug log file is off (``DBT_LOG_LEVEL_FILE=none`` unless set): dagster-dbt writes it into the
-    run's target folder, which is removed when the step ends, and writing every SQL statement there was ~5 %
-    of dbt's time at scale xs (docs/performance.md, item 48). dbt's events still stream into the Dagster run
-    and the nightly run log."""
+    run's target folder, which is removed when the step ends, so every SQL statement was written for nothing
+    (docs/performance.md, item 48). dbt's events still stream into the Dagster run and the nightly run log."""
     keys = (
         "THROUGHLINE_WAREHOUSE",
         "PATH",

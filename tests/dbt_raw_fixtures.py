@@ -96,6 +96,11 @@ def run_dbt(
     ``$THROUGHLINE_TEST_DBT_PARSE_STATES``) spares the others a full parse (about 14 s of CPU each). dbt still
     checks the state (files, vars, environment, version) and parses again whatever it cannot use, so a kept
     state never changes what a run builds.
+
+    ``--no-write-json``: no test reads dbt's JSON artifacts, and writing them (``manifest.json`` twice, the
+    semantic manifest, ``run_results.json``) was 1.5-3 s of every invocation, about a quarter of a one-model
+    run (docs/performance.md, item 49). The compiled SQL (``compiled_sql``) and the parse state are still
+    written.
     """
     import subprocess
 
@@ -105,7 +110,7 @@ def run_dbt(
     if not warehouse.exists():
         duckdb.connect(str(warehouse)).close()  # dbt would create it; the second name needs the file
     project = str(DBT_PROJECT_DIR)
-    cmd = [dbt_executable(), *args, "--project-dir", project, "--profiles-dir", project]
+    cmd = [dbt_executable(), *args, "--project-dir", project, "--profiles-dir", project, "--no-write-json"]
     cmd += ["--target-path", str(target), "--log-path", str(target)]
     states = os.environ.get(PARSE_STATES_ENV)
     kept = Path(states) / _parse_state_key(args, env or {}) if states else None

@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable, ensure_manifest
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, ensure_manifest
 
 MF = Path(sys.executable).parent / "mf"
 
@@ -198,25 +198,27 @@ MF_GROUP = pytest.mark.xdist_group("mf_project")
 
 @pytest.fixture(scope="module")
 def mf_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A parsed copy of the dbt project and a copy of the xs warehouse for `mf` (which reads
-    <project>/target/semantic_manifest.json and may write logs)."""
+    """A project folder for `mf` and a copy of the xs warehouse it queries.
+
+    `mf` reads ``<project>/target/semantic_manifest.json`` (written beside the session's ``manifest.json``
+    by ``ensure_manifest``), the project's ``dbt_project.yml`` and ``profiles.yml``, and writes its logs
+    there, so it gets a folder of its own with those three files: no second parse of the project. The
+    semantic manifest names its tables in the database dbt parsed them under (the warehouse file's stem), so
+    the warehouse copy takes that name."""
     if not MF.exists():
         pytest.skip(f"mf (dbt-metricflow) is not installed next to {sys.executable}")
     xs_warehouse: Path = request.getfixturevalue("xs_warehouse")  # built only when mf can run
+    semantic_manifest = ensure_manifest().parent / "semantic_manifest.json"
+    relations = json.loads(semantic_manifest.read_text())["semantic_models"]
+    (database,) = {sm["node_relation"]["database"] for sm in relations}
     root = tmp_path_factory.mktemp("semantic")
-    warehouse = root / "warehouse.duckdb"
+    warehouse = root / f"{database}.duckdb"
     shutil.copyfile(xs_warehouse, warehouse)
     project = root / "dbt_project"
-    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
-    result = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project)],
-        cwd=project,
-        env=dbt_env(warehouse),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    (project / "target").mkdir(parents=True)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copyfile(DBT_PROJECT_DIR / name, project / name)
+    shutil.copyfile(semantic_manifest, project / "target" / "semantic_manifest.json")
     return project, warehouse
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from dbt_raw_fixtures import PARSE_STATES_ENV
-from session_builds import LOG_NAME, build_group, shared_build, summary
+from session_builds import LOG_NAME, build_group, module_group, shared_build, summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
@@ -79,9 +79,16 @@ def _longest_first(items: list[pytest.Item]) -> None:
 
 
 def _group_by_build(item: pytest.Item) -> None:
-    build = build_group(getattr(item, "fixturenames", ()))
-    if build is not None:
-        item.add_marker(pytest.mark.xdist_group(build))
+    """A session build's users on one worker (``build_group``), else a module's tests on one worker when they
+    share a module-scoped fixture (``module_group``); a test that already names its group keeps it."""
+    if item.get_closest_marker("xdist_group") is not None:
+        return
+    fixture_defs = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    scopes = [defs[-1].scope for defs in fixture_defs.values() if defs]
+    module = Path(str(item.path)).relative_to(REPO_ROOT).as_posix()
+    group = build_group(getattr(item, "fixturenames", ())) or module_group(module, scopes)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from session_builds import LOG_NAME, build_group, shared_build, summary
+from session_builds import LOG_NAME, build_group, module_group, shared_build, summary
 
 
 def test_a_build_and_a_wait_for_it_are_reported_longest_first(tmp_path: Path, monkeypatch) -> None:
@@ -38,8 +38,22 @@ def test_group_by_build_leaves_the_xs_warehouse_users_spread(request) -> None:
     assert build_group(["xs_warehouse", "xs_cli_run", "xs_firm", "tmp_path_factory"]) is None
     assert build_group(["xs_quickbooks_warehouse", "xs_firm"]) == "xs_quickbooks_warehouse"
     assert build_group(["spark_nightly", "xs_warehouse", "xs_cli_run", "xs_firm"]) == "spark_nightly"
-    # and so in this session's collection, with pytest's own fixture closures
+    # and so in this session's collection, with pytest's own fixture closures: a group of xs_warehouse users
+    # is at most one module's (module_group), never the suite's
+    modules_of_group: dict[str, set[str]] = {}
     for item in request.session.items:
         names = set(getattr(item, "fixturenames", ()))
-        if "xs_warehouse" in names and build_group(names) is None:
-            assert item.get_closest_marker("xdist_group") is None, item.nodeid
+        marker = item.get_closest_marker("xdist_group")
+        if "xs_warehouse" in names and build_group(names) is None and marker is not None:
+            modules_of_group.setdefault(marker.args[0], set()).add(item.nodeid.split("::")[0])
+    assert all(len(modules) == 1 for modules in modules_of_group.values()), modules_of_group
+
+
+def test_a_module_fixture_keeps_its_module_on_one_worker(request) -> None:
+    """A module-scoped fixture is built once per worker running the module: its tests share one group."""
+    assert module_group("tests/x/test_y.py", ["function", "module", "session"]) == "tests/x/test_y.py"
+    assert module_group("tests/x/test_y.py", ["function", "session"]) is None
+    # in this session's collection: the Harvest sample's tests share their module's small warehouse
+    harvest = [item for item in request.session.items if "harvest/test_harvest_sample.py" in item.nodeid]
+    groups = {item.get_closest_marker("xdist_group").args[0] for item in harvest}  # type: ignore[union-attr]
+    assert groups == {"tests/sources/harvest/test_harvest_sample.py"} or not harvest

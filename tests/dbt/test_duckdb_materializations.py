@@ -10,13 +10,13 @@ statements the docstring promises.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_fork import DbtCommand, run_dbt_command
 
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env
 
 pytestmark = pytest.mark.slow
 
@@ -67,10 +67,9 @@ def _project(root: Path, models: dict[str, str]) -> Path:
     return root
 
 
-def _dbt(root: Path, db: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _dbt(root: Path, db: Path, check: bool = True) -> DbtCommand:
     env = {**dbt_env(), "LEAN_DB": str(db)}
-    cmd = [dbt_executable(), "run", "--project-dir", str(root), "--profiles-dir", str(root)]
-    result = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    result = run_dbt_command(["run", "--project-dir", str(root), "--profiles-dir", str(root)], root, env)
     if check and result.returncode != 0:
         raise AssertionError(result.stdout[-4000:])
     return result

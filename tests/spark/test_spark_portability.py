@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import duckdb
 import jinja2
 import pytest
 import yaml
+from dbt_fork import run_dbt_command
 
 from ingestion.spark_handoff import export_raw, raw_dir
-from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_executable, dbt_target, engine, spark_dir
+from orchestration.dbt_project import DBT_PROJECT_DIR, dbt_env, dbt_target, engine, spark_dir
 
 MACROS = DBT_PROJECT_DIR / "macros"
 
@@ -151,9 +151,8 @@ def test_every_model_parses_for_the_spark_target(tmp_path: Path, systems: str | 
     (e.g. a new DuckDB-only dispatch) fails here without Java. Only the chosen systems' models are enabled,
     so the other systems' staging and mappings are parsed in a second run."""
     env = {**dbt_env(), "THROUGHLINE_SPARK_DIR": str(tmp_path)}
-    result = subprocess.run(
+    result = run_dbt_command(
         [
-            dbt_executable(),
             "parse",
             "--target",
             "spark",
@@ -164,11 +163,8 @@ def test_every_model_parses_for_the_spark_target(tmp_path: Path, systems: str | 
         ]
         + ["--log-path", str(tmp_path / "logs"), "--no-partial-parse"]
         + (["--vars", systems] if systems else []),
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        DBT_PROJECT_DIR,
+        env,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 

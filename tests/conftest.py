@@ -91,6 +91,7 @@ def _group_by_build(item: pytest.Item) -> None:
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's worker reads the xdist_group markers into node ids
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if WAREHOUSE_FIXTURES.intersection(getattr(item, "fixturenames", ())):

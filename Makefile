@@ -33,7 +33,7 @@ demo: install
 	@$(BIN)/throughline demo --scale $(SCALE) --seed $(SEED) --dir $(DEMO_DIR)
 
 test: install
-	@$(BIN)/python -m pytest -n auto --dist loadgroup -q --durations=20
+	@$(BIN)/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder -q --durations=20
 
 # Everything but the tests marked `slow` (those that build a warehouse with dbt): a couple of minutes.
 test-fast: install

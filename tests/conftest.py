@@ -51,7 +51,9 @@ WAREHOUSE_FIXTURES = frozenset(
 #: test of each is collected first, so pytest-xdist's round-robin start hands the poles out across the
 #: workers at the start of the session instead of leaving one to run alone at the end (longest first); the
 #: other tests of those files come last, when the build they share is done, so no worker waits on its lock.
-#: Paths from tests/.
+#: Under ``--dist loadgroup`` a group is scheduled where its first test is collected, and only with
+#: ``--no-loadscope-reorder`` (``make test``): by default pytest-xdist starts with the groups that hold the
+#: most tests, and the Spark nightly's four started after a wait for ``xs_cli_run``. Paths from tests/.
 LONG_POLES = (
     "spark/test_spark_parity.py",  # ~400 s: the Dagster nightly on Spark
     "orchestration/test_publish_kill.py",  # ~300 s: three killed runs and a full one

@@ -1,8 +1,8 @@
 """Run a dbt command in a process forked from one that has already imported dbt.
 
 A dbt command started as a new process spends ~3 s of CPU before it reads its project: Python imports
-dbt-core, its adapters and events, and builds the serialisers of its dataclasses. The suite's tests run about
-sixty dbt commands, so that start-up was minutes of the 2-core machine's CPU per session. Python's
+dbt-core, its adapters and events, and builds the serialisers of its dataclasses. The suite's tests run over
+forty dbt commands (39 through ``run_dbt``), so that start-up was minutes of the 2-core machine's CPU. Python's
 ``forkserver`` start method imports ``dbt.cli.main`` once in a server process and forks every command from
 it: each command is still a process of its own (its own flags, adapter, DuckDB connection and exit code, as
 the ``dbt`` executable gives), only without the imports. ``dbt.cli.main.dbtRunner`` in the test process

@@ -48,9 +48,9 @@ def build_group(fixturenames: Iterable[str]) -> str | None:
 
 def module_group(module: str, fixture_scopes: Iterable[str]) -> str | None:
     """The ``xdist_group`` of a test with no build group whose fixtures include a module-scoped one: its
-    module. A module fixture is built once per worker that runs a test of the module, and the suite's build
-    a small warehouse with dbt or read a vendor sample (10-30 s each): spread over both workers, each of
-    nine modules built its fixture twice (~110 s of CPU per session, on a machine with none to spare)."""
+    module. A module fixture is built once per worker that runs a test of the module, and nine of the suite's
+    build a small warehouse with dbt or read a vendor sample (10-30 s of CPU each): with their tests spread
+    over both workers, each was built twice (~110 s of CPU per session, on a machine with none to spare)."""
     return module if "module" in set(fixture_scopes) else None
 
 

@@ -66,7 +66,7 @@ class SparkNightly:
 #: the JVM's C2 compiler and parallel GC threads cost more CPU than they save. C1 only and the serial GC:
 #: ``dbt run --target spark`` of 20 models on a copy of the suite's Spark folder took 222 → 184 s of CPU
 #: (twice each, same wall time, docs/performance.md), CPU the other pytest worker gets. Not in profiles.yml:
-#: a local build of a large firm wants C2.
+#: C2 is the compiler a long build on a large firm would want (not measured here).
 SUITE_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 

@@ -2,10 +2,10 @@
 
 A dbt command started as a new process spends ~3 s of CPU before it reads its project: Python imports
 dbt-core, its adapters and events, and builds the serialisers of its dataclasses. The suite's tests run over
-forty dbt commands (39 through ``run_dbt``), so that start-up was minutes of the 2-core machine's CPU. Python's
-``forkserver`` start method imports ``dbt.cli.main`` once in a server process and forks every command from
-it: each command is still a process of its own (its own flags, adapter, DuckDB connection and exit code, as
-the ``dbt`` executable gives), only without the imports. ``dbt.cli.main.dbtRunner`` in the test process
+forty dbt commands (39 through ``run_dbt``), so that start-up was minutes of the 2-core machine's CPU.
+Python's ``forkserver`` start method imports ``dbt.cli.main`` once in a server process and forks every command
+from it: each command is still a process of its own (its own flags, adapter, DuckDB connection and exit code,
+as the ``dbt`` executable gives), only without the imports. ``dbt.cli.main.dbtRunner`` in the test process
 would keep dbt's state and a DuckDB connection between commands and the test's own connections.
 
 The server imports this module by its name, ``dbt_fork``: pytest puts the tests folder on ``sys.path``, and

@@ -16,9 +16,6 @@ import duckdb
 import pytest
 from dbt_raw_fixtures import run_dbt
 
-#: One worker runs the three, so the module's fixture builds once.
-pytestmark = pytest.mark.xdist_group("key_and_not_null_tests")
-
 MODEL = "int_psa_project_context"
 TEST = f"not_null_columns_{MODEL}"
 RELATIONSHIPS_TEST = f"relationships_columns_{MODEL}"

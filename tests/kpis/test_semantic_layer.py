@@ -191,11 +191,6 @@ def test_time_spine_is_declared(manifest: dict[str, Any]) -> None:
 # ---------------------------------------------------------------------------------------------- mf query
 
 
-#: The tests of ``mf query`` on one xdist worker: each worker that runs one parses its own copy of the project
-#: (``mf_project``, ~25 s).
-MF_GROUP = pytest.mark.xdist_group("mf_project")
-
-
 @pytest.fixture(scope="module")
 def mf_project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A project folder for `mf` and a copy of the xs warehouse it queries.
@@ -279,7 +274,6 @@ def _assert_same(mf: dict, sql: dict, what: str) -> None:
             assert mf[key] == pytest.approx(expected, rel=1e-9, abs=1e-9), f"{what} {key}"
 
 
-@MF_GROUP
 def test_mf_monthly_metrics_equal_sum_over_sum_of_the_marts(mf_project: tuple[Path, Path]) -> None:
     metrics = ["billable_utilization", "project_margin_pct", "dso_consolidated"]
     rows = _mf_query(mf_project, metrics, ["metric_time__month"])
@@ -304,7 +298,6 @@ def test_mf_monthly_metrics_equal_sum_over_sum_of_the_marts(mf_project: tuple[Pa
         _assert_same(got, sql[metric], metric)
 
 
-@MF_GROUP
 def test_mf_billable_utilization_by_practice_equals_the_mart(mf_project: tuple[Path, Path]) -> None:
     """The issue's command: mf query --metrics billable_utilization --group-by practice__name."""
     rows = _mf_query(mf_project, ["billable_utilization"], ["practice__name"])
@@ -315,7 +308,6 @@ def test_mf_billable_utilization_by_practice_equals_the_mart(mf_project: tuple[P
     _assert_same(mf, sql, "billable_utilization by practice")
 
 
-@MF_GROUP
 def test_mf_dso_by_entity_reads_entity_rows_per_month(mf_project: tuple[Path, Path]) -> None:
     rows = _mf_query(mf_project, ["dso"], ["metric_time__month", "legal_entity"])
     mf = {(_day(r["metric_time__month"]), r["legal_entity"]): _num(r["dso"]) for r in rows}
@@ -326,7 +318,6 @@ def test_mf_dso_by_entity_reads_entity_rows_per_month(mf_project: tuple[Path, Pa
     _assert_same(mf, sql, "dso by month and entity")
 
 
-@MF_GROUP
 def test_mf_backlog_by_quarter_is_the_last_month_end_not_a_sum_of_months(
     mf_project: tuple[Path, Path],
 ) -> None:

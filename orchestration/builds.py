@@ -10,6 +10,8 @@
                                                   killed in dbt leaves it; the next run removes it)
     <warehouse>.builds/dbt/partial_parse.msgpack  dbt's parse state, kept for the next run (dbt_parse_state)
 
+(the last two in ``THROUGHLINE_DBT_STATE_DIR`` instead when it is set: a folder several warehouses share).
+
 A publish is ``os.replace`` of the build onto ``<warehouse>`` (atomic: a reader opens the old file or the
 new one, never a half-built one), then a hard link of it into ``published/`` (no second copy on disk).
 """

@@ -85,6 +85,15 @@ def spark_dir(warehouse: Path) -> Path:
     return published.with_name(published.name + ".spark")
 
 
+def parse_state_variant() -> str:
+    """What dbt's parse state depends on besides the project's files, as a folder name: the engine's target
+    and the chosen source systems (``""`` for DuckDB and the default systems; dbt_parse_state)."""
+    parts = [] if dbt_target() == ENGINE_TARGETS["duckdb"] else [dbt_target()]
+    if systems_target_path().name != "target":
+        parts.append(systems_target_path().name)
+    return "-".join(parts)
+
+
 def venv_dbt() -> Path:
     """Where the venv's ``dbt`` is: next to the running interpreter."""
     return Path(sys.executable).parent / "dbt"

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.builds import build_path, builds_dir
-from orchestration.dbt_parse_state import link_leftovers
+from orchestration.dbt_parse_state import own_link_leftovers
 
 #: What an older Throughline built into (one fixed name); a killed run of that version may have left it.
 LEGACY_BUILDING_SUFFIXES = (".building", ".building.wal")
@@ -32,7 +32,7 @@ def sweep_builds(warehouse: Path, keep_run_id: str, say: Callable[[str], None] =
     keep = build_path(warehouse, keep_run_id)
     removed: list[Path] = []
     folder = builds_dir(warehouse)
-    for link in link_leftovers(warehouse):  # dbt's name for a build (dbt_parse_state), not one: no message
+    for link in own_link_leftovers(warehouse):  # dbt's name for a build (dbt_parse_state): no message
         link.unlink(missing_ok=True)
     candidates = list(folder.glob("*.duckdb*")) if folder.is_dir() else []
     candidates += [warehouse.with_name(warehouse.name + s) for s in LEGACY_BUILDING_SUFFIXES]

@@ -32,7 +32,12 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.dbt_parse_state import dbt_opens_build, keep_partial_parse, restore_partial_parse
+from orchestration.dbt_parse_state import (
+    dbt_opens_build,
+    keep_partial_parse,
+    partial_parse_store,
+    restore_partial_parse,
+)
 from orchestration.dbt_project import (
     DBT_PROJECT,
     SPARK_DIR_ENV,
@@ -42,6 +47,7 @@ from orchestration.dbt_project import (
     dbt_target,
     engine,
     ensure_manifest,
+    parse_state_variant,
     spark_dir,
     venv_dbt,
 )
@@ -246,7 +252,7 @@ def throughline_dbt_assets(
         context.log.info(f"nothing new: {reason}; dbt build, checks and publish skipped")
         return
     with (
-        dbt_opens_build(warehouse.published, Path(warehouse.database)) as database,
+        dbt_opens_build(warehouse.published, Path(warehouse.database), context.log.info) as database,
         _warehouse_env(database),
         dbt_target_dir(context.run.run_id) as target,
     ):
@@ -262,7 +268,8 @@ def throughline_dbt_assets(
         )
         if engine() == "spark":  # inside the block: the Spark variables are restored with the others
             _hand_off_to_spark(context, warehouse)
-        if restore_partial_parse(warehouse.published, target):
+        kept = partial_parse_store(warehouse.published, parse_state_variant())
+        if restore_partial_parse(warehouse.published, target, kept):
             context.log.info("dbt parses what changed since this warehouse's last build (partial parsing)")
         invocation = dbt.cli(
             _build_args(context, warehouse, fingerprint),
@@ -272,7 +279,7 @@ def throughline_dbt_assets(
         )
         note_child(warehouse.published, invocation.process.pid)  # a killed run's dbt is stopped by the next
         yield from invocation.stream()
-        keep_partial_parse(warehouse.published, target)
+        keep_partial_parse(warehouse.published, target, kept)
         broken = _invocation_errors(invocation)
         if engine() == "spark" and not broken:  # later steps and analysts read DuckDB: bring the build back
             _hand_back_from_spark(context, warehouse, invocation, target)

@@ -130,9 +130,12 @@ def dbt_opens_build(warehouse: Path, build: Path, say: Callable[[str], None] = _
 
 
 def _link(build: Path, link: Path) -> Path:
-    """Make ``link`` a second name of ``build`` (after removing what a killed dbt left under it)."""
+    """Make ``link`` a second name of ``build``, after removing what a killed dbt left under it: the link,
+    its log and DuckDB's spill folder beside it (profiles.yml: ``<database>.tmp``; in a shared folder the
+    sweep of ``<warehouse>.builds/`` does not reach it)."""
     for leftover in _with_log(link):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(link.with_name(link.name + ".tmp"), ignore_errors=True)
     link.parent.mkdir(parents=True, exist_ok=True)
     os.link(build, link)
     return link

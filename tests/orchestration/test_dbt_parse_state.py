@@ -147,6 +147,10 @@ def test_warehouses_sharing_a_folder_give_dbt_one_path_and_one_parse_state(
             assert con.execute("select current_database()").fetchall() == [("build",)]
     assert not any(p.exists() for p in link_leftovers(two))
     assert not (two.with_name("wh.duckdb.builds") / "build.duckdb").exists()
+    (shared / "build.duckdb.tmp").mkdir()  # a killed dbt's spill folder: the sweep does not reach it here
+    (shared / "build.duckdb.tmp" / "duckdb_temp_storage-0.tmp").write_bytes(b"spilled")
+    with dbt_opens_build(one, prepare_build(one, "run-1")):
+        assert not (shared / "build.duckdb.tmp").exists()
 
 
 def test_runs_sharing_a_folder_take_turns_for_the_dbt_step(

@@ -27,6 +27,7 @@ import yaml
 from bench import night_profile
 from bench.measure import Measurement, measure
 from ingestion.warehouse import q
+from orchestration.dbt_parse_state import SHARED_STATE_ENV
 from orchestration.duckdb_settings import duckdb_config
 
 STEPS = ("generate", "full", "incremental", "rerun", "floor")
@@ -183,8 +184,11 @@ def _measure(cmd: list[str], log: Path, env: dict[str, str]) -> Measurement:
 
 
 def step_env(work: Path) -> dict[str, str]:
-    """The subprocesses' environment: their own Dagster home, no telemetry, this checkout importable."""
+    """The subprocesses' environment: their own Dagster home, no telemetry, this checkout importable, and
+    dbt's parse state the warehouse's own (no ``THROUGHLINE_DBT_STATE_DIR``): the full build from empty is
+    a new firm's first night, which parses the whole project, whatever else this host built before."""
     env = dict(os.environ)
+    env.pop(SHARED_STATE_ENV, None)
     env["DAGSTER_HOME"] = str(work / "dagster_home")
     (work / "dagster_home").mkdir(parents=True, exist_ok=True)
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

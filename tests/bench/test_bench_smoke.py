@@ -14,7 +14,8 @@ import pytest
 from warehouse_diff import table_differences
 
 from bench.harness import FINISHED, run_scale
-from orchestration.dbt_parse_state import partial_parse_store
+from orchestration.builds import builds_dir
+from orchestration.dbt_parse_state import PARTIAL_PARSE_FILE
 
 MART_SCHEMAS = ("marts", "reconciliation")
 #: The history marts record the nights as they were built: a break or signal first found on the held-back
@@ -49,12 +50,16 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
         kinds = profile["dbt_by_kind"]  # the night's ~120 table models and ~300 data tests were all read
         assert kinds["test"]["nodes"] > 100 and kinds["table model"]["nodes"] > 100
         assert 0 < profile["dbt_node_seconds"] < res.steps[night]["seconds"]
-    # The incremental night parsed only what changed: dbt opened the run's build under the warehouse's
-    # stable name and got the first night's parse state.
+    # The full build is a new firm's first night: the whole project parsed, though the suite's nights share
+    # a parse state (THROUGHLINE_DBT_STATE_DIR, which the bench leaves out). The incremental night parsed
+    # only what changed: dbt opened the run's build under the warehouse's stable name and got the first
+    # night's parse state, kept in the warehouse's own folder.
+    full_log = (work / "logs" / "full.nightly.log").read_text()
+    assert "(partial parsing)" not in full_log
     night_log = (work / "logs" / "incremental.nightly.log").read_text()
     assert "since this warehouse's last build (partial parsing)" in night_log
     assert "Unable to do partial parsing" not in night_log
-    assert partial_parse_store(work / "warehouse.duckdb").is_file()
+    assert (builds_dir(work / "warehouse.duckdb") / "dbt" / PARTIAL_PARSE_FILE).is_file()
     assert res.steps["rerun"]["seconds"] < res.steps["full"]["seconds"]
     assert res.warehouse_bytes > 0 and res.floor_bytes > 0
     differences = table_differences(

@@ -113,32 +113,33 @@ def dbt_opens_build(warehouse: Path, build: Path, say: Callable[[str], None] = _
     folder = dbt_state_dir(warehouse)
     with _state_lock(folder, say):
         try:
-            link = _link(build, folder / DBT_BUILD_LINK)
+            link, log = _link(build, link_leftovers(warehouse))
         except OSError as error:
             if error.errno != errno.EXDEV:
                 raise
             say(f"{SHARED_STATE_ENV}={folder} is on another file system than {build}: dbt opens it there")
-            link = _link(build, builds_dir(warehouse) / DBT_BUILD_LINK)
+            link, log = _link(build, own_link_leftovers(warehouse))
         try:
             yield link
         finally:
-            if _with_log(link)[1].exists() and build.exists():
+            if log.exists() and build.exists():
                 with duckdb.connect(str(link)) as con:
                     con.execute("checkpoint")
-            for leftover in _with_log(link):
+            for leftover in (link, log):
                 leftover.unlink(missing_ok=True)
 
 
-def _link(build: Path, link: Path) -> Path:
-    """Make ``link`` a second name of ``build``, after removing what a killed dbt left under it: the link,
-    its log and DuckDB's spill folder beside it (profiles.yml: ``<database>.tmp``; in a shared folder the
-    sweep of ``<warehouse>.builds/`` does not reach it)."""
-    for leftover in _with_log(link):
+def _link(build: Path, names: list[Path]) -> list[Path]:
+    """Make the link of ``names`` (the link and its log) a second name of ``build``, after removing what a
+    killed dbt left under them and DuckDB's spill folder beside them (profiles.yml: ``<database>.tmp``; in a
+    shared folder the sweep of ``<warehouse>.builds/`` does not reach it)."""
+    link = names[0]
+    for leftover in names:
         leftover.unlink(missing_ok=True)
     shutil.rmtree(link.with_name(link.name + ".tmp"), ignore_errors=True)
     link.parent.mkdir(parents=True, exist_ok=True)
     os.link(build, link)
-    return link
+    return names
 
 
 def restore_partial_parse(warehouse: Path, target: Path, kept: Path | None = None) -> bool:

@@ -88,10 +88,9 @@ def spark_dir(warehouse: Path) -> Path:
 def parse_state_variant() -> str:
     """What dbt's parse state depends on besides the project's files, as a folder name: the engine's target
     and the chosen source systems (``""`` for DuckDB and the default systems; dbt_parse_state)."""
+    systems = systems_target_path().name
     parts = [] if dbt_target() == ENGINE_TARGETS["duckdb"] else [dbt_target()]
-    if systems_target_path().name != "target":
-        parts.append(systems_target_path().name)
-    return "-".join(parts)
+    return "-".join(parts + ([systems] if systems != "target" else []))
 
 
 def venv_dbt() -> Path:

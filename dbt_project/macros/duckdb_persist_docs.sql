@@ -6,8 +6,8 @@
     the same filtering: a second DESCRIBE and a second macro context (adapter.get_columns_in_relation goes
     through execute_macro) for each of the ~160 tables and views of a night: in a py-spy profile of `dbt run`
     at scale xs, the two reads were 12.5 % of dbt's samples (docs/performance.md, item 46). This override
-    writes the comments for the columns it is given, as the adapter's own macro does for the columns it keeps. The root project's macros take precedence over
-    the adapter's. -#}
+    writes the comments for the columns it is given, as the adapter's own macro does for the columns it
+    keeps. The root project's macros take precedence over the adapter's. -#}
 
 {% macro duckdb__alter_column_comment(relation, column_dict) %}
   {% for column_name in column_dict %}

@@ -9,6 +9,7 @@ rows_read = rows_loaded + rows_rejected. Pure Python + DuckDB: no Dagster here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -147,6 +148,39 @@ def _note_unchanged(con: duckdb.DuckDBPyConnection, lf: LandedFile, st: os.stat_
         "update raw.loaded_files set bytes = ?, modified_ns = ? where file = ? and sha256 = ?",
         [st.st_size, st.st_mtime_ns, lf.rel_path, sha256],
     )
+
+
+def _path_read_before(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
+    """Whether a file was read at this path before (whatever its content)."""
+    return bool(
+        con.execute("select count(*) from raw.loaded_files where file = ?", [lf.rel_path]).fetchone()[0]
+    )
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A file whose content (``r.sha256``) was loaded before: what ``load_file`` returns for it."""
+
+    result: FileResult | None
+
+
+def _known_content(con: duckdb.DuckDBPyConnection, lf: LandedFile, r: FileResult) -> _Known | None:
+    """None for content never loaded. Content loaded before at this path is noted (its size and time) and
+    returns nothing; at another path, with rows, it is logged as a skipped duplicate."""
+    assert r.sha256 is not None and r.stat is not None
+    seen = con.execute(
+        "select file, rows_read from raw.loaded_files where sha256 = ? order by loaded_at", [r.sha256]
+    ).fetchall()
+    if any(f == r.file for f, _ in seen):
+        _note_unchanged(con, lf, r.stat, r.sha256)
+        return _Known(None)
+    if any(n and n > 0 for _, n in seen):
+        first = next(f for f, n in seen if n and n > 0)
+        r.status = LoadStatus.SKIPPED_DUPLICATE
+        r.message = f"same content (sha256) as {first}, already loaded; no-op"
+        _remember(con, r)
+        return _Known(_log(con, r))
+    return None
 
 
 def _file_reject(
@@ -309,6 +343,27 @@ def _already_reported(con: duckdb.DuckDBPyConnection, lf: LandedFile) -> bool:
     )
 
 
+def _read_lines(
+    con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult, hashed: bool
+) -> None:
+    """``_lines`` of the file; unless it was ``hashed`` before, ``r.sha256`` is taken in the same pass. A file
+    that is not UTF-8 gets ``r.not_utf8`` (it is read again, lossily, to reject its rows)."""
+    digest = None if hashed else hashlib.sha256()
+    con.execute("drop view if exists _rows")
+    con.execute("drop table if exists _lines")
+    try:  # outside the transaction: a read error would abort it
+        parse.read_lines(
+            con, lf.path, json_keys=obj.format == "jsonl", csv_records=obj.format == "csv", digest=digest
+        )
+    except duckdb.Error:
+        r.not_utf8 = utf8_problem(lf.path)
+        if r.not_utf8 is None:
+            raise
+        digest = None  # the read stopped part-way: the file is hashed on its own
+    if not hashed:
+        r.sha256 = digest.hexdigest() if digest is not None else sha256_of(lf.path)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str, reload_of: str | None = None
 ) -> FileResult | None:
@@ -351,27 +406,16 @@ def load_file(
     r.stat = lf.path.stat()
     if _unchanged_since_read(con, lf, r.stat):
         return None
-    r.sha256 = sha256_of(lf.path)
-    seen = con.execute(
-        "select file, rows_read from raw.loaded_files where sha256 = ? order by loaded_at", [r.sha256]
-    ).fetchall()
-    if any(f == r.file for f, _ in seen):
-        _note_unchanged(con, lf, r.stat, r.sha256)
-        return None
-    if any(n and n > 0 for _, n in seen):
-        first = next(f for f, n in seen if n and n > 0)
-        r.status = LoadStatus.SKIPPED_DUPLICATE
-        r.message = f"same content (sha256) as {first}, already loaded; no-op"
-        _remember(con, r)
-        return _log(con, r)
-    con.execute("drop view if exists _rows")
-    con.execute("drop table if exists _lines")
-    try:  # outside the transaction: a read error would abort it
-        parse.read_lines(con, lf.path, json_keys=obj.format == "jsonl", csv_records=obj.format == "csv")
-    except duckdb.Error:
-        r.not_utf8 = utf8_problem(lf.path)
-        if r.not_utf8 is None:
-            raise
+    # A path read before is most likely the same content copied again: hashed first, it is not read at all.
+    # A new path is hashed while it is read (one pass over the file, the hash beside DuckDB's split).
+    hash_first = _path_read_before(con, lf)
+    if hash_first:
+        r.sha256 = sha256_of(lf.path)
+        if (known := _known_content(con, lf, r)) is not None:
+            return known.result
+    _read_lines(con, lf, obj, r, hashed=hash_first)
+    if not hash_first and (known := _known_content(con, lf, r)) is not None:
+        return known.result
     con.execute("begin transaction")
     try:
         if r.reload_of is None:  # new content at the path of an earlier refusal: it replaces that refusal

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 import duckdb
 
@@ -82,21 +85,90 @@ _SPLIT_SELECT = """
 """
 
 
-def _split_in_parts(con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int) -> None:
-    """``_split`` of a file too big for one read_text: parts of ~max_bytes ending at a line end."""
+class Digest(Protocol):
+    """What ``read_lines`` feeds a file's bytes to (a ``hashlib`` hash)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+
+#: Bytes a part's reader takes at a time.
+_CHUNK = 1 << 20
+
+
+def _digest_part(part: Path, digest: Digest | None) -> int:
+    """The number of line ends in ``part``, feeding its bytes to ``digest`` (runs beside DuckDB's read)."""
+    lines = 0
+    with part.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            lines += chunk.count(b"\n")
+            if digest is not None:
+                digest.update(chunk)
+    return lines
+
+
+def _copy_range(src: BinaryIO, dst: BinaryIO, offset: int, count: int) -> None:
+    """``count`` bytes of ``src`` from ``offset`` appended to ``dst``, copied by the kernel (``sendfile``)
+    where it can: the bytes of a 10 GB file need not pass through Python."""
+    while count > 0:
+        try:
+            sent = os.sendfile(dst.fileno(), src.fileno(), offset, count)
+        except (AttributeError, OSError):  # no sendfile between two files here
+            src.seek(offset)
+            while count > 0 and (chunk := src.read(min(count, _CHUNK))):
+                dst.write(chunk)
+                count -= len(chunk)
+            return
+        if sent == 0:  # the file ended early (shrank while being read)
+            return
+        offset, count = offset + sent, count - sent
+
+
+def _part_end(fh: BinaryIO, start: int, max_bytes: int, size: int) -> int:
+    """Where the part starting at ``start`` ends: after the line end that finishes the line holding byte
+    ``start + max_bytes`` (so no line is cut), or at the end of the file."""
+    if start + max_bytes >= size:
+        return size
+    fh.seek(start + max_bytes)
+    fh.readline()
+    return fh.tell()
+
+
+def _split_in_parts(
+    con: duckdb.DuckDBPyConnection, path: Path, max_bytes: int, digest: Digest | None
+) -> None:
+    """``_split`` of a file too big for one read_text: parts of ~max_bytes ending at a line end.
+
+    Each part is copied to a file of its own by the kernel; while DuckDB splits it (one thread), another
+    thread counts its line ends (the next part's first line number) and feeds it to ``digest``."""
     con.execute("create or replace temp table _split (lineno BIGINT, raw VARCHAR, n BIGINT, nl BOOLEAN)")
-    offset = 0
-    with tempfile.TemporaryDirectory(prefix="throughline_parts_") as tmp, path.open("rb") as fh:
+    offset, start, size = 0, 0, path.stat().st_size
+    with (
+        tempfile.TemporaryDirectory(prefix="throughline_parts_") as tmp,
+        path.open("rb") as fh,
+        ThreadPoolExecutor(1) as pool,
+    ):
         part = Path(tmp) / "part.txt"
-        while block := fh.read(max_bytes):
-            rest = fh.readline()  # finish the line the block cut (written after it, not copied onto it)
+        while start < size:
+            end = _part_end(fh, start, max_bytes, size)
             with part.open("wb") as out:
-                out.write(block)
-                out.write(rest)
-            lines = block.count(b"\n") + rest.count(b"\n")
-            del block, rest  # not held in Python while DuckDB reads the part
+                _copy_range(fh, out, start, end - start)
+            counted = pool.submit(_digest_part, part, digest)
             con.execute(f"insert into _split {_SPLIT_SELECT}", {"offset": offset, "path": str(part)})
-            offset += lines
+            offset += counted.result()
+            start = end
+
+
+def _read_whole(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> None:
+    """``_split`` of a file in one read_text; ``digest`` is fed the file beside it, on another thread."""
+    with ThreadPoolExecutor(1) as pool:
+        hashed = pool.submit(_digest_part, path, digest) if digest is not None else None
+        try:
+            con.execute(
+                f"create or replace temp table _split as {_SPLIT_SELECT}", {"offset": 0, "path": str(path)}
+            )
+        finally:
+            if hashed is not None:
+                hashed.result()
 
 
 def read_lines(
@@ -105,20 +177,20 @@ def read_lines(
     json_keys: bool = False,
     max_bytes: int = READ_TEXT_MAX_BYTES,
     csv_records: bool = False,
+    digest: Digest | None = None,
 ) -> None:
     """Load the file's lines into ``_lines`` (with ``key_set``, a hash of the line's top-level JSON keys, NULL
     when the line is not JSON, if ``json_keys``: the key lists themselves would almost double the table; with
     ``csv_records``, RFC 4180 records: see ``merge_csv_records``). Raises duckdb.InvalidInputException if
-    not UTF-8.
+    not UTF-8. ``digest`` (a ``hashlib`` hash) is fed every byte of the file, read beside DuckDB's read: the
+    loader hashes a new file this way instead of reading it once more before.
 
     Two statements: the split of the one big string runs on one thread, so it does nothing else; the
     cleaning (BOM, CR, blank lines) and JSON work then run in parallel over the split lines."""
     if path.stat().st_size > max_bytes:
-        _split_in_parts(con, path, max_bytes)
+        _split_in_parts(con, path, max_bytes, digest)
     else:
-        con.execute(
-            f"create or replace temp table _split as {_SPLIT_SELECT}", {"offset": 0, "path": str(path)}
-        )
+        _read_whole(con, path, digest)
     _lines_from_split(con, json_keys, csv_records)
 
 

@@ -106,17 +106,24 @@ def test_same_file_twice_and_rerun_are_no_ops(landing: Path, load) -> None:
 
 
 def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files the loader hashes from now on."""
+    """The files the loader hashes from now on: on their own, or while reading them (a new path)."""
     import ingestion.load
+    import ingestion.parse
 
     hashed: list[Path] = []
-    real = ingestion.load.sha256_of
+    real_hash, real_read = ingestion.load.sha256_of, ingestion.parse.read_lines
 
     def spy(path: Path) -> str:
         hashed.append(path)
-        return real(path)
+        return real_hash(path)
+
+    def read_spy(con: object, path: Path, *args: object, **kwargs: object) -> None:
+        if kwargs.get("digest") is not None:
+            hashed.append(path)
+        real_read(con, path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ingestion.load, "sha256_of", spy)
+    monkeypatch.setattr(ingestion.parse, "read_lines", read_spy)
     return hashed
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -14,6 +18,7 @@ import pandas as pd
 import pytest
 from dagster_shared.serdes import serialize_value
 
+from orchestration.assets import anomalies
 from orchestration.assets.anomalies import (
     FEATURE_SETS,
     FEATURES,
@@ -25,6 +30,7 @@ from orchestration.assets.anomalies import (
     evaluation_due,
     last_evaluation,
     load_features,
+    one_blas_thread,
     reliability,
     score_open,
     split_by_time,
@@ -243,3 +249,35 @@ def test_the_last_evaluation_is_read_back_for_this_model_and_seed(tmp_path) -> N
         _append_evaluation(con, ev)  # the connection is free for the night's writes (a register) after it
         assert con.execute("select count(*) from anomalies.cash_risk_evaluations").fetchall() == [(2,)]
         assert last_evaluation(con, seed=8) is None  # another seed's evaluation is not this one
+
+
+def test_the_evaluation_is_the_same_on_one_thread_or_several(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hold-out's months are fitted on threads (``predict_rolling``); each month's fit is the same
+    computation whichever thread runs it, and the months come back in their order."""
+    data = _synthetic(400)
+    results = []
+    for jobs in (1, 3):
+        monkeypatch.setattr(anomalies, "EVALUATION_JOBS", jobs)
+        with one_blas_thread():
+            results.append(evaluate(data, seed=7)[1])
+    one, three = results
+    assert one == three and one.feature_set
+
+
+def test_the_model_is_fitted_on_one_blas_and_openmp_thread() -> None:
+    """In a new interpreter (scikit-learn not yet imported): every BLAS and OpenMP library scikit-learn loads
+    is held to one thread inside ``one_blas_thread`` (threadpoolctl limits only the libraries already loaded,
+    so the context loads them first), and back to its own count after."""
+    code = (
+        "import threadpoolctl; from orchestration.assets.anomalies import one_blas_thread\n"
+        "with one_blas_thread():\n"
+        "    import sklearn.linear_model\n"
+        "    inside = [(i['prefix'], i['num_threads']) for i in threadpoolctl.threadpool_info()]\n"
+        "print(sorted({p for p, _ in inside}), [n for _, n in inside])\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "", "OPENBLAS_NUM_THREADS": "", "MKL_NUM_THREADS": ""}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    prefixes, counts = out.stdout.strip().split("] [")
+    assert "libgomp" in prefixes and "openblas" in prefixes
+    assert set(counts.rstrip("]").split(", ")) == {"1"}

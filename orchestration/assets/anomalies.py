@@ -96,8 +96,11 @@ SEED = int(os.environ.get("THROUGHLINE_CASH_RISK_SEED", "42"))
 EVALUATE_EVERY_DAYS = int(os.environ.get("THROUGHLINE_CASH_RISK_EVALUATE_DAYS", "7"))
 #: ... unless the known outcomes grew or shrank by more than this share since (a firm's first weeks, reloads).
 EVALUATE_GROWTH = 0.05
-#: Threads fitting the evaluation's months at once (``predict_rolling``): the machine's cores by default.
-EVALUATION_JOBS = int(os.environ.get("THROUGHLINE_CASH_RISK_JOBS", "0")) or os.cpu_count() or 1
+#: Threads fitting the evaluation's months at once (``predict_rolling``): by default the cores this process
+#: may run on.
+EVALUATION_JOBS = int(os.environ.get("THROUGHLINE_CASH_RISK_JOBS", "0")) or (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)
 CASH_RISK_MIN_PROBABILITY = float(os.environ.get("THROUGHLINE_CASH_RISK_MIN_PROBABILITY", "0.5"))
 #: Smoothing of the client's historical late share towards the firm's (pseudo-invoices).
 PRIOR_WEIGHT = 2.0
@@ -417,9 +420,10 @@ def predict_rolling(known: pd.DataFrame, hold: pd.DataFrame, seed: int) -> tuple
 
     months = pd.to_datetime(hold["invoice_date"]).dt.to_period("M")
     blocks = [(months == month).to_numpy() for month in months.unique()]
-    fitted = Parallel(n_jobs=min(EVALUATION_JOBS, len(blocks)) or 1, prefer="threads")(
-        delayed(_score_month)(known, hold, block, seed) for block in blocks
-    )
+    with one_blas_thread():  # what a worker's own limit restores when its month is done
+        fitted = Parallel(n_jobs=min(EVALUATION_JOBS, len(blocks)) or 1, prefer="threads")(
+            delayed(_score_month)(known, hold, block, seed) for block in blocks
+        )
     out = np.empty(len(hold))
     for block, (scores, _) in zip(blocks, fitted, strict=True):
         out[block] = scores

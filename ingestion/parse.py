@@ -160,15 +160,16 @@ def _split_in_parts(
 
 def _read_whole(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> None:
     """``_split`` of a file in one read_text; ``digest`` is fed the file beside it, on another thread."""
+    split = f"create or replace temp table _split as {_SPLIT_SELECT}"
+    if digest is None:
+        con.execute(split, {"offset": 0, "path": str(path)})
+        return
     with ThreadPoolExecutor(1) as pool:
-        hashed = pool.submit(_digest_part, path, digest) if digest is not None else None
+        hashed = pool.submit(_digest_part, path, digest)
         try:
-            con.execute(
-                f"create or replace temp table _split as {_SPLIT_SELECT}", {"offset": 0, "path": str(path)}
-            )
+            con.execute(split, {"offset": 0, "path": str(path)})
         finally:
-            if hashed is not None:
-                hashed.result()
+            hashed.result()
 
 
 def read_lines(

@@ -68,8 +68,15 @@ class SparkNightly:
 #: (twice each, same wall time, docs/performance.md), CPU the other pytest worker gets. C1 alone shrinks the
 #: JIT's code cache to 48 MiB, which Spark fills in ~40 s ("CodeCache is full. Compiler has been disabled":
 #: every query after that ran interpreted); 256 MiB keeps the compiler on (the same 20 models: 166 → 135 s
-#: of CPU). Not in profiles.yml: C2 is the compiler a long build on a large firm would want (not measured).
-SUITE_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"
+#: of CPU). No code generation either (``spark.*`` system properties are Spark settings; ``factoryMode`` is
+#: the switch Spark's own test suites use): compiling a Java class per operator costs more than it saves on
+#: tables of a few thousand rows. The nightly alone: 217-219 s and 319 s of CPU → 194 s and 275 s
+#: (docs/performance.md, item 59). Not in profiles.yml: C2 and generated code are what a long build on a
+#: large firm would want (not measured).
+SUITE_JVM_OPTIONS = (
+    "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"
+    " -Dspark.sql.codegen.factoryMode=NO_CODEGEN -Dspark.sql.codegen.wholeStage=false"
+)
 
 
 #: Environment of the Spark nightly (restored after it): the engine, its own Dagster home, two dbt threads.

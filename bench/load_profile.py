@@ -5,7 +5,9 @@ a new DuckDB file with the nightly's memory limit and spill folder, exactly as t
 (``ingestion.load.load_object``), and prints the slowest SQL statements. A new file is hashed while DuckDB
 reads it (item 57), so its hash is not among them; a file at a path read before is hashed first, and that is
 timed. This is how the loader's costs in docs/performance.md (item 13) were found and measured: the Dagster
-step gives one number for a whole load, this gives one per statement.
+step gives one number for a whole load, this gives one per statement. ``--last-only`` loads the folders
+before the last one untimed and times the last: what an incremental night's delta costs on top of the
+history.
 """
 
 from __future__ import annotations
@@ -61,16 +63,26 @@ def _timed_hash(timings: Timings) -> Callable[[Path], str]:
     return sha256_of
 
 
-def profile(landing: Path, obj: SourceObject, database: Path, nights: int) -> tuple[float, Timings, list]:
-    """Load ``obj``'s first ``nights`` folders into a new ``database``; (seconds, timings, file results)."""
+def profile(
+    landing: Path, obj: SourceObject, database: Path, nights: int, last_only: bool = False
+) -> tuple[float, Timings, list]:
+    """Load ``obj``'s first ``nights`` folders into a new ``database``; (seconds, timings, file results).
+
+    ``last_only``: the folders before the last are loaded first, untimed, as earlier nights (load ids
+    ``night-1`` ...); the seconds, timings and results are the last folder's."""
     for stale in (database, Path(f"{database}.wal")):
         stale.unlink(missing_ok=True)
     folders = sorted((f for f in scan_landing(landing) if f.system == obj.system), key=lambda f: f.name)
+    folders = folders[:nights]
     timings: Timings = []
-    load.sha256_of = _timed_hash(timings)  # type: ignore[assignment]
     with duckdb.connect(str(database), config=duckdb_config(database)) as con:
+        if last_only:
+            for n, folder in enumerate(folders[:-1], start=1):
+                load.load_object(con, landing, obj, f"night-{n}", [folder])
+            folders = folders[-1:]
+        load.sha256_of = _timed_hash(timings)  # type: ignore[assignment]
         start = time.perf_counter()
-        results = load.load_object(TimedConnection(con, timings), landing, obj, "profile", folders[:nights])  # type: ignore[arg-type]
+        results = load.load_object(TimedConnection(con, timings), landing, obj, "profile", folders)  # type: ignore[arg-type]
         return time.perf_counter() - start, timings, results
 
 
@@ -81,8 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("database", type=Path, help="new DuckDB file (replaced)")
     parser.add_argument("--nights", type=int, default=1, help="extract folders to load, oldest first")
     parser.add_argument("--top", type=int, default=12, help="statements to print")
+    parser.add_argument(
+        "--last-only", action="store_true", help="load the earlier folders untimed, time the last one"
+    )
     args = parser.parse_args(argv)
-    seconds, timings, results = profile(args.landing, find_object(args.object), args.database, args.nights)
+    seconds, timings, results = profile(
+        args.landing, find_object(args.object), args.database, args.nights, args.last_only
+    )
     for took, sql in sorted(timings, reverse=True)[: args.top]:
         print(f"{took:8.2f} s  {sql[:120]}")
     spent = sum(t for t, _ in timings)

@@ -128,6 +128,32 @@ def test_pooled_event_log_writes_through_one_engine_what_another_process_reads(
     assert int(count) == len(events)
 
 
+def test_the_event_log_asks_once_whether_a_table_exists(tmp_path: Path, monkeypatch) -> None:
+    """Dagster asks ``has_table`` before every asset and check event: a table found is not asked again in
+    the process, one missing is (another process may add it), and the answers are the file's."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    with persistent_instance() as instance:
+        storage = instance.event_log_storage
+        connect = storage._connect
+        opened: list[int] = []
+
+        def counted():  # noqa: ANN202
+            opened.append(1)
+            return connect()
+
+        monkeypatch.setattr(storage, "_connect", counted)
+        assert storage.has_table("asset_check_executions") and storage.has_table("asset_event_tags")
+        assert len(opened) == 2
+        for _ in range(5):
+            assert storage.has_table("asset_check_executions") and storage.supports_asset_checks
+        assert len(opened) == 2, "a table found is not asked again"
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert len(opened) == 4, "a missing table is asked each time"
+        with connect() as conn:
+            conn.exec_driver_sql("create table no_such_table (x integer)")
+        assert storage.has_table("no_such_table")
+
+
 def test_default_dagster_home_is_in_the_project_and_ignored_by_git() -> None:
     assert DEFAULT_DAGSTER_HOME == REPO_ROOT / ".dagster_home"
     ignored = (REPO_ROOT / ".gitignore").read_text().splitlines()

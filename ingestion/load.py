@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion import parse
+from ingestion import fast_json, parse
 from ingestion.contract import COMPLETION_MARKER, SYSTEMS, SourceObject
 from ingestion.landing import ExtractFolder, LandedFile, folder_files, scan_landing, sha256_of, utf8_problem
 from ingestion.reload import supersede_refused, take_reload_request
@@ -228,6 +228,15 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
         header_lineno = r.data_after = 0
         r.rows_read = _count_data_rows(con, r.data_after)
         _check_marker(lf, r)
+    _judge_header(obj, hmap, r)
+    if obj.format == "csv":
+        parse.csv_rows(con, obj, header, hmap, header_lineno)
+    else:
+        parse.json_rows(con, obj, hmap)
+
+
+def _judge_header(obj: SourceObject, hmap: parse.HeaderMap, r: FileResult) -> None:
+    """The rules on a file's columns (raises _FileRejected); sets its version column, drift and notes."""
     if hmap.ambiguous:
         raise _FileRejected(
             "ambiguous_header",
@@ -248,10 +257,6 @@ def _parse_file(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObjec
     if hmap.missing_optional and r.rows_read > 0:
         notes.append(f"optional column(s) absent, loaded as null: {', '.join(hmap.missing_optional)}")
     r.message = "; ".join(notes)
-    if obj.format == "csv":
-        parse.csv_rows(con, obj, header, hmap, header_lineno)
-    else:
-        parse.json_rows(con, obj, hmap)
 
 
 def _choose_version_column(obj: SourceObject, hmap: parse.HeaderMap, r: FileResult) -> list[str]:
@@ -364,6 +369,38 @@ def _read_lines(
         r.sha256 = digest.hexdigest() if digest is not None else sha256_of(lf.path)
 
 
+def _read_fast(
+    con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObject, r: FileResult, hashed: bool
+) -> bool:
+    """A JSON-lines file read and typed by ``ingestion.fast_json`` into ``_typed``; True when it is clean
+    (every line one row of the same keys, no row or column rule broken, its marker agreeing). Unless it was
+    ``hashed`` before, ``r.sha256`` is taken in the same pass, whatever the outcome. False sends the file
+    to the line path, which reads it again and judges every line."""
+    if obj.format != "jsonl" or not fast_json.enabled():
+        return False
+    digest = None if hashed else hashlib.sha256()
+    keys, lines, ok = fast_json.read(con, lf.path, digest)
+    if digest is not None:
+        r.sha256 = digest.hexdigest()
+    if not ok:
+        return False
+    hmap = parse.map_header(obj, sorted(keys))  # the line path's key order: by first line, then by name
+    r.data_after, r.rows_read = 0, lines
+    try:
+        _check_marker(lf, r)
+        _judge_header(obj, hmap, r)
+    except _FileRejected:
+        return False
+    if not fast_json.read_values(con, lf.path, keys, hmap, lines):
+        return False
+    fast_json.rows_view(con, obj, hmap)
+    con.execute(typed_sql(obj, r.version_column))
+    con.execute(bad_sql(obj, with_text=False))
+    clean = not con.execute("select count(*) from _bad").fetchone()[0]
+    fast_json.drop(con)
+    return clean
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection, lf: LandedFile, load_id: str, reload_of: str | None = None
 ) -> FileResult | None:
@@ -413,14 +450,19 @@ def load_file(
         r.sha256 = sha256_of(lf.path)
         if (known := _known_content(con, lf, r)) is not None:
             return known.result
-    _read_lines(con, lf, obj, r, hashed=hash_first)
+    fast = _read_fast(con, lf, obj, r, hashed=hash_first)
+    if not fast:
+        _read_lines(con, lf, obj, r, hashed=r.sha256 is not None)
     if not hash_first and (known := _known_content(con, lf, r)) is not None:
         return known.result
     con.execute("begin transaction")
     try:
         if r.reload_of is None:  # new content at the path of an earlier refusal: it replaces that refusal
             r.reload_of = supersede_refused(con, obj, r.file, r.load_id)
-        _load_parsed(con, lf, obj, r)
+        if fast:
+            _append_loaded(con, obj, r, "_typed")
+        else:
+            _load_parsed(con, lf, obj, r)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -486,6 +528,12 @@ def _load_parsed(con: duckdb.DuckDBPyConnection, lf: LandedFile, obj: SourceObje
             "anti join (select distinct _source_row from _bad) b using (_source_row)"
         )
         source = "_loaded"
+    _append_loaded(con, obj, r, source)
+
+
+def _append_loaded(con: duckdb.DuckDBPyConnection, obj: SourceObject, r: FileResult, source: str) -> None:
+    """Append the file's loaded rows (``source``: its typed rows less the rejected ones) to the object's
+    history, refresh the current rows of the keys they touch, and log the file."""
     pred = obj.delete_marker.sql_predicate() if obj.delete_marker else "false"
     cols = ", ".join(q(c) for c in obj.column_names)
     lineage = ", ".join(q(n) for n, _ in LINEAGE_COLUMNS)

@@ -96,9 +96,10 @@ def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
     )
 
 
-def bad_sql(obj: SourceObject) -> str:
+def bad_sql(obj: SourceObject, with_text: bool = True) -> str:
     """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept), each
-    with its line's text (``_raw``) from ``_lines``."""
+    with its line's text (``_raw``) from ``_lines`` (``with_text``; without it, ``_raw`` is NULL: the fast
+    path has no ``_lines`` and only asks whether any rule is broken)."""
     pk = ", ".join(q(k) for k in obj.primary_key)
     on = " and ".join(f"t.{q(k)} is not distinct from d.{q(k)}" for k in obj.primary_key)
     label = " || ', ' || ".join(f"'{k}=' || coalesce(t.{q(k)}::varchar, 'null')" for k in obj.primary_key)
@@ -117,7 +118,11 @@ def bad_sql(obj: SourceObject) -> str:
             from _typed t join dup d on {on}
             where len(t._errs) = 0 and t._source_row <> d.first_row
         )
-        select b._source_row, b.e, l.line as _raw from b join _lines l on l.lineno = b._source_row
+        {
+        "select b._source_row, b.e, l.line as _raw from b join _lines l on l.lineno = b._source_row"
+        if with_text
+        else "select b._source_row, b.e, null::varchar as _raw from b"
+    }
     """
 
 

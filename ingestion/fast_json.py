@@ -1,0 +1,148 @@
+"""A clean JSON-lines file read by DuckDB's parallel JSON reader instead of line by line.
+
+The line-by-line path (``ingestion.parse``) keeps every line's text and number so that a rejected row can be
+reported with both. Most nights' files have nothing to reject, and for them the text is written twice (the
+split lines, then the cleaned ones) and every line parsed twice (its keys, then its values): at xl, 57 s of
+the time entries' 136-s load before any value was typed. This path reads such a file as the benchmark's
+floor does, with ``read_json`` (parallel, typed by the reader), and keeps the line path's promises by
+checking them instead of assuming them:
+
+- every line is one JSON object, and every object has the same keys in the same order, none twice (a keys
+  pass over ``read_ndjson_objects`` finds exactly one key list);
+- the reader returned one row per line of the file (the file's line ends are counted while it is hashed):
+  a blank line, a line the reader skipped or split, would change the count;
+- the rows are numbered in file order: the table is written with DuckDB's insertion order preserved, so
+  its ``rowid`` is the line number less one;
+- every value is the text ``json_extract_string`` gives the line path (numbers, booleans, nested objects
+  and escapes alike; ``tests/ingestion/test_fast_json.py`` compares the two paths' typed rows).
+
+Anything else, and every file in which a row would be rejected, goes to the line path, which then reads the
+file again from the start: the fast path only ever loads what the line path would have loaded, row for row,
+with the same line numbers. ``THROUGHLINE_FAST_JSON=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import duckdb
+
+from ingestion.contract import SourceObject
+from ingestion.parse import Digest, HeaderMap, sql_str
+from ingestion.warehouse import q
+
+FAST_JSON_ENV = "THROUGHLINE_FAST_JSON"
+
+#: Bytes the byte scan reads at a time.
+_CHUNK = 1 << 20
+
+
+def enabled() -> bool:
+    """Whether JSON-lines files try the fast path first (``THROUGHLINE_FAST_JSON``, default on)."""
+    return os.environ.get(FAST_JSON_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def count_lines(path: Path, digest: Digest | None) -> int:
+    """The file's lines as the line path numbers them (a last line without a line end counts), feeding
+    every byte to ``digest``: the one pass over the bytes that hashing needs anyway."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            if digest is not None:
+                digest.update(chunk)
+    return lines + (last != b"\n")
+
+
+def _the_one_key_list(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], int] | None:
+    """The key list every line of the file shares and the count of lines read, or None when the lines do not
+    share one key list (then the line path names each line's problem)."""
+    rows = con.execute(
+        "select any_value(k), count(*) from (select json_keys(json) as k from read_ndjson_objects($path))"
+        " group by hash(k)",
+        {"path": str(path)},
+    ).fetchall()
+    if len(rows) != 1:
+        return None
+    keys, n = list(rows[0][0]), int(rows[0][1])
+    if not keys or len(set(keys)) != len(keys):
+        return None
+    return keys, n
+
+
+def _read_values(con: duckdb.DuckDBPyConnection, path: Path, keys: list[str], extra: list[str]) -> int:
+    """``_fast``: one column per key, in file order: text for the contract's keys (what
+    ``json_extract_string`` gives), JSON for the extra ones (what ``json_extract`` gives, for ``_overflow``).
+    Returns the rows read."""
+    extras = set(extra)
+    columns = "{" + ", ".join(f"{sql_str(k)}: {sql_str('JSON' if k in extras else 'VARCHAR')}" for k in keys)
+    con.execute(
+        "create or replace temp table _fast as select * from read_json($path, format = 'newline_delimited',"
+        f" records = true, auto_detect = false, columns = {columns}}})",
+        {"path": str(path)},
+    )
+    return int(con.execute("select count(*) from _fast").fetchone()[0])
+
+
+def read(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> tuple[list[str], int, bool]:
+    """Scan the file's bytes (``digest`` fed, lines counted) beside DuckDB's keys pass.
+
+    Returns (the one key list, the file's line count, whether the fast path can go on). ``digest`` is fed the
+    whole file whatever the outcome: the caller's hash never depends on the fast path."""
+    with ThreadPoolExecutor(1) as pool:
+        counted = pool.submit(count_lines, path, digest)
+        try:
+            found = _the_one_key_list(con, path)
+        except duckdb.Error:  # malformed JSON, not UTF-8, a line too long: the line path says which line
+            found = None
+        lines = counted.result()
+    if found is None or found[1] != lines:
+        return [], lines, False
+    return found[0], lines, True
+
+
+def read_values(
+    con: duckdb.DuckDBPyConnection, path: Path, keys: list[str], hmap: HeaderMap, lines: int
+) -> bool:
+    """``_fast`` and the ``_rows`` view over it (the columns ``ingestion.typed.typed_sql`` reads); False, and
+    nothing left behind, when the reader did not return one row per line."""
+    try:
+        rows = _read_values(con, path, keys, hmap.extra)
+    except duckdb.Error:
+        rows = -1
+    if rows != lines:
+        drop(con)
+        return False
+    return True
+
+
+def rows_view(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
+    """``_rows`` over ``_fast``, shaped as ``ingestion.parse.json_rows`` shapes it over ``_lines``: the line
+    number is the row's position in the file (``rowid`` + 1), and no row has a parse problem."""
+    cols = ", ".join(
+        f"{q(hmap.source_of[c.name])} as {q(c.name)}"
+        if c.name in hmap.source_of
+        else f"null::varchar as {q(c.name)}"
+        for c in obj.columns
+    )
+    overflow = (
+        "json_object(" + ", ".join(f"{sql_str(e)}, {q(e)}" for e in hmap.extra) + ")"
+        if hmap.extra
+        else "null::json"
+    )
+    con.execute(
+        f"""
+        create or replace temp view _rows as
+        select rowid + 1 as lineno, false as unterminated, null::varchar as parse_rule,
+               null::varchar as parse_message, null::varchar as parse_column, {cols}, {overflow} as _overflow
+        from _fast
+        """
+    )
+
+
+def drop(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("drop view if exists _rows")
+    con.execute("drop table if exists _fast")

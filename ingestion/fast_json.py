@@ -59,32 +59,31 @@ def count_lines(path: Path, digest: Digest | None) -> int:
 
 def _the_one_key_list(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], int] | None:
     """The key list every line of the file shares and the count of lines read, or None when the lines do not
-    share one key list (then the line path names each line's problem)."""
-    rows = con.execute(
-        "select any_value(k), count(*) from (select json_keys(json) as k from read_ndjson_objects($path))"
-        " group by hash(k)",
-        {"path": str(path)},
+    share one key list (then the line path names each line's problem).
+
+    Lines are grouped by a hash of their key list (carrying the lists themselves through the group-by took
+    three times as long); with one group, the first line's list is every line's."""
+    groups = con.execute(
+        "select count(*) from read_ndjson_objects($path) group by hash(json_keys(json))", {"path": str(path)}
     ).fetchall()
-    if len(rows) != 1:
+    if len(groups) != 1:
         return None
-    keys, n = list(rows[0][0]), int(rows[0][1])
+    first = con.execute("select json_keys(json) from read_ndjson_objects($path) limit 1", {"path": str(path)})
+    keys = list(first.fetchone()[0])
     if not keys or len(set(keys)) != len(keys):
         return None
-    return keys, n
+    return keys, int(groups[0][0])
 
 
-def _read_values(con: duckdb.DuckDBPyConnection, path: Path, keys: list[str], extra: list[str]) -> int:
-    """``_fast``: one column per key, in file order: text for the contract's keys (what
-    ``json_extract_string`` gives), JSON for the extra ones (what ``json_extract`` gives, for ``_overflow``).
-    Returns the rows read."""
+def _values_sql(path: Path, keys: list[str], extra: list[str]) -> str:
+    """The file read by ``read_json``, one column per key: text for the contract's keys (what
+    ``json_extract_string`` gives), JSON for the extra ones (what ``json_extract`` gives: ``_overflow``)."""
     extras = set(extra)
-    columns = "{" + ", ".join(f"{sql_str(k)}: {sql_str('JSON' if k in extras else 'VARCHAR')}" for k in keys)
-    con.execute(
-        "create or replace temp table _fast as select * from read_json($path, format = 'newline_delimited',"
-        f" records = true, auto_detect = false, columns = {columns}}})",
-        {"path": str(path)},
+    columns = ", ".join(f"{sql_str(k)}: {sql_str('JSON' if k in extras else 'VARCHAR')}" for k in keys)
+    return (
+        f"read_json({sql_str(str(path))}, format = 'newline_delimited', records = true, auto_detect = false, "
+        f"columns = {{{columns}}})"
     )
-    return int(con.execute("select count(*) from _fast").fetchone()[0])
 
 
 def read(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> tuple[list[str], int, bool]:
@@ -104,24 +103,12 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> t
     return found[0], lines, True
 
 
-def read_values(
-    con: duckdb.DuckDBPyConnection, path: Path, keys: list[str], hmap: HeaderMap, lines: int
-) -> bool:
-    """``_fast`` and the ``_rows`` view over it (the columns ``ingestion.typed.typed_sql`` reads); False, and
-    nothing left behind, when the reader did not return one row per line."""
-    try:
-        rows = _read_values(con, path, keys, hmap.extra)
-    except duckdb.Error:
-        rows = -1
-    if rows != lines:
-        drop(con)
-        return False
-    return True
-
-
-def rows_view(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap) -> None:
-    """``_rows`` over ``_fast``, shaped as ``ingestion.parse.json_rows`` shapes it over ``_lines``: the line
-    number is the row's position in the file (``rowid`` + 1), and no row has a parse problem."""
+def rows_view(
+    con: duckdb.DuckDBPyConnection, obj: SourceObject, path: Path, keys: list[str], hmap: HeaderMap
+) -> None:
+    """``_rows`` straight over ``read_json``, shaped as ``ingestion.parse.json_rows`` shapes it over
+    ``_lines`` (no row has a parse problem), except the line number: a parallel read cannot number its rows,
+    so ``lineno`` is NULL here and ``numbered`` gives it from the typed table's ``rowid``."""
     cols = ", ".join(
         f"{q(hmap.source_of[c.name])} as {q(c.name)}"
         if c.name in hmap.source_of
@@ -136,13 +123,27 @@ def rows_view(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
     con.execute(
         f"""
         create or replace temp view _rows as
-        select rowid + 1 as lineno, false as unterminated, null::varchar as parse_rule,
+        select null::bigint as lineno, false as unterminated, null::varchar as parse_rule,
                null::varchar as parse_message, null::varchar as parse_column, {cols}, {overflow} as _overflow
-        from _fast
+        from {_values_sql(path, keys, hmap.extra)}
         """
     )
 
 
+def numbered(con: duckdb.DuckDBPyConnection, lines: int) -> bool:
+    """``_typed_rows``: ``_typed`` with each row's line number, its position in the file (``rowid`` + 1:
+    the table was written with DuckDB's insertion order preserved). False, and nothing left behind, when
+    the reader did not return one row per line of the file."""
+    rows = int(con.execute("select count(*) from _typed").fetchone()[0])
+    if rows != lines:
+        return False
+    con.execute(
+        "create or replace temp view _typed_rows as select * replace (rowid + 1 as _source_row) from _typed"
+    )
+    return True
+
+
 def drop(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what the fast path made (``_typed`` is the line path's name too, and stays)."""
+    con.execute("drop view if exists _typed_rows")
     con.execute("drop view if exists _rows")
-    con.execute("drop table if exists _fast")

@@ -391,13 +391,19 @@ def _read_fast(
         _judge_header(obj, hmap, r)
     except _FileRejected:
         return False
-    if not fast_json.read_values(con, lf.path, keys, hmap, lines):
+    fast_json.rows_view(con, obj, lf.path, keys, hmap)
+    try:
+        con.execute(typed_sql(obj, r.version_column))
+    except duckdb.Error:  # a line the keys pass read and read_json refuses (a key twice in one object)
+        fast_json.drop(con)
         return False
-    fast_json.rows_view(con, obj, hmap)
-    con.execute(typed_sql(obj, r.version_column))
-    con.execute(bad_sql(obj, with_text=False))
+    if not fast_json.numbered(con, lines):
+        fast_json.drop(con)
+        return False
+    con.execute(bad_sql(obj, with_text=False, source="_typed_rows"))
     clean = not con.execute("select count(*) from _bad").fetchone()[0]
-    fast_json.drop(con)
+    if not clean:
+        fast_json.drop(con)
     return clean
 
 
@@ -460,7 +466,7 @@ def load_file(
         if r.reload_of is None:  # new content at the path of an earlier refusal: it replaces that refusal
             r.reload_of = supersede_refused(con, obj, r.file, r.load_id)
         if fast:
-            _append_loaded(con, obj, r, "_typed")
+            _append_loaded(con, obj, r, "_typed_rows")
         else:
             _load_parsed(con, lf, obj, r)
         con.execute("commit")
@@ -624,7 +630,7 @@ def load_object(
         res = load_file(con, lf, load_id, take_reload_request(con, obj, lf.rel_path, load_id))
         if res is not None:
             results.append(res)
-    for v in ("_rows", "_loaded"):
+    for v in ("_rows", "_loaded", "_typed_rows"):
         con.execute(f"drop view if exists {v}")
     for t in ("_lines", "_typed", "_bad", "_keys"):
         con.execute(f"drop table if exists {t}")

@@ -96,7 +96,7 @@ def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
     )
 
 
-def bad_sql(obj: SourceObject, with_text: bool = True) -> str:
+def bad_sql(obj: SourceObject, with_text: bool = True, source: str = "_typed") -> str:
     """``_bad``: one row per broken rule: the typed checks, then duplicate keys (first occurrence kept), each
     with its line's text (``_raw``) from ``_lines`` (``with_text``; without it, ``_raw`` is NULL: the fast
     path has no ``_lines`` and only asks whether any rule is broken)."""
@@ -106,16 +106,16 @@ def bad_sql(obj: SourceObject, with_text: bool = True) -> str:
     return f"""
         create or replace temp table _bad as
         with dup as (  -- keys only: a group-by, not a window carrying every column of every row
-            select {pk}, min(_source_row) as first_row from _typed where len(_errs) = 0
+            select {pk}, min(_source_row) as first_row from {source} where len(_errs) = 0
             group by all having count(*) > 1
         ),
         b as (
-            select _source_row, unnest(_errs) as e from _typed where len(_errs) > 0
+            select _source_row, unnest(_errs) as e from {source} where len(_errs) > 0
             union all
             select t._source_row, {{'column': null::varchar, 'rule': 'duplicate_key', 'message':
                    'duplicate primary key (' || {label} || ') already on line ' || d.first_row
                    || ' of this file; first occurrence kept'}}
-            from _typed t join dup d on {on}
+            from {source} t join dup d on {on}
             where len(t._errs) = 0 and t._source_row <> d.first_row
         )
         {

@@ -4,21 +4,23 @@ The line-by-line path (``ingestion.parse``) keeps every line's text and number s
 reported with both. Most nights' files have nothing to reject, and for them the text is written twice (the
 split lines, then the cleaned ones) and every line parsed twice (its keys, then its values): at xl, 57 s of
 the time entries' 136-s load before any value was typed. This path reads such a file as the benchmark's
-floor does, with ``read_json`` (parallel, typed by the reader), and keeps the line path's promises by
-checking them instead of assuming them:
+floor does, with ``read_json`` (parallel), straight into the typing step, and keeps the line path's promises
+by checking them instead of assuming them:
 
-- every line is one JSON object, and every object has the same keys in the same order, none twice (a keys
-  pass over ``read_ndjson_objects`` finds exactly one key list);
+- every line is one JSON object, and every object has the same keys (a keys pass over
+  ``read_ndjson_objects`` finds one key list; an object holding a key twice makes ``read_json`` fail);
 - the reader returned one row per line of the file (the file's line ends are counted while it is hashed):
   a blank line, a line the reader skipped or split, would change the count;
-- the rows are numbered in file order: the table is written with DuckDB's insertion order preserved, so
-  its ``rowid`` is the line number less one;
+- the rows are numbered in file order: the typed table is written with DuckDB's insertion order preserved
+  (checked on the connection), so its ``rowid`` is the line number less one;
 - every value is the text ``json_extract_string`` gives the line path (numbers, booleans, nested objects
-  and escapes alike; ``tests/ingestion/test_fast_json.py`` compares the two paths' typed rows).
+  and escapes alike);
+- no row breaks a rule: the typing step's checks and the duplicate keys run as on the line path.
 
-Anything else, and every file in which a row would be rejected, goes to the line path, which then reads the
-file again from the start: the fast path only ever loads what the line path would have loaded, row for row,
-with the same line numbers. ``THROUGHLINE_FAST_JSON=0`` turns it off.
+Anything else goes to the line path, which then reads the file again from the start: the fast path only
+ever loads what the line path would have loaded, row for row, with the same line numbers
+(``tests/ingestion/test_fast_json.py`` loads each case both ways and compares every table the loader
+writes). ``THROUGHLINE_FAST_JSON=0`` turns it off.
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ def read(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | None) -> t
 
     Returns (the one key list, the file's line count, whether the fast path can go on). ``digest`` is fed the
     whole file whatever the outcome: the caller's hash never depends on the fast path."""
+    if not con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]:
+        return [], count_lines(path, digest), False  # rows written in any order: no line numbers
     with ThreadPoolExecutor(1) as pool:
         counted = pool.submit(count_lines, path, digest)
         try:

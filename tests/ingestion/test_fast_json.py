@@ -138,3 +138,28 @@ def test_the_xs_firm_loads_alike_on_both_paths(tmp_path: Path, xs_firm: Path, bo
     names = [f"psa.{obj.name}" for obj in load_contract("psa").objects]
     _, took = both_paths(xs_firm / "landing", names)
     assert any(took.values()) and not all(took.values()), took
+
+
+def test_a_file_read_in_parallel_keeps_its_line_numbers(tmp_path: Path, both_paths) -> None:  # type: ignore[no-untyped-def]
+    """33 MB: DuckDB reads it on several threads (with insertion order not preserved, its rows come back out
+    of order), and every row still gets its own line number."""
+    landing = tmp_path / "landing"
+    notes = ['"Design"', '"' + "Build, test and a longer note about the sprint review. " * 4 + '"', "null"]
+    text = "".join(
+        entry(i, day=1 + i % 28, hours=f"{1 + i % 8}.25", notes=notes[i % 3]) + "\n"
+        for i in range(1, 150_001)
+    )
+    write_extract(landing, "psa", "2026-10-20", {"time_entries.jsonl": text})
+    rows, took = both_paths(landing, ["psa.time_entries"])
+    assert took == {"psa/2026-10-20/time_entries.jsonl": True}
+    assert rows["load_log"][0][4:8] == ("loaded", 150_000, 150_000, 0)
+
+
+def test_a_connection_that_does_not_keep_insertion_order_takes_the_line_path(tmp_path: Path) -> None:
+    path = tmp_path / "time_entries.jsonl"
+    path.write_text(entry(1) + "\n" + entry(2) + "\n")
+    with duckdb.connect() as con:
+        con.execute("set preserve_insertion_order = false")
+        assert fast_json.read(con, path, None) == ([], 2, False)
+        con.execute("set preserve_insertion_order = true")
+        assert fast_json.read(con, path, None)[1:] == (2, True)

@@ -8,6 +8,7 @@ anything to say about (a blank line, a broken or odd line, a rejected row) must 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -163,3 +164,17 @@ def test_a_connection_that_does_not_keep_insertion_order_takes_the_line_path(tmp
         assert fast_json.read(con, path, None) == ([], 2, False)
         con.execute("set preserve_insertion_order = true")
         assert fast_json.read(con, path, None)[1:] == (2, True)
+
+
+@pytest.mark.parametrize(
+    ("content", "lines"),
+    [(b"", 0), (b"{}\n", 1), (b"{}\n{}", 2), (b"{}\r\n\r\n{}\r\n", 3), (b"\n", 1)],
+)
+def test_the_byte_scan_counts_lines_as_the_line_path_numbers_them_and_hashes_the_file(
+    tmp_path: Path, content: bytes, lines: int
+) -> None:
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(content)
+    digest = hashlib.sha256()
+    assert fast_json.count_lines(path, digest) == lines
+    assert digest.hexdigest() == hashlib.sha256(content).hexdigest()

@@ -379,25 +379,25 @@ def _read_fast(
     if obj.format != "jsonl" or not fast_json.enabled():
         return False
     digest = None if hashed else hashlib.sha256()
-    keys, lines, ok = fast_json.read(con, lf.path, digest)
+    scan = fast_json.read(con, lf.path, digest)
     if digest is not None:
         r.sha256 = digest.hexdigest()
-    if not ok:
+    if not scan.ok:
         return False
-    hmap = parse.map_header(obj, sorted(keys))  # the line path's key order: by first line, then by name
-    r.data_after, r.rows_read = 0, lines
+    hmap = parse.map_header(obj, sorted(scan.keys))  # the line path's key order: by first line, then by name
+    r.data_after, r.rows_read = 0, scan.lines
     try:
         _check_marker(lf, r)
         _judge_header(obj, hmap, r)
     except _FileRejected:
         return False
-    fast_json.rows_view(con, obj, lf.path, keys, hmap)
+    fast_json.rows_view(con, obj, lf.path, scan.keys, hmap)
     try:
-        con.execute(typed_sql(obj, r.version_column))
+        con.execute(typed_sql(obj, r.version_column, control_characters=scan.escaped))
     except duckdb.Error:  # a line the keys pass read and read_json refuses (a key twice in one object)
         fast_json.drop(con)
         return False
-    if not fast_json.numbered(con, lines):
+    if not fast_json.numbered(con, scan.lines):
         fast_json.drop(con)
         return False
     con.execute(bad_sql(obj, with_text=False, source="_typed_rows"))

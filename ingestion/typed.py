@@ -44,12 +44,14 @@ def _version_check(obj: SourceObject, version_column: str) -> str:
     )
 
 
-def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
+def typed_sql(obj: SourceObject, version_column: str | None = None, control_characters: bool = True) -> str:
     """``_typed``: contract columns cast to their declared types plus the list of rules each row breaks.
 
     ``version_column``: the ``versioned_by`` column this file uses; with fallbacks a row needs a value in it
     or in a later fallback (an empty one falls back per row, as the current-state order does). Each value is
-    cast once (a materialized CTE holds the raw text and the cast value side by side)."""
+    cast once (a materialized CTE holds the raw text and the cast value side by side). ``control_characters``
+    False leaves out the search for control characters in text values, for a file known to hold none
+    (``ingestion.fast_json``)."""
     required = set(obj.required_columns)
     checks = [
         "case when parse_rule is not null then {'column': parse_column, 'rule': "
@@ -68,7 +70,7 @@ def typed_sql(obj: SourceObject, version_column: str | None = None) -> str:
                 f"{{'column': {parse.sql_str(c.name)}, 'rule': 'wrong_type', 'message': "
                 f"'value ''' || left({raw}, 80) || ''' is not a valid {c.type}'}} end"
             )
-        else:
+        elif control_characters:
             checks.append(_control_character_check(col, c.name))
         if c.accepted_values:
             allowed = ", ".join(parse.sql_str(v.lower()) for v in c.accepted_values)

@@ -150,8 +150,8 @@ def rows_view(
 
 def numbered(con: duckdb.DuckDBPyConnection, lines: int) -> bool:
     """``_typed_rows``: ``_typed`` with each row's line number, its position in the file (``rowid`` + 1:
-    the table was written with DuckDB's insertion order preserved). False, and nothing left behind, when
-    the reader did not return one row per line of the file."""
+    the table was written with DuckDB's insertion order preserved). False when the reader did not return
+    one row per line of the file."""
     rows = int(con.execute("select count(*) from _typed").fetchone()[0])
     if rows != lines:
         return False

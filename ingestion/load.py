@@ -392,19 +392,25 @@ def _read_fast(
     except _FileRejected:
         return False
     fast_json.rows_view(con, obj, lf.path, scan.keys, hmap)
-    try:
-        con.execute(typed_sql(obj, r.version_column, control_characters=scan.escaped))
-    except duckdb.Error:  # a line the keys pass read and read_json refuses (a key twice in one object)
-        fast_json.drop(con)
-        return False
-    if not fast_json.numbered(con, scan.lines):
-        fast_json.drop(con)
-        return False
-    con.execute(bad_sql(obj, with_text=False, source="_typed_rows"))
-    clean = not con.execute("select count(*) from _bad").fetchone()[0]
+    clean = _type_fast(con, obj, r, scan)
     if not clean:
         fast_json.drop(con)
     return clean
+
+
+def _type_fast(
+    con: duckdb.DuckDBPyConnection, obj: SourceObject, r: FileResult, scan: fast_json.Scan
+) -> bool:
+    """``_typed`` and ``_typed_rows`` (numbered) from the fast path's ``_rows``; False when the reader refuses
+    a line, returns other than one row per line, or any row breaks a rule."""
+    try:
+        con.execute(typed_sql(obj, r.version_column, control_characters=scan.escaped))
+    except duckdb.Error:  # a line the keys pass read and read_json refuses (a key twice in one object)
+        return False
+    if not fast_json.numbered(con, scan.lines):
+        return False
+    con.execute(bad_sql(obj, with_text=False, source="_typed_rows"))
+    return not con.execute("select count(*) from _bad").fetchone()[0]
 
 
 def load_file(

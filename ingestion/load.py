@@ -391,19 +391,24 @@ def _read_fast(
         _judge_header(obj, hmap, r)
     except _FileRejected:
         return False
-    fast_json.rows_view(con, obj, lf.path, scan.keys, hmap)
-    clean = _type_fast(con, obj, r, scan)
+    clean = _type_fast(con, lf, obj, r, scan, hmap)
     if not clean:
         fast_json.drop(con)
     return clean
 
 
 def _type_fast(
-    con: duckdb.DuckDBPyConnection, obj: SourceObject, r: FileResult, scan: fast_json.Scan
+    con: duckdb.DuckDBPyConnection,
+    lf: LandedFile,
+    obj: SourceObject,
+    r: FileResult,
+    scan: fast_json.Scan,
+    hmap: parse.HeaderMap,
 ) -> bool:
-    """``_typed`` and ``_typed_rows`` (numbered) from the fast path's ``_rows``; False when the reader refuses
-    a line, returns other than one row per line, or any row breaks a rule."""
+    """``_typed`` and ``_typed_rows`` (numbered) read straight from the file; False when the reader refuses a
+    line, returns other than one row per line, or any row breaks a rule."""
     try:
+        fast_json.rows_view(con, obj, lf.path, scan.keys, hmap)
         con.execute(typed_sql(obj, r.version_column, control_characters=scan.escaped))
     except duckdb.Error:  # a line the keys pass read and read_json refuses (a key twice in one object)
         return False

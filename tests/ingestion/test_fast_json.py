@@ -201,3 +201,26 @@ def test_only_a_file_with_a_backslash_or_a_del_is_searched_for_control_character
             path.write_text(text)
             scan = fast_json.read(con, path, None)
             assert (scan.ok, scan.escaped) == (True, escaped), name
+
+
+@pytest.mark.parametrize(
+    ("extra", "fast", "status"),
+    [
+        pytest.param(',"odd \\"key\\"":1', True, "loaded", id="a drift key holding a quote"),
+        pytest.param(',"Notes":"again"', False, "rejected", id="a key differing only by case"),
+    ],
+)
+def test_odd_key_names_load_alike_on_both_paths(
+    tmp_path: Path,
+    both_paths,  # type: ignore[no-untyped-def]
+    extra: str,
+    fast: bool,
+    status: str,
+) -> None:
+    """A key the SQL must quote reads on the fast path; two keys for one column reject the file (ambiguous
+    header), which only the line path does."""
+    landing = tmp_path / "landing"
+    write_extract(landing, "psa", "2026-10-20", {"time_entries.jsonl": entry(1, extra=extra) + "\n"})
+    rows, took = both_paths(landing, ["psa.time_entries"])
+    assert took == {"psa/2026-10-20/time_entries.jsonl": fast}
+    assert rows["load_log"][0][4] == status

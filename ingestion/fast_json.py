@@ -33,13 +33,10 @@ from typing import NamedTuple
 import duckdb
 
 from ingestion.contract import SourceObject
-from ingestion.parse import Digest, HeaderMap, sql_str
+from ingestion.parse import Digest, HeaderMap, count_line_ends, overflow_sql, sql_str
 from ingestion.warehouse import q
 
 FAST_JSON_ENV = "THROUGHLINE_FAST_JSON"
-
-#: Bytes the byte scan reads at a time.
-_CHUNK = 1 << 20
 
 
 def enabled() -> bool:
@@ -50,14 +47,12 @@ def enabled() -> bool:
 def count_lines(path: Path, digest: Digest | None) -> int:
     """The file's lines as the line path numbers them (a last line without a line end counts), feeding
     every byte to ``digest``: the one pass over the bytes that hashing needs anyway."""
-    lines, last = 0, b"\n"
+    line_ends = count_line_ends(path, digest)
+    if path.stat().st_size == 0:
+        return 0
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-            if digest is not None:
-                digest.update(chunk)
-    return lines + (last != b"\n")
+        fh.seek(-1, os.SEEK_END)
+        return line_ends + (fh.read(1) != b"\n")
 
 
 class Scan(NamedTuple):
@@ -133,11 +128,7 @@ def rows_view(
         else f"null::varchar as {q(c.name)}"
         for c in obj.columns
     )
-    overflow = (
-        "json_object(" + ", ".join(f"{sql_str(e)}, {q(e)}" for e in hmap.extra) + ")"
-        if hmap.extra
-        else "null::json"
-    )
+    overflow = overflow_sql([(e, q(e)) for e in hmap.extra])
     con.execute(
         f"""
         create or replace temp view _rows as

@@ -95,7 +95,7 @@ class Digest(Protocol):
 _CHUNK = 1 << 20
 
 
-def _digest_part(part: Path, digest: Digest | None) -> int:
+def count_line_ends(part: Path, digest: Digest | None) -> int:
     """The number of line ends in ``part``, feeding its bytes to ``digest`` (runs beside DuckDB's read)."""
     lines = 0
     with part.open("rb") as fh:
@@ -152,7 +152,7 @@ def _split_in_parts(
             end = _part_end(fh, start, max_bytes, size)
             with part.open("wb") as out:
                 _copy_range(fh, out, start, end - start)
-            counted = pool.submit(_digest_part, part, digest)
+            counted = pool.submit(count_line_ends, part, digest)
             con.execute(f"insert into _split {_SPLIT_SELECT}", {"offset": offset, "path": str(part)})
             offset += counted.result()
             start = end
@@ -165,7 +165,7 @@ def _read_whole(con: duckdb.DuckDBPyConnection, path: Path, digest: Digest | Non
         con.execute(split, {"offset": 0, "path": str(path)})
         return
     with ThreadPoolExecutor(1) as pool:
-        hashed = pool.submit(_digest_part, path, digest)
+        hashed = pool.submit(count_line_ends, path, digest)
         try:
             con.execute(split, {"offset": 0, "path": str(path)})
         finally:
@@ -345,7 +345,7 @@ def csv_header(line: str) -> list[str]:
     return next(csv.reader(io.StringIO(line)))
 
 
-def _overflow_sql(pairs: list[tuple[str, str]]) -> str:
+def overflow_sql(pairs: list[tuple[str, str]]) -> str:
     if not pairs:
         return "null::json"
     return "json_object(" + ", ".join(f"{sql_str(k)}, {v}" for k, v in pairs) + ")"
@@ -382,7 +382,7 @@ def csv_rows(
     )
     contract_name = {landed: col for col, landed in hmap.source_of.items()}
     at_fault = _field_at_fault([contract_name.get(h, h) for h in header])
-    overflow = _overflow_sql([(e, val(e)) for e in hmap.extra])
+    overflow = overflow_sql([(e, val(e)) for e in hmap.extra])
     con.execute(
         f"""
         create or replace temp view _rows as
@@ -443,7 +443,7 @@ def json_rows(con: duckdb.DuckDBPyConnection, obj: SourceObject, hmap: HeaderMap
         for c in obj.columns
     )
     extra_paths = "[" + ", ".join(json_path(e) for e in hmap.extra) + "]" if hmap.extra else None
-    overflow = _overflow_sql([(e, f"x[{i + 1}]") for i, e in enumerate(hmap.extra)])
+    overflow = overflow_sql([(e, f"x[{i + 1}]") for i, e in enumerate(hmap.extra)])
     extra_sql = f"case when ok then json_extract(line, {extra_paths}) end" if extra_paths else "null"
     con.execute(
         f"""

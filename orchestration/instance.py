@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import sqlalchemy as sa
@@ -53,6 +54,22 @@ event_log_storage:
 """
 
 
+def _commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """``synchronous=NORMAL`` on each new sqlite connection: in WAL mode a commit waits for no fsync.
+
+    Dagster's event log is in WAL mode with sqlite's default ``synchronous=FULL``, which syncs the WAL to disk
+    at every commit, and every event is its own transaction: ~0.55 ms of a 1.35 ms event (docs/performance.md
+    item 62). With ``NORMAL`` the WAL is synced at each checkpoint instead. A crash of the process loses
+    nothing; a power cut may lose the last events written before it, never the file's consistency. The run's
+    record is not the warehouse: a night's build and its publish do not depend on it.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("pragma synchronous = normal")
+    finally:
+        cursor.close()
+
+
 class PooledSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
     """Dagster's one-file sqlite event log, writing through one SQLAlchemy engine per process.
 
@@ -76,6 +93,7 @@ class PooledSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
             self._engine = sa.create_engine(
                 self._conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
             )
+            sa.event.listen(self._engine, "connect", _commit_without_fsync)
             self._engine_pid = os.getpid()
         with self._engine.connect() as conn, conn.begin():
             yield conn

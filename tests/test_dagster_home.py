@@ -97,6 +97,9 @@ def test_pooled_event_log_writes_through_one_engine_what_another_process_reads(
         instance.report_engine_event("main thread", run)
         engine = storage._engine
         assert engine is not None and storage._engine is engine, "one engine for every event"
+        with storage._connect() as conn:  # a commit waits for no fsync (WAL mode, synchronous=NORMAL)
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
         child = os.fork()  # a forked child must not write through its parent's pooled connections
         if child == 0:
             code = 1

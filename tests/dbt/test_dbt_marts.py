@@ -180,19 +180,24 @@ def test_staged_time_entries_judge_only_the_keys_loaded_since_the_last_build(
             " timestamp '2025-01-08' as _loaded_at) from raw_psa.time_entries where id = 1"
         )
         con.execute("delete from raw_psa.time_entries where id = 1")
+        # ... and entry 2 changed: loaded tonight too, and still live (a key judged must not go for that)
+        con.execute("update raw_psa.time_entries set hours = 7, _loaded_at = '2025-01-08' where id = 2")
+        con.execute(
+            "insert into raw_psa.time_entries__history by name select * from raw_psa.time_entries where id = 2"
+        )
     models = ["run", "-s", "stg_psa__time_entries", "fct_time_entries"]  # the fact: the same check
     out = run_dbt(models, warehouse, target)
     assert "whole-table check" not in out
-    staged = "select time_entry_id from staging.stg_psa__time_entries order by 1"
-    fact = "select time_entry_id from marts.fct_time_entries order by 1"
-    assert q(warehouse, staged) == q(warehouse, fact) == [("2",), ("3",)]
+    staged = "select time_entry_id, hours from staging.stg_psa__time_entries order by 1"
+    fact = "select time_entry_id, hours from marts.fct_time_entries order by 1"
+    assert q(warehouse, staged) == q(warehouse, fact) == [("2", 7), ("3", 2)]
 
     with duckdb.connect(str(warehouse)) as con:  # a reload took entry 3 out with its file: no new version
         for table in ("raw_psa.time_entries", "raw_psa.time_entries__history"):
             con.execute(f"delete from {table} where id = 3")
     out = run_dbt(models, warehouse, target)
     assert out.count("2 rows against 1 live source rows: whole-table check") == 2
-    assert q(warehouse, staged) == q(warehouse, fact) == [("2",)]
+    assert q(warehouse, staged) == q(warehouse, fact) == [("2", 7)]
 
 
 FACTS = ["fct_time_entries", "fct_invoice_lines", "fct_gl_lines"]

@@ -48,3 +48,19 @@ def test_a_rewrite_that_loses_or_doubles_a_row_fails(
     assert "rows only in old: 1, only in new: 0" in capsys.readouterr().out
     assert main([str(warehouse), str(old), str(doubled)]) == 1
     assert "rows only in old: 0, only in new: 1" in capsys.readouterr().out
+
+
+def test_operators_name_where_the_time_went(
+    warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--operators N``: each version's N longest operators, with what they read, join or group."""
+    old = _sql(tmp_path, "old", "select k, count(*) as n from t group by k")
+    new = _sql(tmp_path, "new", "select t.k, count(*) as n from t join t as u on u.id = t.id group by t.k")
+    assert main([str(warehouse), str(old), str(new), "--operators", "3"]) == 0
+    out = capsys.readouterr().out
+    old_part, new_part = out.split("new: ", 1)
+    assert len([line for line in old_part.splitlines() if line.startswith("  ")]) == 3
+    assert "HASH_GROUP_BY" in old_part and "Groups: " in old_part and "HASH_JOIN" not in old_part
+    assert "Join Type: INNER" in new_part and "Conditions: " in new_part
+    assert main([str(warehouse), str(old), str(new)]) == 0
+    assert "HASH_GROUP_BY" not in capsys.readouterr().out  # none unless asked

@@ -183,7 +183,8 @@ def test_staged_time_entries_judge_only_the_keys_loaded_since_the_last_build(
         # ... and entry 2 changed: loaded tonight too, and still live (a key judged must not go for that)
         con.execute("update raw_psa.time_entries set hours = 7, _loaded_at = '2025-01-08' where id = 2")
         con.execute(
-            "insert into raw_psa.time_entries__history by name select * from raw_psa.time_entries where id = 2"
+            "insert into raw_psa.time_entries__history by name"
+            " select * from raw_psa.time_entries where id = 2"
         )
     models = ["run", "-s", "stg_psa__time_entries", "fct_time_entries"]  # the fact: the same check
     out = run_dbt(models, warehouse, target)

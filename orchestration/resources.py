@@ -72,11 +72,9 @@ class WarehouseResource(dg.ConfigurableResource):
             # hand back its result, and a new build then would be a stale copy left under the run's name
             yield self
             return
-        from orchestration.later_imports import import_in_background
         from orchestration.prepare import prepare_build
         from orchestration.run_lock import run_lock
 
-        import_in_background()  # while the build is copied and the raw layer loads
         log = context.log.info if context.log else print
         self.published.parent.mkdir(parents=True, exist_ok=True)
         with run_lock(self.published, say=log):

@@ -6,11 +6,19 @@
                           budget as of the snapshot leaves out change orders approved on or after it
       EAC               = cost to date + remaining effort x budgeted cost rate (budget_cost / budget_hours)
       percent complete  = cost to date / EAC -#}
+{{ config(
+    materialized=throughline.incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    on_schema_change='append_new_columns',
+    post_hook="{{ throughline.forecast_lines_drop_past_nightly('int_forecast_snapshot_dates') }}"
+) }}
 
-with snapshots as (
+with snapshots as (  -- tonight's snapshots only: the others are frozen (macros/kpis/forecast_lines.sql)
     select snapshot_date, snapshot_type,
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as snapshot_month
-    from {{ ref('int_forecast_snapshot_dates') }}
+    from {{ ref('int_forecast_snapshot_dates') }} as s
+    where {{ throughline.forecast_snapshot_to_build('s') }}
 ),
 
 projects as (

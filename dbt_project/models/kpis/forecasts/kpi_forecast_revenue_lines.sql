@@ -12,9 +12,18 @@
     Pipeline: opportunities open on the snapshot date (stage rebuilt from the stage history: the last stage
       change before the snapshot), amount x stage probability, spread evenly over the delivery months;
       an opportunity whose project is already booked is backlog, not pipeline. -#}
+{{ config(
+    materialized=throughline.incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    on_schema_change='append_new_columns',
+    post_hook="{{ throughline.forecast_lines_drop_past_nightly('int_forecast_targets') }}"
+) }}
 
-with targets as (
-    select * from {{ ref('int_forecast_targets') }}
+
+with targets as (  -- tonight's snapshots only: the lines of the others are frozen (macros/kpis/forecast_lines.sql)
+    select t.* from {{ ref('int_forecast_targets') }} as t
+    where {{ throughline.forecast_snapshot_to_build('t') }}
 ),
 
 projects as (

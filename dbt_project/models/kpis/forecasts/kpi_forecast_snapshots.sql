@@ -13,8 +13,22 @@
     on_schema_change='fail'
 ) }}
 
-with revenue as (
-    select * from {{ ref('kpi_forecast_revenue_lines') }}
+{#- Each kind reads the lines of the snapshot dates it has not frozen yet: the lines hold every snapshot, and
+    summing them all to keep tonight's would cost more each month the firm ages. -#}
+with
+{%- if is_incremental() %}
+frozen as (
+    select distinct kind, snapshot_date from {{ this }}
+),
+{%- endif %}
+
+revenue as (
+    select * from {{ ref('kpi_forecast_revenue_lines') }} as l
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from frozen as f where f.kind = 'revenue' and f.snapshot_date = l.snapshot_date
+    )
+    {%- endif %}
 ),
 
 revenue_rows as (
@@ -39,7 +53,12 @@ revenue_rows as (
 ),
 
 utilization as (
-    select * from {{ ref('kpi_forecast_utilization_lines') }}
+    select * from {{ ref('kpi_forecast_utilization_lines') }} as l
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from frozen as f where f.kind = 'utilization' and f.snapshot_date = l.snapshot_date
+    )
+    {%- endif %}
 ),
 
 utilization_rows as (
@@ -68,7 +87,12 @@ eac_rows as (
         cast(null as {{ throughline.amount_type() }}) as forecast_backlog,
         cast(null as {{ throughline.amount_type() }}) as forecast_pipeline,
         cost_to_date_transaction as forecast_denominator
-    from {{ ref('kpi_forecast_eac') }}
+    from {{ ref('kpi_forecast_eac') }} as l
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from frozen as f where f.kind = 'eac' and f.snapshot_date = l.snapshot_date
+    )
+    {%- endif %}
 ),
 
 all_rows as (
@@ -106,9 +130,3 @@ select
     cast({{ dbt.current_timestamp() }} as timestamp) as recorded_at
 from all_rows as a
 inner join snapshot_types as s on a.snapshot_date = s.snapshot_date
-{%- if is_incremental() %}
-where not exists (
-    select 1 from {{ this }} as existing
-    where existing.snapshot_date = a.snapshot_date and existing.kind = a.kind
-)
-{%- endif %}

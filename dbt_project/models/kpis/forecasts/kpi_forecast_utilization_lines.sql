@@ -4,10 +4,19 @@
     capacity_hours  = weekly capacity / workdays per week x weekdays employed in the month that are not
                       public holidays of the resource's country (time off is not known in advance, so the
                       forecast capacity is the gross capacity less holidays). -#}
+{{ config(
+    materialized=throughline.incremental_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='snapshot_date',
+    on_schema_change='append_new_columns',
+    post_hook="{{ throughline.forecast_lines_drop_past_nightly('int_forecast_targets') }}"
+) }}
+
 {%- set workdays = var('utilization_workdays_per_week') | int %}
 
-with targets as (
-    select * from {{ ref('int_forecast_targets') }}
+with targets as (  -- tonight's snapshots only: the lines of the others are frozen (macros/kpis/forecast_lines.sql)
+    select t.* from {{ ref('int_forecast_targets') }} as t
+    where {{ throughline.forecast_snapshot_to_build('t') }}
 ),
 
 resources as (

@@ -80,3 +80,29 @@ def test_a_new_night_appends_and_never_rewrites(xs_clean_warehouse: Path, tmp_pa
         again = {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in LINES}
         assert _lines(con) == lines_after
     assert again == {t: len(rows) for t, rows in lines_after.items()}  # no line twice (sets hide doubles)
+
+
+def test_the_snapshots_data_tests_judge_what_the_last_build_appended(
+    xs_clean_warehouse: Path, tmp_path: Path
+) -> None:
+    """The snapshots grow by a night's snapshot every night; their data tests judge the rows the last build
+    appended (meta build_stamp_column: recorded_at, macros/build_stamp.sql), as the facts' judge their last
+    build: a duplicate among older rows passes, an audit of every row finds it, a duplicate tonight fails."""
+    wh = tmp_path / "warehouse.duckdb"
+    shutil.copy(xs_clean_warehouse, wh)
+    target = tmp_path / "t"
+    older = (
+        "select * replace (timestamp '2000-01-01' as recorded_at) from marts.kpi_forecast_snapshots limit 1"
+    )
+    with duckdb.connect(str(wh)) as con:
+        con.execute(f"insert into marts.kpi_forecast_snapshots {older}")
+    tests = ["test", "-s", "kpi_forecast_snapshots", "--exclude-resource-type", "unit_test"]
+    unique = "unique_kpi_forecast_snapshots_forecast_snapshot_id"  # a KPI mart's tests warn (severity)
+    assert f"PASS {unique}" in run_dbt(tests, wh, target)
+    assert f"WARN 1 {unique}" in run_dbt([*tests, "--vars", "{test_every_row: true}"], wh, target)
+    with duckdb.connect(str(wh)) as con:
+        con.execute(
+            "insert into marts.kpi_forecast_snapshots select * from marts.kpi_forecast_snapshots "
+            "where recorded_at = (select max(recorded_at) from marts.kpi_forecast_snapshots) limit 1"
+        )
+    assert f"WARN 1 {unique}" in run_dbt(tests, wh, target)

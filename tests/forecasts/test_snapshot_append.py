@@ -87,22 +87,22 @@ def test_the_snapshots_data_tests_judge_what_the_last_build_appended(
 ) -> None:
     """The snapshots grow by a night's snapshot every night; their data tests judge the rows the last build
     appended (meta build_stamp_column: recorded_at, macros/build_stamp.sql), as the facts' judge their last
-    build: a duplicate among older rows passes, an audit of every row finds it, a duplicate tonight fails."""
+    build: of a duplicate among older rows and one among the last build's, the tests find the second, an
+    audit of every row both."""
     wh = tmp_path / "warehouse.duckdb"
     shutil.copy(xs_clean_warehouse, wh)
-    target = tmp_path / "t"
-    older = (
-        "select * replace (timestamp '2000-01-01' as recorded_at) from marts.kpi_forecast_snapshots limit 1"
-    )
-    with duckdb.connect(str(wh)) as con:
-        con.execute(f"insert into marts.kpi_forecast_snapshots {older}")
+    with duckdb.connect(str(wh)) as con:  # the clean firm's snapshots were all frozen by one build
+        first, last = con.execute(
+            "select min(forecast_snapshot_id), max(forecast_snapshot_id) from marts.kpi_forecast_snapshots"
+        ).fetchone()
+        copy = (
+            "insert into marts.kpi_forecast_snapshots select * {} from marts.kpi_forecast_snapshots "
+            "where forecast_snapshot_id = ?"
+        )
+        older = "replace (timestamp '2000-01-01' as recorded_at)"
+        con.execute(copy.format(older), [first])  # a duplicate an older build wrote
+        con.execute(copy.format(""), [last])  # one the last build wrote
     tests = ["test", "-s", "kpi_forecast_snapshots", "--exclude-resource-type", "unit_test"]
     unique = "unique_kpi_forecast_snapshots_forecast_snapshot_id"  # a KPI mart's tests warn (severity)
-    assert f"PASS {unique}" in run_dbt(tests, wh, target)
-    assert f"WARN 1 {unique}" in run_dbt([*tests, "--vars", "{test_every_row: true}"], wh, target)
-    with duckdb.connect(str(wh)) as con:
-        con.execute(
-            "insert into marts.kpi_forecast_snapshots select * from marts.kpi_forecast_snapshots "
-            "where recorded_at = (select max(recorded_at) from marts.kpi_forecast_snapshots) limit 1"
-        )
-    assert f"WARN 1 {unique}" in run_dbt(tests, wh, target)
+    assert f"WARN 1 {unique}" in run_dbt(tests, wh, tmp_path / "t")
+    assert f"WARN 2 {unique}" in run_dbt([*tests, "--vars", "{test_every_row: true}"], wh, tmp_path / "t")

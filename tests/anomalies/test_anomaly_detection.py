@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -74,6 +75,34 @@ def test_cash_model_records_its_evaluation_and_calibration(xs_warehouse: Path) -
         assert sum(b["invoices"] for b in bins) == n_holdout
         assert all(0 <= b["mean_predicted"] <= 1 and 0 <= b["observed_late"] <= 1 for b in bins)
     assert scored > 0
+
+
+def test_a_night_reusing_the_evaluation_refits_its_final_model(
+    xs_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The night after an evaluation (same outcomes, within a week) reuses it and refits the final model it
+    recorded, without choosing a feature set again; the open invoices score as the evaluation night scored
+    them."""
+    from orchestration.assets import anomalies
+
+    wh = tmp_path / "warehouse.duckdb"
+    shutil.copy(xs_warehouse, wh)
+    scores = "select invoice_transaction_id, probability_late from anomalies.cash_risk_scores order by 1"
+    with duckdb.connect(str(wh), read_only=True) as con:
+        before = con.execute(scores).fetchall()
+        [(final_model,)] = con.execute(
+            "select final_model from anomalies.cash_risk_evaluations order by evaluated_at desc limit 1"
+        ).fetchall()
+    assert final_model
+
+    def no_choice(*_: object) -> tuple[str, bool]:
+        raise AssertionError("chose again")
+
+    monkeypatch.setattr(anomalies, "choose_feature_set", no_choice)
+    run = anomalies.run_cash_risk(str(wh))
+    assert run.evaluated_at is not None and run.evaluation.final_model == final_model
+    with duckdb.connect(str(wh), read_only=True) as con:
+        assert con.execute(scores).fetchall() == before
 
 
 def test_exception_queue_has_breaks_and_signals(xs_warehouse: Path) -> None:

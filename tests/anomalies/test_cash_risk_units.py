@@ -236,6 +236,30 @@ def test_the_evaluation_is_due_weekly_or_when_the_outcomes_moved() -> None:
     assert evaluation_due(last, made_on, night, every_days=0)  # 0: every night
 
 
+def test_a_reused_evaluation_refits_its_final_model_without_choosing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The evaluation records its final model (feature set and calibration); a night that reuses it refits
+    that model on tonight's outcomes without the choice's eight candidate fits, and on the same outcomes
+    scores as the evaluation's own final model did. A choice no longer defined, or none, chooses again."""
+    data = _synthetic(300)
+    final, ev = evaluate(data, seed=7)
+    assert final is not None and ev.final_model == final.feature_set
+    chosen = anomalies.fit_final
+
+    def no_choice(*_: object) -> tuple[str, bool]:
+        raise AssertionError("chose again")
+
+    monkeypatch.setattr(anomalies, "choose_feature_set", no_choice)
+    refit = chosen(anomalies.known_outcomes(data), 7, ev.final_model)
+    assert refit is not None and refit.feature_set == ev.final_model
+    assert np.array_equal(refit.predict(data), final.predict(data))
+    with pytest.raises(AssertionError, match="chose again"):
+        chosen(anomalies.known_outcomes(data), 7, "a feature set of an older version")
+    with pytest.raises(AssertionError, match="chose again"):
+        chosen(anomalies.known_outcomes(data), 7)
+
+
 def test_the_last_evaluation_is_read_back_for_this_model_and_seed(tmp_path) -> None:
     from orchestration.assets.anomalies import _append_evaluation
 

@@ -341,9 +341,13 @@ def choose_feature_set(train: pd.DataFrame, seed: int) -> tuple[str, bool]:
     return min(losses, key=losses.__getitem__)  # ties: the simpler option (dicts keep order)
 
 
-def fit_model(train: pd.DataFrame, seed: int) -> CashModel:
-    """Choose the feature set and calibration on the training period, then fit on all of it."""
-    name, calibrate = choose_feature_set(train, seed)
+def fit_model(train: pd.DataFrame, seed: int, chosen: str = "") -> CashModel:
+    """Choose the feature set and calibration on the training period, then fit on all of it. ``chosen``: a
+    model's label (``CashModel.feature_set``) whose feature set and calibration to fit instead of choosing;
+    one naming no current feature set (an older version's) chooses."""
+    name, calibrate = chosen.removesuffix(ISOTONIC_SUFFIX), chosen.endswith(ISOTONIC_SUFFIX)
+    if name not in FEATURE_SETS:
+        name, calibrate = choose_feature_set(train, seed)
     label = f"{name}{ISOTONIC_SUFFIX}" if calibrate else name
     return CashModel(label, _estimator(train, FEATURE_SETS[name], seed, calibrate), FEATURE_SETS[name])
 
@@ -451,13 +455,7 @@ def fit_final(known: pd.DataFrame, seed: int = SEED, chosen: str = "") -> CashMo
     the choice fits eight candidates on an inner split (at xl the final fit takes 1.28 s choosing, 0.12 s
     not), and like the evaluation it moves with months of outcomes, not with one night's. Empty (or a set no
     longer defined): choose."""
-    if not len(known) or known["is_late"].nunique() != 2:
-        return None
-    calibrate = chosen.endswith(ISOTONIC_SUFFIX)
-    name = chosen.removesuffix(ISOTONIC_SUFFIX)
-    if name not in FEATURE_SETS:
-        return fit_model(known, seed)
-    return CashModel(chosen, _estimator(known, FEATURE_SETS[name], seed, calibrate), FEATURE_SETS[name])
+    return fit_model(known, seed, chosen) if len(known) and known["is_late"].nunique() == 2 else None
 
 
 def evaluate(features: pd.DataFrame, seed: int = SEED) -> tuple[CashModel | None, Evaluation]:

@@ -32,3 +32,13 @@
             and snapshot_date not in (select snapshot_date from {{ ref(dates) }})
     {%- endif -%}
 {%- endmacro %}
+
+{#- kpi_forecast_snapshots: whether the lines row `alias` belongs to a (snapshot date, `kind`) pair the table
+    has not frozen yet (its CTE `frozen`: the pairs it holds). True on a build from empty. -#}
+{% macro forecast_kind_not_frozen(kind, alias) -%}
+    {%- if is_incremental() -%}
+        not exists (select 1 from frozen as f where f.kind = '{{ kind }}' and f.snapshot_date = {{ alias }}.snapshot_date)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

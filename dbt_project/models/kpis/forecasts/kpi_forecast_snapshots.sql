@@ -24,11 +24,7 @@ frozen as (
 
 revenue as (
     select * from {{ ref('kpi_forecast_revenue_lines') }} as l
-    {%- if is_incremental() %}
-    where not exists (
-        select 1 from frozen as f where f.kind = 'revenue' and f.snapshot_date = l.snapshot_date
-    )
-    {%- endif %}
+    where {{ throughline.forecast_kind_not_frozen('revenue', 'l') }}
 ),
 
 revenue_rows as (
@@ -54,11 +50,7 @@ revenue_rows as (
 
 utilization as (
     select * from {{ ref('kpi_forecast_utilization_lines') }} as l
-    {%- if is_incremental() %}
-    where not exists (
-        select 1 from frozen as f where f.kind = 'utilization' and f.snapshot_date = l.snapshot_date
-    )
-    {%- endif %}
+    where {{ throughline.forecast_kind_not_frozen('utilization', 'l') }}
 ),
 
 utilization_rows as (
@@ -88,11 +80,7 @@ eac_rows as (
         cast(null as {{ throughline.amount_type() }}) as forecast_pipeline,
         cost_to_date_transaction as forecast_denominator
     from {{ ref('kpi_forecast_eac') }} as l
-    {%- if is_incremental() %}
-    where not exists (
-        select 1 from frozen as f where f.kind = 'eac' and f.snapshot_date = l.snapshot_date
-    )
-    {%- endif %}
+    where {{ throughline.forecast_kind_not_frozen('eac', 'l') }}
 ),
 
 all_rows as (

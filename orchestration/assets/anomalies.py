@@ -40,6 +40,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from orchestration.assets.cash_risk_features import FEATURES_SQL, HISTORY_TABLE, refresh_history
 from orchestration.duckdb_settings import duckdb_config
 from orchestration.resources import WarehouseResource
 
@@ -125,114 +126,6 @@ DETECTOR_MODELS = (
     "anomaly_eac_overrun",
 )
 
-# One row per customer invoice with its features as of its invoice date (t). "Known by t": settled before t,
-# or t past due + the late threshold. "Open at t": not settled before t.
-FEATURES_SQL = """
-with o as (select * from anomalies.anomaly_invoice_outcomes),
-late_days as (select ? as d),
-half_life as (select ?::double as h),
-credits as (
-    select a.invoice_transaction_id, a.application_date
-    from intermediate.int_ar_applications a where a.application_type = 'credit_memo'
-),
-pairs as (
-    select i.invoice_transaction_id, p.*,
-        (p.settled_on < i.invoice_date and p.settled_on <= p.due_date + (select d from late_days))
-            as known_on_time,
-        (p.due_date + (select d from late_days) < i.invoice_date
-            and (p.settled_on is null or p.settled_on > p.due_date + (select d from late_days)))
-            as known_late,
-        (p.settled_on is null or p.settled_on >= i.invoice_date) as open_at_t,
-        i.invoice_date as t,
-        -- recency weight of a settled invoice's days late: halves every half-life after its settlement
-        case when p.settled_on < i.invoice_date then
-            pow(0.5, (i.invoice_date - p.settled_on) / (select h from half_life)) end as w_paid,
-        -- recency weight of an outcome known by t: halves every half-life after the day it became known
-        pow(0.5, (i.invoice_date - case when p.settled_on < i.invoice_date
-                and p.settled_on <= p.due_date + (select d from late_days) then p.settled_on
-                else p.due_date + (select d from late_days) end) / (select h from half_life)) as w
-    from o i join o p on p.erp_customer_id = i.erp_customer_id and p.invoice_date < i.invoice_date
-),
-agg as (
-    select invoice_transaction_id,
-        count(*) as prior_invoices,
-        count(*) filter (where known_late) as known_late,
-        count(*) filter (where known_late or known_on_time) as known_n,
-        coalesce(sum(w) filter (where known_late), 0) as w_late,
-        coalesce(sum(w) filter (where known_late or known_on_time), 0) as w_known,
-        count(*) filter (where open_at_t) as open_n,
-        count(*) filter (where open_at_t and due_date < t - 15) as overdue_n,
-        coalesce(max(case when open_at_t and due_date < t then t - due_date end), 0) as max_days_overdue,
-        avg(case when settled_on < t then settled_on - due_date end) as mean_days_late,
-        sum(w_paid * (settled_on - due_date)) / nullif(sum(w_paid), 0) as recent_days_late,
-        coalesce(sum(original_amount) filter (where open_at_t), 0) as open_balance
-    from pairs group by invoice_transaction_id
-),
--- the client's usual amount at t: the median of its invoices dated before t (days: before t is up to t - 1),
--- a window over the client's invoices in date order rather than a median per group of the pairs above (a
--- median keeps every value of its group: two thirds of this query's time at xl, 34.7 M pairs)
-usual as (
-    select invoice_transaction_id,
-        median(original_amount) over (
-            partition by erp_customer_id order by invoice_date
-            range between unbounded preceding and interval 1 day preceding
-        ) as usual_amount
-    from o
-),
--- the firm's late share among outcomes known by t (the smoothing target of the client's shares). An earlier
--- invoice's outcome is known from one day on: its settlement when paid on time, else its due date + the late
--- threshold (late from then on). It counts at t when that day and its invoice date are both before t, so a
--- running count over that later day answers every t at once (an as-of join): linear, where a join of every
--- invoice to every earlier one grew with the square of the firm's invoices.
-firm_outcomes as (
-    select p.invoice_date,
-        case when p.settled_on <= p.due_date + d.d then p.settled_on else p.due_date + d.d end as known_on,
-        p.settled_on is null or p.settled_on > p.due_date + d.d as is_late
-    from o p cross join late_days d
-),
-firm_running as (
-    select greatest(invoice_date, known_on) as counted_from,
-        (sum(count(*) filter (where is_late)) over (order by greatest(invoice_date, known_on)))::bigint
-            as firm_known_late,
-        (sum(count(*)) over (order by greatest(invoice_date, known_on)))::bigint as firm_known_n
-    from firm_outcomes where invoice_date is not null and known_on is not null
-    group by greatest(invoice_date, known_on)
-),
-firm_t as (
-    select i.invoice_transaction_id, r.firm_known_late, r.firm_known_n
-    from o i asof join firm_running r on i.invoice_date > r.counted_from
-),
-cr as (
-    select i.invoice_transaction_id, count(c.invoice_transaction_id) as prior_credits
-    from o i join o p on p.erp_customer_id = i.erp_customer_id
-    join credits c
-        on c.invoice_transaction_id = p.invoice_transaction_id and c.application_date < i.invoice_date
-    group by i.invoice_transaction_id
-)
-select o.invoice_transaction_id, o.invoice_number, o.erp_customer_id, o.client_key, o.project_key,
-    o.legal_entity_key, o.transaction_currency_code, o.invoice_date, o.due_date, o.original_amount,
-    o.open_amount, o.is_open, o.is_outcome_known, o.is_late, o.days_past_due_tonight, o.as_of_date,
-    coalesce(a.prior_invoices, 0) as prior_invoices, coalesce(a.known_late, 0) as known_late,
-    coalesce(a.known_n, 0) as known_n, coalesce(a.w_late, 0) as w_late, coalesce(a.w_known, 0) as w_known,
-    coalesce(a.overdue_n, 0)::double / greatest(coalesce(a.open_n, 0), 1) as open_overdue_share,
-    least(coalesce(a.max_days_overdue, 0), 180) as max_days_overdue,
-    coalesce(a.mean_days_late, 0) as mean_days_late,
-    coalesce(a.recent_days_late - a.mean_days_late, 0) as days_late_trend,
-    -- no earlier invoice, no usual: 0 (greatest() skips nulls, so v3 gave a first invoice ln(amount))
-    case when u.usual_amount is null then 0
-        else greatest(ln(greatest(o.original_amount, 1) / greatest(u.usual_amount, 1)), 0)
-    end as log_amount_vs_usual,
-    coalesce(ln(1 + coalesce(a.open_balance, 0) / greatest(u.usual_amount, 1)), 0) as log_open_balance,
-    coalesce(cr.prior_credits, 0) as prior_credits,
-    ln(1 + coalesce(cr.prior_credits, 0)) as log_prior_credits,
-    ln(1 + greatest(o.original_amount, 0)) as log_amount,
-    o.due_date - o.invoice_date as terms_days,
-    coalesce(ft.firm_known_late, 0) as firm_known_late, coalesce(ft.firm_known_n, 0) as firm_known_n
-from o left join agg a using (invoice_transaction_id) left join cr using (invoice_transaction_id)
-    left join firm_t ft using (invoice_transaction_id) left join usual u using (invoice_transaction_id)
-order by o.invoice_date, o.invoice_transaction_id
-"""
-
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -282,8 +175,12 @@ class CashModel:
 
 
 def load_features(con: duckdb.DuckDBPyConnection, late_days: int = 30) -> pd.DataFrame:
-    """Every customer invoice with its features as of its invoice date (set-based, in DuckDB)."""
-    df = con.execute(FEATURES_SQL, [late_days, RECENCY_HALF_LIFE_DAYS]).df()
+    """Every customer invoice with its features as of its invoice date (set-based, in DuckDB). First brings
+    the stored sums over each client's earlier invoices up to tonight (``cash_risk_features``), recomputing
+    only the invoices a changed input reaches: ``attrs["history_recomputed"]`` says how many."""
+    recomputed = refresh_history(con, late_days, RECENCY_HALF_LIFE_DAYS, FEATURE_VERSION)
+    df = con.execute(FEATURES_SQL.format(table=HISTORY_TABLE), [late_days]).df()
+    df.attrs["history_recomputed"] = recomputed
     # the firm's share as known on the invoice date (not tonight's: that would leak the hold-out's outcomes)
     firm = (df["firm_known_late"] + PRIOR_WEIGHT * FIRM_PRIOR_SHARE) / (df["firm_known_n"] + PRIOR_WEIGHT)
     df["hist_late_share"] = (df["known_late"] + PRIOR_WEIGHT * firm) / (df["known_n"] + PRIOR_WEIGHT)
@@ -662,6 +559,8 @@ class CashRiskRun:
     evaluated_at: datetime | None  # None: evaluated tonight
     scored: int
     flagged: int
+    #: invoices whose sums over their client's earlier invoices were recomputed tonight (the rest were kept)
+    history_recomputed: int = 0
 
 
 def run_cash_risk(database: str, seed: int = SEED) -> CashRiskRun:
@@ -681,7 +580,7 @@ def run_cash_risk(database: str, seed: int = SEED) -> CashRiskRun:
             model = fit_final(known, seed, ev.final_model)
         scores = score_open(features, model)
         flagged = write_results(con, scores, ev, late_days, append_evaluation=evaluated_at is None)
-    return CashRiskRun(ev, evaluated_at, len(scores), flagged)
+    return CashRiskRun(ev, evaluated_at, len(scores), flagged, int(features.attrs["history_recomputed"]))
 
 
 def _evaluation_metadata(run: CashRiskRun) -> dict[str, object]:
@@ -693,6 +592,7 @@ def _evaluation_metadata(run: CashRiskRun) -> dict[str, object]:
     for k in calibration:
         meta[k] = dg.MetadataValue.json(json.loads(getattr(ev, k)))
     meta.update({"open_invoices_scored": scored, "flagged": flagged, "beats_baseline": ev.beats_baseline})
+    meta["history_recomputed"] = run.history_recomputed
     meta["evaluated"] = (
         "tonight" if run.evaluated_at is None else f"reused, made {run.evaluated_at:%Y-%m-%d %H:%M}"
     )

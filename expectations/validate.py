@@ -23,6 +23,7 @@ from typing import Any
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (analytics must be off before the import)
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 from great_expectations.expectations.row_conditions import (  # noqa: E402
@@ -194,8 +195,25 @@ def _index(result: dict[str, Any], column: str | None) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in r.items() if k != column} for r in rows if isinstance(r, dict)]
 
 
+def for_gx(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its integer columns as 64-bit integers, the dtype GX's pandas range check
+    (``expect_column_values_to_be_between``) compares column-wise. DuckDB gives an INTEGER column as int32,
+    and for any dtype but int64 and float64 GX calls a Python function per row: 0.2 s of the xl night's 465 K
+    open AR items (their aging bucket order). Values and results are unchanged; other columns are left as
+    they are."""
+    narrow = [
+        name
+        for name, dtype in df.dtypes.items()
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu" and dtype != np.int64 and dtype != np.uint64
+    ]
+    if not narrow:
+        return df
+    return df.astype({name: np.int64 for name in narrow})
+
+
 def validate_frame(suite_name: str, df: pd.DataFrame) -> SuiteResult:
     """Run suite ``suite_name`` on ``df``; results come back in the order the suite declares them."""
+    df = for_gx(df)
     validation = _validation(suite_name)
     order = {exp.id: i for i, exp in enumerate(validation.suite.expectations)}
     res = validation.run(batch_parameters={"dataframe": df}, result_format=_result_format(suite_name, df))

@@ -100,3 +100,24 @@ def test_missing_column_is_reported_as_a_failure_with_the_error() -> None:
 def test_unknown_suite_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="marts.dim_client"):
         validate_frame("marts.nope", time_entries())
+
+
+def test_narrow_integers_are_checked_as_64_bit_with_the_same_result() -> None:
+    """DuckDB gives INTEGER columns as int32; GX's range check goes row by row in Python for them, so
+    ``for_gx`` widens them first. An out-of-range value is reported the same either way."""
+    import numpy as np
+
+    from expectations.validate import for_gx
+
+    df = time_entries()
+    df["hours"] = np.array([7, 30, 2], dtype=np.int32)  # 30: more than a day
+    df["billable_hours"] = np.array([7, 8, 0], dtype=np.int16)
+    widened = for_gx(df)
+    assert widened["hours"].dtype == np.int64 and widened["billable_hours"].dtype == np.int64
+    assert widened["time_entry_id"].dtype == df["time_entry_id"].dtype  # other columns left as they are
+    assert df["hours"].dtype == np.int32  # the caller's frame is not changed
+    unchanged = time_entries()
+    assert for_gx(unchanged) is unchanged  # nothing narrow: no copy
+    hours = [r for r in validate_frame(SUITE, df).failed if r.column == "hours"]
+    assert len(hours) == 2 and all(r.unexpected_values == [30] for r in hours)
+    assert hours == [r for r in validate_frame(SUITE, widened).failed if r.column == "hours"]

@@ -19,6 +19,7 @@ The run is recorded in the persistent Dagster instance (``orchestration.instance
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 import time
@@ -38,7 +39,7 @@ from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.assets.recon_checks import is_advisory_failure
 from orchestration.builds import build_path
 from orchestration.execute import Selection, execute_nightly, run_log_path
-from orchestration.prepare import prepare_build
+from orchestration.prepare import finish_started_build, prepare_build, start_build
 from orchestration.publish import blocking_failures, check_label
 from orchestration.run_lock import run_lock
 from orchestration.run_log import warned_checks
@@ -289,11 +290,22 @@ def run_nightly(
             return NightlyResult(True, {"warehouse": warehouse}, unchanged=True)
         say(f"  building {build_path(warehouse, run_id)}")
         say(f"  full dbt and step log: {run_log_path(warehouse)}")
-        if prepare is not None:
-            prepare(prepare_build(warehouse, run_id, say))
-        started = time.perf_counter()
-        result = execute_nightly(landing, warehouse, asset_selection, echo, run_id)
+        start_build(warehouse, run_id)  # the copy runs while Dagster starts; the run's resource waits for it
+        try:
+            if prepare is not None:
+                prepare(prepare_build(warehouse, run_id, say))
+            started = time.perf_counter()
+            result = execute_nightly(landing, warehouse, asset_selection, echo, run_id)
+        finally:
+            _copy_ended(warehouse, run_id)
         return report(result, warehouse, time.perf_counter() - started, echo, say)
+
+
+def _copy_ended(warehouse: Path, run_id: str) -> None:
+    """Wait for a build copy the run never reached (it failed before its resources started), so the run
+    lock is not released while the copy still writes; the next run sweeps the file."""
+    with contextlib.suppress(Exception):  # the run's own failure is what gets reported
+        finish_started_build(warehouse, run_id)
 
 
 def _night_without_extract(

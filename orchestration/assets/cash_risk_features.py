@@ -14,13 +14,16 @@ re-dated, moved to another client, new or gone) reaches the client's invoices da
 its invoice date and its credits' dates, in its old version and its new one. An invoice whose own inputs
 changed is recomputed too. Everything else keeps its stored sums, which equal what a build from empty
 computes (``tests/anomalies/test_cash_risk_units.py`` compares the two after every kind of change). A change
-of the late threshold, the recency half-life or the feature version recomputes every invoice.
+of the late threshold, the recency half-life, the feature version or the sums' SQL recomputes every
+invoice.
 
 The rest of the features are linear in the invoices and computed each night: the client's usual amount (a
 window) and the firm's late share as known at t (a running count and an as-of join).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import duckdb
 
@@ -36,7 +39,9 @@ INPUT_COLUMNS = (
     "original_amount",
     "credit_dates",
 )
-#: The parameters the sums depend on: a stored row computed with others is recomputed.
+#: The parameters the sums depend on: a stored row computed with others is recomputed. ``feature_version``
+#: holds the model's feature version and a digest of ``HISTORY_SQL``, so an edit of the sums' SQL recomputes
+#: every invoice even when nobody bumped the version.
 PARAMETER_COLUMNS = ("late_days", "half_life_days", "feature_version")
 #: The sums over the client's earlier invoices (null: no earlier invoice), typed once so the kept and the
 #: recomputed rows, and a first night's empty table, agree.
@@ -161,6 +166,10 @@ join (
 """
 
 
+#: Changes with any edit of the sums' SQL (``PARAMETER_COLUMNS``).
+HISTORY_SQL_DIGEST = hashlib.sha1(HISTORY_SQL.encode()).hexdigest()[:12]
+
+
 def _stored(con: duckdb.DuckDBPyConnection, parameters: list[object]) -> None:
     """``_cash_stored``: the kept rows computed with tonight's parameters, or none (first night, a table of
     another layout, other parameters)."""
@@ -189,6 +198,7 @@ def refresh_history(
     con: duckdb.DuckDBPyConnection, late_days: int, half_life_days: float, feature_version: str
 ) -> int:
     """Bring ``HISTORY_TABLE`` to tonight's invoices; returns how many invoices were recomputed."""
+    feature_version = f"{feature_version}; sums {HISTORY_SQL_DIGEST}"
     con.execute("create schema if not exists anomalies")
     con.execute(INPUTS_SQL)
     _stored(con, [late_days, half_life_days, feature_version])

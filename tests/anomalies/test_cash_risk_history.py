@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from orchestration.assets import cash_risk_features
 from orchestration.assets.anomalies import FEATURE_VERSION, RECENCY_HALF_LIFE_DAYS, load_features
 from orchestration.assets.cash_risk_features import HISTORY_TABLE, refresh_history
 
@@ -206,3 +207,12 @@ def test_a_stored_table_of_another_layout_is_rebuilt() -> None:
         f"select count(*) from {HISTORY_TABLE} where prior_credits is not null"
     ).fetchall()
     assert rows > 0
+
+
+def test_an_edit_of_the_sums_sql_recomputes_every_invoice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored sums computed by other SQL are not trusted, even under the same feature version."""
+    con = _firm()
+    load_features(con)
+    monkeypatch.setattr(cash_risk_features, "HISTORY_SQL_DIGEST", "edited")
+    night = load_features(con)
+    assert night.attrs["history_recomputed"] == len(night)

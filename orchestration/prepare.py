@@ -16,7 +16,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -99,6 +99,20 @@ def _build_saying(warehouse: Path, run_id: str) -> list[str]:
     said: list[str] = []
     _make_build(warehouse, run_id, said.append)
     return said
+
+
+def while_copying(warehouse: Path, run_id: str, steps: Iterable[Callable[[], object]]) -> int:
+    """Run ``steps`` one after the other while this run's build is still being copied on its thread (none
+    when no copy was started, or once it has finished); return how many ran. The run's resource gives it the
+    slow imports later steps make anyway, so the wait for the copy is not time lost."""
+    started = _STARTED.get(build_path(warehouse, run_id))
+    ran = 0
+    for step in steps:
+        if started is None or started.done():
+            break
+        step()
+        ran += 1
+    return ran
 
 
 def finish_started_build(warehouse: Path, run_id: str, say: Callable[[str], None] = _quiet) -> Path | None:

@@ -80,3 +80,32 @@ def test_a_first_night_creates_its_empty_build_at_once(tmp_path: Path) -> None:
     published = tmp_path / "warehouse.duckdb"
     assert not prepare.start_build(published, "run-3")
     assert prepare.prepare_build(published, "run-3").stat().st_size > 0
+
+
+def test_work_runs_while_the_copy_runs_and_stops_when_it_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``while_copying`` runs the run's warm-up steps only while its copy is in progress: the first here
+    lets the copy finish, so the second never runs; without a started copy none runs."""
+    published = tmp_path / "warehouse.duckdb"
+    published.write_bytes(b"x" * 1024)
+    release = threading.Event()
+    real_clone = prepare.clone_file
+
+    def held_clone(src: Path, dst: Path) -> str:
+        assert release.wait(10)
+        return real_clone(src, dst)
+
+    monkeypatch.setattr(prepare, "clone_file", held_clone)
+    ran: list[str] = []
+    assert prepare.while_copying(published, "run-4", [lambda: ran.append("no copy")]) == 0
+    assert prepare.start_build(published, "run-4")
+
+    def first() -> None:
+        ran.append("first")
+        release.set()
+        prepare._STARTED[build_path(published, "run-4")].result(timeout=10)  # the copy has finished
+
+    assert prepare.while_copying(published, "run-4", [first, lambda: ran.append("second")]) == 1
+    assert ran == ["first"]
+    assert prepare.prepare_build(published, "run-4").read_bytes() == published.read_bytes()

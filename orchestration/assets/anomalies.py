@@ -40,7 +40,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from orchestration.assets.cash_risk_features import FEATURES_SQL, HISTORY_TABLE, refresh_history
+from orchestration.assets.cash_risk_features import FEATURES_SQL, HISTORY_TABLE, columns, refresh_history
 from orchestration.duckdb_settings import duckdb_config
 from orchestration.resources import WarehouseResource
 
@@ -452,17 +452,9 @@ left join staging.stg_controller__break_decisions d
 """
 
 
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
 def _add_new_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, source: str) -> None:
     """Columns a newer model version records, added to the history table of earlier runs (null there)."""
-    have = _columns(con, schema, table)
+    have = columns(con, schema, table)
     for name, dtype in con.execute(f"select column_name, column_type from (describe {source})").fetchall():
         if name not in have:
             con.execute(f'alter table {schema}.{table} add column "{name}" {dtype}')
@@ -471,7 +463,7 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str, so
 def last_evaluation(con: duckdb.DuckDBPyConnection, seed: int = SEED) -> tuple[datetime, Evaluation] | None:
     """The latest recorded evaluation of this model version, feature version and seed, with its time."""
     names = [f.name for f in fields(Evaluation)]
-    if not {"evaluated_at", *names} <= _columns(con, "anomalies", "cash_risk_evaluations"):
+    if not {"evaluated_at", *names} <= columns(con, "anomalies", "cash_risk_evaluations"):
         return None
     rows = con.execute(  # fetchall: a result left unfinished blocks the connection's next register
         f"select evaluated_at, {', '.join(names)} from anomalies.cash_risk_evaluations "
@@ -513,7 +505,7 @@ def write_results(
     con.execute(
         "create or replace temp table _cash_prev as select invoice_transaction_id, first_seen_on "
         "from anomalies.cash_risk_scores where first_seen_on is not null"
-        if "first_seen_on" in _columns(con, "anomalies", "cash_risk_scores")
+        if "first_seen_on" in columns(con, "anomalies", "cash_risk_scores")
         else "create or replace temp table _cash_prev (invoice_transaction_id varchar, first_seen_on date)"
     )
     con.execute(

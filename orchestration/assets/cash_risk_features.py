@@ -13,7 +13,7 @@ before t, a credit only when its application date is, so a changed invoice (sett
 re-dated, moved to another client, new or gone) reaches the client's invoices dated after the earliest of
 its invoice date and its credits' dates, in its old version and its new one. An invoice whose own inputs
 changed is recomputed too. Everything else keeps its stored sums, which equal what a build from empty
-computes (``tests/anomalies/test_cash_risk_units.py`` compares the two after every kind of change). A change
+computes (``tests/anomalies/test_cash_risk_history.py`` compares the two after every kind of change). A change
 of the late threshold, the recency half-life, the feature version or the sums' SQL recomputes every
 invoice.
 
@@ -170,17 +170,21 @@ join (
 HISTORY_SQL_DIGEST = hashlib.sha1(HISTORY_SQL.encode()).hexdigest()[:12]
 
 
+def columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> set[str]:
+    """The table's column names, empty when it does not exist (the cash-risk step's tables of earlier
+    versions: ``throughline.report.data.columns`` is the same question, but importing the report loads
+    plotly into the nightly's start-up)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _stored(con: duckdb.DuckDBPyConnection, parameters: list[object]) -> None:
     """``_cash_stored``: the kept rows computed with tonight's parameters, or none (first night, a table of
     another layout, other parameters)."""
-    schema, table = HISTORY_TABLE.split(".")
-    have = {
-        r[0]
-        for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchall()
-    }
+    have = columns(con, *HISTORY_TABLE.split("."))
     if {*INPUT_COLUMNS, *PARAMETER_COLUMNS, *HISTORY_COLUMNS} <= have:
         where = " and ".join(f"{c} = ?" for c in PARAMETER_COLUMNS)
         con.execute(

@@ -136,8 +136,9 @@ time_entry_breaks as (
 -- Person-weeks (Monday to Sunday) inside the capacity calendar with working capacity but no time entry and no
 -- time-off record, judged only once the week is past its grace period. The week's conditions on time and time
 -- off are tested on its calendar days first (a not-exists; as a left join DuckDB built its hash table on the
--- days, three times slower), and only the days left, of weeks without time, are grouped into weeks: grouping every calendar day (9 M at scale xl, 1.3 M person-weeks) was
--- the check's costliest step (docs/performance.md, item 70).
+-- days, three times slower), and only the days left, of weeks without time, are grouped into weeks: grouping
+-- every calendar day (9 M at scale xl, 1.3 M person-weeks) was the check's costliest step
+-- (docs/performance.md, item 70).
 weeks_with_time as (
     select distinct psa_resource_id, cast({{ dbt.date_trunc('week', 'spent_date') }} as date) as week_start
     from {{ entries }} as e

@@ -24,6 +24,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--dir", type=Path, default=Path("/tmp/throughline-bench"), help="work folder (emptied)")
     p.add_argument("--json", type=Path, default=Path("bench-results.json"), help="where to write the figures")
     p.add_argument("--firm", type=Path, help="reuse this generated firm's landing (one scale; not timed)")
+    p.add_argument(
+        "--keep-start",
+        action="store_true",
+        help="keep the incremental night's start in <dir>/<scale>/incremental-start (python -m bench.replay)",
+    )
     return p.parse_args(argv)
 
 
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for scale in args.scales:
             print(f"bench: scale {scale} in {args.dir / scale}", flush=True)
-            results.append(run_scale(scale, args.seed, args.dir / scale, args.firm))
+            results.append(run_scale(scale, args.seed, args.dir / scale, args.firm, args.keep_start))
     except RuntimeError as exc:
         print(f"python -m bench: {exc}", file=sys.stderr)
         return 1

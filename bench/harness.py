@@ -236,8 +236,27 @@ def _night(
     res.record(step, _checked(step, result, FINISHED), night_profile.summary(kept) if kept.exists() else None)
 
 
-def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> ScaleResult:
-    """Measure every step of one scale in ``work`` (emptied first); ``firm`` reuses a generated firm."""
+#: Where ``run_scale(..., keep_start=True)`` keeps the warehouse as the incremental night found it.
+START = "incremental-start"
+
+
+def keep_incremental_start(work: Path) -> Path:
+    """Copy what the incremental night starts from (the aged warehouse, dbt's parse state, the Dagster home)
+    into ``<work>/incremental-start``, so ``python -m bench.replay`` can run that night again and again."""
+    start = work / START
+    shutil.rmtree(start, ignore_errors=True)
+    start.mkdir()
+    shutil.copy2(work / "warehouse.duckdb", start / "warehouse.duckdb")
+    shutil.copytree(work / "warehouse.duckdb.builds" / "dbt", start / "warehouse.duckdb.builds" / "dbt")
+    shutil.copytree(work / "dagster_home", start / "dagster_home")
+    return start
+
+
+def run_scale(
+    scale: str, seed: int, work: Path, firm: Path | None = None, keep_start: bool = False
+) -> ScaleResult:
+    """Measure every step of one scale in ``work`` (emptied first); ``firm`` reuses a generated firm;
+    ``keep_start`` keeps the incremental night's starting point (:func:`keep_incremental_start`)."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     env = step_env(work)
@@ -251,6 +270,8 @@ def run_scale(scale: str, seed: int, work: Path, firm: Path | None = None) -> Sc
     res.aged_days = lookback_days() + 1
     age_loads(warehouse, res.aged_days)
     land(work / "held", landing)
+    if keep_start:
+        keep_incremental_start(work)
     _night(res, "incremental", warehouse, landing, logs, env)
     _night(res, "rerun", warehouse, landing, logs, env)
     res.warehouse_bytes = tree_bytes(warehouse)

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from warehouse_diff import table_differences
 
-from bench.harness import FINISHED, run_scale
+from bench.harness import FINISHED, START, run_scale
 from orchestration.builds import builds_dir
 from orchestration.dbt_parse_state import PARTIAL_PARSE_FILE
 
@@ -35,7 +35,7 @@ SNAPSHOTS = "marts.kpi_forecast_snapshots"
 @pytest.mark.slow
 def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     work = tmp_path / "xs"
-    res = run_scale("xs", 42, work, firm=xs_firm)
+    res = run_scale("xs", 42, work, firm=xs_firm, keep_start=True)
     assert set(res.steps) == {"full", "incremental", "rerun", "floor"}
     assert all(res.steps[s]["returncode"] in FINISHED for s in res.steps)
     assert res.held_back and len({h.split("/")[1] for h in res.held_back}) == 1  # one night, every system
@@ -61,6 +61,16 @@ def test_bench_at_xs(tmp_path: Path, xs_firm: Path, xs_warehouse: Path) -> None:
     assert "Unable to do partial parsing" not in night_log
     assert (builds_dir(work / "warehouse.duckdb") / "dbt" / PARTIAL_PARSE_FILE).is_file()
     assert res.steps["rerun"]["seconds"] < res.steps["full"]["seconds"]
+    # --keep-start kept what the incremental night started from (python -m bench.replay runs it again): the
+    # full build's warehouse with its loads aged, before the held-back night was loaded
+    start = work / START
+    assert (start / "warehouse.duckdb.builds" / "dbt" / PARTIAL_PARSE_FILE).is_file()
+    assert (start / "dagster_home" / "dagster.yaml").is_file()
+    with duckdb.connect(str(start / "warehouse.duckdb"), read_only=True) as con:
+        [(kept_night,)] = con.execute(
+            "select max(_extract_date) from raw_psa.time_entries__history"
+        ).fetchall()
+    assert kept_night.isoformat() < res.held_back[0].split("/")[1]
     assert res.warehouse_bytes > 0 and res.floor_bytes > 0
     differences = table_differences(
         xs_warehouse, work / "warehouse.duckdb", MART_SCHEMAS, LIFECYCLE_COLUMNS, 30

@@ -97,3 +97,36 @@ def test_age_loads_moves_the_first_nights_loads_back_and_nothing_else(tmp_path: 
         untouched = con.execute("select loaded_at::varchar from marts.f order by id").fetchall()
         assert untouched == [("2026-12-05 01:00:00",), ("2026-12-05 01:00:07",)]
     assert lookback_days() >= 0  # read from dbt_project.yml
+
+
+def test_replay_needs_a_kept_start(tmp_path: Path, capsys) -> None:
+    """``python -m bench.replay`` on a scale folder the benchmark did not keep a start in says so (exit 2)."""
+    from bench import replay
+
+    (tmp_path / "xl" / "firm" / "landing").mkdir(parents=True)
+    assert replay.main([str(tmp_path / "xl")]) == 2
+    assert "--keep-start" in capsys.readouterr().err
+
+
+def test_replay_puts_the_start_back_without_touching_the_published_warehouse(tmp_path: Path) -> None:
+    from bench.harness import START
+    from bench.replay import restore
+
+    scale = tmp_path / "xl"
+    published = scale / "warehouse.duckdb.builds" / "published" / "last.duckdb"
+    published.parent.mkdir(parents=True)
+    published.write_text("tonight's build")
+    (scale / "warehouse.duckdb").hardlink_to(published)  # as the publish step leaves it
+    (scale / "warehouse.duckdb.builds" / "dbt").mkdir()
+    (scale / "warehouse.duckdb.builds" / "dbt" / "partial_parse.msgpack").write_text("tonight's")
+    start = scale / START
+    (start / "warehouse.duckdb.builds" / "dbt").mkdir(parents=True)
+    (start / "warehouse.duckdb").write_text("last night's")
+    (start / "warehouse.duckdb.builds" / "dbt" / "partial_parse.msgpack").write_text("last night's")
+    (start / "dagster_home").mkdir()
+    (start / "dagster_home" / "dagster.yaml").write_text("{}")
+    assert restore(scale) == scale / "warehouse.duckdb"
+    assert (scale / "warehouse.duckdb").read_text() == "last night's"
+    assert published.read_text() == "tonight's build"
+    assert (scale / "warehouse.duckdb.builds" / "dbt" / "partial_parse.msgpack").read_text() == "last night's"
+    assert (scale / "dagster_home" / "dagster.yaml").is_file()

@@ -47,11 +47,14 @@
       columns {target column: its expression over the lookups, as the model computes it};
       joins   the lookups, joined on t.<column> (t: the target's distinct keys, inputs and columns);
       inputs  more target columns the joins read (a currency a rate is looked up for).
-    One aggregate of the target on those columns (a few groups per key), joined to the lookups. Only valid
-    inside incremental_lookback (it reads {{ this }}). A target built before one of those columns existed
-    (an upgrade) is re-read whole, once: `true`. -#}
+    The target's distinct keys, inputs and columns (a few per key) joined to the lookups. They are kept between
+    nights in ops (keep_lookups, the fact's post-hook: macros/kept_lookups.sql), so a night reads those few
+    rows instead of grouping every row of the target; without them (the first night after an upgrade) they
+    are grouped from the target, as before. Only valid inside incremental_lookback (it reads {{ this }}). A
+    target built before one of those columns existed (an upgrade) is re-read whole, once: `true`. -#}
 {% macro changed_lookups(keys, columns, joins, inputs=[]) -%}
-    {%- set needed = (keys.keys() | list + inputs + columns.keys() | list) | unique | list -%}
+    {%- set needed = throughline.lookup_columns({'keys': keys, 'columns': columns, 'inputs': inputs}) -%}
+    {%- set held_tuples = none -%}
     {%- if execute and is_incremental() -%}
         {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- set missing = needed | reject('in', held) | list -%}
@@ -60,18 +63,20 @@
                 info=true) }}
             {{- return('true') -}}
         {%- endif -%}
+        {%- set held_tuples = throughline.kept_lookups(needed, existing=true) -%}
     {%- endif %}
     exists (
         select 1
         from (
+            {%- if held_tuples is not none %}
+            select * from {{ held_tuples }}
+            {%- else %}
             select distinct {{ needed | join(', ') }}
             from {{ this }}
+            {%- endif %}
         ) as t
         {{ joins }}
-        where (
-            {%- for column, expression in columns.items() %}
-            {{ 'or ' if not loop.first }}t.{{ column }} is distinct from ({{ expression }})
-            {%- endfor %})
+        where {{ throughline.lookups_differ(columns) }}
         {%- for column, source in keys.items() %}
             and t.{{ column }} is not distinct from {{ source }}
         {%- endfor %}

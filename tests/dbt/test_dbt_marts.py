@@ -294,3 +294,92 @@ def test_incremental_facts_follow_changed_lookups_as_a_build_from_empty(
     run_dbt(["test", "-s", "fct_time_entries"], warehouse, target)
     with pytest.raises(AssertionError, match="unique_fct_time_entries_time_entry_id"):
         run_dbt(["test", "-s", "fct_time_entries", "--vars", "{test_every_row: true}"], warehouse, target)
+
+
+def _kept_lookups(warehouse: Path) -> dict[str, list[str]]:
+    """The time fact's kept lookup values (macros/kept_lookups.sql): {table: its columns}."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'ops'"
+                " and starts_with(table_name, 'fct_time_entries__lookups_') order by 1"
+            ).fetchall()
+        ]
+        return {t: [c for (c, *_) in con.execute(f"describe ops.{t}").fetchall()] for t in tables}
+
+
+def _values_not_kept(warehouse: Path) -> dict[str, int]:
+    """Per kept table, the distinct values the time fact's rows hold that the table lacks (none may be)."""
+    out = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table, columns in _kept_lookups(warehouse).items():
+            cols = ", ".join(columns)
+            out[table] = con.execute(
+                f"select count(*) from (select distinct {cols} from marts.fct_time_entries"
+                f" except select {cols} from ops.{table})"
+            ).fetchall()[0][0]
+    return out
+
+
+def test_kept_lookups_follow_the_time_fact_night_after_night(mini_warehouse: Path, tmp_path: Path) -> None:
+    """The values the time fact's rows hold from their lookups are kept between nights, and a night compares
+    tonight's lookups with those instead of grouping the fact (docs/performance.md, item 74).
+
+    Night after night the kept values cover every value the fact holds: a project moved to the German entity
+    and then back is re-read both times, as a build from empty would read it. Without the kept tables (an
+    upgrade) the night groups the fact, as before, and keeps them again.
+    """
+    from warehouse_diff import table_differences
+
+    warehouse, target = tmp_path / "wh.duckdb", tmp_path / "target"
+    shutil.copy(mini_warehouse, warehouse)
+    kept = _kept_lookups(warehouse)  # a build from empty keeps them: project x person, currency, day's rates
+    assert len(kept) == 3 and ["psa_project_id", "transaction_currency_code"] in kept.values()
+    assert set(_values_not_kept(warehouse).values()) == {0}
+    [(entity,)] = q(warehouse, "select legal_entity from raw_psa.projects where id = 1")
+    assert entity != "DE01"
+    facts = ["stg_psa__time_entries", "fct_time_entries", "+int_psa_project_context"]
+
+    def night(statements: list[str]) -> list[tuple]:
+        with duckdb.connect(str(warehouse)) as con:
+            for statement in statements:
+                con.execute(statement)
+        run_dbt(["run", "-s", *facts], warehouse, target)
+        assert set(_values_not_kept(warehouse).values()) == {0}
+        return q(
+            warehouse,
+            "select distinct legal_entity_key from marts.fct_time_entries where psa_project_id = '1'",
+        )
+
+    assert night(AGED + LOOKUPS_CHANGED[:1]) == [("DE01",)]
+    moved_back = (
+        f"update raw_psa.projects set legal_entity = '{entity}', _loaded_at = '2025-01-09' where id = 1"
+    )
+    assert night([moved_back]) == [(entity,)]
+    with duckdb.connect(
+        str(warehouse)
+    ) as con:  # the moved entity's value was dropped when it stopped matching
+        [(de01,)] = con.execute(
+            f"select count(*) from ops.{next(t for t, c in kept.items() if 'legal_entity_key' in c)}"
+            " where legal_entity_key = 'DE01' and psa_project_id = '1'"
+        ).fetchall()
+    assert de01 == 0
+    incremental = tmp_path / "incremental.duckdb"
+    shutil.copy(warehouse, incremental)
+    run_dbt(["run", "-s", *facts, "--full-refresh"], warehouse, target)
+    assert table_differences(warehouse, incremental, ["marts"], min_tables=3) == {}
+
+    # without the kept tables the night groups the fact, and keeps them again
+    with duckdb.connect(str(incremental)) as con:
+        for table in kept:
+            con.execute(f"drop table ops.{table}")
+        con.execute(
+            "update raw_psa.projects set legal_entity = 'DE01', _loaded_at = '2025-01-10' where id = 1"
+        )
+    run_dbt(["run", "-s", *facts], incremental, target)
+    assert _kept_lookups(incremental) == kept
+    assert set(_values_not_kept(incremental).values()) == {0}
+    assert q(
+        incremental, "select distinct legal_entity_key from marts.fct_time_entries where psa_project_id = '1'"
+    ) == [("DE01",)]

@@ -79,62 +79,45 @@ service_lines as (
     select service_line_key, erp_class_id from {{ ref('dim_service_line') }} where erp_class_id is not null
 ),
 
-base as (
+source_lines as (
+    {#- the lines tonight re-reads are chosen on the three NetSuite tables a line is read from (every condition
+        reads only their columns), so the lookups below join those lines, not every line of the history -#}
     select
-        al.transaction_accounting_line_id as gl_line_id,
+        al.transaction_accounting_line_id,
         al.transaction_id,
         al.line_id,
         al.accounting_book_id,
+        al.is_posting,
+        al.debit_amount,
+        al.credit_amount,
+        al.amount_functional,
+        al.exchange_rate,
+        al.amount_unpaid,
         h.transaction_number,
         h.transaction_type,
         h.transaction_date,
         cast({{ dbt.date_trunc('month', 'h.transaction_date') }} as date) as period_start,
-        h.accounting_period_id as erp_accounting_period_id,
+        h.accounting_period_id,
+        h.is_posting as header_is_posting,
+        h.currency_id,
         al.account_id as erp_account_id,
-        {{ from_lookups.account_number }} as account_number,
-        {{ from_lookups.account_name }} as account_name,
-        {{ from_lookups.account_type }} as account_type,
-        {{ from_lookups.general_rate_type }} as general_rate_type,
-        coalesce(a.account_type in ('income', 'other_income', 'cost_of_goods_sold', 'expense', 'other_expense'),
-            false) as is_income_statement,
-        {{ from_lookups.legal_entity_key }} as legal_entity_key,
         l.subsidiary_id as erp_subsidiary_id,
-        {{ from_lookups.service_line_key }} as service_line_key,
         l.class_id as erp_class_id,
         l.department_id as erp_department_id,
         coalesce(l.entity_id, h.entity_id) as erp_entity_id,
-        {{ from_lookups.client_key }} as client_key,
-        {{ from_lookups.project_key }} as project_key,
-        coalesce(al.is_posting, h.is_posting, false) as is_posting,
-        al.debit_amount,
-        al.credit_amount,
-        coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0)) as amount_entity,
-        {{ from_lookups.entity_currency_code }} as entity_currency_code,
-        coalesce(c.currency_code, '-1') as transaction_currency_code,
-        case when al.exchange_rate > 0
-            then coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0))
-                / al.exchange_rate
-        end as amount_transaction,
-        al.amount_unpaid as amount_unpaid_entity,
-        greatest(al._loaded_at, h._loaded_at) as _loaded_at,
-        coalesce(l.psa_project_id, h.psa_project_id) as erp_psa_project_id
+        coalesce(l.psa_project_id, h.psa_project_id) as erp_psa_project_id,
+        greatest(al._loaded_at, h._loaded_at) as read_loaded_at
     from accounting_lines as al
     inner join headers as h on al.transaction_id = h.transaction_id
     left join lines as l on al.transaction_line_id = l.transaction_line_id
-    left join accounts as a on al.account_id = a.account_id
-    left join entities as e on l.subsidiary_id = e.erp_subsidiary_id
-    left join currencies as c on h.currency_id = c.currency_id
-    left join service_lines as sl on l.class_id = sl.erp_class_id
-    left join clients_by_erp as cl on coalesce(l.entity_id, h.entity_id) = cl.erp_customer_id
-    left join projects as pr on coalesce(l.psa_project_id, h.psa_project_id) = pr.psa_project_id
 ),
 
 filtered as (
-    select * from base as b
+    select * from source_lines as b
     {#- re-read: the lines loaded in the lookback, and those whose account, entity, customer, PSA project, spot
         rate or period rate has changed since they were built (a period's average and closing rates move until
         its daily rates are all in) #}
-    where {{ incremental_lookback('b._loaded_at', reread=[
+    where {{ incremental_lookback('b.read_loaded_at', reread=[
         changed_lookups({
             'erp_account_id': 'b.erp_account_id', 'erp_subsidiary_id': 'b.erp_subsidiary_id',
             'erp_class_id': 'b.erp_class_id',
@@ -148,6 +131,55 @@ filtered as (
             join_periodic_rate('fx_p', 't.entity_currency_code', reporting_currency_literal(), 't.period_start'),
             inputs=['entity_currency_code', 'period_rate_type']),
     ]) }}
+),
+
+base as (
+    select
+        al.transaction_accounting_line_id as gl_line_id,
+        al.transaction_id,
+        al.line_id,
+        al.accounting_book_id,
+        al.transaction_number,
+        al.transaction_type,
+        al.transaction_date,
+        al.period_start,
+        al.accounting_period_id as erp_accounting_period_id,
+        al.erp_account_id,
+        {{ from_lookups.account_number }} as account_number,
+        {{ from_lookups.account_name }} as account_name,
+        {{ from_lookups.account_type }} as account_type,
+        {{ from_lookups.general_rate_type }} as general_rate_type,
+        coalesce(a.account_type in ('income', 'other_income', 'cost_of_goods_sold', 'expense', 'other_expense'),
+            false) as is_income_statement,
+        {{ from_lookups.legal_entity_key }} as legal_entity_key,
+        al.erp_subsidiary_id,
+        {{ from_lookups.service_line_key }} as service_line_key,
+        al.erp_class_id,
+        al.erp_department_id,
+        al.erp_entity_id,
+        {{ from_lookups.client_key }} as client_key,
+        {{ from_lookups.project_key }} as project_key,
+        coalesce(al.is_posting, al.header_is_posting, false) as is_posting,
+        al.debit_amount,
+        al.credit_amount,
+        coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0)) as amount_entity,
+        {{ from_lookups.entity_currency_code }} as entity_currency_code,
+        coalesce(c.currency_code, '-1') as transaction_currency_code,
+        case when al.exchange_rate > 0
+            then coalesce(al.amount_functional, coalesce(al.debit_amount, 0) - coalesce(al.credit_amount, 0))
+                / al.exchange_rate
+        end as amount_transaction,
+        al.amount_unpaid as amount_unpaid_entity,
+        al.read_loaded_at as _loaded_at,
+        al.erp_psa_project_id
+    from filtered as al
+    -- from_lookups reads a, e, sl, cl and pr by these names (and changed_lookups' subquery joins them so)
+    left join accounts as a on al.erp_account_id = a.account_id  -- noqa: AL04
+    left join entities as e on al.erp_subsidiary_id = e.erp_subsidiary_id  -- noqa: AL04
+    left join currencies as c on al.currency_id = c.currency_id
+    left join service_lines as sl on al.erp_class_id = sl.erp_class_id  -- noqa: AL04
+    left join clients_by_erp as cl on al.erp_entity_id = cl.erp_customer_id  -- noqa: AL04
+    left join projects as pr on al.erp_psa_project_id = pr.psa_project_id  -- noqa: AL04
 ),
 
 rated as (
@@ -164,7 +196,7 @@ rated as (
         {{ fx_rate_to_reporting('fx_s', 'f.entity_currency_code') }} as spot_rate_to_reporting,
         {{ fx_rate_to_reporting('fx_p', 'f.entity_currency_code', 'average_rate') }} as average_rate_to_reporting,
         {{ fx_rate_to_reporting('fx_p', 'f.entity_currency_code', 'closing_rate') }} as closing_rate_to_reporting
-    from filtered as f
+    from base as f
     {{ join_spot_rate_to_reporting('fx_s', 'f.entity_currency_code', 'f.transaction_date') }}
     {{ join_periodic_rate('fx_p', 'f.entity_currency_code', reporting_currency_literal(), 'f.period_start') }}
 )

@@ -3,7 +3,10 @@
     unique_key='time_entry_id',
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
-    post_hook="{{ delete_vanished_time_entries() }}"
+    post_hook=[
+        "{{ delete_vanished_time_entries() }}",
+        "{{ throughline.keep_lookups(throughline.time_entry_lookups()['compared']) }}",
+    ]
 ) }}
 {#- One row per PSA time entry (all statuses; filter on is_approved for revenue and utilisation).
     Billable value = hours x effective bill rate for billable entries, in the entry currency, the
@@ -15,50 +18,15 @@
     '-1' when a key does not resolve, so no row is dropped. An incremental night re-reads the entries whose
     project, person or rates have changed since they were built (macro changed_lookups). -#}
 
-{#- What the entry takes from its project (p) and person (pe): written once, for the select and for the
-    incremental night's comparison with what the target holds. -#}
-{%- set from_context = {
-    'resource_key': "coalesce(pe.resource_key, '-1')",
-    'project_key': "coalesce(p.psa_project_id, '-1')",
-    'client_key': "coalesce(p.client_key, '-1')",
-    'contract_key': "coalesce(p.contract_key, '-1')",
-    'psa_client_id': 'p.psa_client_id',
-    'legal_entity_key': "coalesce(p.legal_entity_key, '-1')",
-    'service_line_key': psa_service_line_key('p', 'pe'),
-    'contract_type': 'p.contract_type',
-    'entity_currency_code': "coalesce(p.entity_currency_code, '-1')",
-} %}
-{%- set project_join -%}
-    left join {{ ref('int_psa_project_context') }} as p on p.psa_project_id = t.psa_project_id
-{%- endset %}
-{%- set context_joins -%}
-    {{ project_join }}
-    left join {{ ref('int_psa_resource_context') }} as pe on pe.psa_resource_id = t.psa_resource_id
-{%- endset %}
-{%- set rate_joins -%}
-    {{ join_spot_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code', 't.spent_date') }}
-    {{ join_spot_rate_to_reporting('fx_r', 't.transaction_currency_code', 't.spent_date') }}
-    {{ join_spot_rate_to_reporting('fx_cr', 't.cost_currency_code', 't.spent_date') }}
-    {{ join_spot_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code', 't.spent_date') }}
-{%- endset %}
+{%- set lookups = throughline.time_entry_lookups() %}
+{%- set from_context = lookups['from_context'] %}
 
 {#- The entries tonight re-reads, chosen on the staged rows alone (every condition reads only te), so the
     joins below run on those rows, not on every entry of the history. -#}
 with entries as (
     select te.*
     from {{ throughline.psa_input('time_entries') }} as te
-    where {{ incremental_lookback('te._loaded_at', reread=[
-        changed_lookups({'psa_project_id': 'te.project_id', 'psa_resource_id': 'te.resource_id'},
-            from_context, context_joins),
-        '(te.currency_code is null and ' ~ changed_lookups({'psa_project_id': 'te.project_id'},
-            {'transaction_currency_code': "coalesce(p.project_currency_code, '-1')"}, project_join) ~ ')',
-        changed_lookups({'spent_date': 'te.spent_date'}, {
-            'fx_rate_to_entity': fx_rate('fx_e', 't.transaction_currency_code', 't.entity_currency_code'),
-            'fx_rate_to_reporting': fx_rate_to_reporting('fx_r', 't.transaction_currency_code'),
-            'cost_fx_rate_to_reporting': fx_rate_to_reporting('fx_cr', 't.cost_currency_code'),
-            'cost_fx_rate_to_entity': fx_rate('fx_ce', 't.cost_currency_code', 't.entity_currency_code'),
-        }, rate_joins, inputs=['transaction_currency_code', 'entity_currency_code', 'cost_currency_code']),
-    ]) }}
+    where {{ incremental_lookback('te._loaded_at', reread=throughline.changed_lookups_of(lookups['compared'])) }}
 ),
 
 projects as (

@@ -11,6 +11,9 @@
       an incremental night    the kept values that still match the lookups, plus those of the rows the night
                               wrote (their _built_at is this build's stamp, a constant: DuckDB reads only
                               the row groups that hold it).
+    Each table's comment names the build that kept it (its stamp), and a night uses a table only when no row
+    of the target is newer: a target written some other way since (the Spark engine's hand-back of a fact it
+    rebuilt whole) is compared the slow way, and its values kept again.
     Why dropping the values that no longer match is exact: such values made the night re-read every row that
     holds them (changed_lookups), and the re-read rows hold tonight's values, which the night adds. A value
     kept whose rows have all gone (a deleted entry) only costs a comparison. So every value a row of the target
@@ -50,19 +53,30 @@
 {%- endmacro %}
 
 {#- The kept values of `columns` for this model (a relation), none when they are not kept (existing=true:
-    none also when the table does not exist). -#}
-{% macro kept_lookups(columns, existing=false) -%}
-    {{ return(adapter.dispatch('kept_lookups', 'throughline')(columns, existing)) }}
+    none also when the table does not exist or a row of the target is newer than it; a row written tonight
+    is left out when `tonight` is given: the post-hook's question). -#}
+{% macro kept_lookups(columns, existing=false, tonight=none) -%}
+    {{ return(adapter.dispatch('kept_lookups', 'throughline')(columns, existing, tonight)) }}
 {%- endmacro %}
 
-{% macro spark__kept_lookups(columns, existing=false) -%}
+{% macro spark__kept_lookups(columns, existing=false, tonight=none) -%}
     {{ return(none) }}
 {%- endmacro %}
 
-{% macro default__kept_lookups(columns, existing=false) -%}
+{% macro default__kept_lookups(columns, existing=false, tonight=none) -%}
     {%- set name = this.identifier ~ '__lookups_' ~ local_md5(columns | join(','))[:8] -%}
     {%- if existing -%}
-        {{ return(adapter.get_relation(database=this.database, schema='ops', identifier=name)) }}
+        {%- set usable -%}
+            select count(*)
+            from duckdb_tables()
+            where database_name = '{{ this.database }}' and schema_name = 'ops' and table_name = '{{ name }}'
+                and try_cast(regexp_extract(comment, 'kept at the build of ([^;]+);', 1) as timestamp)
+                    >= coalesce((select max(_built_at) from {{ this }}
+                        {%- if tonight %} where _built_at <> {{ tonight }}{% endif %}), '-infinity'::timestamp)
+        {%- endset -%}
+        {%- if run_query(usable).rows[0][0] == 0 -%}
+            {{ return(none) }}
+        {%- endif -%}
     {%- endif -%}
     {{ return(api.Relation.create(database=this.database, schema='ops', identifier=name, type='table')) }}
 {%- endmacro %}
@@ -83,7 +97,8 @@
         {%- set columns = throughline.lookup_columns(l) %}
         {%- set kept = throughline.kept_lookups(columns) %}
         {%- do kept_names.append(kept.identifier) %}
-        {%- if is_incremental() and throughline.kept_lookups(columns, existing=true) is not none %}
+        {%- if is_incremental() and throughline.kept_lookups(columns, existing=true,
+            tonight=throughline.build_stamp()) is not none %}
     delete from {{ kept }}
     where rowid in (
         select t.rowid
@@ -101,8 +116,8 @@
     create or replace table {{ kept }} as
     select distinct {{ columns | join(', ') }}
     from {{ this }};
-    comment on table {{ kept }} is 'What the rows of {{ this.identifier }} hold from their lookups ({{ columns | join(', ') }}): kept for the next night''s comparison (macros/kept_lookups.sql)';
         {%- endif %}
+    comment on table {{ kept }} is 'What the rows of {{ this.identifier }} hold from their lookups ({{ columns | join(', ') }}), kept at the build of {{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}; read by its next night''s comparison (macros/kept_lookups.sql)';
     {%- endfor %}
     {%- if execute %}
         {%- set others = run_query("select table_name from duckdb_tables() where database_name = '" ~ this.database

@@ -97,7 +97,7 @@
         {%- set columns = throughline.lookup_columns(l) %}
         {%- set kept = throughline.kept_lookups(columns) %}
         {%- do kept_names.append(kept.identifier) %}
-        {%- if is_incremental() and throughline.kept_lookups(columns, existing=true,
+        {%- if execute and is_incremental() and throughline.kept_lookups(columns, existing=true,
             tonight=throughline.build_stamp()) is not none %}
     delete from {{ kept }}
     where rowid in (

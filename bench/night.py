@@ -13,7 +13,27 @@ import sys
 from pathlib import Path
 
 from bench.harness import REPO, step_env
-from bench.measure import measure
+from bench.measure import Measurement, measure
+
+
+def time_night(landing: Path, warehouse: Path, log: Path) -> Measurement:
+    """One ``throughline run`` of ``landing`` into ``warehouse``, its output in ``log``, measured as the
+    benchmark measures its nights (the process tree's peak RSS; the warehouse's folder holds its Dagster
+    home)."""
+    cmd = [sys.executable, "-m", "throughline.cli", "run", "--landing", str(landing)]
+    return measure([*cmd, "--warehouse", str(warehouse)], log, step_env(warehouse.parent), cwd=REPO)
+
+
+def summary_line(m: Measurement) -> str:
+    """The JSON line both commands print: seconds, peak RSS in MiB (in all and by process), exit code."""
+    return json.dumps(
+        {
+            "seconds": round(m.seconds, 1),
+            "peak_rss_mib": m.peak_rss >> 20,
+            "peak_mib_by_process": {k: v >> 20 for k, v in m.peak_by_process.items()},
+            "returncode": m.returncode,
+        }
+    )
 
 
 def main() -> int:
@@ -23,18 +43,8 @@ def main() -> int:
     p.add_argument("--log", type=Path, help="the run's output (default <warehouse>.bench.log)")
     args = p.parse_args()
     log = args.log or args.warehouse.with_name(args.warehouse.name + ".bench.log")
-    cmd = [sys.executable, "-m", "throughline.cli", "run", "--landing", str(args.landing)]
-    m = measure([*cmd, "--warehouse", str(args.warehouse)], log, step_env(args.warehouse.parent), cwd=REPO)
-    print(
-        json.dumps(
-            {
-                "seconds": round(m.seconds, 1),
-                "peak_rss_mib": m.peak_rss >> 20,
-                "peak_mib_by_process": {k: v >> 20 for k, v in m.peak_by_process.items()},
-                "returncode": m.returncode,
-            }
-        )
-    )
+    m = time_night(args.landing, args.warehouse, log)
+    print(summary_line(m))
     return m.returncode
 
 

@@ -14,14 +14,13 @@ the machine, as the benchmark.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
 
 from bench import night_profile
-from bench.harness import REPO, START, step_env
-from bench.measure import measure
+from bench.harness import START
+from bench.night import summary_line, time_night
 
 #: What the start holds, each put back in place of the scale folder's own.
 RESTORED = ("warehouse.duckdb.builds/dbt", "dagster_home")
@@ -55,19 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     warehouse = restore(scale_dir)
     logs = scale_dir / "logs"
     n = 1 + len(list(logs.glob("replay-*.nightly.log")))
-    cmd = [sys.executable, "-m", "throughline.cli", "run", "--landing", str(landing)]
-    m = measure(
-        [*cmd, "--warehouse", str(warehouse)], logs / f"replay-{n}.log", step_env(scale_dir), cwd=REPO
-    )
+    m = time_night(landing, warehouse, logs / f"replay-{n}.log")
     run_log = warehouse.with_name(warehouse.name + ".nightly.log")
     kept = logs / f"replay-{n}.nightly.log"
     if run_log.exists():
         shutil.copy2(run_log, kept)
-    print(
-        json.dumps(
-            {"seconds": round(m.seconds, 1), "peak_rss_mib": m.peak_rss >> 20, "returncode": m.returncode}
-        )
-    )
+    print(summary_line(m))
     if kept.exists():
         night_profile.main([str(kept), "--top", "15"])
     return 0 if m.returncode in (0, 1) else m.returncode

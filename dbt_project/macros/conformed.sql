@@ -47,14 +47,13 @@
       columns {target column: its expression over the lookups, as the model computes it};
       joins   the lookups, joined on t.<column> (t: the target's distinct keys, inputs and columns);
       inputs  more target columns the joins read (a currency a rate is looked up for).
-    The target's distinct keys, inputs and columns (a few per key) joined to the lookups. They are kept between
-    nights in ops (keep_lookups, the fact's post-hook: macros/kept_lookups.sql), so a night reads those few
-    rows instead of grouping every row of the target; without them (the first night after an upgrade) they
-    are grouped from the target, as before. Only valid inside incremental_lookback (it reads {{ this }}). A
+      kept    the table that keeps those values between nights, when it may be read (the time fact's:
+              changed_lookups_of and keep_lookups, macros/kept_lookups.sql): a night then reads those few rows
+              instead of grouping every row of the target; else they are grouped from the target.
+    The target's distinct keys, inputs and columns (a few per key) joined to the lookups. Only valid inside incremental_lookback (it reads {{ this }}). A
     target built before one of those columns existed (an upgrade) is re-read whole, once: `true`. -#}
-{% macro changed_lookups(keys, columns, joins, inputs=[]) -%}
+{% macro changed_lookups(keys, columns, joins, inputs=[], kept=none) -%}
     {%- set needed = throughline.lookup_columns({'keys': keys, 'columns': columns, 'inputs': inputs}) -%}
-    {%- set held_tuples = none -%}
     {%- if execute and is_incremental() -%}
         {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
         {%- set missing = needed | reject('in', held) | list -%}
@@ -63,13 +62,12 @@
                 info=true) }}
             {{- return('true') -}}
         {%- endif -%}
-        {%- set held_tuples = throughline.kept_lookups(needed, existing=true) -%}
     {%- endif %}
     exists (
         select 1
         from (
-            {%- if held_tuples is not none %}
-            select * from {{ held_tuples }}
+            {%- if kept is not none %}
+            select * from {{ kept }}
             {%- else %}
             select distinct {{ needed | join(', ') }}
             from {{ this }}

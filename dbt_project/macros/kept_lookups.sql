@@ -34,11 +34,16 @@
     {{ return((lookup['keys'].keys() | list + lookup['inputs'] + lookup['columns'].keys() | list) | unique | list) }}
 {%- endmacro %}
 
-{#- The conditions of incremental_lookback's `reread` for a fact's comparisons. -#}
+{#- The conditions of incremental_lookback's `reread` for a fact's comparisons, each reading its kept values
+    when they are usable (one question for all of them). -#}
 {% macro changed_lookups_of(lookups) -%}
     {%- set conditions = [] -%}
+    {%- set reading = execute and is_incremental() -%}
+    {%- set usable = throughline.usable_kept_lookups() if reading else [] -%}
     {%- for l in lookups -%}
-        {%- set changed = throughline.changed_lookups(l['keys'], l['columns'], l['joins'], l['inputs']) -%}
+        {%- set kept = throughline.kept_lookups(throughline.lookup_columns(l)) if reading else none -%}
+        {%- set changed = throughline.changed_lookups(l['keys'], l['columns'], l['joins'], l['inputs'],
+            kept=kept if kept is not none and kept.identifier in usable else none) -%}
         {%- do conditions.append(changed if l['only_when'] is none
             else '(' ~ l['only_when'] ~ ' and ' ~ changed ~ ')') -%}
     {%- endfor -%}
@@ -52,33 +57,49 @@
     {%- endfor %})
 {%- endmacro %}
 
-{#- The kept values of `columns` for this model (a relation), none when they are not kept (existing=true:
-    none also when the table does not exist or a row of the target is newer than it; a row written tonight
-    is left out when `tonight` is given: the post-hook's question). -#}
-{% macro kept_lookups(columns, existing=false, tonight=none) -%}
-    {{ return(adapter.dispatch('kept_lookups', 'throughline')(columns, existing, tonight)) }}
+{#- The table that keeps the values of `columns` for this model (a relation; none on Spark). -#}
+{% macro kept_lookups(columns) -%}
+    {{ return(adapter.dispatch('kept_lookups', 'throughline')(columns)) }}
 {%- endmacro %}
 
-{% macro spark__kept_lookups(columns, existing=false, tonight=none) -%}
+{% macro spark__kept_lookups(columns) -%}
     {{ return(none) }}
 {%- endmacro %}
 
-{% macro default__kept_lookups(columns, existing=false, tonight=none) -%}
+{% macro default__kept_lookups(columns) -%}
     {%- set name = this.identifier ~ '__lookups_' ~ local_md5(columns | join(','))[:8] -%}
-    {%- if existing -%}
-        {%- set usable -%}
-            select count(*)
-            from duckdb_tables()
-            where database_name = '{{ this.database }}' and schema_name = 'ops' and table_name = '{{ name }}'
-                and try_cast(regexp_extract(comment, 'kept at the build of ([^;]+);', 1) as timestamp)
-                    >= coalesce((select max(_built_at) from {{ this }}
-                        {%- if tonight %} where _built_at <> {{ tonight }}{% endif %}), '-infinity'::timestamp)
-        {%- endset -%}
-        {%- if run_query(usable).rows[0][0] == 0 -%}
-            {{ return(none) }}
-        {%- endif -%}
-    {%- endif -%}
     {{ return(api.Relation.create(database=this.database, schema='ops', identifier=name, type='table')) }}
+{%- endmacro %}
+
+{#- This model's kept tables, as {name: usable}: usable when no row of the target is newer than the build
+    that kept it (a row written tonight left out when `tonight` is given: the post-hook's question). One
+    query for all of them. -#}
+{% macro kept_lookups_held(tonight=none) -%}
+    {%- set held -%}
+        select
+            table_name,
+            coalesce(try_cast(regexp_extract(comment, 'kept at the build of ([^;]+);', 1) as timestamp)
+                >= coalesce((select max(_built_at) from {{ this }}
+                    {%- if tonight %} where _built_at <> {{ tonight }}{% endif %}), '-infinity'::timestamp),
+                false) as usable
+        from duckdb_tables()
+        where database_name = '{{ this.database }}' and schema_name = 'ops'
+            and starts_with(table_name, '{{ this.identifier }}__lookups_')
+    {%- endset -%}
+    {%- set out = {} -%}
+    {%- for row in run_query(held).rows -%}
+        {%- do out.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(out) }}
+{%- endmacro %}
+
+{#- The names of this model's kept tables a night may read (kept_lookups_held). -#}
+{% macro usable_kept_lookups() -%}
+    {%- set names = [] -%}
+    {%- for name, usable in throughline.kept_lookups_held().items() if usable -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 {#- Post-hook of a fact: keep what its rows hold from their lookups (above), and drop the tables of
@@ -92,13 +113,13 @@
 
 {% macro default__keep_lookups(lookups) -%}
     {%- set kept_names = [] %}
+    {%- set held = throughline.kept_lookups_held(tonight=throughline.build_stamp()) if execute else {} %}
     create schema if not exists {{ adapter.quote(this.database) }}.ops;
     {%- for l in lookups %}
         {%- set columns = throughline.lookup_columns(l) %}
         {%- set kept = throughline.kept_lookups(columns) %}
         {%- do kept_names.append(kept.identifier) %}
-        {%- if execute and is_incremental() and throughline.kept_lookups(columns, existing=true,
-            tonight=throughline.build_stamp()) is not none %}
+        {%- if is_incremental() and held.get(kept.identifier) %}
     delete from {{ kept }}
     where rowid in (
         select t.rowid
@@ -119,11 +140,7 @@
         {%- endif %}
     comment on table {{ kept }} is 'What the rows of {{ this.identifier }} hold from their lookups ({{ columns | join(', ') }}), kept at the build of {{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}; read by its next night''s comparison (macros/kept_lookups.sql)';
     {%- endfor %}
-    {%- if execute %}
-        {%- set others = run_query("select table_name from duckdb_tables() where database_name = '" ~ this.database
-            ~ "' and schema_name = 'ops' and starts_with(table_name, '" ~ this.identifier ~ "__lookups_')") %}
-        {%- for name in others.columns[0].values() if name not in kept_names %}
+    {%- for name in held if name not in kept_names %}
     drop table {{ adapter.quote(this.database) }}.ops.{{ adapter.quote(name) }};
-        {%- endfor %}
-    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
